@@ -1,0 +1,6 @@
+//! Small geometry helpers used by the report crate.
+
+pub mod shapes;
+pub mod units;
+
+pub use shapes::{Circle, Rect};

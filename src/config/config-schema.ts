@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** The seed's project deny list: areas that always need a human. Replaceable with `deny`. */
+export const DEFAULT_DENY = [
+  'config/',
+  'ops/',
+  'auditor/',
+  'docs/',
+  'data/',
+  'mcp-server/',
+  'ui/',
+  'sidecar/',
+  'scripts/',
+] as const;
+
+/**
+ * Paths the bot never edits whatever the config says: git metadata, CI, toolchain and
+ * build configuration. A patch there changes what runs, not what the code does.
+ */
+export const ALWAYS_DENY = [
+  '.git/',
+  '.github/',
+  '.gitea/',
+  '.cargo/',
+  'build.rs',
+  '**/build.rs',
+  'Cargo.toml',
+  '**/Cargo.toml',
+  'Cargo.lock',
+  '**/Cargo.lock',
+  'rust-toolchain*',
+  '.gitattributes',
+  '**/.gitattributes',
+  '.gitmodules',
+] as const;
+
+const percent = z.number().int().min(0).max(100);
+const positive = z.number().int().min(1);
+
+export const CheckConfig = z
+  .object({
+    command: z.string().min(1).default('cargo check --workspace'),
+    timeoutSeconds: positive.max(24 * 3600).default(900),
+    sandbox: z.enum(['auto', 'bwrap', 'none']).default('auto'),
+    /** Server mode refuses `sandbox: none` unless this is also set. */
+    allowUnsandboxed: z.boolean().default(false),
+  })
+  .strict();
+export type CheckConfig = z.infer<typeof CheckConfig>;
+
+export const LlmConfig = z
+  .object({
+    model: z.string().min(1).default('qwen3-coder:480b'),
+    url: z.string().url().optional(),
+    protocol: z.enum(['openai', 'gateway']).default('openai'),
+    provider: z.string().min(1).default('ollama_cloud'),
+    timeoutSeconds: positive.max(3600).default(180),
+    maxResponseBytes: positive.default(1024 * 1024),
+  })
+  .strict();
+export type LlmConfig = z.infer<typeof LlmConfig>;
+
+/** `.github/scrum-apply.yml`. Every key is optional; unknown keys are an error. */
+export const RepoConfig = z
+  .object({
+    reviews: z.string().min(1).default('data/_kb/scrum_reviews.jsonl'),
+    auditLog: z.string().min(1).default('data/_kb/auto_apply.jsonl'),
+    base: z.string().min(1).optional(),
+    minConfidence: percent.default(90),
+    minFindingConfidence: percent.default(70),
+    excludeTiers: z.array(z.string()).default(['block', 'simulation']),
+    maxFiles: positive.max(1000).default(5),
+    maxPatchesPerFile: positive.max(20).default(2),
+    maxPatchLines: positive.max(100).default(6),
+    maxOpenPrs: z.number().int().min(0).default(10),
+    maxReviewLineBytes: positive.default(1024 * 1024),
+    maxReviewRows: positive.default(10_000_000),
+    deny: z.array(z.string().min(1)).default([...DEFAULT_DENY]),
+    check: CheckConfig.default(CheckConfig.parse({})),
+    llm: LlmConfig.default(LlmConfig.parse({})),
+    branchPrefix: z
+      .string()
+      .min(1)
+      .max(60)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*\/$/, 'must be letters, digits, ._- and end with "/"')
+      .default('scrum-apply/'),
+    pr: z.object({ draft: z.boolean().default(false) }).strict().default({ draft: false }),
+    labels: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
+    concurrency: positive.max(64).default(4),
+  })
+  .strict();
+export type RepoConfig = z.infer<typeof RepoConfig>;
+/** What a config file may contain before defaults are filled in. */
+export type RepoConfigInput = z.input<typeof RepoConfig>;

@@ -1,0 +1,75 @@
+/**
+ * The contract between the pipeline and a forge (GitHub, Gitea, none). Implementations
+ * return these types, never raw API payloads; the pipeline never asks which forge it has.
+ */
+
+export interface ForgePr {
+  number: number;
+  url: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  headBranch: string;
+  baseBranch: string;
+  title: string;
+  body: string;
+  /** Label names currently on the PR. */
+  labels: string[];
+}
+
+export interface LabelSpec {
+  name: string;
+  /** Six hex digits, no `#`. */
+  color: string;
+  description?: string;
+}
+
+export interface NewPr {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+  labels: LabelSpec[];
+}
+
+export interface PrUpdate {
+  title: string;
+  body: string;
+  /** The complete label set the PR should carry (person-added labels already merged in). */
+  labels: LabelSpec[];
+}
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
+export interface Forge {
+  readonly kind: 'github' | 'gitea' | 'none';
+  /** Largest PR body the forge accepts, with room to spare. */
+  readonly maxBodyLength: number;
+  /** Every PR, open or closed, whose head branch starts with `branchPrefix`. Called once per run. */
+  listBotPrs(branchPrefix: string): Promise<ForgePr[]>;
+  /** Make sure these labels exist, creating the missing ones. Cached for the forge's lifetime. */
+  ensureLabels(labels: LabelSpec[]): Promise<void>;
+  createPr(pr: NewPr): Promise<ForgePr>;
+  updatePr(pr: ForgePr, update: PrUpdate): Promise<ForgePr>;
+}
+
+/** What the comment trigger needs on top of publishing PRs. */
+export interface ChatForge {
+  /** The user's permission on the repository; throws on API errors (callers fail closed). */
+  getPermission(username: string): Promise<Permission>;
+  createComment(issueNumber: number, body: string): Promise<{ id: number; url: string }>;
+  reactToComment(commentId: number, reaction: 'eyes'): Promise<void>;
+  defaultBranch(): Promise<string>;
+}
+
+/** An API failure with the forge's status, message already redacted. */
+export class ForgeError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ForgeError';
+  }
+}
