@@ -1,0 +1,15 @@
+/** A failure that ends the CLI with a specific exit code and a one-line message. */
+export class ExitError extends Error {
+  constructor(
+    readonly exitCode: 1 | 2,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ExitError';
+  }
+}
+
+export function usageError(message: string): ExitError {
+  return new ExitError(2, `${message} (see scrum-apply --help)`);
+}

@@ -1,0 +1,104 @@
+import { appendFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { configFromEnv, loadRepoConfigFile, resolveConfig } from '../config/load-config.js';
+import { createForgeFromEnv, detectForgeKind } from '../forge/create-forge.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import type { FileResult } from '../pipeline/run-types.js';
+import type { Trigger } from '../report/audit-row.js';
+import { createLogger } from '../report/logger.js';
+import { createRedactor, describeError, secretsFromEnv } from '../report/redact.js';
+import { renderResultsMarkdown, renderResultsTable } from '../report/results-table.js';
+import { createGit } from '../workspace/git.js';
+import { ExitError } from './exit-error.js';
+import { createHumanLogStream } from './human-log-stream.js';
+import type { CliCommand } from './parse-cli-args.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+type RunCommand = Extract<CliCommand, { type: 'run' }>;
+
+async function repoRoot(dir: string): Promise<string> {
+  try {
+    return (await createGit(dir).revparse(['--show-toplevel'])).trim();
+  } catch {
+    throw new ExitError(1, `not a git repository: ${dir}`);
+  }
+}
+
+function triggerFrom(env: NodeJS.ProcessEnv): Trigger {
+  const underActions = env.GITHUB_ACTIONS === 'true' || env.GITEA_ACTIONS === 'true';
+  return underActions && (env.GITHUB_EVENT_NAME === 'schedule' || env.GITHUB_EVENT_NAME === 'workflow_dispatch') ? 'schedule' : 'cli';
+}
+
+function actorFrom(env: NodeJS.ProcessEnv): string | null {
+  if (env.GITHUB_ACTOR) return env.GITHUB_ACTOR;
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
+}
+
+/** `scrum-apply run`: resolve settings, run the pipeline, print the report. Returns the exit code. */
+export async function runRunCommand(command: RunCommand, io: CliIo): Promise<number> {
+  const { env } = io;
+  const redact = createRedactor(secretsFromEnv(env));
+  const logStream = env.LOG_FORMAT === 'json' ? io.stderr : createHumanLogStream(io.stderr);
+  const logger = createLogger({ redact, destination: logStream });
+
+  const repoDir = await repoRoot(resolve(io.cwd, command.repo ?? '.'));
+  const fromEnv = configFromEnv(env);
+  const config = resolveConfig({ file: await loadRepoConfigFile(repoDir), env: fromEnv.config, flags: command.flags });
+  const apply = command.apply ?? fromEnv.apply ?? false;
+  const llmUrl = config.llm.url;
+  if (!llmUrl) throw new ExitError(1, 'no patch model configured: set SCRUM_APPLY_LLM_URL (or llm.url in .github/scrum-apply.yml)');
+
+  const kind = command.forge ?? detectForgeKind(env);
+  let setup;
+  try {
+    setup = createForgeFromEnv(kind, env, logger, redact);
+  } catch (error) {
+    throw new ExitError(1, describeError(error, redact));
+  }
+  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve(env.SCRUM_APPLY_DATA_DIR) : join(tmpdir(), 'scrum-apply');
+  const auditLogPath = isAbsolute(config.auditLog) ? config.auditLog : resolve(repoDir, config.auditLog);
+
+  logger.info({ repo: repoDir, apply, forge: kind, model: config.llm.model, maxFiles: config.maxFiles }, apply ? 'starting' : 'starting a dry run');
+  const report = await runPipeline({
+    repoDir,
+    config,
+    apply,
+    forge: setup.forge,
+    only: command.only,
+    force: false,
+    trigger: triggerFrom(env),
+    actor: actorFrom(env),
+    base: command.base,
+    auditLogPath,
+    scratchRoot: join(dataDir, 'scratch'),
+    llm: { url: llmUrl, apiKey: env.SCRUM_APPLY_LLM_KEY || undefined },
+    gitAuth: setup.gitAuth,
+    logger,
+    redact,
+    onFileDone: (result: FileResult) => logger.debug({ file: result.file, action: result.action }, 'progress'),
+  });
+
+  const table = renderResultsTable(report);
+  if (command.json) {
+    io.stderr.write(table);
+    io.stdout.write(`${redact(JSON.stringify(report, null, 2))}\n`);
+  } else {
+    io.stdout.write(table);
+  }
+  if (env.GITHUB_STEP_SUMMARY) {
+    await appendFile(env.GITHUB_STEP_SUMMARY, redact(renderResultsMarkdown(report)));
+  }
+  logger.info({ audit: auditLogPath, ms: report.durationMs }, 'done');
+  return 0;
+}

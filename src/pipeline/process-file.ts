@@ -1,0 +1,199 @@
+import type PQueue from 'p-queue';
+import type { ForgePr } from '../forge/types.js';
+import { applyPatches } from '../patches/apply-patches.js';
+import type { PatchModel } from '../patches/create-patch-model.js';
+import type { AuditAction, AuditCheck } from '../report/audit-row.js';
+import type { Logger } from '../report/logger.js';
+import { labelsFor } from '../report/pr-labels.js';
+import { patchHash, renderPrBody, renderPrTitle } from '../report/pr-body.js';
+import { describeError } from '../report/redact.js';
+import type { Review } from '../reviews/review-row.js';
+import { branchNameFor } from '../workspace/branch-name.js';
+import type { Workspace } from '../workspace/open-workspace.js';
+import { runCheck } from '../workspace/run-check.js';
+import { writeSlotFile } from '../workspace/slot-pool.js';
+import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
+import { commitMessage } from './commit-message.js';
+import { publishFile } from './publish-file.js';
+import type { FileResult, RunOptions } from './run-types.js';
+
+/** What every file of a run shares. */
+export interface RunContext {
+  options: RunOptions;
+  row: RowContext;
+  workspace: Workspace;
+  model: PatchModel;
+  /** Bounds concurrent LLM requests. */
+  llmQueue: PQueue;
+  /** Forge writes and pushes: one at a time. */
+  publishQueue: PQueue;
+  sandbox: 'bwrap' | 'none';
+  /** The bot's PRs, listed once per run, by head branch. */
+  prsByBranch: Map<string, ForgePr[]>;
+  openPrs: { count: number; max: number };
+  now: () => Date;
+}
+
+export interface SelectedFile {
+  review: Review;
+  content: Buffer;
+  mode: '100644' | '100755';
+}
+
+/**
+ * One file through the pipeline: ask, gate, check, commit, publish. Outcomes are results;
+ * an exception here is turned into an `error` row for this file alone.
+ */
+export async function processFile(ctx: RunContext, file: SelectedFile, logger: Logger): Promise<FileResult> {
+  const { review } = file;
+  const result = (action: AuditAction, details: RowDetails = {}): FileResult => {
+    const row = buildAuditRow(ctx.row, review, action, details, ctx.now());
+    return { file: review.file, action, reason: details.reason ?? null, pr: details.pr ?? null, branch: details.branch ?? null, row };
+  };
+  try {
+    return await runSteps(ctx, file, logger, result);
+  } catch (error) {
+    const message = describeError(error, ctx.options.redact);
+    logger.error({ err: message }, 'file failed');
+    return result('error', { error: message });
+  }
+}
+
+async function runSteps(
+  ctx: RunContext,
+  file: SelectedFile,
+  logger: Logger,
+  result: (action: AuditAction, details?: RowDetails) => FileResult,
+): Promise<FileResult> {
+  const { options, workspace } = ctx;
+  const { config } = options;
+  const { review } = file;
+  const source = file.content.toString('utf8');
+
+  logger.info('asking the patch model');
+  const answer = await ctx.llmQueue.add(
+    () =>
+      ctx.model.requestPatches(
+        {
+          file: review.file,
+          source,
+          reviewText: review.text,
+          maxPatchLines: config.maxPatchLines,
+          maxPatchesPerFile: config.maxPatchesPerFile,
+          minConfidence: config.minConfidence,
+        },
+        options.signal,
+      )
+  );
+  if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
+
+  const patched = applyPatches(source, answer.patches, {
+    minConfidence: config.minConfidence,
+    maxPatchLines: config.maxPatchLines,
+    maxPatchesPerFile: config.maxPatchesPerFile,
+  });
+  const rejected = [...answer.rejected, ...patched.rejected];
+  const applied = patched.applied;
+  if (applied.length === 0) {
+    return result('all_rejected', { rejected, reason: `${rejected.length} patch(es) rejected` });
+  }
+
+  const content = Buffer.from(patched.content, 'utf8');
+  logger.info({ applied: applied.length, rejected: rejected.length }, 'running the check');
+  const checkResult = await workspace.withSlot(async (slot) => {
+    await writeSlotFile(slot, review.file, content);
+    return runCheck({
+      command: config.check.command,
+      cwd: slot.dir,
+      targetDir: slot.targetDir,
+      timeoutMs: config.check.timeoutSeconds * 1000,
+      sandbox: ctx.sandbox,
+    });
+  });
+  const check: AuditCheck = {
+    command: checkResult.command,
+    exit_code: checkResult.exitCode,
+    duration_ms: checkResult.durationMs,
+    green: checkResult.green,
+    ...(checkResult.timedOut ? { timed_out: true } : {}),
+  };
+  if (!checkResult.green) {
+    return result('build_red_reverted', { applied, rejected, check, reason: checkResult.timedOut ? 'check timed out' : 'check failed' });
+  }
+
+  // What is committed is the content we validated, built from git objects — never the worktree.
+  const commitSha = await workspace.commitFile({ path: review.file, content, mode: file.mode, message: commitMessage(review.file, applied) });
+  const branch = branchNameFor(config.branchPrefix, review.file);
+  const details: RowDetails = { applied, rejected, check, branch };
+  if (!options.apply) return result('dry_run_committed', { ...details, reason: 'dry run: nothing pushed' });
+
+  const remoteSha = workspace.remoteBranches().get(branch) ?? null;
+  const forge = options.forge;
+  if (forge === null) {
+    return ctx.publishQueue.add(
+      async () => {
+        if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {
+          return result('skipped_human_edited', { ...details, reason: 'the branch has commits by someone else' });
+        }
+        if (remoteSha !== null && (await workspace.sameChange(remoteSha, commitSha))) {
+          return result('committed', { ...details, reason: 'branch already holds this change' });
+        }
+        await workspace.push(branch, commitSha, remoteSha);
+        return result('committed', details);
+      }
+    );
+  }
+
+  const hash = patchHash(review.file, applied);
+  const diff = await workspace.diffForFile(commitSha, review.file);
+  const body = renderPrBody(
+    {
+      file: review.file,
+      branch,
+      baseBranch: workspace.baseBranch,
+      baseSha: workspace.baseSha,
+      runId: ctx.row.runId,
+      patchHash: hash,
+      applied,
+      rejected,
+      review,
+      patchModel: ctx.row.patchModel,
+      check: { command: checkResult.command, exitCode: checkResult.exitCode, durationMs: checkResult.durationMs, output: checkResult.output },
+      diff,
+    },
+    forge.maxBodyLength,
+  );
+  const labels = labelsFor({
+    action: 'committed',
+    tier: review.tier,
+    confidenceAvg: review.confidenceAvg,
+    reviewerModel: review.model,
+    patchModel: ctx.row.patchModel,
+    applied: applied.length,
+    rejected: rejected.length,
+    green: true,
+  });
+  const outcome = await ctx.publishQueue.add(
+    () =>
+      publishFile({
+        forge,
+        push: (b, sha, expected) => workspace.push(b, sha, expected),
+        isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
+        remoteBranchSha: remoteSha,
+        prs: ctx.prsByBranch.get(branch) ?? [],
+        openPrs: ctx.openPrs,
+        branch,
+        baseBranch: workspace.baseBranch,
+        baseSha: workspace.baseSha,
+        commitSha,
+        patchHash: hash,
+        title: renderPrTitle(review.file, applied.length),
+        body,
+        labels,
+        draft: config.pr.draft,
+        force: options.force,
+        labelsEnabled: config.labels.enabled,
+      })
+  );
+  return result(outcome.action, { ...details, pr: outcome.pr, reason: outcome.reason });
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import PQueue from 'p-queue';
+import { ALWAYS_DENY } from '../config/config-schema.js';
+import type { ForgePr } from '../forge/types.js';
+import { createPatchModel } from '../patches/create-patch-model.js';
+import { createAuditLog } from '../report/audit-log.js';
+import { readLatestReviews } from '../reviews/read-reviews.js';
+import { selectFiles } from '../reviews/select-files.js';
+import { openWorkspace } from '../workspace/open-workspace.js';
+import { detectSandbox } from '../workspace/sandbox.js';
+import { processFile, type RunContext, type SelectedFile } from './process-file.js';
+import type { FileResult, RunOptions, RunReport } from './run-types.js';
+
+function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * One run, end to end: select files from the review log, then for each (concurrently,
+ * bounded) ask the model, gate the patches, check, commit and publish. Every selected file
+ * gets an audit row the moment it finishes; results come back in selection order.
+ */
+export async function runPipeline(options: RunOptions): Promise<RunReport> {
+  const started = Date.now();
+  const { config, redact } = options;
+  const runId = newRunId(new Date());
+  const logger = options.logger.child({ run: runId });
+  const dryRun = !options.apply;
+
+  const reviewsPath = isAbsolute(config.reviews) ? config.reviews : resolve(options.repoDir, config.reviews);
+  logger.info({ reviews: reviewsPath }, 'reading the review log');
+  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows });
+  const { eligible, skipped } = selectFiles(reviewLog.latest, {
+    minConfidence: config.minConfidence,
+    minFindingConfidence: config.minFindingConfidence,
+    excludeTiers: config.excludeTiers,
+    deny: [...config.deny, ...ALWAYS_DENY],
+    only: options.only,
+  });
+  logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, 'selected files');
+
+  const sandbox = await detectSandbox(config.check.sandbox);
+  if (sandbox.warning) logger.warn(sandbox.warning);
+
+  await mkdir(options.scratchRoot, { recursive: true });
+  const scratchDir = await mkdtemp(join(options.scratchRoot, 'run-'));
+  const workspace = await openWorkspace({
+    repoDir: options.repoDir,
+    scratchDir,
+    base: options.base ?? config.base,
+    auth: options.gitAuth,
+    branchPrefix: config.branchPrefix,
+    slots: config.concurrency,
+    logger,
+  });
+  try {
+    // The first maxFiles eligible files that are regular files tracked at the base.
+    const chosen: SelectedFile[] = [];
+    for (const review of eligible) {
+      if (chosen.length >= config.maxFiles) break;
+      const tracked = await workspace.readTrackedFile(review.file);
+      if (tracked.type === 'rejected') skipped.push({ file: review.file, reason: tracked.reason });
+      else chosen.push({ review, content: tracked.content, mode: tracked.mode });
+    }
+    logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
+
+    const forge = options.forge;
+    const prsByBranch = new Map<string, ForgePr[]>();
+    let openCount = 0;
+    if (forge && options.apply && chosen.length > 0) {
+      for (const pr of await forge.listBotPrs(config.branchPrefix)) {
+        prsByBranch.set(pr.headBranch, [...(prsByBranch.get(pr.headBranch) ?? []), pr]);
+        if (pr.state === 'open') openCount += 1;
+      }
+    }
+
+    const model = createPatchModel({
+      url: options.llm.url,
+      apiKey: options.llm.apiKey,
+      protocol: config.llm.protocol,
+      provider: config.llm.provider,
+      model: config.llm.model,
+      timeoutMs: config.llm.timeoutSeconds * 1000,
+      maxResponseBytes: config.llm.maxResponseBytes,
+      redact,
+    });
+    const ctx: RunContext = {
+      options,
+      row: { runId, trigger: options.trigger, actor: options.actor, dryRun, patchModel: config.llm.model },
+      workspace,
+      model,
+      llmQueue: new PQueue({ concurrency: config.concurrency }),
+      publishQueue: new PQueue({ concurrency: 1 }),
+      sandbox: sandbox.kind,
+      prsByBranch,
+      openPrs: { count: openCount, max: config.maxOpenPrs },
+      now: () => new Date(),
+    };
+    const audit = createAuditLog(options.auditLogPath, redact);
+    let done = 0;
+    const results: FileResult[] = await Promise.all(
+      chosen.map(async (file) => {
+        const fileLogger = logger.child({ file: file.review.file });
+        const fileResult = await processFile(ctx, file, fileLogger);
+        await audit.append(fileResult.row);
+        done += 1;
+        fileLogger.info({ action: fileResult.action, done, of: chosen.length, reason: fileResult.reason ?? undefined }, 'file done');
+        options.onFileDone?.(fileResult);
+        return fileResult;
+      }),
+    );
+
+    return {
+      runId,
+      dryRun,
+      forge: forge?.kind ?? 'none',
+      baseBranch: workspace.baseBranch,
+      baseSha: workspace.baseSha,
+      results,
+      skipped,
+      reviewRows: reviewLog.rows,
+      malformedLines: reviewLog.malformed,
+      problems: reviewLog.problems.slice(0, 10).map((p) => `line ${p.line}: ${p.reason}`),
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await workspace.dispose();
+    await rm(scratchDir, { recursive: true, force: true });
+  }
+}

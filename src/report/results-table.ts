@@ -1,0 +1,75 @@
+import type { FileResult, RunReport } from '../pipeline/run-types.js';
+
+const OUTCOME_WORDS: Record<FileResult['action'], string> = {
+  no_patches: 'no patches',
+  all_rejected: 'all patches rejected',
+  build_red_reverted: 'check red, discarded',
+  committed: 'branch pushed',
+  dry_run_committed: 'green (dry run)',
+  pr_opened: 'PR opened',
+  pr_updated: 'PR updated',
+  pr_unchanged: 'PR unchanged',
+  skipped_closed_pr: 'skipped: PR was closed',
+  skipped_human_edited: 'skipped: branch edited by a person',
+  skipped_open_pr_limit: 'skipped: open PR limit',
+  error: 'error',
+};
+
+function detail(result: FileResult): string {
+  if (result.action === 'build_red_reverted' && result.row.check) {
+    const check = result.row.check;
+    return check.timed_out ? `check timed out after ${check.duration_ms} ms` : `check exited ${check.exit_code ?? 'abnormally'}`;
+  }
+  if (result.action === 'all_rejected') return result.row.patches_rejected.map((p) => p.reason).join('; ');
+  return result.row.error ?? result.reason ?? '';
+}
+
+function headline(report: RunReport): string {
+  const mode = report.dryRun ? 'dry run' : `applied (forge: ${report.forge})`;
+  return `scrum-apply run ${report.runId} on ${report.baseBranch} @ ${report.baseSha.slice(0, 12)} — ${mode}, ${report.results.length} file(s) processed, ${report.skipped.length} not eligible, ${report.malformedLines} malformed review line(s)`;
+}
+
+/** The results as an aligned plain-text table for a terminal. */
+export function renderResultsTable(report: RunReport): string {
+  const rows = report.results.map((r) => [r.file, OUTCOME_WORDS[r.action], r.pr?.url ?? r.branch ?? '', detail(r)]);
+  const header = ['file', 'outcome', 'PR / branch', 'reason'];
+  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const out = [headline(report), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (rows.length === 0) out.push('(no file was processed)');
+  if (report.skipped.length > 0) {
+    out.push('', 'Not eligible:');
+    for (const s of report.skipped.slice(0, 50)) out.push(`  ${s.file}: ${s.reason}`);
+    if (report.skipped.length > 50) out.push(`  … and ${report.skipped.length - 50} more`);
+  }
+  for (const problem of report.problems) out.push(`review log: ${problem}`);
+  return `${out.join('\n')}\n`;
+}
+
+function cell(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/@/g, '&#64;').slice(0, 300);
+}
+
+/** The results as markdown, for a reply comment or `$GITHUB_STEP_SUMMARY`. */
+export function renderResultsMarkdown(report: RunReport): string {
+  const out = [`**${cell(headline(report))}**`, ''];
+  if (report.results.length === 0) {
+    out.push('No file was processed.');
+  } else {
+    out.push('| file | outcome | PR | reason |', '|---|---|---|---|');
+    for (const r of report.results) {
+      const pr = r.pr ? `[#${r.pr.number}](${r.pr.url})` : r.branch ? `\`${cell(r.branch)}\`` : '';
+      out.push(`| \`${cell(r.file)}\` | ${OUTCOME_WORDS[r.action]} | ${pr} | ${cell(detail(r))} |`);
+    }
+  }
+  if (report.skipped.length > 0) {
+    out.push('', `<details><summary>${report.skipped.length} file(s) not eligible</summary>`, '');
+    for (const s of report.skipped.slice(0, 100)) out.push(`- \`${cell(s.file)}\`: ${cell(s.reason)}`);
+    out.push('', '</details>');
+  }
+  return `${out.join('\n')}\n`;
+}

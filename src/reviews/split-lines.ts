@@ -1,0 +1,68 @@
+/** One physical line: its bytes without the line ending, or `tooLong` when it passed the cap. */
+export type RawLine =
+  | { line: number; tooLong: false; bytes: Buffer }
+  | { line: number; tooLong: true };
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Splits a byte stream into lines without ever holding more than `maxLineBytes` (+1 for a
+ * CR) of one line: bytes past the cap are dropped as they arrive, so a 50 MB line costs a
+ * chunk of memory, not 50 MB. readline would buffer the whole line first. Decoding is left
+ * to the caller so a UTF-8 character split across chunks is decoded once, whole.
+ */
+export async function* splitLines(
+  chunks: AsyncIterable<Buffer | string>,
+  maxLineBytes: number,
+): AsyncGenerator<RawLine> {
+  // Room for a trailing CR on a line that is exactly at the cap.
+  const keep = maxLineBytes + 1;
+  let parts: Buffer[] = [];
+  let kept = 0;
+  let overflow = false;
+  let line = 0;
+
+  function take(piece: Buffer, copy: boolean): void {
+    if (overflow) return;
+    const room = keep - kept;
+    if (piece.length > room) {
+      overflow = true;
+      parts = [];
+      kept = 0;
+      return;
+    }
+    if (piece.length > 0) {
+      // A copy keeps a partial line from pinning the whole chunk it came in.
+      parts.push(copy ? Buffer.from(piece) : piece);
+      kept += piece.length;
+    }
+  }
+
+  function finish(): RawLine {
+    line += 1;
+    const wasOverflow = overflow;
+    const joined = wasOverflow ? Buffer.alloc(0) : Buffer.concat(parts, kept);
+    parts = [];
+    kept = 0;
+    overflow = false;
+    if (wasOverflow) return { line, tooLong: true };
+    const bytes = joined.length > 0 && joined[joined.length - 1] === CR ? joined.subarray(0, -1) : joined;
+    if (bytes.length > maxLineBytes) return { line, tooLong: true };
+    return { line, tooLong: false, bytes };
+  }
+
+  for await (const chunk of chunks) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let start = 0;
+    let newline = buffer.indexOf(LF, start);
+    while (newline !== -1) {
+      take(buffer.subarray(start, newline), false);
+      yield finish();
+      start = newline + 1;
+      newline = buffer.indexOf(LF, start);
+    }
+    if (start < buffer.length) take(buffer.subarray(start), true);
+  }
+  if (kept > 0 || overflow) yield finish();
+}
