@@ -1,24 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createDemoRepo, personGit } from '../../src/demo/create-demo-repo.js';
 
-export const DEMO_WORKSPACE = resolve(import.meta.dirname, '../../examples/demo-workspace');
-
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Maintainer',
-  GIT_AUTHOR_EMAIL: 'maintainer@example.com',
-  GIT_COMMITTER_NAME: 'Maintainer',
-  GIT_COMMITTER_EMAIL: 'maintainer@example.com',
-};
+export { DEMO_WORKSPACE } from '../../src/demo/create-demo-repo.js';
 
 /** Run git in `cwd` as a person would (test side only). */
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
+export const git = personGit;
 
 export interface FixtureRepo {
   /** Temporary root holding everything below. */
@@ -40,24 +28,12 @@ export interface FixtureRepo {
  */
 export function createFixtureRepo(options: { extraFiles?: Record<string, string | Buffer>; prefix?: string } = {}): FixtureRepo {
   const root = mkdtempSync(join(tmpdir(), options.prefix ?? 'scrum-apply-test-'));
-  const dir = join(root, 'work');
-  const origin = join(root, 'origin.git');
-  cpSync(DEMO_WORKSPACE, dir, { recursive: true, filter: (src) => !src.includes('/target') });
-  rmSync(join(dir, 'data'), { recursive: true, force: true });
+  const { dir, origin } = createDemoRepo(root, options.extraFiles);
   const write = (path: string, content: string | Buffer) => {
     const full = join(dir, path);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, content);
   };
-  for (const [path, content] of Object.entries(options.extraFiles ?? {})) write(path, content);
-  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'config', 'core.autocrlf', 'false');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'initial');
-  git(dir, 'remote', 'add', 'origin', origin);
-  git(dir, 'push', '-q', '-u', 'origin', 'main');
-  git(dir, 'remote', 'set-head', 'origin', 'main');
   return {
     root,
     dir,

@@ -1,0 +1,44 @@
+import { ProbotOctokit } from 'probot';
+import type { Logger } from '../../report/logger.js';
+
+export type GitHubOctokit = InstanceType<typeof ProbotOctokit>;
+
+/** How many times one request is retried after a (secondary) rate limit before it fails. */
+const MAX_RATE_LIMIT_RETRIES = 2;
+
+export interface GitHubOctokitOptions {
+  token: string;
+  /** `GITHUB_API_URL`, e.g. `https://api.github.com` or a GHES `https://host/api/v3`. */
+  baseUrl: string;
+  logger: Logger;
+  /** False turns rate-limit handling off (tests that do not exercise it stay fast). */
+  throttle?: boolean;
+  /** Retries of a 5xx/network failure (plugin-retry; default 3). */
+  retries?: number;
+}
+
+/**
+ * An Octokit with Probot's plugins (throttling, retry, pagination) authenticated with a token.
+ * A rate-limited request waits for `retry-after` / the reset time and is retried at most twice;
+ * keeping writes serial is the pipeline's job.
+ */
+export function createGitHubOctokit(options: GitHubOctokitOptions): GitHubOctokit {
+  const log = options.logger.child({ component: 'github' });
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
+      const retry = retryCount < MAX_RATE_LIMIT_RETRIES;
+      log.warn({ kind, method: request.method, url: request.url, retryAfter, retryCount, retry }, 'GitHub rate limit hit');
+      return retry;
+    };
+  return new ProbotOctokit({
+    auth: { token: options.token },
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    log,
+    throttle:
+      options.throttle === false
+        ? { enabled: false }
+        : { enabled: true, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    retry: { retries: options.retries ?? 3 },
+  });
+}

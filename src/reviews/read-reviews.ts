@@ -1,0 +1,169 @@
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { formatZodIssues } from '../config/format-zod-issues.js';
+import { ReviewRow, type Review } from './review-row.js';
+import { splitLines } from './split-lines.js';
+
+export interface ReviewLogProblem {
+  line: number;
+  reason: string;
+}
+
+export interface ReviewLog {
+  /** The latest review per file, keyed by the file path exactly as the log spells it. */
+  latest: Map<string, Review>;
+  /** Non-blank lines read, good or malformed. */
+  rows: number;
+  malformed: number;
+  /** The first MAX_PROBLEMS problems; `malformed` has the full count. */
+  problems: ReviewLogProblem[];
+  /** True when the log had more than `maxRows` rows and the rest was not read. */
+  truncatedAtRows: boolean;
+}
+
+export interface ReadReviewsOptions {
+  maxLineBytes: number;
+  maxRows: number;
+  /** Called every PROGRESS_EVERY rows and once at the end with the rows read so far. */
+  onProgress?: (rows: number) => void;
+}
+
+/** A review log that cannot be read at all; one bad line is a problem, not this. */
+export class ReviewLogError extends Error {
+  override readonly name = 'ReviewLogError';
+}
+
+export const MAX_PROBLEMS = 50;
+export const PROGRESS_EVERY = 10_000;
+const CHUNK_BYTES = 64 * 1024;
+
+function errorCode(error: unknown): string | undefined {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+function openFailure(path: string, error: unknown): ReviewLogError {
+  const code = errorCode(error);
+  const message =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? `review log not found: ${path}`
+      : code === 'EACCES' || code === 'EPERM'
+        ? `review log is not readable: ${path} (${code})`
+        : `cannot open review log ${path}: ${code ?? 'unknown error'}`;
+  return new ReviewLogError(message, { cause: error });
+}
+
+async function openReviewLog(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    // O_NONBLOCK so a FIFO at this path fails the regular-file test below instead of hanging.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw openFailure(path, error);
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw new ReviewLogError(`review log is a directory: ${path}`);
+    if (!stats.isFile()) throw new ReviewLogError(`review log is not a regular file: ${path}`);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    if (error instanceof ReviewLogError) throw error;
+    throw openFailure(path, error);
+  }
+}
+
+function toReview(row: ReviewRow, line: number): Review {
+  return {
+    file: row.file,
+    reviewedAt: Date.parse(row.reviewed_at),
+    reviewedAtText: row.reviewed_at,
+    model: row.accepted_model ?? 'unknown',
+    text: row.suggestions_preview ?? '',
+    confidenceAvg: row.confidence_avg ?? 0,
+    confidenceMin: row.confidence_min ?? 0,
+    tier: row.gradient_tier ?? 'unknown',
+    line,
+  };
+}
+
+function decodeLine(decoder: TextDecoder, bytes: Buffer): string | null {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+type ParsedLine = { ok: true; row: ReviewRow } | { ok: false; reason: string };
+
+function parseLine(text: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the line; it is untrusted and may be huge, so leave it out.
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  const parsed = ReviewRow.safeParse(value);
+  if (!parsed.success) return { ok: false, reason: formatZodIssues(parsed.error.issues) };
+  return { ok: true, row: parsed.data };
+}
+
+/**
+ * Streams a JSONL review log and keeps only the latest review per file (by `reviewed_at` as
+ * a time; on a tie the later line wins), so memory follows the number of files, not rows.
+ */
+export async function readLatestReviews(path: string, options: ReadReviewsOptions): Promise<ReviewLog> {
+  const handle = await openReviewLog(path);
+  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: true });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const log: ReviewLog = { latest: new Map(), rows: 0, malformed: 0, problems: [], truncatedAtRows: false };
+
+  function problem(line: number, reason: string): void {
+    log.malformed += 1;
+    if (log.problems.length < MAX_PROBLEMS) log.problems.push({ line, reason: `line ${line}: ${reason}` });
+  }
+
+  try {
+    for await (const raw of splitLines(stream, options.maxLineBytes)) {
+      // null: the line is not valid UTF-8 (lenient decoding would invent U+FFFD in paths).
+      let text: string | null = null;
+      if (!raw.tooLong) {
+        text = decodeLine(decoder, raw.bytes);
+        if (text !== null && text.trim() === '') continue;
+      }
+      if (log.rows >= options.maxRows) {
+        log.truncatedAtRows = true;
+        break;
+      }
+      log.rows += 1;
+      if (options.onProgress && log.rows % PROGRESS_EVERY === 0) options.onProgress(log.rows);
+
+      if (raw.tooLong) {
+        problem(raw.line, `longer than ${options.maxLineBytes} bytes`);
+        continue;
+      }
+      if (text === null) {
+        problem(raw.line, 'not valid UTF-8');
+        continue;
+      }
+      const parsed = parseLine(text);
+      if (!parsed.ok) {
+        problem(raw.line, parsed.reason);
+        continue;
+      }
+      const review = toReview(parsed.row, raw.line);
+      const previous = log.latest.get(review.file);
+      if (!previous || review.reviewedAt >= previous.reviewedAt) log.latest.set(review.file, review);
+    }
+  } catch (error) {
+    throw new ReviewLogError(`cannot read review log ${path}: ${errorCode(error) ?? 'read failed'}`, {
+      cause: error,
+    });
+  } finally {
+    stream.destroy();
+  }
+  options.onProgress?.(log.rows);
+  return log;
+}
