@@ -1,12 +1,10 @@
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runCli } from '../cli/run-cli.js';
 import { createDemoRepo, personGit } from './create-demo-repo.js';
 import { startLlmStandIn } from './llm-stand-in.js';
-import { recordedAnswers } from './recorded-answers.js';
-
-import { DEMO_EXAMPLES as EXAMPLES } from './recorded-answers.js';
+import { DEMO_EXAMPLES as EXAMPLES, recordedAnswers } from './recorded-answers.js';
 
 /**
  * `npm run demo`: the whole pipeline with `--apply --forge none` on the bundled example —

@@ -78,8 +78,7 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
       text = await response.text();
     } catch (error) {
       // No cause attached: fetch errors can carry the request, and with it the header.
-      const reason = error instanceof Error ? error.message : String(error);
-      return fail(req, null, reason.slice(0, MAX_ERROR_DETAIL));
+      return fail(req, null, networkReason(error).slice(0, MAX_ERROR_DETAIL));
     }
 
     if (!response.ok) return fail(req, response.status, errorDetail(text));
@@ -102,6 +101,13 @@ export function createGiteaClient(options: GiteaClientOptions): GiteaClient {
   }
 
   return { request };
+}
+
+/** undici says only "fetch failed"; the reason (refused, DNS, redirect, timeout) is in `cause`. */
+function networkReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
 }
 
 /** Gitea answers errors as `{"message": ..., "url": ...}`; anything else is shown raw, cut short. */
