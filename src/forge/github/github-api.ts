@@ -127,3 +127,8 @@ export async function getRepository({ octokit, owner, repo }: GitHubRepo): Promi
   const response = await octokit.request('GET /repos/{owner}/{repo}', { owner, repo });
   return { defaultBranch: GitHubRepository.parse(response.data).default_branch };
 }
+
+/** DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels — PUT needs at least one label. */
+export async function removeAllIssueLabels({ octokit, owner, repo }: GitHubRepo, issueNumber: number): Promise<void> {
+  await octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels', { owner, repo, issue_number: issueNumber });
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Gitea's answers (swagger at `/api/v1/swagger`, Gitea 1.21+), reduced to the fields we
+ * read. Everything else Gitea sends is ignored.
+ */
+
+export const GiteaLabel = z.object({
+  id: z.number().int(),
+  name: z.string(),
+});
+export type GiteaLabel = z.infer<typeof GiteaLabel>;
+
+/** `PRBranchInfo`: `label` is the bare branch name; `ref` turns into `refs/pull/N/head` once the branch is deleted. */
+export const GiteaBranchInfo = z.object({
+  label: z.string().optional(),
+  ref: z.string(),
+  /** -1 when the head repository (a deleted fork) is gone. */
+  repo_id: z.number().int(),
+});
+export type GiteaBranchInfo = z.infer<typeof GiteaBranchInfo>;
+
+export const GiteaPull = z.object({
+  number: z.number().int().positive(),
+  html_url: z.string(),
+  state: z.enum(['open', 'closed']),
+  merged: z.boolean(),
+  title: z.string(),
+  body: z
+    .string()
+    .nullish()
+    .transform((body) => body ?? ''),
+  labels: z
+    .array(GiteaLabel)
+    .nullish()
+    .transform((labels) => labels ?? []),
+  head: GiteaBranchInfo,
+  base: GiteaBranchInfo,
+});
+export type GiteaPull = z.infer<typeof GiteaPull>;
+
+export const GiteaRepo = z.object({ default_branch: z.string() });
+export type GiteaRepo = z.infer<typeof GiteaRepo>;
+
+export const GiteaComment = z.object({
+  id: z.number().int(),
+  html_url: z.string(),
+});
+export type GiteaComment = z.infer<typeof GiteaComment>;
+
+/** `RepoCollaboratorPermission.permission`: Gitea's access modes as strings. */
+export const GiteaPermission = z.object({
+  permission: z.enum(['owner', 'admin', 'write', 'read', 'none']),
+});
+export type GiteaPermission = z.infer<typeof GiteaPermission>;
