@@ -47,11 +47,6 @@ function applyFlag(env: Env): boolean | undefined {
   throw new ConfigError(`LH_APPLIER_COMMIT must be "1" (apply) or "0" (dry run), got ${JSON.stringify(raw)}`);
 }
 
-/** Drops undefined entries so an unset variable never hides a value from a lower layer. */
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) satisfies Partial<T>;
-}
-
 /** The seed's LH_APPLIER_* variables and SCRUM_APPLY_* settings, as a config layer. */
 export function configFromEnv(env: NodeJS.ProcessEnv): EnvConfig {
   const shape = RepoConfig.shape;
@@ -63,18 +58,26 @@ export function configFromEnv(env: NodeJS.ProcessEnv): EnvConfig {
       ? undefined
       : validated('LH_APPLIER_BRANCH', branch.endsWith('/') ? branch : `${branch}/`, shape.branchPrefix, true);
 
-  const llm = defined({
-    model: text(env, 'LH_APPLIER_MODEL', llmShape.model),
-    url: text(env, 'SCRUM_APPLY_LLM_URL', llmShape.url, false),
-    protocol: text(env, 'SCRUM_APPLY_LLM_PROTOCOL', llmShape.protocol),
-    provider: text(env, 'SCRUM_APPLY_LLM_PROVIDER', llmShape.provider),
-  });
-  const config: RepoConfigInput = defined({
-    minConfidence: wholeNumber(env, 'LH_APPLIER_MIN_CONF', shape.minConfidence),
-    maxFiles: wholeNumber(env, 'LH_APPLIER_MAX_FILES', shape.maxFiles),
-    concurrency: wholeNumber(env, 'SCRUM_APPLY_CONCURRENCY', shape.concurrency),
-    branchPrefix,
-    llm: Object.keys(llm).length > 0 ? llm : undefined,
-  });
+  const model = text(env, 'LH_APPLIER_MODEL', llmShape.model);
+  const url = text(env, 'SCRUM_APPLY_LLM_URL', llmShape.url, false);
+  const protocol = text(env, 'SCRUM_APPLY_LLM_PROTOCOL', llmShape.protocol);
+  const provider = text(env, 'SCRUM_APPLY_LLM_PROVIDER', llmShape.provider);
+  const minConfidence = wholeNumber(env, 'LH_APPLIER_MIN_CONF', shape.minConfidence);
+  const maxFiles = wholeNumber(env, 'LH_APPLIER_MAX_FILES', shape.maxFiles);
+  const concurrency = wholeNumber(env, 'SCRUM_APPLY_CONCURRENCY', shape.concurrency);
+
+  // Only set keys get a value: an unset variable must not hide a value from a lower layer.
+  const llm: NonNullable<RepoConfigInput['llm']> = {};
+  if (model !== undefined) llm.model = model;
+  if (url !== undefined) llm.url = url;
+  if (protocol !== undefined) llm.protocol = protocol;
+  if (provider !== undefined) llm.provider = provider;
+
+  const config: RepoConfigInput = {};
+  if (minConfidence !== undefined) config.minConfidence = minConfidence;
+  if (maxFiles !== undefined) config.maxFiles = maxFiles;
+  if (concurrency !== undefined) config.concurrency = concurrency;
+  if (branchPrefix !== undefined) config.branchPrefix = branchPrefix;
+  if (Object.keys(llm).length > 0) config.llm = llm;
   return { config, apply: applyFlag(env) };
 }
