@@ -20,7 +20,7 @@ interface ForbiddenConstruct {
 const MAX_TRIVIA = 256;
 
 /**
- * Skips whitespace and comments (Rust block comments nest), so `env /* x */ !(` is still seen.
+ * Skips whitespace and comments (Rust block comments nest), so `env !(` split by a comment is still seen.
  * Returns -1 past MAX_TRIVIA characters.
  */
 function skipTrivia(text: string, start: number): number {

@@ -122,7 +122,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       skipped,
       reviewRows: reviewLog.rows,
       malformedLines: reviewLog.malformed,
-      problems: reviewLog.problems.slice(0, 10).map((p) => `line ${p.line}: ${p.reason}`),
+      problems: reviewLog.problems.slice(0, 10).map((p) => p.reason),
       durationMs: Date.now() - started,
     };
   } finally {

@@ -78,6 +78,14 @@ function fold(text: string): string {
   return text.normalize('NFC').toLowerCase();
 }
 
+/**
+ * Paths are relative to the repository root, so `/config/` and `./config/` (as people write
+ * them in .gitignore) mean `config/`; left as they are they would silently deny nothing.
+ */
+function patternGlob(pattern: string): string {
+  return fold(pattern).replace(/^(?:\.?\/)+/u, '').replace(/\/+$/u, '');
+}
+
 /** Returns the deny pattern that matches a path, or null. Build once, use for many paths. */
 export type DenyMatcher = (path: string) => string | null;
 
@@ -90,11 +98,9 @@ export type DenyMatcher = (path: string) => string | null;
  */
 export function createDenyMatcher(patterns: readonly string[]): DenyMatcher {
   const compiled = patterns
-    .filter((pattern) => pattern.replace(/\/+$/u, '') !== '')
-    .map((pattern) => ({
-      pattern,
-      regexp: globToRegExp(fold(pattern).replace(/\/+$/u, '')),
-    }));
+    .map((pattern) => ({ pattern, glob: patternGlob(pattern) }))
+    .filter(({ glob }) => glob !== '')
+    .map(({ pattern, glob }) => ({ pattern, regexp: globToRegExp(glob) }));
   return (path) => {
     const components = fold(path).split('/');
     const candidates = components.map((_, index) => components.slice(0, index + 1).join('/'));

@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import type { Redactor } from '../report/redact.js';
+import { buildPatchPrompt, type PromptInput } from './build-prompt.js';
+import { parsePatchAnswer, type ParsedPatchAnswer } from './parse-patch-answer.js';
+import type { PatchRequestResult } from './patch-types.js';
+
+export interface PatchModel {
+  model: string;
+  requestPatches(input: PromptInput, signal?: AbortSignal): Promise<PatchRequestResult>;
+}
+
+export interface PatchModelOptions {
+  /** Base URL: `{url}/chat/completions` (openai) or `{url}/v1/chat` (gateway). */
+  url: string;
+  apiKey?: string;
+  protocol: 'openai' | 'gateway';
+  /** The gateway's provider name; unused by the openai protocol. */
+  provider: string;
+  model: string;
+  /** Budget for the whole request, retries and back-off included. */
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Retries after the first attempt, on 429, 5xx and network errors. Default 2. */
+  retries?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  redact: Redactor;
+}
+
+/** The fields we read of an OpenAI-style chat completion (the gateway answers the same way). */
+const ChatResponse = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullish() }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+});
+
+const MAX_TOKENS = 4096;
+const TEMPERATURE = 0.1;
+const BACKOFF_BASE_MS = 1000;
+const MAX_RETRY_AFTER_MS = 30_000;
+/** Enough of an error body to say what went wrong. */
+const ERROR_SNIPPET_BYTES = 2048;
+
+class TooLarge extends Error {}
+
+type Attempt =
+  | { kind: 'answer'; body: string }
+  | { kind: 'final'; reason: string }
+  | { kind: 'retry'; failure: string; waitMs: number | null };
+
+/** Reads at most `max` bytes of a body; with `failOver`, more than that is an error. */
+async function readCapped(response: Response, max: number, failOver: boolean): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        if (failOver) throw new TooLarge();
+        chunks.push(value.subarray(0, value.byteLength - (size - max)));
+        break;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** `Retry-After` as milliseconds (delta seconds or an HTTP date), or null. */
+function retryAfterMs(header: string | null, now: number): number | null {
+  if (!header) return null;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function oneLine(text: string, max = 200): string {
+  // Control characters from a remote body have no place in a log line or a PR body.
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function networkCause(error: unknown): string {
+  if (!(error instanceof Error)) return 'network error';
+  const cause: unknown = error.cause;
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
+      ? cause.code
+      : null;
+  return code ? `network error (${code})` : `network error (${error.message})`;
+}
+
+/**
+ * The client for the patch model. Speaks the OpenAI chat-completions protocol (Ollama,
+ * OpenRouter, vLLM, …) or the seed's gateway (`/v1/chat` with a provider). Every failure —
+ * HTTP error, time-out, oversized or malformed answer — comes back as a `no_patches` result
+ * with a redacted one-line reason; nothing is thrown.
+ */
+export function createPatchModel(options: PatchModelOptions): PatchModel {
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(options.url);
+  } catch {
+    throw new Error(`the LLM URL is not a valid URL: ${oneLine(options.redact(options.url))}`);
+  }
+  if (parsedUrl.username || parsedUrl.password) {
+    throw new Error('the LLM URL must not contain credentials; pass the key as SCRUM_APPLY_LLM_KEY');
+  }
+  const base = options.url.replace(/\/+$/, '');
+  const endpoint = options.protocol === 'openai' ? `${base}/chat/completions` : `${base}/v1/chat`;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const retries = options.retries ?? 2;
+  const { redact } = options;
+
+  function bodyFor(input: PromptInput): string {
+    const { system, user } = buildPatchPrompt(input);
+    const messages = [
+      { role: 'system', content: system },
+      { role: 'user', content: user },
+    ];
+    const common = { model: options.model, messages, temperature: TEMPERATURE, max_tokens: MAX_TOKENS };
+    return JSON.stringify(options.protocol === 'openai' ? common : { provider: options.provider, ...common });
+  }
+
+  /** One HTTP exchange: the answer's text, a final failure, or a failure worth retrying. */
+  async function attempt(body: string, budget: AbortSignal, stopped: () => string): Promise<Attempt> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+    // Per attempt, so an oversized body can be cut off without spending the whole budget.
+    const cutoff = new AbortController();
+    let response: Response;
+    try {
+      response = await doFetch(endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.any([budget, cutoff.signal]),
+      });
+    } catch (error) {
+      if (budget.aborted) return { kind: 'final', reason: stopped() };
+      return { kind: 'retry', failure: networkCause(error), waitMs: null };
+    }
+    try {
+      if (response.ok) {
+        const tooLarge = `model answer larger than ${options.maxResponseBytes} bytes`;
+        if (Number(response.headers.get('content-length')) > options.maxResponseBytes) {
+          return { kind: 'final', reason: tooLarge };
+        }
+        try {
+          return { kind: 'answer', body: await readCapped(response, options.maxResponseBytes, true) };
+        } catch (error) {
+          if (error instanceof TooLarge) return { kind: 'final', reason: tooLarge };
+          if (budget.aborted) return { kind: 'final', reason: stopped() };
+          return { kind: 'retry', failure: `${networkCause(error)} while reading the answer`, waitMs: null };
+        }
+      }
+      let snippet = '';
+      try {
+        snippet = oneLine(await readCapped(response, ERROR_SNIPPET_BYTES, false));
+      } catch {
+        if (budget.aborted) return { kind: 'final', reason: stopped() };
+      }
+      const failure = `HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`;
+      if (response.status === 429 || response.status >= 500) {
+        return { kind: 'retry', failure, waitMs: retryAfterMs(response.headers.get('retry-after'), Date.now()) };
+      }
+      const hint = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
+      return { kind: 'final', reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ''}` };
+    } finally {
+      cutoff.abort();
+    }
+  }
+
+  /** Attempts with back-off until an answer, a final failure, the retry limit or the budget. */
+  async function request(input: PromptInput, started: number, signal?: AbortSignal): Promise<Attempt> {
+    const timeout = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));
+    const budget = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    const stopped = () =>
+      timeout.aborted ? `LLM request timed out after ${Math.round(options.timeoutMs / 100) / 10} s` : 'LLM request aborted';
+    const body = bodyFor(input);
+    for (let n = 1; ; n += 1) {
+      const outcome = await attempt(body, budget, stopped);
+      if (outcome.kind !== 'retry') return outcome;
+      const failed = `LLM request failed: ${outcome.failure} after ${n} attempt${n === 1 ? '' : 's'}`;
+      if (n > retries) return { kind: 'final', reason: failed };
+      const delay = Math.min(outcome.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
+      if (performance.now() - started + delay >= options.timeoutMs) {
+        return { kind: 'final', reason: `${failed} (no time left to retry)` };
+      }
+      await Promise.race([sleep(delay), new Promise((resolve) => budget.addEventListener('abort', resolve, { once: true }))]);
+      if (budget.aborted) return { kind: 'final', reason: stopped() };
+    }
+  }
+
+  return {
+    model: options.model,
+    async requestPatches(input, signal) {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      try {
+        const outcome = await request(input, started, signal);
+        if (outcome.kind === 'answer') return { ...interpret(outcome.body, redact), durationMs: elapsed() };
+        const reason = outcome.kind === 'final' ? outcome.reason : outcome.failure;
+        return { type: 'no_patches', reason: oneLine(redact(reason), 300), durationMs: elapsed() };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { type: 'no_patches', reason: oneLine(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
+      }
+    },
+  };
+}
+
+/** The chat response → the model's text → patches. */
+function interpret(body: string, redact: Redactor): ParsedPatchAnswer {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { type: 'no_patches', reason: 'LLM response is not JSON' };
+  }
+  const parsed = ChatResponse.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'unknown';
+    return { type: 'no_patches', reason: oneLine(redact(`LLM response has an unexpected shape (${where})`), 300) };
+  }
+  const choice = parsed.data.choices[0];
+  const answer = parsePatchAnswer(choice?.message.content ?? '');
+  if (answer.type === 'no_patches' && choice?.finish_reason === 'length' && answer.reason.startsWith('model answer is not JSON')) {
+    return { type: 'no_patches', reason: `${answer.reason} (the answer was cut off at ${MAX_TOKENS} tokens)` };
+  }
+  return answer;
+}

@@ -1,0 +1,119 @@
+import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
+import { parsePrMeta } from '../report/pr-meta.js';
+import { mergeLabels } from '../report/pr-labels.js';
+
+export interface PublishInput {
+  forge: Forge;
+  /** Push `commitSha` to `branch`, leased on `expectedRemoteSha` (null: the branch must not exist). */
+  push: (branch: string, commitSha: string, expectedRemoteSha: string | null) => Promise<void>;
+  /** True when every commit on the remote branch (beyond the base) is the bot's own. */
+  isBotOnlyBranch: (sha: string) => Promise<boolean>;
+  /** The current remote tip of the bot branch; null when it does not exist. */
+  remoteBranchSha: string | null;
+  /** This branch's PRs, open and closed, from the once-per-run listing. */
+  prs: ForgePr[];
+  /** Shared across the run; incremented when a PR is opened. */
+  openPrs: { count: number; max: number };
+  branch: string;
+  baseBranch: string;
+  baseSha: string;
+  commitSha: string;
+  patchHash: string;
+  title: string;
+  body: string;
+  labels: LabelSpec[];
+  draft: boolean;
+  /** Republish even when the open PR already carries this patch on this base. */
+  force: boolean;
+  labelsEnabled: boolean;
+}
+
+export type PublishAction =
+  | 'pr_opened'
+  | 'pr_updated'
+  | 'pr_unchanged'
+  | 'skipped_closed_pr'
+  | 'skipped_human_edited'
+  | 'skipped_open_pr_limit';
+
+export interface PublishOutcome {
+  action: PublishAction;
+  pr: { number: number; url: string } | null;
+  reason: string | null;
+}
+
+/** The colour given to a person's label we pass through; it already exists, so it is never used. */
+const PASS_THROUGH_COLOR = 'ededed';
+
+/**
+ * One file's PR, whatever the forge: decide from the PRs already listed whether to push and
+ * open, update, or leave things alone. Skips happen before any push or API write.
+ */
+export async function publishFile(input: PublishInput): Promise<PublishOutcome> {
+  const mine = input.prs.filter((pr) => pr.headBranch === input.branch);
+  const open = pickOpenPr(mine, input.baseBranch);
+
+  if (open !== null && !input.force) {
+    const meta = parsePrMeta(open.body);
+    if (meta !== null && meta.base === input.baseSha && meta.patch === input.patchHash) {
+      return outcome('pr_unchanged', open, 'the open PR already carries this patch on this base');
+    }
+  }
+
+  // A person declined exactly this change: never propose it again (force does not override).
+  const declined = mine.find((pr) => pr.state === 'closed' && !pr.merged && parsePrMeta(pr.body)?.patch === input.patchHash);
+  if (declined !== undefined) {
+    return outcome('skipped_closed_pr', declined, `PR #${declined.number} with this patch was closed without merging`);
+  }
+
+  if (input.remoteBranchSha !== null && !(await input.isBotOnlyBranch(input.remoteBranchSha))) {
+    return outcome('skipped_human_edited', open, 'the branch has commits by someone else');
+  }
+
+  if (open === null && input.openPrs.count >= input.openPrs.max) {
+    return outcome(
+      'skipped_open_pr_limit',
+      null,
+      `${input.openPrs.count} scrum-apply PRs are open (maxOpenPrs is ${input.openPrs.max})`,
+    );
+  }
+
+  if (input.remoteBranchSha !== input.commitSha) {
+    await input.push(input.branch, input.commitSha, input.remoteBranchSha);
+  }
+
+  if (open === null) {
+    const created = await input.forge.createPr({
+      head: input.branch,
+      base: input.baseBranch,
+      title: input.title,
+      body: input.body,
+      draft: input.draft,
+      labels: input.labelsEnabled ? input.labels : [],
+    });
+    input.openPrs.count += 1;
+    return outcome('pr_opened', created, null);
+  }
+
+  const updated = await input.forge.updatePr(open, {
+    title: input.title,
+    body: input.body,
+    labels: input.labelsEnabled ? labelSpecs(mergeLabels(open.labels, input.labels), input.labels) : labelSpecs(open.labels, []),
+  });
+  return outcome('pr_updated', updated, null);
+}
+
+/** The open PR for this branch; on a forge allowing several (different bases), the one on ours. */
+function pickOpenPr(prs: ForgePr[], baseBranch: string): ForgePr | null {
+  const open = prs.filter((pr) => pr.state === 'open');
+  return open.find((pr) => pr.baseBranch === baseBranch) ?? open[0] ?? null;
+}
+
+function labelSpecs(names: string[], desired: LabelSpec[]): LabelSpec[] {
+  const byName = new Map(desired.map((label) => [label.name.toLowerCase(), label]));
+  return names.map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
+}
+
+function outcome(action: PublishAction, pr: ForgePr | null, reason: string | null): PublishOutcome {
+  return { action, pr: pr === null ? null : { number: pr.number, url: pr.url }, reason };
+}

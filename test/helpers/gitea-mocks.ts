@@ -1,0 +1,125 @@
+import { Writable } from 'node:stream';
+import nock from 'nock';
+import { createGiteaForge, type GiteaForgeOptions } from '../../src/forge/gitea/gitea-forge.js';
+import { createLogger } from '../../src/report/logger.js';
+import { createRedactor } from '../../src/report/redact.js';
+
+/**
+ * Gitea API mocks: payloads shaped like Gitea 1.21+ answers (swagger `PullRequest`,
+ * `Label`, `Comment`, `RepoCollaboratorPermission`), including fields we do not read, and
+ * one nock scope per test that insists on the `Authorization: token` header.
+ */
+
+export const GITEA_URL = 'https://gitea.example.test';
+export const GITEA_TOKEN = 'gitea-test-token-7f3a9c2e1b';
+export const OWNER = 'acme';
+export const REPO = 'widgets';
+export const REPO_ID = 7;
+export const API = `/api/v1/repos/${OWNER}/${REPO}`;
+
+export function giteaApi(): nock.Scope {
+  return nock(GITEA_URL, { reqheaders: { authorization: `token ${GITEA_TOKEN}` } });
+}
+
+export interface PullFixture {
+  number: number;
+  head: string;
+  base?: string;
+  title?: string;
+  body?: string;
+  state?: 'open' | 'closed';
+  merged?: boolean;
+  labels?: Array<{ id: number; name: string }>;
+  /** Head repository id; another value than REPO_ID makes it a fork's PR. */
+  headRepoId?: number;
+  /** The head branch was deleted: Gitea then reports `ref` as `refs/pull/N/head`. */
+  headDeleted?: boolean;
+}
+
+function repository(id: number) {
+  const name = id === REPO_ID ? REPO : `fork-${id}`;
+  const owner = id === REPO_ID ? OWNER : 'mallory';
+  return {
+    id,
+    name,
+    full_name: `${owner}/${name}`,
+    owner: { id: 1, login: owner },
+    html_url: `${GITEA_URL}/${owner}/${name}`,
+    default_branch: 'main',
+  };
+}
+
+export function giteaLabel(id: number, name: string, color = '00aabb') {
+  return { id, name, exclusive: false, is_archived: false, color, description: '', url: `${GITEA_URL}${API}/labels/${id}` };
+}
+
+export function giteaPull(fixture: PullFixture) {
+  const base = fixture.base ?? 'main';
+  const headRepoId = fixture.headRepoId ?? REPO_ID;
+  return {
+    id: 1000 + fixture.number,
+    url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}`,
+    number: fixture.number,
+    user: { id: 2, login: 'scrum-bot' },
+    title: fixture.title ?? `scrum-apply: 1 mechanical fix in ${fixture.head}`,
+    body: fixture.body ?? 'body',
+    labels: (fixture.labels ?? []).map((label) => giteaLabel(label.id, label.name)),
+    milestone: null,
+    assignee: null,
+    assignees: null,
+    state: fixture.state ?? 'open',
+    draft: false,
+    is_locked: false,
+    comments: 0,
+    html_url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}`,
+    diff_url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}.diff`,
+    patch_url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}.patch`,
+    mergeable: true,
+    merged: fixture.merged ?? false,
+    merged_at: null,
+    merge_commit_sha: null,
+    merged_by: null,
+    allow_maintainer_edit: false,
+    base: { label: base, ref: base, sha: 'a'.repeat(40), repo_id: REPO_ID, repo: repository(REPO_ID) },
+    head: {
+      label: fixture.head,
+      ref: fixture.headDeleted ? `refs/pull/${fixture.number}/head` : fixture.head,
+      sha: 'b'.repeat(40),
+      repo_id: headRepoId,
+      repo: repository(headRepoId),
+    },
+    merge_base: 'c'.repeat(40),
+    due_date: null,
+    created_at: '2024-05-01T10:00:00Z',
+    updated_at: '2024-05-01T10:00:00Z',
+    closed_at: null,
+    pin_order: 0,
+  };
+}
+
+/** A real pino logger writing into an array, through the redactor. */
+export function captureLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const redact = createRedactor([]);
+  return { lines, redact, logger: createLogger({ redact, destination, level: 'debug' }) };
+}
+
+export function createTestForge(overrides: Partial<GiteaForgeOptions> = {}) {
+  const { lines, logger, redact } = captureLogger();
+  const forge = createGiteaForge({
+    url: GITEA_URL,
+    token: GITEA_TOKEN,
+    owner: OWNER,
+    repo: REPO,
+    logger,
+    redact,
+    ...overrides,
+  });
+  return { forge, logLines: lines };
+}
