@@ -51,7 +51,8 @@ class TooLarge extends Error {}
 type Attempt =
   | { kind: 'answer'; body: string }
   | { kind: 'final'; reason: string }
-  | { kind: 'retry'; failure: string; waitMs: number | null };
+  /** `failure` is what happened (`HTTP 500`), `detail` what the server said, if anything. */
+  | { kind: 'retry'; failure: string; detail: string; waitMs: number | null };
 
 /** Reads at most `max` bytes of a body; with `failOver`, more than that is an error. */
 async function readCapped(response: Response, max: number, failOver: boolean): Promise<string> {
@@ -152,7 +153,7 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
       });
     } catch (error) {
       if (budget.aborted) return { kind: 'final', reason: stopped() };
-      return { kind: 'retry', failure: networkCause(error), waitMs: null };
+      return { kind: 'retry', failure: networkCause(error), detail: '', waitMs: null };
     }
     try {
       if (response.ok) {
@@ -165,7 +166,7 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
         } catch (error) {
           if (error instanceof TooLarge) return { kind: 'final', reason: tooLarge };
           if (budget.aborted) return { kind: 'final', reason: stopped() };
-          return { kind: 'retry', failure: `${networkCause(error)} while reading the answer`, waitMs: null };
+          return { kind: 'retry', failure: `${networkCause(error)} while reading the answer`, detail: '', waitMs: null };
         }
       }
       let snippet = '';
@@ -174,9 +175,9 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
       } catch {
         if (budget.aborted) return { kind: 'final', reason: stopped() };
       }
-      const failure = `HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`;
       if (response.status === 429 || response.status >= 500) {
-        return { kind: 'retry', failure, waitMs: retryAfterMs(response.headers.get('retry-after'), Date.now()) };
+        const waitMs = retryAfterMs(response.headers.get('retry-after'), Date.now());
+        return { kind: 'retry', failure: `HTTP ${response.status}`, detail: snippet, waitMs };
       }
       const hint = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
       return { kind: 'final', reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ''}` };
@@ -196,10 +197,11 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
       const outcome = await attempt(body, budget, stopped);
       if (outcome.kind !== 'retry') return outcome;
       const failed = `LLM request failed: ${outcome.failure} after ${n} attempt${n === 1 ? '' : 's'}`;
-      if (n > retries) return { kind: 'final', reason: failed };
+      const detail = outcome.detail ? `: ${outcome.detail}` : '';
+      if (n > retries) return { kind: 'final', reason: failed + detail };
       const delay = Math.min(outcome.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
       if (performance.now() - started + delay >= options.timeoutMs) {
-        return { kind: 'final', reason: `${failed} (no time left to retry)` };
+        return { kind: 'final', reason: `${failed} (no time left to retry)${detail}` };
       }
       await Promise.race([sleep(delay), new Promise((resolve) => budget.addEventListener('abort', resolve, { once: true }))]);
       if (budget.aborted) return { kind: 'final', reason: stopped() };

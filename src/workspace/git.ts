@@ -69,6 +69,17 @@ export function createGit(cwd: string, options: GitOptions = {}): SimpleGit {
     maxConcurrentProcesses: 6,
     trimmed: false,
     config: HARDENING_CONFIG,
+    // simple-git refuses the very settings our hardening sets (hooksPath, fsmonitor, …) and
+    // the allow-listed environment (GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT); allow exactly those.
+    unsafe: {
+      allowUnsafeHooksPath: true,
+      allowUnsafeFsMonitor: true,
+      allowUnsafeCredentialHelper: true,
+      allowUnsafeAskPass: true,
+      allowUnsafeProtocolOverride: true,
+      allowUnsafeConfigPaths: true,
+      allowUnsafeConfigEnvCount: true,
+    },
     timeout: { block: options.idleTimeoutMs ?? 10 * 60_000 },
   }).env({ ...gitEnvironment(options.auth), ...options.env });
 }

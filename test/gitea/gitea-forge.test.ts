@@ -186,6 +186,21 @@ describe('createGiteaForge', () => {
     scope.done();
   });
 
+  it('createPr: 409, find-by-head answers an old closed PR: the open one comes from the listing', async () => {
+    repoLabels(giteaApi())
+      .post(`${API}/pulls`)
+      .reply(409, { message: 'pull request already exists for these targets' })
+      .get(`${API}/pulls/main/${HEAD}`)
+      .reply(200, giteaPull({ number: 3, head: HEAD, state: 'closed' }))
+      .get(`${API}/pulls`)
+      .query({ state: 'open', limit: '50', page: '1' })
+      .reply(200, [giteaPull({ number: 12, head: HEAD, body: 'stale' })])
+      .patch(`${API}/pulls/12`)
+      .reply(201, giteaPull({ number: 12, head: HEAD, body: 'the body' }));
+    const { forge } = createTestForge();
+    expect((await forge.createPr(newPr())).number).toBe(12);
+  });
+
   it('createPr: 409 with no open PR to be found rethrows the 409', async () => {
     repoLabels(giteaApi())
       .post(`${API}/pulls`)

@@ -48,7 +48,7 @@ async function listAll<T>(client: GiteaClient, path: string, query: Record<strin
     items.push(...data);
     const total = Number.parseInt(headers.get('x-total-count') ?? '', 10);
     if (data.length === 0) return items;
-    if (data.length < GITEA_PAGE_LIMIT) return items;
+    if (Number.isFinite(total) ? items.length >= total : data.length < GITEA_PAGE_LIMIT) return items;
   }
   throw new ForgeError(`Gitea API GET ${path} failed: more than ${MAX_PAGES} pages`, null);
 }
