@@ -46,28 +46,27 @@ const MAX_RETRY_AFTER_MS = 30_000;
 /** Enough of an error body to say what went wrong. */
 const ERROR_SNIPPET_BYTES = 2048;
 
-class TooLarge extends Error {}
-
 type Attempt =
   | { kind: 'answer'; body: string }
   | { kind: 'final'; reason: string }
   /** `failure` is what happened (`HTTP 500`), `detail` what the server said, if anything. */
   | { kind: 'retry'; failure: string; detail: string; waitMs: number | null };
 
-/** Reads at most `max` bytes of a body; with `failOver`, more than that is an error. */
-async function readCapped(response: Response, max: number, failOver: boolean): Promise<string> {
-  if (!response.body) return '';
+/** Reads at most `max` bytes of a body and says whether there was more. */
+async function readCapped(response: Response, max: number): Promise<{ text: string; overflow: boolean }> {
+  if (!response.body) return { text: '', overflow: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let overflow = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
       if (size > max) {
-        if (failOver) throw new TooLarge();
         chunks.push(value.subarray(0, value.byteLength - (size - max)));
+        overflow = true;
         break;
       }
       chunks.push(value);
@@ -75,7 +74,7 @@ async function readCapped(response: Response, max: number, failOver: boolean): P
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), overflow };
 }
 
 /** `Retry-After` as milliseconds (delta seconds or an HTTP date), or null. */
@@ -162,16 +161,18 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
           return { kind: 'final', reason: tooLarge };
         }
         try {
-          return { kind: 'answer', body: await readCapped(response, options.maxResponseBytes, true) };
+          const { text, overflow } = await readCapped(response, options.maxResponseBytes);
+          return overflow ? { kind: 'final', reason: tooLarge } : { kind: 'answer', body: text };
         } catch (error) {
-          if (error instanceof TooLarge) return { kind: 'final', reason: tooLarge };
           if (budget.aborted) return { kind: 'final', reason: stopped() };
           return { kind: 'retry', failure: `${networkCause(error)} while reading the answer`, detail: '', waitMs: null };
         }
       }
       let snippet = '';
       try {
-        snippet = oneLine(await readCapped(response, ERROR_SNIPPET_BYTES, false));
+        // Redact the whole read before cutting, so no cut leaves a partial secret the redactor
+        // would not recognise; a secret cut at the read limit lies past the kept part.
+        snippet = oneLine(redact((await readCapped(response, ERROR_SNIPPET_BYTES)).text).slice(0, 200));
       } catch {
         if (budget.aborted) return { kind: 'final', reason: stopped() };
       }
@@ -215,7 +216,13 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
       const elapsed = () => Math.round(performance.now() - started);
       try {
         const outcome = await request(input, started, signal);
-        if (outcome.kind === 'answer') return { ...interpret(outcome.body, redact), durationMs: elapsed() };
+        if (outcome.kind === 'answer') {
+          // Reasons quote the answer; they go to logs and PR bodies, so they are redacted too.
+          const answer = interpret(outcome.body, redact);
+          return answer.type === 'patches'
+            ? { ...answer, rejected: answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) })), durationMs: elapsed() }
+            : { type: 'no_patches', reason: oneLine(redact(answer.reason), 300), durationMs: elapsed() };
+        }
         const reason = outcome.kind === 'final' ? outcome.reason : outcome.failure;
         return { type: 'no_patches', reason: oneLine(redact(reason), 300), durationMs: elapsed() };
       } catch (error) {

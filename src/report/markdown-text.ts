@@ -3,26 +3,23 @@
  * become a link, an image, HTML, a mention, an issue reference or a table/fence break.
  */
 
-// Characters markdown (or GitHub's extensions) give meaning to, as numeric entities: GitHub
-// renders them as the character itself, but the parser never sees syntax.
+/**
+ * Tokens GitHub turns into links or notifications: mentions, emails, issue references
+ * (`#12`, `GH-12`, `owner/repo#12`) and URLs. GitHub finds mentions and references in the
+ * rendered text, so escaping the characters as entities would not stop them; a code span does.
+ */
+const RISKY_TOKEN = /[@#]|:\/\/|www\.|\bGH-\d/i;
+
+// Characters with markdown or HTML meaning, as entities: GitHub shows the character, the parser sees no syntax.
 const ENTITY: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
   '[': '&#91;',
   ']': '&#93;',
-  '(': '&#40;',
-  ')': '&#41;',
   '|': '&#124;',
-  '@': '&#64;',
-  '#': '&#35;',
   '`': '&#96;',
-  '*': '&#42;',
-  '_': '&#95;',
-  '~': '&#126;',
   '\\': '&#92;',
-  '!': '&#33;',
-  ':': '&#58;',
 };
 
 /** Control, format (bidi, zero-width) and other invisible characters. */
@@ -30,13 +27,29 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
 const ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]/g;
 
 /**
- * One line of inert text for a table cell or a sentence: whitespace collapsed, markdown
- * characters as entities (so `https://x` and `www.x` are not autolinked either), capped.
+ * Untrusted text as one inert table cell: whitespace collapsed, capped; its own `code` spans and
+ * every risky token become code spans, other markdown/HTML characters entities, `|` cannot
+ * open a new cell.
  */
-export function inlineText(text: string, maxLength = 300): string {
+export function tableCell(text: string, maxLength = 300): string {
   const flat = text.replace(ANSI_ESCAPE, '').replace(INVISIBLE, ' ').replace(/\s+/g, ' ').trim();
-  const capped = flat.length > maxLength ? `${[...flat].slice(0, maxLength).join('')}…` : flat;
-  return capped.replace(/[&<>[\]()|@#`*_~\\!:]/g, (c) => ENTITY[c] ?? c).replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}&#46;`);
+  const capped = flat.length > maxLength ? `${flat.slice(0, maxLength).replace(/[\uD800-\uDBFF]$/, '')}…` : flat;
+  return capped
+    .split(/(`[^`]+`)/)
+    .map((part, i) => (i % 2 === 1 ? codeInCell(part.slice(1, -1)) : plainInCell(part)))
+    .join('');
+}
+
+function plainInCell(text: string): string {
+  return text
+    .split(/( +)/)
+    .map((token) => (RISKY_TOKEN.test(token) ? codeInCell(token) : token.replace(/[&<>[\]|`\\]/g, (c) => ENTITY[c] ?? c)))
+    .join('');
+}
+
+/** In a table, even a code span needs `\|` (GFM splits cells before it parses code). */
+function codeInCell(text: string): string {
+  return inlineCode(text).replace(/\|/g, '\\|');
 }
 
 /** An inline code span holding `text` literally (for paths, model names, commands). */

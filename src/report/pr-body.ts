@@ -1,6 +1,6 @@
 import type { AppliedPatch, RejectedPatch } from '../patches/patch-types.js';
 import type { Review } from '../reviews/review-row.js';
-import { blockText, fencedBlock, inlineCode, inlineText } from './markdown-text.js';
+import { blockText, fencedBlock, inlineCode, tableCell } from './markdown-text.js';
 import { renderPrMeta } from './pr-meta.js';
 import type { Redactor } from './redact.js';
 
@@ -88,7 +88,7 @@ function compose(input: PrBodyInput, parts: Parts): string {
     '',
     '| # | Rationale | Confidence | Lines |',
     '|---:|---|---:|---:|',
-    ...applied.map((p, i) => `| ${i + 1} | ${inlineText(p.rationale) || '—'} | ${formatNumber(p.confidence)} | ${p.lines} |`),
+    ...applied.map((p, i) => `| ${i + 1} | ${tableCell(p.rationale) || '—'} | ${formatNumber(p.confidence)} | ${p.lines} |`),
     '',
     '### Rejected patches',
     '',
@@ -98,7 +98,7 @@ function compose(input: PrBodyInput, parts: Parts): string {
           '| # | Reason | Rationale | Confidence |',
           '|---:|---|---|---:|',
           ...rejected.map(
-            (p, i) => `| ${i + 1} | ${inlineText(p.reason) || '—'} | ${inlineText(p.rationale) || '—'} | ${formatNumber(p.confidence)} |`,
+            (p, i) => `| ${i + 1} | ${tableCell(p.reason) || '—'} | ${tableCell(p.rationale) || '—'} | ${formatNumber(p.confidence)} |`,
           ),
         ]),
     '',

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGitHubOctokit } from '../../src/forge/github/create-github-octokit.js';
 import { checkGitHubRequest, loadGitHubContract } from '../helpers/github-contract.js';
+import { captureLogger, createGitHubMock, GITHUB_API, mockCreatePull, TOKEN } from '../helpers/github-mocks.js';
 
 const contract = loadGitHubContract();
 
@@ -60,5 +63,23 @@ describe('checkGitHubRequest', () => {
 
   it('rejects an empty label list where GitHub requires at least one', () => {
     expect(checkGitHubRequest(contract, { method: 'PUT', path: '/repos/acme/widgets/issues/7/labels', body: { labels: [] } })).toHaveLength(1);
+  });
+});
+
+describe('GitHub mock helpers', () => {
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it('flag a request that breaks the contract, so the test fails', async () => {
+    nock.disableNetConnect();
+    const mock = createGitHubMock();
+    mockCreatePull(mock, 1);
+    const octokit = createGitHubOctokit({ token: TOKEN, baseUrl: GITHUB_API, logger: captureLogger().logger, throttle: false, retries: 0 });
+    const sent = octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: 'acme', repo: 'widgets', head: 'h', base: 'main', draft: 'yes' });
+    await expect(sent).rejects.toMatchObject({ status: 400 });
+    expect(mock.violations).toEqual(['POST /repos/{owner}/{repo}/pulls: body.draft: expected boolean, got string "yes"']);
+    expect(() => mock.done()).toThrow();
   });
 });

@@ -117,7 +117,7 @@ describe('createPatchModel', () => {
       i === 0
         ? { status: 429, body: 'slow down', headers: { 'retry-after': '7' } }
         : i === 1
-          ? { status: 429, headers: { 'retry-after': '120' } }
+          ? { status: 429, body: '', headers: { 'retry-after': '120' } }
           : goodAnswer,
     );
     const { model, sleeps } = client(server.url, { timeoutMs: 120_000 });
@@ -127,7 +127,7 @@ describe('createPatchModel', () => {
   });
 
   it('does not wait past its time budget for a retry', async () => {
-    const server = await serve(() => ({ status: 429, headers: { 'retry-after': '25' } }));
+    const server = await serve(() => ({ status: 429, body: '', headers: { 'retry-after': '25' } }));
     const { model, sleeps } = client(server.url, { timeoutMs: 10_000 });
     const result = await model.requestPatches(input);
     expect(result).toMatchObject({ type: 'no_patches', reason: 'LLM request failed: HTTP 429 after 1 attempt (no time left to retry)' });
@@ -136,7 +136,7 @@ describe('createPatchModel', () => {
 
   it('does not retry other 4xx or follow redirects', async () => {
     const server = await serve((_, i) =>
-      i === 0 ? { status: 404, body: '{"error":"model not found"}' } : { status: 302, headers: { location: 'http://127.0.0.1:1/' } },
+      i === 0 ? { status: 404, body: '{"error":"model not found"}' } : { status: 302, body: '', headers: { location: 'http://127.0.0.1:1/' } },
     );
     const { model, sleeps } = client(server.url);
     expect(await model.requestPatches(input)).toMatchObject({
@@ -229,6 +229,14 @@ describe('createPatchModel', () => {
       expect(text).toContain('[REDACTED]');
     }
     expect(refused).toMatchObject({ reason: expect.stringMatching(/^LLM request failed: HTTP 401: bad credentials: Bearer \[REDACTED\]$/) });
+  });
+
+  it('does not leak a key prefix when an error body is cut', async () => {
+    const server = await serve(() => ({ status: 403, body: `${'x'.repeat(185)} key=${KEY} ${'y'.repeat(3000)}` }));
+    const { model } = client(server.url);
+    const result = await model.requestPatches(input);
+    expect(result.type).toBe('no_patches');
+    expect(JSON.stringify(result)).not.toContain(KEY.slice(0, 6));
   });
 
   it('refuses a URL that carries credentials', () => {
