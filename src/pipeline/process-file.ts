@@ -162,6 +162,7 @@ async function runSteps(
       diff,
     },
     forge.maxBodyLength,
+    options.redact,
   );
   const labels = labelsFor({
     action: 'committed',

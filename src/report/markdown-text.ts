@@ -60,7 +60,7 @@ export function inlineCode(text: string): string {
   return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
 
-/** Multi-line text for a fenced block: escapes and stray controls removed, CRLF kept as LF. */
+/** Multi-line text for a fenced block: terminal escapes and stray controls removed, CRLF shown as LF. */
 export function blockText(text: string): string {
   return text
     .replace(ANSI_ESCAPE, '')

@@ -60,11 +60,11 @@ export function createOutputBuffer(capBytes: number = DEFAULT_OUTPUT_CAP_BYTES):
     },
     text(): string {
       const tail = tailBytes();
-      const omitted = total - headUsed - tail.length;
-      if (omitted <= 0) return Buffer.concat([head.subarray(0, headUsed), tail]).toString('utf8');
-      const headText = withoutPartialEnd(head.subarray(0, headUsed)).toString('utf8');
-      const tailText = withoutPartialStart(tail).toString('utf8');
-      return `${headText}\n… ${omitted} bytes omitted …\n${tailText}`;
+      if (total === headUsed + tail.length) return Buffer.concat([head.subarray(0, headUsed), tail]).toString('utf8');
+      const headKept = withoutPartialEnd(head.subarray(0, headUsed));
+      const tailKept = withoutPartialStart(tail);
+      const omitted = total - headKept.length - tailKept.length;
+      return `${headKept.toString('utf8')}\n… ${omitted} bytes omitted …\n${tailKept.toString('utf8')}`;
     },
     totalBytes: () => total,
   };

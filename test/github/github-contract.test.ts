@@ -77,7 +77,9 @@ describe('GitHub mock helpers', () => {
     const mock = createGitHubMock();
     mockCreatePull(mock, 1);
     const octokit = createGitHubOctokit({ token: TOKEN, baseUrl: GITHUB_API, logger: captureLogger().logger, throttle: false, retries: 0 });
-    const sent = octokit.request('POST /repos/{owner}/{repo}/pulls', { owner: 'acme', repo: 'widgets', head: 'h', base: 'main', draft: 'yes' });
+    // A raw route (not the typed one) so the wrong type can be sent at all.
+    const route: string = 'POST /repos/{owner}/{repo}/pulls';
+    const sent = octokit.request(route, { owner: 'acme', repo: 'widgets', head: 'h', base: 'main', draft: 'yes' });
     await expect(sent).rejects.toMatchObject({ status: 400 });
     expect(mock.violations).toEqual(['POST /repos/{owner}/{repo}/pulls: body.draft: expected boolean, got string "yes"']);
     expect(() => mock.done()).toThrow();

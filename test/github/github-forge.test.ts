@@ -14,6 +14,7 @@ import {
   mockListPulls,
   mockPermission,
   mockReaction,
+  mockRemoveAllLabels,
   mockSetLabels,
   mockUpdatePull,
   pullPayload,
@@ -163,6 +164,14 @@ describe('createGitHubForge', () => {
     ]);
     expect(mock.writes()[1]?.body).toEqual({ name: 'tier:manual', color: 'fbca04' });
     expect(mock.writes()[2]?.body).toEqual({ labels: ['scrum-apply', 'tier:manual', 'keep-me'] });
+    mock.done();
+  });
+
+  it('removes every label with DELETE when the desired set is empty (PUT needs at least one)', async () => {
+    mockRemoveAllLabels(mock, 32);
+    const current = pr({ number: 32, head: 'scrum-apply/a.rs', title: 'T', body: 'B', labels: ['scrum-apply'] });
+    expect(await createMockedGitHubForge().updatePr(current, { title: 'T', body: 'B', labels: [] })).toMatchObject({ labels: [] });
+    expect(mock.writes().map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /repos/acme/widgets/issues/32/labels']);
     mock.done();
   });
 

@@ -138,6 +138,13 @@ describe('renderPrBody', () => {
     expect(parsePrMeta(body)?.patch).toBe(input().patchHash);
   });
 
+  it('drops a pathologically large diff rather than exceed the limit, keeping the meta', () => {
+    const body = renderPrBody(input({ diff: `+${'d'.repeat(100_000)}\n` }), 60_000);
+    expect(body.length).toBeLessThanOrEqual(60_000);
+    expect(body).toContain('The diff is too large to show here; see the Files tab.');
+    expect(parsePrMeta(body)?.patch).toBe(input().patchHash);
+  });
+
   it('neutralises mentions, references, links, images and HTML in model-written text', () => {
     const hostile =
       'Ping @octocat, see [here](https://evil.example) ![x](https://evil.example/i.png) <img src=x> | cell #12 GH-7 www.evil.example `a|b`';

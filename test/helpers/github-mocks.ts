@@ -114,7 +114,8 @@ export function pullPayload(p: PullFixture): Record<string, unknown> {
 export function mockListPulls(mock: GitHubMock, pages: Array<Array<Record<string, unknown>>>): void {
   pages.forEach((page, i) => {
     const query: Record<string, string> = { state: 'all', per_page: '100', ...(i === 0 ? {} : { page: String(i + 1) }) };
-    const next = i + 1 < pages.length ? { link: `<${GITHUB_API}${repoPath}/pulls?state=all&per_page=100&page=${i + 2}>; rel="next"` } : {};
+    const next: Record<string, string> =
+      i + 1 < pages.length ? { link: `<${GITHUB_API}${repoPath}/pulls?state=all&per_page=100&page=${i + 2}>; rel="next"` } : {};
     mock.scope.get(`${repoPath}/pulls`).query(query).reply(respond(mock, 'GET', { payload: page, headers: next }, 200));
   });
 }
@@ -146,6 +147,11 @@ export function mockAddLabels(mock: GitHubMock, number: number, existing: string
 export function mockSetLabels(mock: GitHubMock, number: number, reply: Reply = {}): void {
   const payload: Payload = reply.payload ?? ((body: unknown) => labelPayloads(labelNames(body)));
   mock.scope.put(`${repoPath}/issues/${number}/labels`).reply(respond(mock, 'PUT', { ...reply, payload }, 200));
+}
+
+/** DELETE /repos/{o}/{r}/issues/{n}/labels */
+export function mockRemoveAllLabels(mock: GitHubMock, number: number): void {
+  mock.scope.delete(`${repoPath}/issues/${number}/labels`).reply(respond(mock, 'DELETE', {}, 204));
 }
 
 /** GET /repos/{o}/{r}/labels?per_page=100 (one page). */

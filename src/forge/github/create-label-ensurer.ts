@@ -37,6 +37,7 @@ export function createLabelEnsurer(api: GitHubRepo): (labels: LabelSpec[]) => Pr
   }
 
   return async function ensureLabels(labels: LabelSpec[]): Promise<void> {
+    if (labels.length === 0) return;
     const existing = await loadKnown();
     for (const label of labels) {
       const key = label.name.toLowerCase();

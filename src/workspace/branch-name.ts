@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+
+/** Longest branch name we produce (forges and file systems cope well below their own limits). */
+const MAX_BRANCH_LENGTH = 200;
+const HASH_LENGTH = 8;
+
+/**
+ * The per-file branch: `<prefix><path>` cleaned into a valid git ref name (it always passes
+ * `git check-ref-format refs/heads/<name>`). Characters outside `[A-Za-z0-9._/-]` become `-`,
+ * empty components vanish, and a component may not start with `.`, contain `..`, or end with
+ * `.` or `.lock`. A name over 200 characters keeps its head and ends in `-` plus 8 hex
+ * digits of sha256(path), so long paths stay distinct.
+ */
+export function branchNameFor(prefix: string, path: string): string {
+  const cleaned = cleanRefName(`${prefix}${path}`);
+  if (cleaned.length > 0 && cleaned.length <= MAX_BRANCH_LENGTH) return cleaned;
+  const hash = createHash('sha256').update(path, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+  const head = trimEnd(cleaned.slice(0, MAX_BRANCH_LENGTH - HASH_LENGTH - 1));
+  return head.length > 0 ? `${head}-${hash}` : hash;
+}
+
+function cleanRefName(raw: string): string {
+  const components = raw
+    .replace(/[^A-Za-z0-9._/-]/g, '-')
+    .split('/')
+    .filter((component) => component.length > 0)
+    .map(cleanComponent);
+  return trimEnd(components.join('/'));
+}
+
+function cleanComponent(component: string): string {
+  return component
+    .replace(/\.{2,}/g, '-')
+    .replace(/^\./, '-')
+    .replace(/\.+$/, '-')
+    .replace(/\.lock$/i, '-lock');
+}
+
+/** A cut may leave a trailing `/` or `.`; neither may end a ref name. */
+function trimEnd(name: string): string {
+  return name.replace(/[/.]+$/, '');
+}

@@ -1,0 +1,137 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import type { Logger } from '../report/logger.js';
+import { createRedactor } from '../report/redact.js';
+import { branchNameFor } from './branch-name.js';
+import { diffForFile, isBotOnlyBranch, sameChange } from './branch-history.js';
+import { BOT_IDENTITY, commitFile, type CommitFileInput, type CommitIdentity } from './commit-file.js';
+import type { GitAuth } from './git.js';
+import { pushBranch } from './push-branch.js';
+import { removeTree } from './remove-tree.js';
+import { resolveBase } from './resolve-base.js';
+import { createScratchRepo } from './scratch-repo.js';
+import { createSlotPool, type Slot } from './slot-pool.js';
+import { readTrackedFile, type TrackedFile } from './tracked-file.js';
+import { openUserRepo } from './user-repo.js';
+
+export interface OpenWorkspaceOptions {
+  /** The user's work tree; it is only ever read. */
+  repoDir: string;
+  /** Ours alone: the scratch repository, worktrees and temp files go here; dispose removes it. */
+  scratchDir: string;
+  base?: string;
+  /** The remote's name in repoDir (default `origin`). */
+  remote?: string;
+  auth?: GitAuth | null;
+  branchPrefix: string;
+  identity?: CommitIdentity;
+  /** How many worktrees may exist at once (default: the CPU count). */
+  slots?: number;
+  logger?: Logger;
+}
+
+export interface Workspace {
+  readonly baseBranch: string;
+  readonly baseSha: string;
+  /** The remote's URL with any credentials removed (for display); null without a remote. */
+  readonly remoteUrl: string | null;
+  /** A regular UTF-8 file as the base commit has it; anything else is a reason. */
+  readTrackedFile(path: string): Promise<TrackedFile>;
+  /** A commit on the base replacing only `path`, by the bot; returns its sha. */
+  commitFile(input: CommitFileInput): Promise<string>;
+  /** Bot branches on the remote (name → sha) as fetched, updated by our own pushes. */
+  remoteBranches(): Map<string, string>;
+  /** Every commit on the branch beyond the base is the bot's (author and committer). */
+  isBotOnlyBranch(branchSha: string): Promise<boolean>;
+  /** The remote branch already holds exactly this commit's tree on the same parent. */
+  sameChange(remoteSha: string, commitSha: string): Promise<boolean>;
+  /** Unified diff of `commitSha` against its parent, for `path` only. */
+  diffForFile(commitSha: string, path: string): Promise<string>;
+  /** Force-with-lease push; throws a one-line, redacted error when refused. */
+  push(branch: string, commitSha: string, expectedRemoteSha: string | null): Promise<void>;
+  /** Run `fn` with a worktree of the base commit that nobody else holds meanwhile. */
+  withSlot<T>(fn: (slot: Slot) => Promise<T>): Promise<T>;
+  /** Remove the scratch directory (worktrees, scratch repository, temp files). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Prepare to patch `repoDir` without touching it: a bare scratch repository borrowing the
+ * user's objects, the base branch and bot branches fetched into it (or, offline, the user's
+ * refs), and the base commit settled. Nothing is written to the user's repository, its
+ * object store included.
+ */
+export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Workspace> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const auth = options.auth ?? null;
+  const redact = createRedactor([auth?.token]);
+  const remote = options.remote ?? 'origin';
+  const identity = options.identity ?? BOT_IDENTITY;
+  const scratchDir = resolve(options.scratchDir);
+  const prefix = options.branchPrefix;
+  if (prefix.length === 0 || prefix.startsWith('-') || branchNameFor(prefix, 'x') !== `${prefix}x`) {
+    throw new Error(`invalid branch prefix: ${JSON.stringify(options.branchPrefix)} (use letters, digits, ".", "_", "-" and "/")`);
+  }
+
+  const user = await openUserRepo(options.repoDir);
+  const urls = await user.remoteUrls(remote);
+  const scratch = await createScratchRepo({
+    dir: scratchDir,
+    objectsDir: user.objectsDir,
+    objectFormat: user.objectFormat,
+    shallowFile: user.shallowFile,
+  });
+  try {
+    const base = await resolveBase({
+      user,
+      scratch,
+      remote,
+      remoteUrl: urls?.fetch ?? null,
+      base: options.base,
+      branchPrefix: options.branchPrefix,
+      auth,
+      redact,
+      logger,
+    });
+    await scratch.seal();
+    const botBranches = base.botBranches;
+    const pool = createSlotPool({
+      scratch,
+      root: join(scratchDir, 'slots'),
+      baseSha: base.baseSha,
+      size: options.slots ?? availableParallelism(),
+    });
+    const tmpDir = join(scratchDir, 'tmp');
+
+    return {
+      baseBranch: base.baseBranch,
+      baseSha: base.baseSha,
+      remoteUrl: urls === null ? null : withoutCredentials(urls.push),
+      readTrackedFile: (path) => readTrackedFile(scratch, base.baseSha, path),
+      commitFile: (input) => commitFile(scratch, { baseSha: base.baseSha, identity, tmpDir }, input),
+      remoteBranches: () => new Map(botBranches),
+      isBotOnlyBranch: (sha) => isBotOnlyBranch(scratch, sha, base.baseTips, identity.email),
+      sameChange: (remoteSha, commitSha) => sameChange(scratch, remoteSha, commitSha),
+      diffForFile: (commitSha, path) => diffForFile(scratch, commitSha, path),
+      async push(branch, commitSha, expectedRemoteSha) {
+        if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
+        await pushBranch(scratch, { url: urls.push, auth, branch, commitSha, expectedRemoteSha, redact });
+        botBranches.set(branch, commitSha);
+      },
+      withSlot: (fn) => pool.withSlot(fn),
+      async dispose() {
+        pool.close();
+        await removeTree(scratchDir);
+      },
+    };
+  } catch (error) {
+    await removeTree(scratchDir);
+    throw error;
+  }
+}
+
+/** `https://user:token@host/x` → `https://host/x`. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1');
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SimpleGit } from 'simple-git';
+import { createGit, type GitOptions } from './git.js';
+
+/**
+ * A bare repository of our own, outside the user's checkout, that borrows the user's objects
+ * through `objects/info/alternates`. Everything we make — blobs, trees, commits, fetched refs,
+ * worktrees — lives here, so the user's repository (object store included) never changes.
+ */
+export interface ScratchRepo {
+  gitDir: string;
+  /** git with GIT_DIR pinned to the scratch repository. */
+  git(options?: GitOptions): SimpleGit;
+  /** Record the control files as they are now (after the fetch, before any check runs). */
+  seal(): Promise<void>;
+  /**
+   * Throws when the files that steer git (config, alternates, …) changed since `seal`. A
+   * check run without a sandbox executes repository code as us; this keeps it from pointing
+   * an authenticated fetch or push (e.g. `url.<x>.insteadOf`, `http.proxy`) somewhere else.
+   */
+  assertIntact(): Promise<void>;
+}
+
+/** Files whose content (or existence) changes what git does in this repository. */
+const CONTROL_FILES = ['config', 'objects/info/alternates', 'objects/info/http-alternates', 'commondir', 'shallow', 'info/grafts', 'info/attributes'];
+
+export async function createScratchRepo(options: {
+  dir: string;
+  objectsDir: string;
+  objectFormat: string;
+  shallowFile: string | null;
+}): Promise<ScratchRepo> {
+  const gitDir = join(options.dir, 'repo.git');
+  await mkdir(options.dir, { recursive: true });
+  await createGit(options.dir).raw(['init', '--bare', '-q', `--object-format=${options.objectFormat}`, gitDir]);
+  await writeFile(join(gitDir, 'objects', 'info', 'alternates'), `${options.objectsDir}\n`);
+  // A shallow clone's history stops at these commits; without the list, git here would walk
+  // into parents that were never fetched.
+  if (options.shallowFile !== null) await copyFile(options.shallowFile, join(gitDir, 'shallow'));
+  let sealed: string | null = null;
+
+  return {
+    gitDir,
+    git: (gitOptions = {}) => createGit(gitDir, { ...gitOptions, env: { GIT_DIR: gitDir, ...gitOptions.env } }),
+    async seal() {
+      sealed = await controlFingerprint(gitDir);
+    },
+    async assertIntact() {
+      if (sealed !== null && (await controlFingerprint(gitDir)) !== sealed) {
+        throw new Error(`the scratch repository ${gitDir} was modified (by the check?); refusing to talk to the remote from it`);
+      }
+    },
+  };
+}
+
+async function controlFingerprint(gitDir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of CONTROL_FILES) {
+    const content = await readFile(join(gitDir, name)).catch(() => null);
+    hash.update(`${name}\0${content === null ? 'absent' : createHash('sha256').update(content).digest('hex')}\0`);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,155 @@
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { checkPathSyntax } from '../reviews/path-safety.js';
+import { createGit } from './git.js';
+import { removeTree } from './remove-tree.js';
+import type { ScratchRepo } from './scratch-repo.js';
+
+/** A worktree of the base commit, lent to one caller at a time. */
+export interface Slot {
+  /** The worktree (the check's working directory). */
+  dir: string;
+  /** A build-output directory of its own, kept between uses so builds stay incremental. */
+  targetDir: string;
+  index: number;
+}
+
+export interface SlotPool {
+  withSlot<T>(fn: (slot: Slot) => Promise<T>): Promise<T>;
+  /** Refuse new work; slots themselves go with the scratch directory. */
+  close(): void;
+}
+
+interface SlotState {
+  slot: Slot;
+  /** The worktree's administrative directory in the scratch repository; null until created. */
+  adminDir: string | null;
+  busy: boolean;
+}
+
+/**
+ * Up to `size` detached worktrees of the scratch repository under `<root>/<i>/tree`, created
+ * on first need and reset to the base commit (`reset --hard`, `clean -ffdx`) before every
+ * use. Callers beyond `size` wait their turn; no two callers ever hold the same slot.
+ */
+export function createSlotPool(options: { scratch: ScratchRepo; root: string; baseSha: string; size: number }): SlotPool {
+  const size = Math.max(1, Math.floor(options.size));
+  const states: SlotState[] = [];
+  const waiting: Array<(state: SlotState) => void> = [];
+  let closed = false;
+  // `git worktree add` picks the administrative directory's name itself; one at a time.
+  let creating: Promise<unknown> = Promise.resolve();
+
+  function acquire(): Promise<SlotState> {
+    const free = states.find((state) => !state.busy);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
+    if (states.length < size) {
+      const index = states.length;
+      const dir = join(options.root, String(index));
+      const state: SlotState = { slot: { dir: join(dir, 'tree'), targetDir: join(dir, 'target'), index }, adminDir: null, busy: true };
+      states.push(state);
+      return Promise.resolve(state);
+    }
+    return new Promise((resolveState) => waiting.push(resolveState));
+  }
+
+  function release(state: SlotState): void {
+    const next = waiting.shift();
+    if (next) next(state);
+    else state.busy = false;
+  }
+
+  async function prepare(state: SlotState): Promise<void> {
+    if (state.adminDir !== null) {
+      try {
+        await reset(state, state.adminDir);
+        return;
+      } catch {
+        // A build may leave what reset or clean cannot undo (read-only trees, a replaced
+        // `.git` file): start the slot over.
+        state.adminDir = null;
+        await removeTree(state.slot.dir);
+        await options.scratch.git().raw(['worktree', 'prune']);
+      }
+    }
+    const created = creating.then(() => create(state));
+    creating = created.catch(() => undefined);
+    state.adminDir = await created;
+  }
+
+  async function create(state: SlotState): Promise<string> {
+    await mkdir(state.slot.targetDir, { recursive: true });
+    await options.scratch.git().raw(['worktree', 'add', '--detach', '--force', '--', state.slot.dir, options.baseSha]);
+    // Remember where git keeps this worktree now, before any check runs in it: later git
+    // commands name that directory explicitly and never trust the `.git` file again.
+    const pointer = (await readFile(join(state.slot.dir, '.git'), 'utf8')).trim();
+    const adminDir = resolve(pointer.replace(/^gitdir:\s*/, ''));
+    if (!adminDir.startsWith(join(options.scratch.gitDir, 'worktrees') + sep)) {
+      throw new Error(`worktree ${state.slot.dir} is registered outside the scratch repository`);
+    }
+    return adminDir;
+  }
+
+  async function reset(state: SlotState, adminDir: string): Promise<void> {
+    const pointer = await lstat(join(state.slot.dir, '.git')).then(
+      (info) => (info.isFile() ? readFile(join(state.slot.dir, '.git'), 'utf8') : null),
+      () => null,
+    );
+    if (pointer === null || resolve(pointer.trim().replace(/^gitdir:\s*/, '')) !== adminDir) {
+      throw new Error(`the .git file of ${state.slot.dir} was changed`);
+    }
+    const git = createGit(state.slot.dir, { env: { GIT_DIR: adminDir, GIT_WORK_TREE: state.slot.dir } });
+    await git.raw(['reset', '-q', '--hard', options.baseSha]);
+    await git.raw(['clean', '-ffdxq']);
+  }
+
+  return {
+    async withSlot(fn) {
+      if (closed) throw new Error('the workspace is disposed');
+      const state = await acquire();
+      try {
+        await prepare(state);
+        return await fn({ ...state.slot });
+      } finally {
+        release(state);
+      }
+    },
+    close() {
+      closed = true;
+    },
+  };
+}
+
+/**
+ * Write `content` to `path` inside the slot's worktree without following a symlink anywhere
+ * on the way: each parent must be a real directory (created if missing) and the file itself
+ * is opened with O_NOFOLLOW. The file keeps the mode the checkout gave it.
+ */
+export async function writeSlotFile(slot: Pick<Slot, 'dir'>, path: string, content: Buffer): Promise<void> {
+  const syntax = checkPathSyntax(path);
+  if (!syntax.ok) throw new Error(`cannot write ${JSON.stringify(path)} into the worktree: ${syntax.reason}`);
+  const parts = path.split('/');
+  const name = parts.pop();
+  if (name === undefined) throw new Error(`cannot write ${JSON.stringify(path)} into the worktree: path is empty`);
+  let dir = slot.dir;
+  for (const part of parts) {
+    dir = join(dir, part);
+    const info = await lstat(dir).catch(() => null);
+    if (info === null) await mkdir(dir);
+    else if (info.isSymbolicLink()) throw new Error(`cannot write ${path} into the worktree: ${part} is a symlink`);
+    else if (!info.isDirectory()) throw new Error(`cannot write ${path} into the worktree: ${part} is not a directory`);
+  }
+  const file = join(dir, name);
+  const info = await lstat(file).catch(() => null);
+  if (info !== null && !info.isFile()) throw new Error(`cannot write ${path} into the worktree: it is not a regular file`);
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { publishFile } from '../../src/pipeline/publish-file.js';
+import { BASE_SHA, botBody, BRANCH, COMMIT, fakeForge, forgePr, LABELS, OTHER_PATCH, publishInput, REMOTE } from '../helpers/publish-fixtures.js';
+
+describe('publishFile (any forge)', () => {
+  it('pushes a new branch and opens a PR with the labels', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, { draft: true });
+    const outcome = await publishFile(input);
+    expect(outcome).toEqual({ action: 'pr_opened', pr: { number: 41, url: 'https://forge.test/acme/widgets/pull/7' }, reason: null });
+    expect(input.pushes).toEqual([{ branch: BRANCH, commitSha: COMMIT, expectedRemoteSha: null }]);
+    expect(forge.created).toEqual([{ head: BRANCH, base: 'main', title: input.title, body: input.body, draft: true, labels: LABELS }]);
+    expect(input.openPrs.count).toBe(1);
+  });
+
+  it('leaves an open PR with the same base and patch alone: no push, no write', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [forgePr()] });
+    expect(await publishFile(input)).toMatchObject({ action: 'pr_unchanged', pr: { number: 7 } });
+    expect(input.pushes).toEqual([]);
+    expect(forge.created).toEqual([]);
+    expect(forge.updated).toEqual([]);
+  });
+
+  it('republishes an unchanged PR when forced', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [forgePr()], force: true });
+    expect(await publishFile(input)).toMatchObject({ action: 'pr_updated' });
+    expect(input.pushes).toEqual([{ branch: BRANCH, commitSha: COMMIT, expectedRemoteSha: REMOTE }]);
+  });
+
+  it('updates the open PR for a new patch or a new base, keeping labels a person added', async () => {
+    for (const body of [botBody(OTHER_PATCH), botBody(undefined, 'f'.repeat(40)), 'a body a person rewrote']) {
+      const forge = fakeForge();
+      const open = forgePr({ body, labels: ['scrum-apply', 'tier:manual', 'needs-backport'] });
+      const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [open] });
+      expect(await publishFile(input)).toEqual({ action: 'pr_updated', pr: { number: 7, url: open.url }, reason: null });
+      expect(input.pushes).toEqual([{ branch: BRANCH, commitSha: COMMIT, expectedRemoteSha: REMOTE }]);
+      expect(input.authorChecks).toEqual([REMOTE]);
+      expect(forge.updated).toHaveLength(1);
+      expect(forge.updated[0]?.update.title).toBe(input.title);
+      expect(forge.updated[0]?.update.body).toBe(input.body);
+      expect(forge.updated[0]?.update.labels.map((l) => l.name)).toEqual(['needs-backport', ...LABELS.map((l) => l.name)]);
+      expect(input.openPrs.count).toBe(0);
+    }
+  });
+
+  it('never reopens or recreates a PR a person closed for the same patch, even when forced', async () => {
+    const forge = fakeForge();
+    const closed = forgePr({ number: 3, state: 'closed', merged: false });
+    const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [closed], force: true });
+    expect(await publishFile(input)).toEqual({
+      action: 'skipped_closed_pr',
+      pr: { number: 3, url: closed.url },
+      reason: 'PR #3 with this patch was closed without merging',
+    });
+    expect(input.pushes).toEqual([]);
+    expect(forge.created).toEqual([]);
+  });
+
+  it('opens a new PR when the closed one carried another patch or was merged', async () => {
+    for (const closed of [forgePr({ number: 3, state: 'closed', body: botBody(OTHER_PATCH) }), forgePr({ number: 3, state: 'closed', merged: true })]) {
+      const forge = fakeForge();
+      const input = publishInput(forge, { prs: [closed] });
+      expect(await publishFile(input)).toMatchObject({ action: 'pr_opened' });
+      expect(forge.created).toHaveLength(1);
+    }
+  });
+
+  it('leaves a branch with a person’s commits alone', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [forgePr({ body: botBody(OTHER_PATCH) })], isBotOnlyBranch: async () => false });
+    expect(await publishFile(input)).toMatchObject({ action: 'skipped_human_edited', pr: { number: 7 }, reason: 'the branch has commits by someone else' });
+    expect(input.pushes).toEqual([]);
+    expect(forge.updated).toEqual([]);
+  });
+
+  it('opens no PR beyond maxOpenPrs, before pushing; an existing PR is still updated', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, { openPrs: { count: 10, max: 10 } });
+    expect(await publishFile(input)).toEqual({
+      action: 'skipped_open_pr_limit',
+      pr: null,
+      reason: '10 scrum-apply PRs are open (maxOpenPrs is 10)',
+    });
+    expect(input.pushes).toEqual([]);
+    expect(forge.created).toEqual([]);
+
+    const update = publishInput(forge, { openPrs: { count: 10, max: 10 }, remoteBranchSha: REMOTE, prs: [forgePr({ body: botBody(OTHER_PATCH) })] });
+    expect(await publishFile(update)).toMatchObject({ action: 'pr_updated' });
+  });
+
+  it('touches no labels when labels are disabled', async () => {
+    const forge = fakeForge();
+    await publishFile(publishInput(forge, { labelsEnabled: false }));
+    expect(forge.created[0]?.labels).toEqual([]);
+    const open = forgePr({ body: botBody(OTHER_PATCH), labels: ['tier:manual', 'mine'] });
+    await publishFile(publishInput(forge, { labelsEnabled: false, remoteBranchSha: REMOTE, prs: [open] }));
+    expect(forge.updated[0]?.update.labels.map((l) => l.name)).toEqual(['tier:manual', 'mine']);
+  });
+
+  it('does not push when the remote branch already holds the commit', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, { remoteBranchSha: COMMIT, prs: [forgePr({ body: botBody(undefined, 'f'.repeat(40)) })] });
+    expect(await publishFile(input)).toMatchObject({ action: 'pr_updated' });
+    expect(input.pushes).toEqual([]);
+  });
+
+  it('ignores PRs of other branches and prefers the open PR on our base', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, {
+      remoteBranchSha: REMOTE,
+      prs: [
+        forgePr({ number: 1, headBranch: 'scrum-apply/src/other.rs', state: 'closed' }),
+        forgePr({ number: 2, baseBranch: 'release', body: botBody(OTHER_PATCH) }),
+        forgePr({ number: 5, baseBranch: 'main', body: botBody(undefined, BASE_SHA) }),
+      ],
+    });
+    expect(await publishFile(input)).toMatchObject({ action: 'pr_unchanged', pr: { number: 5 } });
+  });
+});
