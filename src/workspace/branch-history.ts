@@ -4,17 +4,29 @@ import type { ScratchRepo } from './scratch-repo.js';
  * True when every commit on `branchSha` that the base does not have (neither the remote's
  * tip nor ours) was authored and committed with `botEmail`: the branch holds nothing of a
  * person's, so rebuilding it loses nothing. An empty difference counts as the bot's.
+ *
+ * In a shallow repository the base's history stops early, so older base commits look like
+ * the branch's own; `deepen` (fetch the base's full history) is then tried once before a
+ * "no" is believed.
  */
-export async function isBotOnlyBranch(scratch: ScratchRepo, branchSha: string, baseTips: string[], botEmail: string): Promise<boolean> {
-  const out = await scratch
-    .git()
-    .raw(['log', '--no-mailmap', '--format=%H%x00%ae%x00%ce', branchSha, '--not', ...baseTips, '--']);
-  for (const line of out.split('\n')) {
-    if (line.length === 0) continue;
-    const [, author, committer] = line.split('\0');
-    if (author !== botEmail || committer !== botEmail) return false;
-  }
-  return true;
+export async function isBotOnlyBranch(
+  scratch: ScratchRepo,
+  input: { branchSha: string; baseTips: string[]; botEmail: string; deepen?: () => Promise<boolean> },
+): Promise<boolean> {
+  const botOnly = async () => {
+    const out = await scratch
+      .git()
+      .raw(['log', '--no-mailmap', '--format=%H%x00%ae%x00%ce', input.branchSha, '--not', ...input.baseTips, '--']);
+    return out
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .every((line) => {
+        const [, author, committer] = line.split('\0');
+        return author === input.botEmail && committer === input.botEmail;
+      });
+  };
+  if (await botOnly()) return true;
+  return input.deepen !== undefined && (await input.deepen()) && (await botOnly());
 }
 
 /**

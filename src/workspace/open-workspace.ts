@@ -11,6 +11,7 @@ import { pushBranch } from './push-branch.js';
 import { removeTree } from './remove-tree.js';
 import { resolveBase } from './resolve-base.js';
 import { createScratchRepo } from './scratch-repo.js';
+import { shallowDeepener } from './shallow-deepener.js';
 import { createSlotPool, type Slot } from './slot-pool.js';
 import { readTrackedFile, type TrackedFile } from './tracked-file.js';
 import { openUserRepo } from './user-repo.js';
@@ -103,6 +104,15 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       size: options.slots ?? availableParallelism(),
     });
     const tmpDir = join(scratchDir, 'tmp');
+    const deepen = shallowDeepener({
+      shallow: user.shallowFile !== null && base.online,
+      url: urls?.fetch ?? null,
+      auth,
+      baseBranch: base.baseBranch,
+      scratch,
+      logger,
+      redact,
+    });
 
     return {
       baseBranch: base.baseBranch,
@@ -111,7 +121,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       readTrackedFile: (path) => readTrackedFile(scratch, base.baseSha, path),
       commitFile: (input) => commitFile(scratch, { baseSha: base.baseSha, identity, tmpDir }, input),
       remoteBranches: () => new Map(botBranches),
-      isBotOnlyBranch: (sha) => isBotOnlyBranch(scratch, sha, base.baseTips, identity.email),
+      isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
       sameChange: (remoteSha, commitSha) => sameChange(scratch, remoteSha, commitSha),
       diffForFile: (commitSha, path) => diffForFile(scratch, commitSha, path),
       async push(branch, commitSha, expectedRemoteSha) {

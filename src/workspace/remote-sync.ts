@@ -69,6 +69,32 @@ export async function fetchBranches(
   }
 }
 
+/**
+ * Fetch the base branch's whole history into a scratch repository that started shallow (the
+ * user's clone was). Only needed to tell old base commits from a branch's own.
+ */
+export async function unshallowBase(
+  scratch: ScratchRepo,
+  options: { url: string; auth: GitAuth | null; baseBranch: string },
+): Promise<void> {
+  await scratch.assertIntact();
+  await scratch
+    .git({ auth: options.auth })
+    .raw([
+      'fetch',
+      '--quiet',
+      '--unshallow',
+      '--no-tags',
+      '--no-recurse-submodules',
+      '--no-write-fetch-head',
+      '--no-auto-gc',
+      '--no-auto-maintenance',
+      '--end-of-options',
+      options.url,
+      `+refs/heads/${options.baseBranch}:${FETCHED_PREFIX}${options.baseBranch}`,
+    ]);
+}
+
 function remoteFailure(error: unknown, url: string, redact: Redactor): { ok: false; reason: string } {
   const reason = gitErrorText(error, redact);
   if (isAuthFailure(reason)) {

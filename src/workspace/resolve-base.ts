@@ -12,6 +12,8 @@ export interface BaseResolution {
   baseTips: string[];
   /** Bot branches on the remote (name → sha): fetched, or the user's last-known copy when offline. */
   botBranches: Map<string, string>;
+  /** The remote answered (its refs are in the scratch repository). */
+  online: boolean;
 }
 
 export interface ResolveBaseInput {
@@ -97,7 +99,7 @@ export async function resolveBase(input: ResolveBaseInput): Promise<BaseResoluti
     }
   }
   logger.debug({ base: baseBranch, sha: baseSha, online, botBranches: botBranches.size }, 'resolved the base');
-  return { baseBranch, baseSha, baseTips, botBranches };
+  return { baseBranch, baseSha, baseTips, botBranches, online };
 }
 
 function normaliseBranch(base: string | undefined): string | null {

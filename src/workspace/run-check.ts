@@ -101,7 +101,8 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckResult> {
   const spawnSpec = bwrap
     ? { ...(await inSandbox(bwrap, { cwd, targetDir, homes, env, offline, argv: [executable, ...args], limits: options.limits })), cwd: '/' }
     : { ...(await unsandboxed({ targetDir, env, offline, argv: [executable, ...args], limits: options.limits })), cwd };
-  const output = createOutputBuffer(options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES);
+  // A failed fetch's note (≤ 16 KiB) shares the cap.
+  const output = createOutputBuffer(Math.max(1024, (options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES) - Buffer.byteLength(fetchNote)));
   const outcome = await runProcess({
     ...spawnSpec,
     timeoutMs: Math.max(0, options.timeoutMs - elapsed()),

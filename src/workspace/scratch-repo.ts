@@ -23,8 +23,11 @@ export interface ScratchRepo {
   assertIntact(): Promise<void>;
 }
 
-/** Files whose content (or existence) changes what git does in this repository. */
-const CONTROL_FILES = ['config', 'objects/info/alternates', 'objects/info/http-alternates', 'commondir', 'shallow', 'info/grafts', 'info/attributes'];
+/**
+ * Files whose content (or existence) changes where git connects or what it runs. (`shallow`
+ * is not among them: deepening changes it, and it only steers history walks.)
+ */
+const CONTROL_FILES = ['config', 'objects/info/alternates', 'objects/info/http-alternates', 'commondir', 'info/grafts', 'info/attributes'];
 
 export async function createScratchRepo(options: {
   dir: string;
