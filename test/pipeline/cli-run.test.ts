@@ -93,7 +93,7 @@ describe('scrum-apply run on the demo workspace', () => {
     expect(red?.check?.green).toBe(false);
     expect(red?.branch).toBeNull();
     const rejected = rows.find((r) => r.file === 'crates/geometry/src/units.rs');
-    expect(rejected?.patches_rejected.map((p) => p.reason)).toEqual([expect.stringMatching(/not found/), expect.stringMatching(/confidence 70 < 90/)]);
+    expect(rejected?.patches_rejected.map((p) => p.reason)).toEqual([expect.stringMatching(/not found/), expect.stringMatching(/confidence 70 < minConfidence 90/)]);
 
     // A second run with nothing new pushes nothing.
     const remoteAfterFirst = snapshotRemote(repo.origin);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
@@ -35,9 +36,9 @@ describe('a shallow checkout (CI)', () => {
 
     try {
       expect(ws.baseSha).toBe(git(repo.origin, 'rev-parse', 'main').trim());
-      const r = await ws.isBotOnlyBranch(ws.remoteBranches().get('scrum-apply/old') ?? '');
-      console.log('LINES', JSON.stringify(cap.lines()), JSON.stringify([...ws.remoteBranches()]));
-      expect(r).toBe(true);
+      expect(await ws.isBotOnlyBranch(ws.remoteBranches().get('scrum-apply/old') ?? '')).toBe(true);
+      // It took the full base history (into the scratch repository) to tell.
+      expect(cap.lines().some((l) => l.msg === 'fetching the full base history to check a branch (shallow clone)')).toBe(true);
       const file = await ws.readTrackedFile(SHAPES);
       if (file.type !== 'file') throw new Error(file.reason);
       const sha = await ws.commitFile({ path: SHAPES, content: Buffer.concat([file.content, Buffer.from('// x\n')]), mode: '100644', message: 'x' });
@@ -52,7 +53,18 @@ describe('a shallow checkout (CI)', () => {
   });
 });
 
-/** A commit as the bot makes them. */
+/** A commit with the bot's identity. */
 function execBot(dir: string): void {
-  git(dir, '-c', 'user.name=scrum-apply[bot]', '-c', 'user.email=scrum-apply[bot]@users.noreply.github.com', 'commit', '-q', '--allow-empty', '-m', 'bot');
+  const bot = { name: 'scrum-apply[bot]', email: 'scrum-apply[bot]@users.noreply.github.com' };
+  execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'bot'], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: bot.name,
+      GIT_AUTHOR_EMAIL: bot.email,
+      GIT_COMMITTER_NAME: bot.name,
+      GIT_COMMITTER_EMAIL: bot.email,
+    },
+  });
 }
