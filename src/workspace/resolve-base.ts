@@ -37,6 +37,7 @@ export interface ResolveBaseInput {
 export async function resolveBase(input: ResolveBaseInput): Promise<BaseResolution> {
   const { user, scratch, remote, logger } = input;
   let online = input.remoteUrl !== null;
+  if (!online) logger.info({ remote }, 'no such remote; using local refs');
   let remoteDefault: string | null = null;
   if (input.remoteUrl !== null && input.base === undefined) {
     const answer = await remoteDefaultBranch(scratch, input.remoteUrl, input.auth, input.redact);

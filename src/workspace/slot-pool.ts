@@ -72,8 +72,6 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
         // A build may leave what reset or clean cannot undo (read-only trees, a replaced
         // `.git` file): start the slot over.
         state.adminDir = null;
-        await removeTree(state.slot.dir);
-        await options.scratch.git().raw(['worktree', 'prune']);
       }
     }
     const created = creating.then(() => create(state));
@@ -82,8 +80,13 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
   }
 
   async function create(state: SlotState): Promise<string> {
+    const leftover = await lstat(state.slot.dir).then(() => true, () => false);
+    if (leftover) {
+      await removeTree(state.slot.dir);
+      await options.scratch.git().raw(['worktree', 'prune']);
+    }
     await mkdir(state.slot.targetDir, { recursive: true });
-    await options.scratch.git().raw(['worktree', 'add', '--detach', '--force', '--', state.slot.dir, options.baseSha]);
+    await options.scratch.git().raw(['worktree', 'add', '--detach', '--', state.slot.dir, options.baseSha]);
     // Remember where git keeps this worktree now, before any check runs in it: later git
     // commands name that directory explicitly and never trust the `.git` file again.
     const pointer = (await readFile(join(state.slot.dir, '.git'), 'utf8')).trim();
