@@ -71,19 +71,19 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
   const identity = options.identity ?? BOT_IDENTITY;
   const scratchDir = resolve(options.scratchDir);
   const prefix = options.branchPrefix;
-  if (prefix.length === 0 || prefix.startsWith('-') || branchNameFor(prefix, 'x') !== `${prefix}x`) {
-    throw new Error(`invalid branch prefix: ${JSON.stringify(options.branchPrefix)} (use letters, digits, ".", "_", "-" and "/")`);
-  }
-
-  const user = await openUserRepo(options.repoDir);
-  const urls = await user.remoteUrls(remote);
-  const scratch = await createScratchRepo({
-    dir: scratchDir,
-    objectsDir: user.objectsDir,
-    objectFormat: user.objectFormat,
-    shallowFile: user.shallowFile,
-  });
+  // Whatever fails from here on, the scratch directory (ours alone) goes with it.
   try {
+    if (prefix.length === 0 || prefix.startsWith('-') || branchNameFor(prefix, 'x') !== `${prefix}x`) {
+      throw new Error(`invalid branch prefix: ${JSON.stringify(prefix)} (use letters, digits, ".", "_", "-" and "/")`);
+    }
+    const user = await openUserRepo(options.repoDir);
+    const urls = await user.remoteUrls(remote);
+    const scratch = await createScratchRepo({
+      dir: scratchDir,
+      objectsDir: user.objectsDir,
+      objectFormat: user.objectFormat,
+      shallowFile: user.shallowFile,
+    });
     const base = await resolveBase({
       user,
       scratch,

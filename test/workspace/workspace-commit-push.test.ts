@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/workspace/open-workspace.js';
@@ -165,6 +165,22 @@ describe('Workspace.commitFile and push', () => {
     // With the right lease it goes through.
     await ws.push(branch, second, humanTip);
     expect(git(repo.origin, 'rev-parse', branch).trim()).toBe(second);
+  });
+});
+
+describe('the scratch repository under attack', () => {
+  it('refuses to push once a check has rewritten the scratch repository config', async () => {
+    const scratchDir = scratchIn(repo.root);
+    const ws = await openWorkspace({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/' });
+    opened.push(ws);
+    const sha = await ws.commitFile({ path: SHAPES, content: await patched(ws, SHAPES, (t) => `${t}// x\n`), mode: '100644', message: 'x' });
+    await ws.withSlot(async () => {
+      // What unsandboxed build code could do to send our token elsewhere.
+      appendFileSync(join(scratchDir, 'repo.git', 'config'), `[url "${join(repo.root, 'evil.git')}"]\n\tinsteadOf = ${repo.origin}\n`);
+    });
+    const remoteBefore = snapshotRemote(repo.origin);
+    await expect(ws.push('scrum-apply/x', sha, null)).rejects.toThrow(/scratch repository .* was modified/);
+    expect(snapshotRemote(repo.origin)).toBe(remoteBefore);
   });
 });
 

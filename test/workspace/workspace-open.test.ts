@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,9 +23,12 @@ function otherClone(): string {
 describe('openWorkspace: the repository', () => {
   it('refuses a directory that is not a git repository, naming it', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'scrum-apply-plain-'));
-    await expect(openWorkspace({ repoDir: plain, scratchDir: scratchIn(repo.root), branchPrefix: 'scrum-apply/' })).rejects.toThrow(
+    const scratchDir = scratchIn(repo.root);
+    await expect(openWorkspace({ repoDir: plain, scratchDir, branchPrefix: 'scrum-apply/' })).rejects.toThrow(
       `not a git repository: ${plain}`,
     );
+    expect(existsSync(scratchDir)).toBe(false);
+    rmSync(plain, { recursive: true });
     await expect(
       openWorkspace({ repoDir: join(plain, 'missing'), scratchDir: scratchIn(repo.root), branchPrefix: 'scrum-apply/' }),
     ).rejects.toThrow(/not a git repository: .*missing/);
