@@ -8,12 +8,12 @@ const HASH_LENGTH = 8;
  * The per-file branch: `<prefix><path>` cleaned into a valid git ref name (it always passes
  * `git check-ref-format refs/heads/<name>`). Characters outside `[A-Za-z0-9._/-]` become `-`,
  * empty components vanish, and a component may not start with `.`, contain `..`, or end with
- * `.` or `.lock`. A name over 200 characters keeps its head and ends in `-` plus 8 hex
- * digits of sha256(path), so long paths stay distinct.
+ * `.` or `.lock`. When cleaning changed the name (so `a b.rs` and `a-b.rs` cannot collide), or
+ * the name is over 200 characters, it ends in `-` plus 8 hex digits of sha256(path).
  */
 export function branchNameFor(prefix: string, path: string): string {
   const cleaned = cleanRefName(`${prefix}${path}`);
-  if (cleaned.length > 0 && cleaned.length <= MAX_BRANCH_LENGTH) return cleaned;
+  if (cleaned.length > 0 && cleaned.length <= MAX_BRANCH_LENGTH && cleaned === `${prefix}${path}`) return cleaned;
   const hash = createHash('sha256').update(path, 'utf8').digest('hex').slice(0, HASH_LENGTH);
   const head = trimEnd(cleaned.slice(0, MAX_BRANCH_LENGTH - HASH_LENGTH - 1));
   return head.length > 0 ? `${head}-${hash}` : hash;

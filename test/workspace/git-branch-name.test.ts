@@ -49,13 +49,18 @@ const NASTY_PATHS = [
 ];
 
 describe('branchNameFor', () => {
-  it('keeps ordinary paths readable', () => {
+  it('keeps ordinary paths readable, and marks cleaned ones with a hash of the path', () => {
     expect(branchNameFor('scrum-apply/', 'crates/geometry/src/shapes.rs')).toBe('scrum-apply/crates/geometry/src/shapes.rs');
-    expect(branchNameFor('scrum-apply/', 'Cargo.lock')).toBe('scrum-apply/Cargo-lock');
-    expect(branchNameFor('scrum-apply/', '.github/x.yml')).toBe('scrum-apply/-github/x.yml');
-    expect(branchNameFor('scrum-apply/', 'a b/c~d.rs')).toBe('scrum-apply/a-b/c-d.rs');
-    expect(branchNameFor('scrum-apply/', 'a//b')).toBe('scrum-apply/a/b');
-    expect(branchNameFor('scrum-apply/', 'a..b/c.')).toBe('scrum-apply/a-b/c-');
+    expect(branchNameFor('scrum-apply/', 'Cargo.lock')).toMatch(/^scrum-apply\/Cargo-lock-[0-9a-f]{8}$/);
+    expect(branchNameFor('scrum-apply/', '.github/x.yml')).toMatch(/^scrum-apply\/-github\/x\.yml-[0-9a-f]{8}$/);
+    expect(branchNameFor('scrum-apply/', 'a b/c~d.rs')).toMatch(/^scrum-apply\/a-b\/c-d\.rs-[0-9a-f]{8}$/);
+    expect(branchNameFor('scrum-apply/', 'a..b/c.')).toMatch(/^scrum-apply\/a-b\/c--[0-9a-f]{8}$/);
+  });
+
+  it('never gives two paths the same branch when cleaning makes them look alike', () => {
+    const paths = ['a b.rs', 'a-b.rs', 'a~b.rs', 'a//b.rs', 'a/b.rs'];
+    const names = paths.map((p) => branchNameFor('scrum-apply/', p));
+    expect(new Set(names).size).toBe(paths.length);
   });
 
   it('always yields a ref git accepts, whatever the path', () => {
