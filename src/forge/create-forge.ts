@@ -38,7 +38,13 @@ export function createForgeFromEnv(kind: ForgeKind, env: NodeJS.ProcessEnv, logg
     const token = env.GITHUB_TOKEN;
     if (!token) throw new Error('--forge github needs GITHUB_TOKEN');
     const { owner, repo } = ownerAndRepo('GITHUB_REPOSITORY', env.GITHUB_REPOSITORY);
-    const octokit = createGitHubOctokit({ token, baseUrl: env.GITHUB_API_URL || 'https://api.github.com', logger });
+    const octokit = createGitHubOctokit({
+      token,
+      baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+      logger,
+      // For tests and mirrors without secondary limits: writes stay serial, rate limits are still waited out.
+      spaceWrites: env.SCRUM_APPLY_GITHUB_WRITE_SPACING !== 'off',
+    });
     return { forge: createGitHubForge({ octokit, owner, repo, logger, redact }), gitAuth: { username: 'x-access-token', token } };
   }
   const settings = giteaSettingsFromEnv(env);

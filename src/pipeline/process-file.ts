@@ -14,8 +14,9 @@ import { runCheck } from '../workspace/run-check.js';
 import { writeSlotFile } from '../workspace/slot-pool.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
 import { commitMessage } from './commit-message.js';
+import type { OpenPrBudget } from './open-pr-budget.js';
 import { publishFile } from './publish-file.js';
-import type { FileResult, RunOptions } from './run-types.js';
+import type { FileResult, FileTiming, RunOptions } from './run-types.js';
 
 /** What every file of a run shares. */
 export interface RunContext {
@@ -30,11 +31,17 @@ export interface RunContext {
   sandbox: 'bwrap' | 'none';
   /** The bot's PRs, listed once per run, by head branch. */
   prsByBranch: Map<string, ForgePr[]>;
-  openPrs: { count: number; max: number };
+  /** maxOpenPrs, judged in selection order whatever order files finish in. */
+  openPrs: OpenPrBudget;
+  maxOpenPrs: number;
   now: () => Date;
+  /** Milliseconds since the run started (timings). */
+  elapsedMs: () => number;
 }
 
 export interface SelectedFile {
+  /** Position in the selection. */
+  index: number;
   review: Review;
   content: Buffer;
   mode: '100644' | '100755';
@@ -46,16 +53,21 @@ export interface SelectedFile {
  */
 export async function processFile(ctx: RunContext, file: SelectedFile, logger: Logger): Promise<FileResult> {
   const { review } = file;
+  const timing: FileTiming = { file: { startMs: ctx.elapsedMs(), endMs: 0 }, llm: null, check: null };
   const result = (action: AuditAction, details: RowDetails = {}): FileResult => {
     const row = buildAuditRow(ctx.row, review, action, details, ctx.now());
-    return { file: review.file, action, reason: details.reason ?? null, pr: details.pr ?? null, branch: details.branch ?? null, row };
+    timing.file.endMs = ctx.elapsedMs();
+    return { file: review.file, action, reason: details.reason ?? null, pr: details.pr ?? null, branch: details.branch ?? null, row, timing };
   };
+  // What is known so far (patches, check, branch) stays in the row of a file that fails later,
+  // e.g. a branch that was pushed before the forge refused the PR.
+  const known: RowDetails = {};
   try {
-    return await runSteps(ctx, file, logger, result);
+    return await runSteps(ctx, file, logger, result, known, timing);
   } catch (error) {
     const message = describeError(error, ctx.options.redact);
     logger.error({ err: message }, 'file failed');
-    return result('error', { error: message });
+    return result('error', { ...known, error: message });
   }
 }
 
@@ -64,6 +76,8 @@ async function runSteps(
   file: SelectedFile,
   logger: Logger,
   result: (action: AuditAction, details?: RowDetails) => FileResult,
+  known: RowDetails,
+  timing: FileTiming,
 ): Promise<FileResult> {
   const { options, workspace } = ctx;
   const { config } = options;
@@ -71,9 +85,10 @@ async function runSteps(
   const source = file.content.toString('utf8');
 
   logger.info('asking the patch model');
-  const answer = await ctx.llmQueue.add(
-    () =>
-      ctx.model.requestPatches(
+  const answer = await ctx.llmQueue.add(async () => {
+    const startMs = ctx.elapsedMs();
+    try {
+      return await ctx.model.requestPatches(
         {
           file: review.file,
           source,
@@ -83,8 +98,11 @@ async function runSteps(
           minConfidence: config.minConfidence,
         },
         options.signal,
-      )
-  );
+      );
+    } finally {
+      timing.llm = { startMs, endMs: ctx.elapsedMs() };
+    }
+  });
   if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
 
   const patched = applyPatches(source, answer.patches, {
@@ -98,17 +116,24 @@ async function runSteps(
     return result('all_rejected', { rejected, reason: `${rejected.length} patch(es) rejected` });
   }
 
+  Object.assign(known, { applied, rejected });
   const content = Buffer.from(patched.content, 'utf8');
   logger.info({ applied: applied.length, rejected: rejected.length }, 'running the check');
   const checkResult = await workspace.withSlot(async (slot) => {
     await writeSlotFile(slot, review.file, content);
-    return runCheck({
-      command: config.check.command,
-      cwd: slot.dir,
-      targetDir: slot.targetDir,
-      timeoutMs: config.check.timeoutSeconds * 1000,
-      sandbox: ctx.sandbox,
-    });
+    const startMs = ctx.elapsedMs();
+    try {
+      return await runCheck({
+        command: config.check.command,
+        cwd: slot.dir,
+        targetDir: slot.targetDir,
+        timeoutMs: config.check.timeoutSeconds * 1000,
+        sandbox: ctx.sandbox,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } finally {
+      timing.check = { startMs, endMs: ctx.elapsedMs() };
+    }
   });
   const check: AuditCheck = {
     command: checkResult.command,
@@ -117,6 +142,7 @@ async function runSteps(
     green: checkResult.green,
     ...(checkResult.timedOut ? { timed_out: true } : {}),
   };
+  known.check = check;
   if (!checkResult.green) {
     return result('build_red_reverted', { applied, rejected, check, reason: checkResult.timedOut ? 'check timed out' : 'check failed' });
   }
@@ -125,6 +151,7 @@ async function runSteps(
   const commitSha = await workspace.commitFile({ path: review.file, content, mode: file.mode, message: commitMessage(review.file, applied) });
   const branch = branchNameFor(config.branchPrefix, review.file);
   const details: RowDetails = { applied, rejected, check, branch };
+  known.branch = branch;
   if (!options.apply) return result('dry_run_committed', { ...details, reason: 'dry run: nothing pushed' });
 
   const remoteSha = workspace.remoteBranches().get(branch) ?? null;
@@ -174,6 +201,8 @@ async function runSteps(
     rejected: rejected.length,
     green: true,
   });
+  // Outside the publish queue: near the limit this waits for earlier files, which need the queue.
+  const openPrs = { count: await ctx.openPrs.countFor(file.index), max: ctx.maxOpenPrs };
   const outcome = await ctx.publishQueue.add(
     () =>
       publishFile({
@@ -182,7 +211,7 @@ async function runSteps(
         isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
         remoteBranchSha: remoteSha,
         prs: ctx.prsByBranch.get(branch) ?? [],
-        openPrs: ctx.openPrs,
+        openPrs,
         branch,
         baseBranch: workspace.baseBranch,
         baseSha: workspace.baseSha,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { ALWAYS_DENY } from '../config/config-schema.js';
@@ -10,7 +11,9 @@ import { readLatestReviews } from '../reviews/read-reviews.js';
 import { selectFiles } from '../reviews/select-files.js';
 import { openWorkspace } from '../workspace/open-workspace.js';
 import { detectSandbox } from '../workspace/sandbox.js';
+import { createOpenPrBudget } from './open-pr-budget.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
+import { warmSlots, type SlotWarming } from './warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
 
 function newRunId(now: Date): string {
@@ -18,12 +21,17 @@ function newRunId(now: Date): string {
 }
 
 /**
- * One run, end to end: select files from the review log, then for each (concurrently,
- * bounded) ask the model, gate the patches, check, commit and publish. Every selected file
+ * One run, end to end: select files from the review log, then for each ask the model, gate
+ * the patches, check, commit and publish. Files run concurrently: up to `concurrency` LLM
+ * requests at once, and a file's check starts as soon as its answer is in and a worktree
+ * slot is free (slots: the CPU count, each keeping its own target dir), so the model and the
+ * compiler are busy at the same time. Pushes and forge writes go one at a time. With
+ * `concurrency: 1` files go strictly one after another, as the seed did. Every selected file
  * gets an audit row the moment it finishes; results come back in selection order.
  */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const started = Date.now();
+  const startedAt = performance.now();
   const { config, redact } = options;
   const runId = newRunId(new Date());
   const logger = options.logger.child({ run: runId });
@@ -44,6 +52,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const sandbox = await detectSandbox(config.check.sandbox);
   if (sandbox.warning) logger.warn(sandbox.warning);
 
+  const sequential = config.concurrency === 1;
+  const slots = sequential ? 1 : (options.slots ?? availableParallelism());
   await mkdir(options.scratchRoot, { recursive: true });
   const scratchDir = await mkdtemp(join(options.scratchRoot, 'run-'));
   const workspace = await openWorkspace({
@@ -52,9 +62,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     base: options.base ?? config.base,
     auth: options.gitAuth,
     branchPrefix: config.branchPrefix,
-    slots: config.concurrency,
+    slots,
     logger,
   });
+  let warming: SlotWarming | null = null;
   try {
     // The first maxFiles eligible files that are regular files tracked at the base.
     const chosen: SelectedFile[] = [];
@@ -62,7 +73,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       if (chosen.length >= config.maxFiles) break;
       const tracked = await workspace.readTrackedFile(review.file);
       if (tracked.type === 'rejected') skipped.push({ file: review.file, reason: tracked.reason });
-      else chosen.push({ review, content: tracked.content, mode: tracked.mode });
+      else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
     }
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
 
@@ -95,21 +106,41 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       publishQueue: new PQueue({ concurrency: 1 }),
       sandbox: sandbox.kind,
       prsByBranch,
-      openPrs: { count: openCount, max: config.maxOpenPrs },
+      openPrs: createOpenPrBudget({ alreadyOpen: openCount, max: config.maxOpenPrs, files: chosen.length }),
+      maxOpenPrs: config.maxOpenPrs,
       now: () => new Date(),
+      elapsedMs: () => Math.round(performance.now() - startedAt),
     };
+    // While the first answers are awaited, build the base once in each slot a check will use,
+    // so even the first checks are incremental.
+    warming = warmSlots({
+      workspace,
+      count: Math.min(slots, chosen.length),
+      check: config.check,
+      sandbox: sandbox.kind,
+      logger,
+      signal: options.signal,
+    });
     const audit = createAuditLog(options.auditLogPath, redact);
+    const files = new PQueue({ concurrency: sequential ? 1 : Number.POSITIVE_INFINITY });
     let done = 0;
     const results: FileResult[] = await Promise.all(
-      chosen.map(async (file) => {
-        const fileLogger = logger.child({ file: file.review.file });
-        const fileResult = await processFile(ctx, file, fileLogger);
-        await audit.append(fileResult.row);
-        done += 1;
-        fileLogger.info({ action: fileResult.action, done, of: chosen.length, reason: fileResult.reason ?? undefined }, 'file done');
-        options.onFileDone?.(fileResult);
-        return fileResult;
-      }),
+      chosen.map((file) =>
+        files.add(async () => {
+          const fileLogger = logger.child({ file: file.review.file });
+          let fileResult: FileResult | null = null;
+          try {
+            fileResult = await processFile(ctx, file, fileLogger);
+          } finally {
+            ctx.openPrs.settle(file.index, fileResult?.action === 'pr_opened');
+          }
+          await audit.append(fileResult.row);
+          done += 1;
+          fileLogger.info({ action: fileResult.action, done, of: chosen.length, reason: fileResult.reason ?? undefined }, 'file done');
+          options.onFileDone?.(fileResult);
+          return fileResult;
+        }),
+      ),
     );
 
     return {
@@ -126,6 +157,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       durationMs: Date.now() - started,
     };
   } finally {
+    await warming?.stop();
     await workspace.dispose();
     await rm(scratchDir, { recursive: true, force: true });
   }

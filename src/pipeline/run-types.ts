@@ -30,6 +30,8 @@ export interface RunOptions {
   gitAuth: GitAuth | null;
   logger: Logger;
   redact: Redactor;
+  /** Worktree slots for checks, each with its own target dir (default: the CPU count). */
+  slots?: number;
   /** Called as each file finishes (progress output, the app's status). */
   onFileDone?: (result: FileResult) => void;
   signal?: AbortSignal;
@@ -43,6 +45,23 @@ export interface FileResult {
   pr: { number: number; url: string } | null;
   branch: string | null;
   row: AuditRow;
+  /** Where the file's time went (the benchmark reads it); absent in older reports. */
+  timing?: FileTiming;
+}
+
+/** A span of a file's processing, in milliseconds since the run started. */
+export interface Span {
+  startMs: number;
+  endMs: number;
+}
+
+export interface FileTiming {
+  /** From the file's start (it joins the LLM queue) to its result. */
+  file: Span;
+  /** The patch-model request itself, queueing excluded; null when none was made. */
+  llm: Span | null;
+  /** The check itself (`cargo fetch` included), waiting for a slot excluded; null when none ran. */
+  check: Span | null;
 }
 
 export interface RunReport {

@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { formatZodIssues } from '../config/format-zod-issues.js';
+import { hasReviewRowShape } from './has-review-row-shape.js';
 import { ReviewRow, type Review } from './review-row.js';
-import { splitLines } from './split-lines.js';
+import { splitLineBatches, type RawLine } from './split-lines.js';
 
 export interface ReviewLogProblem {
   line: number;
@@ -35,7 +36,8 @@ export class ReviewLogError extends Error {
 
 export const MAX_PROBLEMS = 50;
 export const PROGRESS_EVERY = 10_000;
-const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 256 * 1024;
+const OPEN_BRACE = 0x7b;
 
 function errorCode(error: unknown): string | undefined {
   if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
@@ -73,10 +75,10 @@ async function openReviewLog(path: string): Promise<FileHandle> {
   }
 }
 
-function toReview(row: ReviewRow, line: number): Review {
+function toReview(row: ReviewRow, reviewedAt: number, line: number): Review {
   return {
     file: row.file,
-    reviewedAt: Date.parse(row.reviewed_at),
+    reviewedAt,
     reviewedAtText: row.reviewed_at,
     model: row.accepted_model ?? 'unknown',
     text: row.suggestions_preview ?? '',
@@ -95,7 +97,7 @@ function decodeLine(decoder: TextDecoder, bytes: Buffer): string | null {
   }
 }
 
-type ParsedLine = { ok: true; row: ReviewRow } | { ok: false; reason: string };
+type ParsedLine = { ok: true; row: ReviewRow; reviewedAt: number } | { ok: false; reason: string };
 
 function parseLine(text: string): ParsedLine {
   let value: unknown;
@@ -105,9 +107,14 @@ function parseLine(text: string): ParsedLine {
     // The parser's message quotes the line; it is untrusted and may be huge, so leave it out.
     return { ok: false, reason: 'not valid JSON' };
   }
+  // Most rows are well-formed: a plain shape test spares them the schema's cost.
+  if (hasReviewRowShape(value)) {
+    const reviewedAt = Date.parse(value.reviewed_at);
+    if (!Number.isNaN(reviewedAt)) return { ok: true, row: value, reviewedAt };
+  }
   const parsed = ReviewRow.safeParse(value);
   if (!parsed.success) return { ok: false, reason: formatZodIssues(parsed.error.issues) };
-  return { ok: true, row: parsed.data };
+  return { ok: true, row: parsed.data, reviewedAt: Date.parse(parsed.data.reviewed_at) };
 }
 
 /**
@@ -125,37 +132,46 @@ export async function readLatestReviews(path: string, options: ReadReviewsOption
     if (log.problems.length < MAX_PROBLEMS) log.problems.push({ line, reason: `line ${line}: ${reason}` });
   }
 
-  try {
-    for await (const raw of splitLines(stream, options.maxLineBytes)) {
-      // null: the line is not valid UTF-8 (lenient decoding would invent U+FFFD in paths).
-      let text: string | null = null;
-      if (!raw.tooLong) {
-        text = decodeLine(decoder, raw.bytes);
-        if (text !== null && text.trim() === '') continue;
-      }
-      if (log.rows >= options.maxRows) {
-        log.truncatedAtRows = true;
-        break;
-      }
-      log.rows += 1;
-      if (options.onProgress && log.rows % PROGRESS_EVERY === 0) options.onProgress(log.rows);
+  /** One line; false once `maxRows` is reached and reading must stop. */
+  function take(raw: RawLine): boolean {
+    // null: the line is not valid UTF-8 (lenient decoding would invent U+FFFD in paths).
+    let text: string | null = null;
+    if (!raw.tooLong) {
+      text = decodeLine(decoder, raw.bytes);
+      // A row starts with `{`; only other lines can be blank.
+      if (text !== null && raw.bytes[0] !== OPEN_BRACE && text.trim() === '') return true;
+    }
+    if (log.rows >= options.maxRows) {
+      log.truncatedAtRows = true;
+      return false;
+    }
+    log.rows += 1;
+    if (options.onProgress && log.rows % PROGRESS_EVERY === 0) options.onProgress(log.rows);
 
-      if (raw.tooLong) {
-        problem(raw.line, `longer than ${options.maxLineBytes} bytes`);
-        continue;
-      }
-      if (text === null) {
-        problem(raw.line, 'not valid UTF-8');
-        continue;
-      }
-      const parsed = parseLine(text);
-      if (!parsed.ok) {
-        problem(raw.line, parsed.reason);
-        continue;
-      }
-      const review = toReview(parsed.row, raw.line);
-      const previous = log.latest.get(review.file);
-      if (!previous || review.reviewedAt >= previous.reviewedAt) log.latest.set(review.file, review);
+    if (raw.tooLong) {
+      problem(raw.line, `longer than ${options.maxLineBytes} bytes`);
+      return true;
+    }
+    if (text === null) {
+      problem(raw.line, 'not valid UTF-8');
+      return true;
+    }
+    const parsed = parseLine(text);
+    if (!parsed.ok) {
+      problem(raw.line, parsed.reason);
+      return true;
+    }
+    // Only a row that becomes the latest is turned into a Review.
+    const previous = log.latest.get(parsed.row.file);
+    if (!previous || parsed.reviewedAt >= previous.reviewedAt) {
+      log.latest.set(parsed.row.file, toReview(parsed.row, parsed.reviewedAt, raw.line));
+    }
+    return true;
+  }
+
+  try {
+    reading: for await (const batch of splitLineBatches(stream, options.maxLineBytes)) {
+      for (const raw of batch) if (!take(raw)) break reading;
     }
   } catch (error) {
     throw new ReviewLogError(`cannot read review log ${path}: ${errorCode(error) ?? 'read failed'}`, {

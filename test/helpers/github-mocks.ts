@@ -26,8 +26,21 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** Where the mocked API lives and what it expects: tests of the whole CLI pick their own. */
+export interface GitHubTarget {
+  api: string;
+  owner: string;
+  repo: string;
+  token: string;
+}
+
+export const DEFAULT_TARGET: GitHubTarget = { api: GITHUB_API, owner: OWNER, repo: REPO, token: TOKEN };
+
 export interface GitHubMock {
   scope: nock.Scope;
+  target: GitHubTarget;
+  /** `/repos/{owner}/{repo}` of the target. */
+  repoPath: string;
   requests: RecordedRequest[];
   violations: string[];
   /** Requests that change something (everything but GET). */
@@ -36,12 +49,15 @@ export interface GitHubMock {
   done(): void;
 }
 
-export function createGitHubMock(): GitHubMock {
-  const scope = nock(GITHUB_API);
+export function createGitHubMock(target: Partial<GitHubTarget> = {}): GitHubMock {
+  const full: GitHubTarget = { ...DEFAULT_TARGET, ...target };
+  const scope = nock(full.api);
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   return {
     scope,
+    target: full,
+    repoPath: `/repos/${full.owner}/${full.repo}`,
     requests,
     violations,
     writes: () => requests.filter((r) => r.method !== 'GET'),
@@ -55,19 +71,19 @@ export function createGitHubMock(): GitHubMock {
 
 type Payload = unknown | ((body: unknown) => unknown);
 
-interface Reply {
+export interface Reply {
   status?: number;
   payload?: Payload;
   headers?: Record<string, string>;
 }
 
 /** The reply function every helper uses: record, check the contract and the token, answer. */
-function respond(mock: GitHubMock, method: string, reply: Reply, defaultStatus: number) {
+export function respond(mock: GitHubMock, method: string, reply: Reply, defaultStatus: number) {
   return function (this: nock.ReplyFnContext, uri: string, rawBody: nock.Body): nock.ReplyFnResult {
     const body = typeof rawBody === 'string' ? (rawBody === '' ? undefined : JSON.parse(rawBody)) : rawBody;
     mock.requests.push({ method, path: uri, body });
     const problems = checkGitHubRequest(contract, { method, path: uri, body });
-    if (this.req.headers.authorization !== `token ${TOKEN}`) problems.push(`${method} ${uri}: missing or wrong authorization`);
+    if (this.req.headers.authorization !== `token ${mock.target.token}`) problems.push(`${method} ${uri}: missing or wrong authorization`);
     if (problems.length > 0) {
       mock.violations.push(...problems);
       return [400, { message: `contract violation: ${problems.join('; ')}` }];
@@ -76,8 +92,6 @@ function respond(mock: GitHubMock, method: string, reply: Reply, defaultStatus: 
     return [reply.status ?? defaultStatus, payload ?? null, reply.headers ?? {}];
   };
 }
-
-const repoPath = `/repos/${OWNER}/${REPO}`;
 
 export interface PullFixture {
   number: number;
@@ -93,12 +107,12 @@ export interface PullFixture {
 }
 
 /** A pull request as GitHub's API returns it (the fields we read and a few more). */
-export function pullPayload(p: PullFixture): Record<string, unknown> {
-  const headRepo = p.headRepo === undefined ? `${OWNER}/${REPO}` : p.headRepo;
+export function pullPayload(p: PullFixture, target: Pick<GitHubTarget, 'owner' | 'repo'> = DEFAULT_TARGET): Record<string, unknown> {
+  const headRepo = p.headRepo === undefined ? `${target.owner}/${target.repo}` : p.headRepo;
   return {
     id: 1000 + p.number,
     number: p.number,
-    html_url: `https://github.com/${OWNER}/${REPO}/pull/${p.number}`,
+    html_url: `https://github.com/${target.owner}/${target.repo}/pull/${p.number}`,
     state: p.state ?? 'open',
     merged_at: p.merged === true ? '2024-05-01T00:00:00Z' : null,
     title: p.title ?? `PR ${p.number}`,
@@ -115,8 +129,8 @@ export function mockListPulls(mock: GitHubMock, pages: Array<Array<Record<string
   pages.forEach((page, i) => {
     const query: Record<string, string> = { state: 'all', per_page: '100', ...(i === 0 ? {} : { page: String(i + 1) }) };
     const next: Record<string, string> =
-      i + 1 < pages.length ? { link: `<${GITHUB_API}${repoPath}/pulls?state=all&per_page=100&page=${i + 2}>; rel="next"` } : {};
-    mock.scope.get(`${repoPath}/pulls`).query(query).reply(respond(mock, 'GET', { payload: page, headers: next }, 200));
+      i + 1 < pages.length ? { link: `<${mock.target.api}${mock.repoPath}/pulls?state=all&per_page=100&page=${i + 2}>; rel="next"` } : {};
+    mock.scope.get(`${mock.repoPath}/pulls`).query(query).reply(respond(mock, 'GET', { payload: page, headers: next }, 200));
   });
 }
 
@@ -126,37 +140,37 @@ export function mockCreatePull(mock: GitHubMock, number: number, reply: Reply = 
     reply.payload ??
     ((body: unknown) => {
       const b = asRecord(body);
-      return pullPayload({ number, head: String(b.head), base: String(b.base), title: String(b.title), body: String(b.body) });
+      return pullPayload({ number, head: String(b.head), base: String(b.base), title: String(b.title), body: String(b.body) }, mock.target);
     });
-  mock.scope.post(`${repoPath}/pulls`).reply(respond(mock, 'POST', { ...reply, payload }, 201));
+  mock.scope.post(`${mock.repoPath}/pulls`).reply(respond(mock, 'POST', { ...reply, payload }, 201));
 }
 
 /** PATCH /repos/{o}/{r}/pulls/{n}; by default answers with `base` updated by the request. */
 export function mockUpdatePull(mock: GitHubMock, base: PullFixture, reply: Reply = {}): void {
-  const payload: Payload = reply.payload ?? ((body: unknown) => pullPayload({ ...base, ...pick(asRecord(body), ['title', 'body']) }));
-  mock.scope.patch(`${repoPath}/pulls/${base.number}`).reply(respond(mock, 'PATCH', { ...reply, payload }, 200));
+  const payload: Payload = reply.payload ?? ((body: unknown) => pullPayload({ ...base, ...pick(asRecord(body), ['title', 'body']) }, mock.target));
+  mock.scope.patch(`${mock.repoPath}/pulls/${base.number}`).reply(respond(mock, 'PATCH', { ...reply, payload }, 200));
 }
 
 /** POST /repos/{o}/{r}/issues/{n}/labels; answers with `existing` plus the added labels. */
 export function mockAddLabels(mock: GitHubMock, number: number, existing: string[] = [], reply: Reply = {}): void {
   const payload: Payload = reply.payload ?? ((body: unknown) => labelPayloads([...existing, ...labelNames(body)]));
-  mock.scope.post(`${repoPath}/issues/${number}/labels`).reply(respond(mock, 'POST', { ...reply, payload }, 200));
+  mock.scope.post(`${mock.repoPath}/issues/${number}/labels`).reply(respond(mock, 'POST', { ...reply, payload }, 200));
 }
 
 /** PUT /repos/{o}/{r}/issues/{n}/labels; answers with the labels set. */
 export function mockSetLabels(mock: GitHubMock, number: number, reply: Reply = {}): void {
   const payload: Payload = reply.payload ?? ((body: unknown) => labelPayloads(labelNames(body)));
-  mock.scope.put(`${repoPath}/issues/${number}/labels`).reply(respond(mock, 'PUT', { ...reply, payload }, 200));
+  mock.scope.put(`${mock.repoPath}/issues/${number}/labels`).reply(respond(mock, 'PUT', { ...reply, payload }, 200));
 }
 
 /** DELETE /repos/{o}/{r}/issues/{n}/labels */
 export function mockRemoveAllLabels(mock: GitHubMock, number: number): void {
-  mock.scope.delete(`${repoPath}/issues/${number}/labels`).reply(respond(mock, 'DELETE', {}, 204));
+  mock.scope.delete(`${mock.repoPath}/issues/${number}/labels`).reply(respond(mock, 'DELETE', {}, 204));
 }
 
 /** GET /repos/{o}/{r}/labels?per_page=100 (one page). */
 export function mockListLabels(mock: GitHubMock, names: string[]): void {
-  mock.scope.get(`${repoPath}/labels`).query({ per_page: '100' }).reply(respond(mock, 'GET', { payload: labelPayloads(names) }, 200));
+  mock.scope.get(`${mock.repoPath}/labels`).query({ per_page: '100' }).reply(respond(mock, 'GET', { payload: labelPayloads(names) }, 200));
 }
 
 /** POST /repos/{o}/{r}/labels, `times` times; `alreadyExists` answers GitHub's 422. */
@@ -165,33 +179,33 @@ export function mockCreateLabel(mock: GitHubMock, options: { times?: number; alr
     ? { status: 422, payload: { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] } }
     : { payload: (body: unknown) => ({ id: 1, ...asRecord(body) }) };
   mock.scope
-    .post(`${repoPath}/labels`)
+    .post(`${mock.repoPath}/labels`)
     .times(options.times ?? 1)
     .reply(respond(mock, 'POST', reply, 201));
 }
 
 /** GET /repos/{o}/{r}/collaborators/{username}/permission */
 export function mockPermission(mock: GitHubMock, username: string, reply: Reply): void {
-  mock.scope.get(`${repoPath}/collaborators/${username}/permission`).reply(respond(mock, 'GET', reply, 200));
+  mock.scope.get(`${mock.repoPath}/collaborators/${username}/permission`).reply(respond(mock, 'GET', reply, 200));
 }
 
 /** POST /repos/{o}/{r}/issues/{n}/comments */
 export function mockCreateComment(mock: GitHubMock, issueNumber: number, commentId: number): void {
-  const payload = { id: commentId, html_url: `https://github.com/${OWNER}/${REPO}/issues/${issueNumber}#issuecomment-${commentId}` };
-  mock.scope.post(`${repoPath}/issues/${issueNumber}/comments`).reply(respond(mock, 'POST', { payload }, 201));
+  const payload = { id: commentId, html_url: `https://github.com/${mock.target.owner}/${mock.target.repo}/issues/${issueNumber}#issuecomment-${commentId}` };
+  mock.scope.post(`${mock.repoPath}/issues/${issueNumber}/comments`).reply(respond(mock, 'POST', { payload }, 201));
 }
 
 /** POST /repos/{o}/{r}/issues/comments/{id}/reactions */
 export function mockReaction(mock: GitHubMock, commentId: number): void {
   mock.scope
-    .post(`${repoPath}/issues/comments/${commentId}/reactions`)
+    .post(`${mock.repoPath}/issues/comments/${commentId}/reactions`)
     .reply(respond(mock, 'POST', { payload: { id: 1, content: 'eyes' } }, 201));
 }
 
 /** GET /repos/{o}/{r}; `reply` overrides the answer (errors, rate limits). */
 export function mockGetRepo(mock: GitHubMock, reply: Reply = {}): void {
-  const payload = reply.payload ?? { id: 1, full_name: `${OWNER}/${REPO}`, default_branch: 'main' };
-  mock.scope.get(repoPath).reply(respond(mock, 'GET', { ...reply, payload }, 200));
+  const payload = reply.payload ?? { id: 1, full_name: `${mock.target.owner}/${mock.target.repo}`, default_branch: 'main' };
+  mock.scope.get(mock.repoPath).reply(respond(mock, 'GET', { ...reply, payload }, 200));
 }
 
 /** A logger whose lines (already redacted) are kept for assertions. */

@@ -1,3 +1,4 @@
+import Bottleneck from 'bottleneck';
 import { ProbotOctokit } from 'probot';
 import type { Logger } from '../../report/logger.js';
 
@@ -15,6 +16,12 @@ export interface GitHubOctokitOptions {
   throttle?: boolean;
   /** Retries of a 5xx/network failure (plugin-retry; default 3). */
   retries?: number;
+  /**
+   * False: writes stay serial but are not spaced out (the throttling plugin's default is 1 s
+   * between writes and 3 s between writes that notify, such as opening a PR). For tests and
+   * GitHub-compatible servers without secondary limits; a rate-limit answer is still waited out.
+   */
+  spaceWrites?: boolean;
 }
 
 /**
@@ -38,7 +45,19 @@ export function createGitHubOctokit(options: GitHubOctokitOptions): GitHubOctoki
     throttle:
       options.throttle === false
         ? { enabled: false }
-        : { enabled: true, onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+        : {
+            enabled: true,
+            onRateLimit: onLimit('primary'),
+            onSecondaryRateLimit: onLimit('secondary'),
+            // The plugin's own spacing groups are shared by every Octokit in the process, so
+            // unspaced ones are this instance's own.
+            ...(options.spaceWrites === false ? { write: unspacedSerialGroup(), notifications: unspacedSerialGroup() } : {}),
+          },
     retry: { retries: options.retries ?? 3 },
   });
+}
+
+/** One request at a time per key, with no pause between them. */
+function unspacedSerialGroup(): Bottleneck.Group {
+  return new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 });
 }

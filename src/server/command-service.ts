@@ -1,0 +1,60 @@
+import type { ChatForge, Forge } from '../forge/types.js';
+import { createAuditLog } from '../report/audit-log.js';
+import type { Logger } from '../report/logger.js';
+import { describeError, type Redactor } from '../report/redact.js';
+import type { GitAuth } from '../workspace/git.js';
+import { handleCommand, type CommandJob, type CommandOutcome, type CommentEvent } from './handle-command.js';
+import { createJobQueue, type InterruptedJob, type JobQueue } from './job-queue.js';
+import { auditLogPath, repoLabel } from './repo-ref.js';
+import { runAuditRow } from './run-audit-row.js';
+
+export const INTERRUPTED = 'interrupted by shutdown';
+
+/** The comment trigger as both forges' webhooks use it: one queue, one job runner. */
+export interface CommandService {
+  handle(event: CommentEvent, forge: Forge & ChatForge, gitAuth: () => Promise<GitAuth | null>): Promise<CommandOutcome>;
+  stats(): { queued: number; running: number };
+  onIdle(): Promise<void>;
+  /** Stop accepting, let running jobs finish until the deadline, audit the ones that did not. */
+  shutdown(deadlineMs: number): Promise<Array<InterruptedJob<CommandJob>>>;
+}
+
+export interface CommandServiceOptions {
+  runJob: (job: CommandJob, signal: AbortSignal) => Promise<void>;
+  dataDir: string;
+  logger: Logger;
+  redact: Redactor;
+  /** Jobs at once across repositories (default 2). */
+  concurrency?: number;
+  now?: () => Date;
+  /** For tests that need to watch the queue; normally made here. */
+  queue?: JobQueue<CommandJob>;
+}
+
+export function createCommandService(options: CommandServiceOptions): CommandService {
+  const now = options.now ?? (() => new Date());
+  const queue =
+    options.queue ??
+    createJobQueue<CommandJob>({ concurrency: options.concurrency ?? 2, logger: options.logger, redact: options.redact, now: () => now().getTime() });
+  const deps = { queue, runJob: options.runJob, logger: options.logger, redact: options.redact };
+
+  return {
+    handle: (event, forge, gitAuth) => handleCommand(event, forge, gitAuth, deps),
+    stats: () => queue.stats(),
+    onIdle: () => queue.onIdle(),
+    async shutdown(deadlineMs) {
+      const interrupted = await queue.close(deadlineMs);
+      for (const { meta, started } of interrupted) {
+        const { event, command } = meta;
+        options.logger.warn({ repository: repoLabel(event.ref), delivery: event.deliveryId, started }, INTERRUPTED);
+        const row = runAuditRow({ deliveryId: event.deliveryId, actor: event.author, dryRun: command.dryRun, error: INTERRUPTED, now: now() });
+        try {
+          await createAuditLog(auditLogPath(options.dataDir, event.ref), options.redact).append(row);
+        } catch (error) {
+          options.logger.error({ error: describeError(error, options.redact) }, 'could not write the audit row');
+        }
+      }
+      return interrupted;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { ApplicationFunction } from 'probot';
+import { z } from 'zod';
+import { createGitHubForge } from '../forge/github/github-forge.js';
+import type { Logger } from '../report/logger.js';
+import type { Redactor } from '../report/redact.js';
+import type { GitAuth } from '../workspace/git.js';
+import type { CommandService } from './command-service.js';
+import { githubCommentEvent } from './github-comment-event.js';
+import { createHealthzHandler } from './healthz.js';
+
+export interface AppDeps {
+  service: CommandService;
+  logger: Logger;
+  redact: Redactor;
+}
+
+/** What `octokit.auth({ type: 'installation' })` answers (a token auth answers the same shape). */
+const InstallationAuth = z.object({ token: z.string().min(1) });
+
+/**
+ * The Probot app: `issue_comment.created` only (edited and deleted comments are not even
+ * subscribed to), mapped onto the forge-neutral command handler; plus `GET /healthz` when
+ * Probot runs an HTTP server.
+ */
+export function createApp(deps: AppDeps): ApplicationFunction {
+  return (app, options) => {
+    app.on('issue_comment.created', async (context) => {
+      const parsed = githubCommentEvent(context.id, context.payload);
+      if (!parsed.ok) {
+        deps.logger.warn({ delivery: context.id, reason: parsed.reason }, 'webhook ignored');
+        return;
+      }
+      if (parsed.action !== 'created') return;
+      const { event } = parsed;
+      const forge = createGitHubForge({
+        octokit: context.octokit,
+        owner: event.ref.owner,
+        repo: event.ref.repo,
+        logger: deps.logger,
+        redact: deps.redact,
+      });
+      // Asked for when the job starts: an installation token lives an hour, a queue may be long.
+      const gitAuth = async (): Promise<GitAuth> => {
+        const auth = InstallationAuth.parse(await context.octokit.auth({ type: 'installation' }));
+        return { username: 'x-access-token', token: auth.token };
+      };
+      await deps.service.handle(event, forge, gitAuth);
+    });
+
+    try {
+      options.addHandler(createHealthzHandler(() => deps.service.stats()));
+    } catch (error) {
+      // probot.load() without a server (tests, serverless) has nowhere to mount routes.
+      deps.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'no HTTP server: /healthz not mounted');
+    }
+  };
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FetchLike } from '../forge/gitea/gitea-client.js';
+import { createGiteaForge } from '../forge/gitea/gitea-forge.js';
+import type { Logger } from '../report/logger.js';
+import { describeError, type Redactor } from '../report/redact.js';
+import type { CommandService } from './command-service.js';
+import { giteaCommentEvent } from './gitea-comment-event.js';
+import { readBody } from './read-body.js';
+import type { GiteaServerSettings } from './server-settings.js';
+import { verifyGiteaSignature } from './verify-gitea-signature.js';
+
+export const GITEA_WEBHOOK_PATH = '/api/gitea/webhook';
+/** Gitea's comment payloads are a few kilobytes; this leaves room for long comments. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface GiteaWebhookOptions {
+  settings: GiteaServerSettings;
+  service: CommandService;
+  logger: Logger;
+  redact: Redactor;
+  fetch?: FetchLike;
+}
+
+function answer(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * `POST /api/gitea/webhook`: the signature is checked over the raw bytes before anything
+ * is parsed (401 otherwise); only `issue_comment` deliveries with `action: created` go on,
+ * to the same command handling as GitHub's.
+ */
+export function createGiteaWebhookHandler(options: GiteaWebhookOptions) {
+  const { settings } = options;
+  const log = options.logger.child({ forge: 'gitea' });
+
+  return async function giteaWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return answer(res, 405, 'POST only');
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (!body.ok) return answer(res, body.reason === 'too-large' ? 413 : 400, body.reason === 'too-large' ? 'payload too large' : 'request aborted');
+    if (!verifyGiteaSignature(settings.webhookSecret, body.body, header(req, 'x-gitea-signature'))) {
+      log.warn({ delivery: header(req, 'x-gitea-delivery') }, 'Gitea webhook with a bad signature refused');
+      return answer(res, 401, 'bad signature');
+    }
+    const deliveryId = header(req, 'x-gitea-delivery');
+    if (!deliveryId) return answer(res, 400, 'X-Gitea-Delivery is missing');
+    const eventName = header(req, 'x-gitea-event');
+    if (eventName !== 'issue_comment') return answer(res, 202, `event ${eventName ?? '(none)'} ignored`);
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.body.toString('utf8'));
+    } catch {
+      return answer(res, 400, 'the body is not JSON');
+    }
+    const parsed = giteaCommentEvent(deliveryId, payload);
+    if (!parsed.ok) {
+      log.warn({ delivery: deliveryId, reason: parsed.reason }, 'Gitea webhook ignored');
+      return answer(res, 400, parsed.reason);
+    }
+    if (parsed.action !== 'created') return answer(res, 202, `action ${parsed.action} ignored`);
+
+    const { event } = parsed;
+    const forge = createGiteaForge({
+      url: settings.url,
+      token: settings.token,
+      owner: event.ref.owner,
+      repo: event.ref.repo,
+      logger: options.logger,
+      redact: options.redact,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    try {
+      const outcome = await options.service.handle(event, forge, async () => ({ username: 'scrum-apply', token: settings.token }));
+      return answer(res, 200, outcome.type);
+    } catch (error) {
+      log.error({ delivery: deliveryId, error: describeError(error, options.redact) }, 'Gitea webhook failed');
+      return answer(res, 500, 'internal error');
+    }
+  };
+}
