@@ -1,6 +1,6 @@
 import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
 import { parsePrMeta } from '../report/pr-meta.js';
-import { mergeLabels } from '../report/pr-labels.js';
+import { isBotLabel, mergeLabels } from '../report/pr-labels.js';
 
 export interface PublishInput {
   forge: Forge;
@@ -56,7 +56,17 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
   if (open !== null && !input.force) {
     const meta = parsePrMeta(open.body);
     if (meta !== null && meta.base === input.baseSha && meta.patch === input.patchHash) {
-      return outcome('pr_unchanged', open, 'the open PR already carries this patch on this base');
+      if (!input.labelsEnabled || sameBotLabels(open.labels, input.labels)) {
+        return outcome('pr_unchanged', open, 'the open PR already carries this patch on this base');
+      }
+      // Same patch, but the labels drifted from the audit row (a failed labelling, a new review):
+      // mirror them again; title and body are equal, so the forge writes labels only.
+      const synced = await input.forge.updatePr(open, {
+        title: open.title,
+        body: open.body,
+        labels: labelSpecs(mergeLabels(open.labels, input.labels), input.labels),
+      });
+      return outcome('pr_updated', synced, 'labels brought in line with the audit row');
     }
   }
 
@@ -107,6 +117,12 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
 function pickOpenPr(prs: ForgePr[], baseBranch: string): ForgePr | null {
   const open = prs.filter((pr) => pr.state === 'open');
   return open.find((pr) => pr.baseBranch === baseBranch) ?? open[0] ?? null;
+}
+
+function sameBotLabels(current: string[], desired: LabelSpec[]): boolean {
+  const mine = new Set(current.filter(isBotLabel).map((name) => name.toLowerCase()));
+  const wanted = new Set(desired.map((label) => label.name.toLowerCase()));
+  return mine.size === wanted.size && [...wanted].every((name) => mine.has(name));
 }
 
 function labelSpecs(names: string[], desired: LabelSpec[]): LabelSpec[] {

@@ -48,7 +48,7 @@ export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {})
   if (settings.githubApp) {
     const probot = createProbot({ env, overrides: { log: logger.child({ component: 'probot' }), ...(deps.Octokit ? { Octokit: deps.Octokit } : {}) } });
     const middleware = await createNodeMiddleware(createApp({ service, logger, redact }), { probot });
-    routes.push((req, res) => middleware(req, res));
+    routes.push(async (req, res) => (await middleware(req, res)) === true);
   }
 
   let closing = false;

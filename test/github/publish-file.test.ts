@@ -15,11 +15,24 @@ describe('publishFile (any forge)', () => {
 
   it('leaves an open PR with the same base and patch alone: no push, no write', async () => {
     const forge = fakeForge();
-    const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [forgePr()] });
+    const labelled = forgePr({ labels: [...LABELS.map((l) => l.name), 'needs-review'] });
+    const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [labelled] });
     expect(await publishFile(input)).toMatchObject({ action: 'pr_unchanged', pr: { number: 7 } });
     expect(input.pushes).toEqual([]);
     expect(forge.created).toEqual([]);
     expect(forge.updated).toEqual([]);
+  });
+
+  it('re-mirrors labels that drifted from the audit row on an otherwise unchanged PR, and nothing else', async () => {
+    const forge = fakeForge();
+    const drifted = forgePr({ labels: ['scrum-apply', 'confidence:80', 'needs-review'] });
+    const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [drifted] });
+    expect(await publishFile(input)).toMatchObject({ action: 'pr_updated', reason: 'labels brought in line with the audit row' });
+    expect(input.pushes).toEqual([]);
+    expect(forge.updated).toHaveLength(1);
+    expect(forge.updated[0]?.update.title).toBe(drifted.title);
+    expect(forge.updated[0]?.update.body).toBe(drifted.body);
+    expect(forge.updated[0]?.update.labels.map((l) => l.name).sort()).toEqual([...LABELS.map((l) => l.name), 'needs-review'].sort());
   });
 
   it('republishes an unchanged PR when forced', async () => {
@@ -113,7 +126,7 @@ describe('publishFile (any forge)', () => {
       prs: [
         forgePr({ number: 1, headBranch: 'scrum-apply/src/other.rs', state: 'closed' }),
         forgePr({ number: 2, baseBranch: 'release', body: botBody(OTHER_PATCH) }),
-        forgePr({ number: 5, baseBranch: 'main', body: botBody(undefined, BASE_SHA) }),
+        forgePr({ number: 5, baseBranch: 'main', body: botBody(undefined, BASE_SHA), labels: LABELS.map((l) => l.name) }),
       ],
     });
     expect(await publishFile(input)).toMatchObject({ action: 'pr_unchanged', pr: { number: 5 } });

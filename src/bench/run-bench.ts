@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { RepoConfig } from '../config/config-schema.js';
+import { startLlmStandIn } from '../demo/llm-stand-in.js';
+import { createBenchRepo } from './bench-fixture.js';
+import { BenchReport, ChildRun, runFigures } from './bench-figures.js';
+import { renderBenchTable, type ModeFigures, type SelectionFigures } from './bench-table.js';
+import { benchAnswer } from './bench-workspace.js';
+import { startLocalGitHub } from './local-github.js';
+import { writeLargeReviewLog } from './write-large-review-log.js';
+import { z } from 'zod';
+
+/**
+ * `npm run bench`: the pipeline on a generated 20-file Cargo workspace, with an LLM stand-in
+ * answering every request after a fixed latency, a bare local origin and a local GitHub API,
+ * at `--concurrency 1` and at the default; then selection from a generated 1,000,000-row
+ * review log. Every measured run is a process of its own (peak RSS is per process).
+ */
+const SelectRun = z.object({ rows: z.number(), files: z.number(), eligible: z.number(), malformed: z.number(), ms: z.number(), maxRssKb: z.number() });
+
+const TOOLCHAIN_ENV = ['PATH', 'HOME', 'LANG', 'CARGO_HOME', 'RUSTUP_HOME', 'RUSTUP_TOOLCHAIN'];
+
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of TOOLCHAIN_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return { ...env, ...extra };
+}
+
+/** Runs `node <script> ...args` and returns its last stdout line, parsed. */
+function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, script), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = Buffer.concat(chunks).toString('utf8').trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        reject(new Error(`${script} exited ${code} without a result`));
+      }
+    });
+  });
+}
+
+async function runMode(options: { concurrency: number | null; latencyMs: number; llmUrl: string }): Promise<ModeFigures> {
+  const root = mkdtempSync(join(tmpdir(), 'scrum-apply-bench-'));
+  const github = await startLocalGitHub({ owner: 'bench', repo: 'workspace' });
+  try {
+    const repo = createBenchRepo(root, { crates: 4, modules: 5 });
+    const env = childEnv({
+      SCRUM_APPLY_LLM_URL: options.llmUrl,
+      SCRUM_APPLY_DATA_DIR: join(root, 'data'),
+      GITHUB_TOKEN: 'bench-token-for-the-local-api',
+      GITHUB_REPOSITORY: github.repository,
+      GITHUB_API_URL: github.url,
+      // The local API has no secondary rate limits: writes stay serial, without 1 s spacing.
+      SCRUM_APPLY_GITHUB_WRITE_SPACING: 'off',
+    });
+    const args = ['run', '--apply', '--forge', 'github', '--json', ...(options.concurrency === null ? [] : ['--concurrency', String(options.concurrency)])];
+    const runOnce = async () => {
+      const before = github.counts().writes;
+      const run = ChildRun.parse(await runNode('bench-child.js', [JSON.stringify({ cwd: repo.dir, args })], env));
+      if (run.code !== 0) throw new Error(`the bot run failed (exit ${run.code}):\n${run.log}`);
+      return { run, report: BenchReport.parse(run.report), writes: github.counts().writes - before };
+    };
+    const first = await runOnce();
+    const second = await runOnce();
+    const unexpected = github.counts().unexpected;
+    if (unexpected.length > 0) throw new Error(`the bot called endpoints the local GitHub API lacks: ${unexpected.join(', ')}`);
+    return {
+      first: runFigures(first.run, first.report),
+      second: runFigures(second.run, second.report),
+      writesFirst: first.writes,
+      writesSecond: second.writes,
+      prsOpened: first.report.results.filter((r) => r.action === 'pr_opened').length,
+      prsUnchanged: second.report.results.filter((r) => r.action === 'pr_unchanged').length,
+    };
+  } finally {
+    await github.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function runSelection(rows: number, files: number): Promise<SelectionFigures> {
+  const root = mkdtempSync(join(tmpdir(), 'scrum-apply-bench-log-'));
+  try {
+    const path = join(root, 'scrum_reviews.jsonl');
+    const bytes = await writeLargeReviewLog(path, { rows, files });
+    const run = SelectRun.parse(await runNode('select-child.js', [path], childEnv({})));
+    return { ...run, bytes };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'latency-ms': { type: 'string', default: '1000' },
+      rows: { type: 'string', default: '1000000' },
+      'skip-runs': { type: 'boolean', default: false },
+    },
+  });
+  const latencyMs = Number(values['latency-ms']);
+  const rows = Number(values.rows);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0 || !Number.isInteger(rows) || rows < 1) {
+    process.stderr.write('usage: run-bench.js [--latency-ms N] [--rows N] [--skip-runs]\n');
+    return 2;
+  }
+  const defaultConcurrency = RepoConfig.parse({}).concurrency;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const llm = await startLlmStandIn(async () => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    inFlight -= 1;
+    return benchAnswer();
+  });
+  try {
+    const modes: Array<{ label: string; figures: ModeFigures; maxInFlight: number }> = [];
+    if (!values['skip-runs']) {
+      for (const concurrency of [1, null]) {
+        const label = concurrency === null ? `default (${defaultConcurrency})` : `--concurrency ${concurrency}`;
+        process.stderr.write(`bench: ${label}: two runs on 20 files…\n`);
+        maxInFlight = 0;
+        const figures = await runMode({ concurrency, latencyMs, llmUrl: llm.url });
+        modes.push({ label, figures, maxInFlight });
+      }
+    }
+    process.stderr.write(`bench: selection from ${rows.toLocaleString('en-US')} review rows…\n`);
+    const selection = await runSelection(rows, 10_000);
+    process.stdout.write(renderBenchTable({ modes, selection, latencyMs, cpus: availableParallelism() }));
+    return 0;
+  } finally {
+    await llm.close();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,28 @@
+import type { ApplicationFunction } from 'probot';
+import { createApp } from './create-app.js';
+import { createServerRuntime } from './create-runtime.js';
+import { createGiteaWebhookHandler, GITEA_WEBHOOK_PATH } from './gitea-webhook.js';
+import { serverSettingsFromEnv } from './server-settings.js';
+
+/**
+ * The app as `probot run ./dist/index.js` loads it: settings from the environment (Probot
+ * itself reads APP_ID, PRIVATE_KEY and WEBHOOK_SECRET), Gitea's webhook mounted too when it
+ * is configured, and SIGTERM letting the running job finish before the process exits.
+ */
+export const appFromEnv: ApplicationFunction = (app, options) => {
+  const settings = serverSettingsFromEnv(process.env, { requireForge: false });
+  const runtime = createServerRuntime(settings);
+  if (settings.gitea) {
+    const gitea = createGiteaWebhookHandler({ settings: settings.gitea, ...runtime });
+    options.addHandler(async (req, res) => {
+      if ((req.url ?? '').split('?')[0] !== GITEA_WEBHOOK_PATH) return false;
+      await gitea(req, res);
+      return true;
+    });
+  }
+  process.once('SIGTERM', () => {
+    runtime.logger.info('SIGTERM: letting the running job finish');
+    void runtime.service.shutdown(settings.shutdownGraceMs).finally(() => process.exit(0));
+  });
+  return createApp(runtime)(app, options);
+};
