@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { personGit } from '../demo/create-demo-repo.js';
@@ -15,7 +16,8 @@ export interface BenchRepo {
 export const REVIEW_LOG = 'data/_kb/scrum_reviews.jsonl';
 
 /**
- * A repository holding the benchmark workspace, committed on `main` and pushed to a bare
+ * A repository holding the benchmark workspace (Cargo.lock included; needs `cargo` on PATH),
+ * committed on `main` and pushed to a bare
  * `origin`, with a review log naming every module (an older, weaker review first) and a
  * config that lets one run open a PR for each of them.
  */
@@ -29,6 +31,8 @@ export function createBenchRepo(root: string, options: { crates: number; modules
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
   }
+  // Committed, as Cargo recommends: a check then needs no lock file written into the tree.
+  execFileSync('cargo', ['generate-lockfile', '--offline', '--manifest-path', join(dir, 'Cargo.toml')], { stdio: 'ignore' });
   personGit(root, 'init', '-q', '--bare', '-b', 'main', origin);
   personGit(dir, 'init', '-q', '-b', 'main');
   personGit(dir, 'add', '-A');

@@ -10,13 +10,13 @@ import { describeError } from '../report/redact.js';
 import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../workspace/branch-name.js';
 import type { Workspace } from '../workspace/open-workspace.js';
-import { runCheck } from '../workspace/run-check.js';
-import { writeSlotFile } from '../workspace/slot-pool.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
+import { checkInSlot } from './check-in-slot.js';
 import { commitMessage } from './commit-message.js';
 import type { OpenPrBudget } from './open-pr-budget.js';
 import { publishFile } from './publish-file.js';
 import type { FileResult, FileTiming, RunOptions } from './run-types.js';
+import type { SharedFetch } from './shared-fetch.js';
 
 /** What every file of a run shares. */
 export interface RunContext {
@@ -29,6 +29,8 @@ export interface RunContext {
   /** Forge writes and pushes: one at a time. */
   publishQueue: PQueue;
   sandbox: 'bwrap' | 'none';
+  /** `cargo fetch` once per run rather than before every check. */
+  fetch: SharedFetch;
   /** The bot's PRs, listed once per run, by head branch. */
   prsByBranch: Map<string, ForgePr[]>;
   /** maxOpenPrs, judged in selection order whatever order files finish in. */
@@ -120,20 +122,17 @@ async function runSteps(
   const content = Buffer.from(patched.content, 'utf8');
   logger.info({ applied: applied.length, rejected: rejected.length }, 'running the check');
   const checkResult = await workspace.withSlot(async (slot) => {
-    await writeSlotFile(slot, review.file, content);
-    const startMs = ctx.elapsedMs();
-    try {
-      return await runCheck({
-        command: config.check.command,
-        cwd: slot.dir,
-        targetDir: slot.targetDir,
-        timeoutMs: config.check.timeoutSeconds * 1000,
-        sandbox: ctx.sandbox,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-    } finally {
-      timing.check = { startMs, endMs: ctx.elapsedMs() };
-    }
+    const { result: checked, span } = await checkInSlot({
+      slot,
+      check: config.check,
+      sandbox: ctx.sandbox,
+      fetch: ctx.fetch,
+      file: { path: review.file, patched: content, original: file.content },
+      signal: options.signal,
+      elapsedMs: ctx.elapsedMs,
+    });
+    timing.check = span;
+    return checked;
   });
   const check: AuditCheck = {
     command: checkResult.command,

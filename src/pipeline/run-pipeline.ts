@@ -13,6 +13,7 @@ import { openWorkspace } from '../workspace/open-workspace.js';
 import { detectSandbox } from '../workspace/sandbox.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
+import { createSharedFetch } from './shared-fetch.js';
 import { warmSlots, type SlotWarming } from './warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
 
@@ -67,6 +68,18 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   });
   let warming: SlotWarming | null = null;
   try {
+    const fetch = createSharedFetch({ command: config.check.command, timeoutMs: config.check.timeoutSeconds * 1000, signal: options.signal });
+    // Meanwhile (files are read, the first answers awaited) build the base once in each slot
+    // the checks will use, so even the first checks are incremental.
+    warming = warmSlots({
+      workspace,
+      count: Math.min(slots, config.maxFiles, eligible.length),
+      check: config.check,
+      sandbox: sandbox.kind,
+      fetch,
+      logger,
+      signal: options.signal,
+    });
     // The first maxFiles eligible files that are regular files tracked at the base.
     const chosen: SelectedFile[] = [];
     for (const review of eligible) {
@@ -105,22 +118,13 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       llmQueue: new PQueue({ concurrency: config.concurrency }),
       publishQueue: new PQueue({ concurrency: 1 }),
       sandbox: sandbox.kind,
+      fetch,
       prsByBranch,
       openPrs: createOpenPrBudget({ alreadyOpen: openCount, max: config.maxOpenPrs, files: chosen.length }),
       maxOpenPrs: config.maxOpenPrs,
       now: () => new Date(),
       elapsedMs: () => Math.round(performance.now() - startedAt),
     };
-    // While the first answers are awaited, build the base once in each slot a check will use,
-    // so even the first checks are incremental.
-    warming = warmSlots({
-      workspace,
-      count: Math.min(slots, chosen.length),
-      check: config.check,
-      sandbox: sandbox.kind,
-      logger,
-      signal: options.signal,
-    });
     const audit = createAuditLog(options.auditLogPath, redact);
     const files = new PQueue({ concurrency: sequential ? 1 : Number.POSITIVE_INFINITY });
     let done = 0;

@@ -1,7 +1,8 @@
 import type { CheckConfig } from '../config/config-schema.js';
 import type { Logger } from '../report/logger.js';
 import type { Workspace } from '../workspace/open-workspace.js';
-import { runCheck } from '../workspace/run-check.js';
+import { checkInSlot } from './check-in-slot.js';
+import type { SharedFetch } from './shared-fetch.js';
 
 export interface SlotWarming {
   /** Cancel what is still running (its process tree is killed) and wait for it to end. */
@@ -20,6 +21,7 @@ export function warmSlots(options: {
   count: number;
   check: CheckConfig;
   sandbox: 'bwrap' | 'none';
+  fetch: SharedFetch;
   logger: Logger;
   signal?: AbortSignal | undefined;
 }): SlotWarming {
@@ -31,13 +33,13 @@ export function warmSlots(options: {
       options.workspace
         .withSlot(async (slot) => {
           if (signal.aborted) return;
-          const result = await runCheck({
-            command: options.check.command,
-            cwd: slot.dir,
-            targetDir: slot.targetDir,
-            timeoutMs: options.check.timeoutSeconds * 1000,
+          const { result } = await checkInSlot({
+            slot,
+            check: options.check,
             sandbox: options.sandbox,
+            fetch: options.fetch,
             signal,
+            elapsedMs: () => 0,
           });
           if (!result.green && !signal.aborted) {
             options.logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, 'the check fails on the unpatched base');

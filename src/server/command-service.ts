@@ -6,9 +6,12 @@ import type { GitAuth } from '../workspace/git.js';
 import { handleCommand, type CommandJob, type CommandOutcome, type CommentEvent } from './handle-command.js';
 import { createJobQueue, type InterruptedJob, type JobQueue } from './job-queue.js';
 import { auditLogPath, repoLabel } from './repo-ref.js';
+import { droppedReply } from './reply-text.js';
 import { runAuditRow } from './run-audit-row.js';
 
 export const INTERRUPTED = 'interrupted by shutdown';
+/** How long a shutdown waits for the forge to take the reply to a command that never ran. */
+const REPLY_BUDGET_MS = 5_000;
 
 /** The comment trigger as both forges' webhooks use it: one queue, one job runner. */
 export interface CommandService {
@@ -53,8 +56,24 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
         } catch (error) {
           options.logger.error({ error: describeError(error, options.redact) }, 'could not write the audit row');
         }
+        // A running job answers for itself when aborted; one that never started cannot.
+        if (!started) await replyWithin(meta, droppedReply(), options);
       }
       return interrupted;
     },
   };
+}
+
+async function replyWithin(job: CommandJob, body: string, options: CommandServiceOptions): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, REPLY_BUDGET_MS);
+  });
+  try {
+    await Promise.race([job.forge.createComment(job.event.issueNumber, body), timeout]);
+  } catch (error) {
+    options.logger.warn({ error: describeError(error, options.redact) }, 'could not tell the commenter about the shutdown');
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -38,6 +38,10 @@ export function shuttingDownReply(): string {
   return 'scrum-apply: the server is shutting down and did not queue this command. Please comment again in a few minutes.\n';
 }
 
+export function droppedReply(): string {
+  return 'scrum-apply: the server shut down before this command ran. Please comment again in a few minutes.\n';
+}
+
 export function configErrorReply(message: string): string {
   return `scrum-apply did not run: the repository's configuration is invalid.\n\n> ${message.replace(/\s*\n\s*/g, ' ')}\n\nFix the file on the default branch and comment again.\n`;
 }

@@ -113,8 +113,12 @@ export function serverSettingsFromEnv(env: Env, options: { requireForge?: boolea
     gitBaseUrls: { github: gitBase(env, githubWeb), gitea: gitBase(env, gitea?.url ?? '') },
     maxRepoBytes: wholeNumber(env, 'SCRUM_APPLY_MAX_REPO_BYTES', DEFAULT_MAX_REPO_BYTES, 1024 * 1024, Number.MAX_SAFE_INTEGER),
     jobConcurrency: wholeNumber(env, 'SCRUM_APPLY_JOBS', 2, 1, 16),
-    shutdownGraceMs: wholeNumber(env, 'SCRUM_APPLY_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600) * 1000,
-    host: read(env, 'HOST') ?? 'localhost',
+    // Below `docker stop`'s 10 s, so an unfinished job is still audited as interrupted before
+    // the kill; raise it together with the platform's grace period.
+    shutdownGraceMs: wholeNumber(env, 'SCRUM_APPLY_SHUTDOWN_GRACE_SECONDS', 8, 0, 3600) * 1000,
+    // A webhook server, usually in a container: reachable unless told otherwise (Probot's
+    // `localhost` default suits development only).
+    host: read(env, 'HOST') ?? '0.0.0.0',
     port: wholeNumber(env, 'PORT', 3000, 0, 65535),
     githubApp: github,
     gitea,

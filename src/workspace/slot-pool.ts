@@ -13,6 +13,12 @@ export interface Slot {
   /** A build-output directory of its own, kept between uses so builds stay incremental. */
   targetDir: string;
   index: number;
+  /**
+   * The caller put back every file it wrote, and nothing else could write to the tree
+   * meanwhile (the check ran in the sandbox, where the tree is read-only): the next use may
+   * skip the reset (two git processes). Without this call the next use resets and cleans.
+   */
+  restored(): void;
 }
 
 export interface SlotPool {
@@ -22,16 +28,19 @@ export interface SlotPool {
 }
 
 interface SlotState {
-  slot: Slot;
+  slot: Omit<Slot, 'restored'>;
   /** The worktree's administrative directory in the scratch repository; null until created. */
   adminDir: string | null;
   busy: boolean;
+  /** The last user left the tree exactly at the base commit (see Slot.restored). */
+  clean: boolean;
 }
 
 /**
  * Up to `size` detached worktrees of the scratch repository under `<root>/<i>/tree`, created
  * on first need and reset to the base commit (`reset --hard`, `clean -ffdx`) before every
- * use. Callers beyond `size` wait their turn; no two callers ever hold the same slot.
+ * use — unless the previous user vouched for the tree (Slot.restored). Callers beyond
+ * `size` wait their turn, first come first served; no two callers ever hold the same slot.
  */
 export function createSlotPool(options: { scratch: ScratchRepo; root: string; baseSha: string; size: number }): SlotPool {
   const size = Math.max(1, Math.floor(options.size));
@@ -50,7 +59,7 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     if (states.length < size) {
       const index = states.length;
       const dir = join(options.root, String(index));
-      const state: SlotState = { slot: { dir: join(dir, 'tree'), targetDir: join(dir, 'target'), index }, adminDir: null, busy: true };
+      const state: SlotState = { slot: { dir: join(dir, 'tree'), targetDir: join(dir, 'target'), index }, adminDir: null, busy: true, clean: false };
       states.push(state);
       return Promise.resolve(state);
     }
@@ -64,6 +73,9 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
   }
 
   async function prepare(state: SlotState): Promise<void> {
+    const clean = state.clean;
+    state.clean = false;
+    if (state.adminDir !== null && clean) return;
     if (state.adminDir !== null) {
       try {
         await reset(state, state.adminDir);
@@ -114,9 +126,13 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     async withSlot(fn) {
       if (closed) throw new Error('the workspace is disposed');
       const state = await acquire();
+      let restored = false;
       try {
         await prepare(state);
-        return await fn({ ...state.slot });
+        const value = await fn({ ...state.slot, restored: () => (restored = true) });
+        // Only a use that ended normally can vouch for the tree.
+        state.clean = restored;
+        return value;
       } finally {
         release(state);
       }

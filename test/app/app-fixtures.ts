@@ -15,13 +15,14 @@ export function deferred<T>() {
 }
 
 const Example = z.object({ action: z.string(), installation: z.object({ id: z.number() }).optional() }).passthrough();
-const Definition = z.object({ name: z.string(), examples: z.array(Example) });
+const Definition = z.object({ name: z.string(), examples: z.array(z.unknown()) });
 
 /** GitHub's own `issue_comment` `created` example (the one with an installation) from @octokit/webhooks-examples. */
 function githubExample(): Record<string, unknown> {
   const path = createRequire(import.meta.url).resolve('@octokit/webhooks-examples');
   const definitions = z.array(Definition).parse(JSON.parse(readFileSync(path, 'utf8')));
-  const example = definitions.find((d) => d.name === 'issue_comment')?.examples.find((e) => e.action === 'created' && e.installation);
+  const examples = z.array(Example).parse(definitions.find((d) => d.name === 'issue_comment')?.examples ?? []);
+  const example = examples.find((e) => e.action === 'created' && e.installation);
   if (!example) throw new Error('no issue_comment created example with an installation in @octokit/webhooks-examples');
   return structuredClone(example);
 }

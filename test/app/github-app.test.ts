@@ -257,7 +257,7 @@ describe('the /scrum-apply comment on GitHub', () => {
     await h.runtime.service.onIdle();
     const replies = postedComments(h.mock);
     expect(replies).toHaveLength(1);
-    expect(replies[0]).toMatch(/^scrum-apply could not finish this run: push to https:\/\/\[REDACTED\]@github\.com/);
+    expect(replies[0]).toMatch(/^scrum-apply could not finish this run: push to https:\/\/\[REDACTED\]@?github\.com/);
     expect(replies[0]).not.toContain(TOKEN);
     expect(replies[0]).not.toContain('\n    at ');
     expect(h.auditRows()).toEqual([expect.objectContaining({ action: 'error', trigger: 'comment', actor: 'octocat', file: '' })]);
@@ -297,12 +297,34 @@ describe('the /scrum-apply comment on GitHub', () => {
     mockAccepted(h);
     await h.receive({ body: '/scrum-apply', commentId: COMMENT, issueNumber: ISSUE });
     await started.promise;
+    // A second command for the same repository waits its turn behind the first.
+    mockPermission(h.mock, 'octocat', permission('write'));
+    mockReaction(h.mock, COMMENT + 1);
+    mockCreateComment(h.mock, ISSUE, 901);
+    await h.receive({ body: '/scrum-apply dry-run', commentId: COMMENT + 1, issueNumber: ISSUE });
+    expect(h.runtime.service.stats()).toEqual({ queued: 1, running: 1 });
+
     const interrupted = await h.runtime.service.shutdown(50);
-    expect(interrupted).toHaveLength(1);
-    expect(interrupted[0]).toMatchObject({ started: true, meta: { event: { author: 'octocat' } } });
+    expect(interrupted).toHaveLength(2);
+    expect(interrupted).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ started: false, meta: expect.objectContaining({ command: expect.objectContaining({ dryRun: true }) }) }),
+        expect.objectContaining({ started: true, meta: expect.objectContaining({ command: expect.objectContaining({ dryRun: false }) }) }),
+      ]),
+    );
     await h.runtime.service.onIdle();
-    expect(h.auditRows()).toEqual([expect.objectContaining({ action: 'error', error: 'interrupted by shutdown', actor: 'octocat' })]);
-    expect(postedComments(h.mock)).toEqual([expect.stringMatching(/the server shut down before the run finished/)]);
+    expect(h.auditRows()).toEqual([
+      expect.objectContaining({ action: 'error', error: 'interrupted by shutdown', actor: 'octocat', dry_run: true }),
+      expect.objectContaining({ action: 'error', error: 'interrupted by shutdown', actor: 'octocat', dry_run: false }),
+    ]);
+    const replies = postedComments(h.mock);
+    expect(replies).toHaveLength(2);
+    expect(replies).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/the server shut down before the run finished/),
+        expect.stringMatching(/the server shut down before this command ran/),
+      ]),
+    );
     // Nothing new is accepted.
     mockPermission(h.mock, 'octocat', permission('write'));
     mockReaction(h.mock, COMMENT + 5);

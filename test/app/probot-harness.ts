@@ -11,7 +11,16 @@ import type { FixtureRepo } from '../helpers/fixture-repo.js';
 import { captureLogger, createGitHubMock, TOKEN, type GitHubMock } from '../helpers/github-mocks.js';
 import { fakeReport, githubCommentPayload, servedFixture, type CommentOptions } from './app-fixtures.js';
 
-export const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+/**
+ * Probot's test pattern, `ProbotOctokit.defaults({ retry/throttle: { enabled: false } })`, is
+ * undone by the throttle options Probot adds when it builds its Octokit class (writes then
+ * wait 1–3 s each). A defaults *function* runs after Probot's and keeps both off.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
 
 export interface AppHarness {
   probot: Probot;

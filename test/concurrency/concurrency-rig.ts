@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBenchRepo, type BenchRepo } from '../../src/bench/bench-fixture.js';
+import { BENCH_PATCH } from '../../src/bench/bench-workspace.js';
+import { startLocalGitHub, type LocalGitHub } from '../../src/bench/local-github.js';
+import { RepoConfig, type RepoConfigInput } from '../../src/config/config-schema.js';
+import { startLlmStandIn, type LlmStandIn } from '../../src/demo/llm-stand-in.js';
+import { createGitHubOctokit } from '../../src/forge/github/create-github-octokit.js';
+import { createGitHubForge } from '../../src/forge/github/github-forge.js';
+import { runPipeline } from '../../src/pipeline/run-pipeline.js';
+import type { RunReport } from '../../src/pipeline/run-types.js';
+import { createLogger } from '../../src/report/logger.js';
+import { createRedactor } from '../../src/report/redact.js';
+
+/** How the LLM stand-in answers for one file. */
+export interface Answer {
+  content: string;
+  delayMs: number;
+}
+
+export const GREEN = JSON.stringify({ patches: [BENCH_PATCH] });
+export const RED = JSON.stringify({
+  patches: [{ ...BENCH_PATCH, new_string: '    3.14159 * radius * no_such_variable', rationale: 'breaks the build' }],
+});
+export const LOW_CONFIDENCE = JSON.stringify({ patches: [{ ...BENCH_PATCH, confidence: 50 }] });
+export const NO_PATCHES = JSON.stringify({ patches: [] });
+
+export interface Rig {
+  repo: BenchRepo;
+  root: string;
+  github: LocalGitHub;
+  auditPath: string;
+  /** The most LLM requests the stand-in had in flight at once. */
+  maxInFlight(): number;
+  run(concurrency: number): Promise<RunReport>;
+  close(): Promise<void>;
+}
+
+/**
+ * A generated Cargo workspace in a real repository with a bare origin, a local GitHub API and
+ * an LLM stand-in answering each file as `answer` says; runs go through runPipeline with the
+ * GitHub forge, as the CLI would, with two check slots.
+ */
+export async function createRig(options: {
+  crates: number;
+  modules: number;
+  config: RepoConfigInput;
+  answer: (file: string, index: number) => Answer;
+}): Promise<Rig> {
+  const root = mkdtempSync(join(tmpdir(), 'scrum-apply-concurrency-'));
+  const repo = createBenchRepo(root, { crates: options.crates, modules: options.modules, config: JSON.stringify(options.config) });
+  const github = await startLocalGitHub({ owner: 'bench', repo: 'workspace' });
+  let inFlight = 0;
+  let most = 0;
+  const llm: LlmStandIn = await startLlmStandIn(async (request) => {
+    const index = repo.files.findIndex((file) => request.prompt.includes(`File: ${JSON.stringify(file)}`));
+    const file = repo.files[index];
+    if (file === undefined) return NO_PATCHES;
+    const answer = options.answer(file, index);
+    inFlight += 1;
+    most = Math.max(most, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    inFlight -= 1;
+    return answer.content;
+  });
+  const redact = createRedactor([]);
+  const logger = createLogger({ redact, level: 'silent' });
+  const auditPath = join(root, 'audit.jsonl');
+  return {
+    repo,
+    root,
+    github,
+    auditPath,
+    maxInFlight: () => most,
+    run(concurrency) {
+      const octokit = createGitHubOctokit({ token: 'test-token', baseUrl: github.url, logger, spaceWrites: false });
+      return runPipeline({
+        repoDir: repo.dir,
+        config: RepoConfig.parse({ ...options.config, concurrency }),
+        apply: true,
+        forge: createGitHubForge({ octokit, owner: 'bench', repo: 'workspace', logger, redact }),
+        only: [],
+        force: false,
+        trigger: 'cli',
+        actor: 'test',
+        auditLogPath: auditPath,
+        scratchRoot: join(root, 'scratch'),
+        llm: { url: llm.url },
+        gitAuth: null,
+        logger,
+        redact,
+        slots: 2,
+      });
+    },
+    async close() {
+      await llm.close();
+      await github.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
