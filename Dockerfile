@@ -28,4 +28,7 @@ USER node
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/server/main.js"]
+# `npm start`: the GitHub App under `probot run` (needs APP_ID, PRIVATE_KEY, WEBHOOK_SECRET; also
+# serves the Gitea webhook when GITEA_* are set). For a Gitea-only deployment run
+# `node dist/server/main.js` instead, which needs no GitHub App credentials.
+CMD ["node_modules/.bin/probot", "run", "./dist/index.js"]

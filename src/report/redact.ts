@@ -12,7 +12,7 @@ const TOKEN_PATTERNS: RegExp[] = [
   /\bv1\.[0-9a-f]{40}\b/g,
   /\bsk-[A-Za-z0-9_-]{20,}\b/g,
   /(authorization:\s*(?:bearer|token|basic)\s+)[^\s"']+/gi,
-  /(https?:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi,
+  /(https?:\/\/)[^\s/@:]+(?::[^\s/@]*)?(?=@)/gi,
 ];
 
 export type Redactor = (text: string) => string;

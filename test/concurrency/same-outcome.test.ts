@@ -8,12 +8,13 @@ import { createRig, GREEN, LOW_CONFIDENCE, NO_PATCHES, RED, type Answer, type Ri
 
 /**
  * The same review log and answers at --concurrency 1 and 4 must give the same PRs, branches
- * and audit rows, although at 4 the files finish in a different order: answers come back
- * slowest-first for the first files, and the last file (which must hit maxOpenPrs) is done
- * long before the others.
+ * and audit rows, although at 4 the files finish in another order: the first three answers
+ * are slow, the rest fast, so files 4, 6 and 7 are checked and ready to publish long before
+ * files 0 and 2 — yet with maxOpenPrs 4 it is still file 7, the last in selection order,
+ * that finds the limit reached.
  */
 const ANSWERS = [GREEN, RED, GREEN, NO_PATCHES, GREEN, LOW_CONFIDENCE, GREEN, GREEN];
-const answer = (_file: string, index: number): Answer => ({ content: ANSWERS[index] ?? NO_PATCHES, delayMs: (ANSWERS.length - index) * 150 });
+const answer = (_file: string, index: number): Answer => ({ content: ANSWERS[index] ?? NO_PATCHES, delayMs: index < 3 ? 2500 - index * 200 : 100 });
 const CONFIG = { maxFiles: 8, maxOpenPrs: 4 };
 
 interface Outcome {
@@ -64,7 +65,7 @@ describe('--concurrency 1 and 4 give the same result', () => {
   it('runs as configured: one LLM request at a time, then up to four', () => {
     expect(sequential.maxInFlight).toBe(1);
     expect(concurrent.maxInFlight).toBe(4);
-    // At 4 the files really finished out of order: the last one first among the PRs.
+    // At 4 the files really finished out of order.
     const finished = [...concurrent.rows].map((r) => r.file);
     expect(finished).not.toEqual(concurrent.rig.repo.files);
     expect(sequential.rows.map((r) => r.file)).toEqual(sequential.rig.repo.files);
@@ -88,10 +89,10 @@ describe('--concurrency 1 and 4 give the same result', () => {
   });
 
   it('the same PRs (title, labels, patch) and the same branch contents on the remote', () => {
-    expect(pullsOf(concurrent)).toEqual(pullsOf(sequential));
-    expect(pullsOf(sequential)).toHaveLength(4);
-    expect(branchTrees(concurrent)).toBe(branchTrees(sequential));
-    expect(branchTrees(sequential).trim().split('\n')).toHaveLength(4);
+    expect(pullsOf(concurrent.rig)).toEqual(pullsOf(sequential.rig));
+    expect(pullsOf(sequential.rig)).toHaveLength(4);
+    expect(branchTrees(concurrent.rig)).toBe(branchTrees(sequential.rig));
+    expect(branchTrees(sequential.rig).trim().split('\n')).toHaveLength(4);
   });
 
   it('at 4, LLM requests were in flight while checks ran; at 1, never', () => {
