@@ -31,7 +31,7 @@ export function createOpenPrBudget(options: { alreadyOpen: number; max: number; 
   return {
     async countFor(index) {
       const { known, pending } = openedBefore(index);
-      return options.alreadyOpen + known;
+      if (options.alreadyOpen + known + pending < options.max) return options.alreadyOpen + known;
       await Promise.all(done.slice(0, index));
       return options.alreadyOpen + openedBefore(index).known;
     },
