@@ -1,5 +1,5 @@
 import type PQueue from 'p-queue';
-import type { ForgePr } from '../forge/types.js';
+import type { Forge, ForgePr } from '../forge/types.js';
 import { applyPatches } from '../patches/apply-patches.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
 import type { AuditAction, AuditCheck } from '../report/audit-row.js';
@@ -26,8 +26,10 @@ export interface RunContext {
   model: PatchModel;
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;
-  /** Forge writes and pushes: one at a time. */
-  publishQueue: PQueue;
+  /** The run's forge with its writes made one at a time (serialForgeWrites); null: none. */
+  forge: Forge | null;
+  /** Bounds concurrent pushes. */
+  pushQueue: PQueue;
   sandbox: 'bwrap' | 'none';
   /** `cargo fetch` once per run rather than before every check. */
   fetch: SharedFetch;
@@ -154,20 +156,17 @@ async function runSteps(
   if (!options.apply) return result('dry_run_committed', { ...details, reason: 'dry run: nothing pushed' });
 
   const remoteSha = workspace.remoteBranches().get(branch) ?? null;
-  const forge = options.forge;
+  const push = (b: string, sha: string, expected: string | null) => ctx.pushQueue.add(() => workspace.push(b, sha, expected));
+  const forge = ctx.forge;
   if (forge === null) {
-    return ctx.publishQueue.add(
-      async () => {
-        if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {
-          return result('skipped_human_edited', { ...details, reason: 'the branch has commits by someone else' });
-        }
-        if (remoteSha !== null && (await workspace.sameChange(remoteSha, commitSha))) {
-          return result('committed', { ...details, reason: 'branch already holds this change' });
-        }
-        await workspace.push(branch, commitSha, remoteSha);
-        return result('committed', details);
-      }
-    );
+    if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {
+      return result('skipped_human_edited', { ...details, reason: 'the branch has commits by someone else' });
+    }
+    if (remoteSha !== null && (await workspace.sameChange(remoteSha, commitSha))) {
+      return result('committed', { ...details, reason: 'branch already holds this change' });
+    }
+    await push(branch, commitSha, remoteSha);
+    return result('committed', details);
   }
 
   const hash = patchHash(review.file, applied);
@@ -200,29 +199,26 @@ async function runSteps(
     rejected: rejected.length,
     green: true,
   });
-  // Outside the publish queue: near the limit this waits for earlier files, which need the queue.
+  // Near maxOpenPrs this waits for the files before this one to finish.
   const openPrs = { count: await ctx.openPrs.countFor(file.index), max: ctx.maxOpenPrs };
-  const outcome = await ctx.publishQueue.add(
-    () =>
-      publishFile({
-        forge,
-        push: (b, sha, expected) => workspace.push(b, sha, expected),
-        isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
-        remoteBranchSha: remoteSha,
-        prs: ctx.prsByBranch.get(branch) ?? [],
-        openPrs,
-        branch,
-        baseBranch: workspace.baseBranch,
-        baseSha: workspace.baseSha,
-        commitSha,
-        patchHash: hash,
-        title: renderPrTitle(review.file, applied.length),
-        body,
-        labels,
-        draft: config.pr.draft,
-        force: options.force,
-        labelsEnabled: config.labels.enabled,
-      })
-  );
+  const outcome = await publishFile({
+    forge,
+    push,
+    isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
+    remoteBranchSha: remoteSha,
+    prs: ctx.prsByBranch.get(branch) ?? [],
+    openPrs,
+    branch,
+    baseBranch: workspace.baseBranch,
+    baseSha: workspace.baseSha,
+    commitSha,
+    patchHash: hash,
+    title: renderPrTitle(review.file, applied.length),
+    body,
+    labels,
+    draft: config.pr.draft,
+    force: options.force,
+    labelsEnabled: config.labels.enabled,
+  });
   return result(outcome.action, { ...details, pr: outcome.pr, reason: outcome.reason });
 }

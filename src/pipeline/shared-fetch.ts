@@ -65,7 +65,7 @@ export function createSharedFetch(options: {
         return { fetch: false, offline: outcome.type === 'fetched', changedTree: outcome.type === 'fetched' && !stable };
       }
       const { outcome, stable } = await first;
-      if (outcome.type === 'skipped') return { fetch: false, changedTree: false };
+      if (outcome.type === 'skipped') return { fetch: false, offline: false, changedTree: false };
       if (outcome.type === 'fetched' && stable) return { fetch: false, offline: true, changedTree: false };
       return { changedTree: true };
     },

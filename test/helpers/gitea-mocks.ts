@@ -17,6 +17,15 @@ export const REPO = 'widgets';
 export const REPO_ID = 7;
 export const API = `/api/v1/repos/${OWNER}/${REPO}`;
 
+/** Where the mocked Gitea lives: tests of the whole CLI pick their own. */
+export interface GiteaTarget {
+  url: string;
+  owner: string;
+  repo: string;
+}
+
+const DEFAULT_TARGET: GiteaTarget = { url: GITEA_URL, owner: OWNER, repo: REPO };
+
 export function giteaApi(): nock.Scope {
   return nock(GITEA_URL, { reqheaders: { authorization: `token ${GITEA_TOKEN}` } });
 }
@@ -36,34 +45,36 @@ export interface PullFixture {
   headDeleted?: boolean;
 }
 
-function repository(id: number) {
-  const name = id === REPO_ID ? REPO : `fork-${id}`;
-  const owner = id === REPO_ID ? OWNER : 'mallory';
+function repository(id: number, target: GiteaTarget) {
+  const name = id === REPO_ID ? target.repo : `fork-${id}`;
+  const owner = id === REPO_ID ? target.owner : 'mallory';
   return {
     id,
     name,
     full_name: `${owner}/${name}`,
     owner: { id: 1, login: owner },
-    html_url: `${GITEA_URL}/${owner}/${name}`,
+    html_url: `${target.url}/${owner}/${name}`,
     default_branch: 'main',
   };
 }
 
-export function giteaLabel(id: number, name: string, color = '00aabb') {
-  return { id, name, exclusive: false, is_archived: false, color, description: '', url: `${GITEA_URL}${API}/labels/${id}` };
+export function giteaLabel(id: number, name: string, color = '00aabb', target = DEFAULT_TARGET) {
+  const url = `${target.url}/api/v1/repos/${target.owner}/${target.repo}/labels/${id}`;
+  return { id, name, exclusive: false, is_archived: false, color, description: '', url };
 }
 
-export function giteaPull(fixture: PullFixture) {
+export function giteaPull(fixture: PullFixture, target = DEFAULT_TARGET) {
   const base = fixture.base ?? 'main';
   const headRepoId = fixture.headRepoId ?? REPO_ID;
+  const page = `${target.url}/${target.owner}/${target.repo}/pulls/${fixture.number}`;
   return {
     id: 1000 + fixture.number,
-    url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}`,
+    url: page,
     number: fixture.number,
     user: { id: 2, login: 'scrum-bot' },
     title: fixture.title ?? `scrum-apply: 1 mechanical fix in ${fixture.head}`,
     body: fixture.body ?? 'body',
-    labels: (fixture.labels ?? []).map((label) => giteaLabel(label.id, label.name)),
+    labels: (fixture.labels ?? []).map((label) => giteaLabel(label.id, label.name, '00aabb', target)),
     milestone: null,
     assignee: null,
     assignees: null,
@@ -71,22 +82,22 @@ export function giteaPull(fixture: PullFixture) {
     draft: false,
     is_locked: false,
     comments: 0,
-    html_url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}`,
-    diff_url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}.diff`,
-    patch_url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/${fixture.number}.patch`,
+    html_url: page,
+    diff_url: `${page}.diff`,
+    patch_url: `${page}.patch`,
     mergeable: true,
     merged: fixture.merged ?? false,
     merged_at: null,
     merge_commit_sha: null,
     merged_by: null,
     allow_maintainer_edit: false,
-    base: { label: base, ref: base, sha: 'a'.repeat(40), repo_id: REPO_ID, repo: repository(REPO_ID) },
+    base: { label: base, ref: base, sha: 'a'.repeat(40), repo_id: REPO_ID, repo: repository(REPO_ID, target) },
     head: {
       label: fixture.head,
       ref: fixture.headDeleted ? `refs/pull/${fixture.number}/head` : fixture.head,
       sha: 'b'.repeat(40),
       repo_id: headRepoId,
-      repo: repository(headRepoId),
+      repo: repository(headRepoId, target),
     },
     merge_base: 'c'.repeat(40),
     due_date: null,
