@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { runCli } from '../cli/run-cli.js';
@@ -23,6 +24,21 @@ function tail(max: number): { stream: Writable; text: () => string } {
   };
 }
 
+/**
+ * CPU time of the finished child processes (git, cargo, bwrap…) from /proc (Linux; clock
+ * ticks of 10 ms); null elsewhere.
+ */
+function childrenCpuMs(): number | null {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const cutime = Number(fields[13]);
+    const cstime = Number(fields[14]);
+    return Number.isFinite(cutime) && Number.isFinite(cstime) ? (cutime + cstime) * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
   const spec = Spec.parse(JSON.parse(process.argv[2] ?? '{}'));
   const stdout = tail(64 * 1024 * 1024);
@@ -34,6 +50,7 @@ async function main(): Promise<void> {
     wallMs: Math.round(performance.now()),
     maxRssKb: process.resourceUsage().maxRSS,
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    childrenCpuMs: childrenCpuMs(),
     report: code === 0 ? JSON.parse(stdout.text()) : null,
     log: code === 0 ? '' : stderr.text(),
   };

@@ -20,6 +20,7 @@ export const ChildRun = z.object({
   wallMs: z.number(),
   maxRssKb: z.number(),
   cpuMs: z.number(),
+  childrenCpuMs: z.number().nullable(),
   report: z.unknown(),
   log: z.string(),
 });
@@ -39,6 +40,8 @@ export interface RunFigures {
   meanCheckMs: number;
   /** CPU time of the bot's own process (git and cargo excluded), per file. */
   cpuPerFileMs: number;
+  /** CPU time of the processes it ran (git, bwrap, cargo, rustc), per file; null when unknown. */
+  childrenCpuPerFileMs: number | null;
   maxRssMb: number;
   actions: Map<string, number>;
 }
@@ -71,6 +74,7 @@ export function runFigures(run: ChildRun, report: BenchReport): RunFigures {
     checks: checks.length,
     meanCheckMs: checks.length === 0 ? 0 : checks.reduce((sum, s) => sum + s.endMs - s.startMs, 0) / checks.length,
     cpuPerFileMs: run.cpuMs / files,
+    childrenCpuPerFileMs: run.childrenCpuMs === null ? null : run.childrenCpuMs / files,
     maxRssMb: run.maxRssKb / 1024,
     actions,
   };

@@ -1,17 +1,21 @@
 import { ALWAYS_DENY, RepoConfig } from '../config/config-schema.js';
+import { createRedactor, secretsFromEnv } from '../report/redact.js';
 import { readLatestReviews } from '../reviews/read-reviews.js';
 import { selectFiles } from '../reviews/select-files.js';
 
 /**
- * Selection from a review log (argv[2]) with the default settings, in a process of its own
+ * Selection from a review log (argv[2]) with the default settings (reading, redaction of the
+ * latest reviews, the eligibility gates and the ordering), in a process of its own
  * so its peak RSS is the selection's. Prints one JSON line.
  */
 async function main(): Promise<void> {
   const path = process.argv[2];
   if (!path) throw new Error('usage: select-child.js REVIEW_LOG');
   const config = RepoConfig.parse({});
+  const redact = createRedactor(secretsFromEnv(process.env));
   const started = performance.now();
-  const log = await readLatestReviews(path, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows });
+  // As runPipeline reads it.
+  const log = await readLatestReviews(path, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact });
   const selection = selectFiles(log.latest, {
     minConfidence: config.minConfidence,
     minFindingConfidence: config.minFindingConfidence,

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { terminalText } from '../report/terminal-text.js';
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: '', 40: 'warning: ', 50: 'error: ', 60: 'fatal: ' };
 const HIDDEN = new Set(['level', 'time', 'msg', 'run', 'file', 'pid', 'hostname']);
@@ -13,7 +14,7 @@ export function createHumanLogStream(out: NodeJS.WritableStream): Writable {
         try {
           entry = JSON.parse(line);
         } catch {
-          out.write(`${line}\n`);
+          out.write(`${terminalText(line)}\n`);
           continue;
         }
         if (typeof entry !== 'object' || entry === null) continue;
@@ -26,7 +27,8 @@ export function createHumanLogStream(out: NodeJS.WritableStream): Writable {
           .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
           .join(' ');
         const where = typeof file === 'string' ? `[${file}] ` : '';
-        out.write(`scrum-apply: ${level}${where}${String(get('msg') ?? '')}${extras ? ` (${extras})` : ''}\n`);
+        // Values quote remote servers, git and the review log: no raw control characters on a terminal.
+        out.write(`scrum-apply: ${level}${terminalText(`${where}${String(get('msg') ?? '')}${extras ? ` (${extras})` : ''}`)}\n`);
       }
       callback();
     },

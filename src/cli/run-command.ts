@@ -9,6 +9,7 @@ import type { Trigger } from '../report/audit-row.js';
 import { createLogger } from '../report/logger.js';
 import { createRedactor, describeError, secretsFromEnv } from '../report/redact.js';
 import { renderResultsMarkdown, renderResultsTable } from '../report/results-table.js';
+import { terminalJson } from '../report/terminal-text.js';
 import { createGit } from '../workspace/git.js';
 import { ExitError } from './exit-error.js';
 import { createHumanLogStream } from './human-log-stream.js';
@@ -89,10 +90,10 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
     onFileDone: (result: FileResult) => logger.debug({ file: result.file, action: result.action }, 'progress'),
   });
 
-  const table = renderResultsTable(report);
+  const table = redact(renderResultsTable(report));
   if (command.json) {
     io.stderr.write(table);
-    io.stdout.write(`${redact(JSON.stringify(report, null, 2))}\n`);
+    io.stdout.write(`${redact(terminalJson(report))}\n`);
   } else {
     io.stdout.write(table);
   }

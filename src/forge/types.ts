@@ -32,6 +32,12 @@ export interface NewPr {
   labels: LabelSpec[];
 }
 
+/** What `createPr` gives back. */
+export interface CreatedPr extends ForgePr {
+  /** True when an open PR for this head and base already existed and was updated instead. */
+  existed?: boolean;
+}
+
 export interface PrUpdate {
   title: string;
   body: string;
@@ -49,7 +55,11 @@ export interface Forge {
   listBotPrs(branchPrefix: string): Promise<ForgePr[]>;
   /** Make sure these labels exist, creating the missing ones. Cached for the forge's lifetime. */
   ensureLabels(labels: LabelSpec[]): Promise<void>;
-  createPr(pr: NewPr): Promise<ForgePr>;
+  /**
+   * Open a PR. A forge that refuses a second one for the same head and base (Gitea's 409) may
+   * bring the open one up to date instead, keeping labels that are not the bot's: `existed`.
+   */
+  createPr(pr: NewPr): Promise<CreatedPr>;
   updatePr(pr: ForgePr, update: PrUpdate): Promise<ForgePr>;
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Redactor } from '../report/redact.js';
 import { buildPatchPrompt, type PromptInput } from './build-prompt.js';
 import { parsePatchAnswer, type ParsedPatchAnswer } from './parse-patch-answer.js';
-import type { PatchRequestResult } from './patch-types.js';
+import type { Patch, PatchRequestResult, RejectedPatch } from './patch-types.js';
 
 export interface PatchModel {
   model: string;
@@ -127,9 +127,10 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
 
   function bodyFor(input: PromptInput): string {
     const { system, user } = buildPatchPrompt(input);
+    // The model is outside: a secret in the review or the source must not reach it either.
     const messages = [
       { role: 'system', content: system },
-      { role: 'user', content: user },
+      { role: 'user', content: redact(user) },
     ];
     const common = { model: options.model, messages, temperature: TEMPERATURE, max_tokens: MAX_TOKENS };
     return JSON.stringify(options.protocol === 'openai' ? common : { provider: options.provider, ...common });
@@ -220,7 +221,7 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
           // Reasons quote the answer; they go to logs and PR bodies, so they are redacted too.
           const answer = interpret(outcome.body, redact);
           return answer.type === 'patches'
-            ? { ...answer, rejected: answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) })), durationMs: elapsed() }
+            ? { ...withoutSecrets(answer.patches, redact, answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) }))), durationMs: elapsed() }
             : { type: 'no_patches', reason: oneLine(redact(answer.reason), 300), durationMs: elapsed() };
         }
         const reason = outcome.kind === 'final' ? outcome.reason : outcome.failure;
@@ -231,6 +232,22 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
       }
     },
   };
+}
+
+/**
+ * Rationales go to commits, PR bodies and labels: redacted. A patch whose new_string adds a
+ * secret (one it was shown, or one of a known token shape) would publish it: refused.
+ */
+function withoutSecrets(patches: Patch[], redact: Redactor, rejected: RejectedPatch[]): { type: 'patches'; patches: Patch[]; rejected: RejectedPatch[] } {
+  const kept: Patch[] = [];
+  const refused = [...rejected];
+  for (const patch of patches) {
+    const rationale = redact(patch.rationale);
+    const addsSecret = redact(patch.new_string) !== patch.new_string && redact(patch.old_string) === patch.old_string;
+    if (addsSecret) refused.push({ reason: 'new_string adds a credential', rationale, confidence: patch.confidence });
+    else kept.push({ ...patch, rationale });
+  }
+  return { type: 'patches', patches: kept, rejected: refused };
 }
 
 /** The chat response → the model's text → patches. */

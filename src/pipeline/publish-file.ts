@@ -102,6 +102,8 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
       labels: input.labelsEnabled ? input.labels : [],
     });
     input.openPrs.count += 1;
+    // The forge found one open for this branch that the listing missed, and updated it.
+    if (created.existed === true) return outcome('pr_updated', created, 'an open PR for this branch already existed; it was updated');
     return outcome('pr_opened', created, null);
   }
 

@@ -31,9 +31,9 @@ function newRunId(now: Date): string {
  * requests at once, and a file's check starts as soon as its answer is in and a worktree
  * slot is free (slots: the CPU count, each keeping its own target dir), so the model and the
  * compiler are busy at the same time. Forge writes go one at a time, pushes at most two at
- * a time. With
- * `concurrency: 1` files go strictly one after another, as the seed did. Every selected file
- * gets an audit row the moment it finishes; results come back in selection order.
+ * a time. With `concurrency: 1` files go strictly one after another, as the seed did. Every
+ * selected file gets an audit row the moment it finishes (finishing order; a row's content
+ * does not depend on it); results come back in selection order.
  */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const started = Date.now();
@@ -45,7 +45,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
 
   const reviewsPath = isAbsolute(config.reviews) ? config.reviews : resolve(options.repoDir, config.reviews);
   logger.info({ reviews: reviewsPath }, 'reading the review log');
-  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows });
+  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact });
+  if (reviewLog.truncatedAtRows) logger.warn({ maxReviewRows: config.maxReviewRows }, 'the review log has more rows than maxReviewRows; the rest was not read');
   const { eligible, skipped } = selectFiles(reviewLog.latest, {
     minConfidence: config.minConfidence,
     minFindingConfidence: config.minFindingConfidence,
@@ -73,18 +74,6 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   });
   let warming: SlotWarming | null = null;
   try {
-    const fetch = createSharedFetch({ command: config.check.command, timeoutMs: config.check.timeoutSeconds * 1000, signal: options.signal });
-    // Meanwhile (files are read, the first answers awaited) build the base once in each slot
-    // the checks will use, so even the first checks are incremental.
-    warming = warmSlots({
-      workspace,
-      count: Math.min(slots, config.maxFiles, eligible.length),
-      check: config.check,
-      sandbox: sandbox.kind,
-      fetch,
-      logger,
-      signal: options.signal,
-    });
     // The first maxFiles eligible files that are regular files tracked at the base.
     const chosen: SelectedFile[] = [];
     for (const review of eligible) {
@@ -94,6 +83,20 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
     }
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
+
+    const fetch = createSharedFetch({ command: config.check.command, timeoutMs: config.check.timeoutSeconds * 1000, signal: options.signal });
+    // While the first answers are awaited, build the base once in each slot the checks will
+    // use, so even the first checks are incremental. (Not earlier: the builds would slow down
+    // reading the files, and with it the first LLM requests.)
+    warming = warmSlots({
+      workspace,
+      count: Math.min(slots, chosen.length),
+      check: config.check,
+      sandbox: sandbox.kind,
+      fetch,
+      logger,
+      signal: options.signal,
+    });
 
     const forge = options.forge;
     const prsByBranch = new Map<string, ForgePr[]>();

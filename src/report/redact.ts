@@ -17,7 +17,28 @@ const TOKEN_PATTERNS: RegExp[] = [
 
 export type Redactor = (text: string) => string;
 
-/** The forms a secret may take on the way out: as is, base64 (also as basic-auth), URL-encoded. */
+/**
+ * Base64 of `secret` wherever it sits in a longer base64 text (a basic-auth header, a dumped
+ * environment, a JSON blob): one stable run of characters per alignment (0, 1 or 2 bytes
+ * before it), without the partial groups at either end, which depend on the bytes around it.
+ */
+function embeddedBase64(secret: string, alphabet: 'base64' | 'base64url'): string[] {
+  const forms: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(secret, 'utf8')]).toString(alphabet).replace(/=+$/, '');
+    const start = offset === 0 ? 0 : 4;
+    const bytes = offset + Buffer.byteLength(secret, 'utf8');
+    const end = Math.floor(bytes / 3) * 4;
+    if (end - start >= 8) forms.push(encoded.slice(start, end));
+  }
+  return forms;
+}
+
+/**
+ * The forms a secret may take on the way out: as is, base64 (also as basic-auth, and inside
+ * longer base64 text), base64url, URL-encoded, JSON-escaped (a multi-line key in a log line),
+ * and each long line of a multi-line secret (a PEM key printed in part).
+ */
 function secretForms(secret: string): string[] {
   const forms = new Set<string>([secret]);
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -26,7 +47,10 @@ function secretForms(secret: string): string[] {
   }
   forms.add(b64(secret));
   forms.add(b64(secret).replace(/=+$/, ''));
+  for (const form of [...embeddedBase64(secret, 'base64'), ...embeddedBase64(secret, 'base64url')]) forms.add(form);
   forms.add(encodeURIComponent(secret));
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 16) forms.add(line.trim());
   return [...forms].filter((f) => f.length >= 6);
 }
 
@@ -59,6 +83,9 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
     'WEBHOOK_SECRET',
     'GITEA_WEBHOOK_SECRET',
     'CLIENT_SECRET',
+    'GITHUB_CLIENT_SECRET',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   ];
   return names.map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }

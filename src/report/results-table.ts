@@ -1,4 +1,5 @@
 import type { FileResult, RunReport } from '../pipeline/run-types.js';
+import { terminalText } from './terminal-text.js';
 
 const OUTCOME_WORDS: Record<FileResult['action'], string> = {
   no_patches: 'no patches',
@@ -31,7 +32,8 @@ function headline(report: RunReport): string {
 
 /** The results as an aligned plain-text table for a terminal. */
 export function renderResultsTable(report: RunReport): string {
-  const rows = report.results.map((r) => [r.file, OUTCOME_WORDS[r.action], r.pr?.url ?? r.branch ?? '', detail(r)]);
+  // Paths and reasons are untrusted: no raw control or bidi character reaches the terminal.
+  const rows = report.results.map((r) => [r.file, OUTCOME_WORDS[r.action], r.pr?.url ?? r.branch ?? '', detail(r)].map(terminalText));
   const header = ['file', 'outcome', 'PR / branch', 'reason'];
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length))));
   const line = (cells: string[]) =>
@@ -39,19 +41,19 @@ export function renderResultsTable(report: RunReport): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  const out = [headline(report), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const out = [terminalText(headline(report)), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (rows.length === 0) out.push('(no file was processed)');
   if (report.skipped.length > 0) {
     out.push('', 'Not eligible:');
-    for (const s of report.skipped.slice(0, 50)) out.push(`  ${s.file}: ${s.reason}`);
+    for (const s of report.skipped.slice(0, 50)) out.push(`  ${terminalText(s.file)}: ${terminalText(s.reason)}`);
     if (report.skipped.length > 50) out.push(`  … and ${report.skipped.length - 50} more`);
   }
-  for (const problem of report.problems) out.push(`review log: ${problem}`);
+  for (const problem of report.problems) out.push(`review log: ${terminalText(problem)}`);
   return `${out.join('\n')}\n`;
 }
 
 function cell(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/@/g, '&#64;').slice(0, 300);
+  return terminalText(text.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/@/g, '&#64;').slice(0, 300);
 }
 
 /** The results as markdown, for a reply comment or `$GITHUB_STEP_SUMMARY`. */

@@ -27,6 +27,11 @@ export interface ReadReviewsOptions {
   maxRows: number;
   /** Called every PROGRESS_EVERY rows and once at the end with the rows read so far. */
   onProgress?: (rows: number) => void;
+  /**
+   * Applied to the review text, model, tier and time as they are read: they reach the model,
+   * PR bodies, labels and commits. (Not to the path, which must match the repository's.)
+   */
+  redact?: (text: string) => string;
 }
 
 /** A review log that cannot be read at all; one bad line is a problem, not this. */
@@ -143,6 +148,8 @@ export async function readLatestReviews(path: string, options: ReadReviewsOption
     }
     if (log.rows >= options.maxRows) {
       log.truncatedAtRows = true;
+      // First, so a report that shows only the first few problems still says why.
+      log.problems.unshift({ line: raw.line, reason: `line ${raw.line}: more than ${options.maxRows} rows (maxReviewRows); this line and the rest were not read` });
       return false;
     }
     log.rows += 1;
@@ -161,7 +168,8 @@ export async function readLatestReviews(path: string, options: ReadReviewsOption
       problem(raw.line, parsed.reason);
       return true;
     }
-    // Only a row that becomes the latest is turned into a Review.
+    // Only a row that becomes the latest is turned into a Review; redaction waits for the
+    // winners (a chronological log makes nearly every row the latest for a while).
     const previous = log.latest.get(parsed.row.file);
     if (!previous || parsed.reviewedAt >= previous.reviewedAt) {
       log.latest.set(parsed.row.file, toReview(parsed.row, parsed.reviewedAt, raw.line));
@@ -179,6 +187,12 @@ export async function readLatestReviews(path: string, options: ReadReviewsOption
     });
   } finally {
     stream.destroy();
+  }
+  const { redact } = options;
+  if (redact) {
+    for (const [file, review] of log.latest) {
+      log.latest.set(file, { ...review, reviewedAtText: redact(review.reviewedAtText), model: redact(review.model), text: redact(review.text), tier: redact(review.tier) });
+    }
   }
   options.onProgress?.(log.rows);
   return log;

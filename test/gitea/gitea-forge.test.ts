@@ -152,17 +152,17 @@ describe('createGiteaForge', () => {
     expect(sentTitle.endsWith('…')).toBe(true);
   });
 
-  it('createPr: 409 (PR exists) finds it by base and head and updates it', async () => {
+  it('createPr: 409 (PR exists) finds it by base and head and updates it, keeping a person\u2019s label', async () => {
     const scope = repoLabels(giteaApi())
       .post(`${API}/pulls`)
       .reply(409, { message: `pull request already exists for these targets [id: 1012, issue_id: 12, head_repo_id: 7, base_repo_id: 7, head_branch: ${HEAD}, base_branch: main]` })
       .get(`${API}/pulls/main/${HEAD}`)
       .reply(200, giteaPull({ number: 12, head: HEAD, body: 'stale', labels: [{ id: 3, name: 'scrum-apply' }, { id: 900, name: 'team:core' }] }))
-      .patch(`${API}/pulls/12`, { title: 'scrum-apply: 1 mechanical fix in src/lib.rs', body: 'the body', labels: [3] })
-      .reply(201, giteaPull({ number: 12, head: HEAD, body: 'the body', labels: [{ id: 3, name: 'scrum-apply' }] }));
+      .patch(`${API}/pulls/12`, { title: 'scrum-apply: 1 mechanical fix in src/lib.rs', body: 'the body', labels: [900, 3] })
+      .reply(201, giteaPull({ number: 12, head: HEAD, body: 'the body', labels: [{ id: 900, name: 'team:core' }, { id: 3, name: 'scrum-apply' }] }));
     const { forge } = createTestForge();
     const pr = await forge.createPr(newPr());
-    expect(pr).toMatchObject({ number: 12, body: 'the body' });
+    expect(pr).toMatchObject({ number: 12, body: 'the body', existed: true });
     scope.done();
   });
 

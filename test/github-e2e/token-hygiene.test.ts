@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,25 +10,12 @@ import { createGitSpy, type GitSpy } from '../helpers/git-spy.js';
 import { branchOf, createE2eRig, FORMAT, mockCreatePullFor, randomToken, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
 import { FORMAT_LABELS, SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
 import { mockAddLabels, mockListLabels, mockListPulls } from '../helpers/github-mocks.js';
+import { allText, expectNoToken as expectLeakFree } from '../helpers/token-leaks.js';
 import { startGitHttpServer, type GitHttpServer } from '../workspace/git-http-server.js';
 
-/** The forms a token could leak in: as is, and as the basic-auth header git sends. */
-function tokenForms(token: string): string[] {
-  return [token, Buffer.from(`x-access-token:${token}`).toString('base64'), Buffer.from(token).toString('base64').replace(/=+$/, '')];
-}
-
-function expectNoToken(text: string, token: string, where: string): void {
-  for (const form of tokenForms(token)) expect(text.includes(form), `${where} holds the token (${form.slice(0, 8)}…)`).toBe(false);
-}
-
-/** Every file under `dir`, as text. */
-function allText(dir: string): string {
-  if (!existsSync(dir)) return '';
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
-    .join('\n');
-}
+/** GitHub's git user name for a token. */
+const USER = 'x-access-token';
+const expectNoToken = (text: string, token: string, where: string) => expectLeakFree(text, token, where, USER);
 
 let rig: E2eRig | null = null;
 let spy: GitSpy | null = null;

@@ -1,8 +1,10 @@
 import type { Logger } from '../../report/logger.js';
+import { mergeLabels } from '../../report/pr-labels.js';
 import type { Redactor } from '../../report/redact.js';
 import {
   ForgeError,
   type ChatForge,
+  type CreatedPr,
   type Forge,
   type ForgePr,
   type LabelSpec,
@@ -47,6 +49,9 @@ export interface GiteaForgeOptions {
   redact: Redactor;
   timeoutMs?: number;
 }
+
+/** A person's label is on the PR already, so its id is known and this colour never used. */
+const PASS_THROUGH_COLOR = 'ededed';
 
 const PERMISSIONS = {
   owner: 'admin',
@@ -109,7 +114,17 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     return convert(await editPull(client, ref, pr.number, { title, body: update.body, labels }));
   }
 
-  async function createPr(pr: NewPr): Promise<ForgePr> {
+  /**
+   * The labels for an existing PR that a new one was meant to replace: a PATCH replaces the
+   * whole set, so the labels a person added stay; with no bot labels wanted, nothing changes.
+   */
+  function labelsKeepingPeople(existing: ForgePr, wanted: LabelSpec[]): LabelSpec[] {
+    if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR }));
+    const byName = new Map(wanted.map((label) => [label.name.toLowerCase(), label]));
+    return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
+  }
+
+  async function createPr(pr: NewPr): Promise<CreatedPr> {
     const labels = await labelIds.idsFor(pr.labels);
     const title = giteaTitle(pr.title, pr.draft);
     try {
@@ -121,7 +136,8 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
       const existing = await findOpenPr(pr.base, pr.head);
       if (!existing) throw error;
       logger.info({ pr: existing.number, head: pr.head }, 'PR already exists; updating it');
-      return updatePr(existing, { title: pr.title, body: pr.body, labels: pr.labels });
+      const updated = await updatePr(existing, { title: pr.title, body: pr.body, labels: labelsKeepingPeople(existing, pr.labels) });
+      return { ...updated, existed: true };
     }
   }
 
