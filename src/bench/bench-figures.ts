@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** What the benchmark reads of a `--json` run report (see RunReport and FileTiming). */
 const SpanShape = z.object({ startMs: z.number(), endMs: z.number() });
 export const BenchReport = z.object({
+  durationMs: z.number(),
   results: z.array(
     z.object({
       file: z.string(),
@@ -30,6 +31,8 @@ export interface RunFigures {
   files: number;
   /** The bot process from start to exit (module loading included). */
   wallMs: number;
+  /** From the process start to the first LLM request (start-up, review log, workspace, reading files). */
+  startupMs: number;
   /** Time during which at least one LLM request was in flight. */
   llmMs: number;
   /** Time during which at least one check was running. */
@@ -68,6 +71,7 @@ export function runFigures(run: ChildRun, report: BenchReport): RunFigures {
   return {
     files: report.results.length,
     wallMs: run.wallMs,
+    startupMs: run.wallMs - report.durationMs + (llm.length === 0 ? report.durationMs : Math.min(...llm.map((s) => s.startMs))),
     llmMs: unionMs(llm),
     checkMs: unionMs(checks),
     overheadPerFileMs: (run.wallMs - unionMs([...llm, ...checks])) / files,

@@ -37,6 +37,8 @@ export function renderBenchTable(input: {
   selection: SelectionFigures;
   latencyMs: number;
   cpus: number;
+  /** The machine's 1-minute load average before and after the runs. */
+  load: [number, number];
 }): string {
   const { modes, selection } = input;
   const lines: string[] = [];
@@ -51,6 +53,7 @@ export function renderBenchTable(input: {
       ['  time with a check running', ...modes.map((m) => seconds(m.figures.first.checkMs)), ''],
       ['  mean check (checks run)', ...modes.map((m) => `${milliseconds(m.figures.first.meanCheckMs)} (${m.figures.first.checks})`), ''],
       ['bot overhead per file', ...modes.map((m) => milliseconds(m.figures.first.overheadPerFileMs)), '≤ 100 ms'],
+      ['  of which start-up (to the first LLM request)', ...modes.map((m) => `${milliseconds(m.figures.first.startupMs / m.figures.first.files)} (${seconds(m.figures.first.startupMs)})`), ''],
       ['CPU per file: the bot / what it ran', ...modes.map((m) => `${milliseconds(m.figures.first.cpuPerFileMs)} / ${m.figures.first.childrenCpuPerFileMs === null ? 'n/a' : milliseconds(m.figures.first.childrenCpuPerFileMs)}`), ''],
       ['API writes per new PR (run 1)', ...modes.map((m) => perPr(m.figures.writesFirst, m.figures.prsOpened)), '≤ 3'],
       ['API writes per unchanged PR (run 2)', ...modes.map((m) => perPr(m.figures.writesSecond, m.figures.prsUnchanged)), '0'],
@@ -64,6 +67,7 @@ export function renderBenchTable(input: {
       `scrum-apply benchmark: ${files} files (4 crates × 5 modules, cargo check --workspace), LLM stand-in answering after ${input.latencyMs} ms, ${input.cpus} CPUs`,
       '',
       ...table(rows),
+      `(1-minute load average before / after the runs: ${input.load[0].toFixed(1)} / ${input.load[1].toFixed(1)})`,
       '',
     );
   }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RepoConfig } from '../config/config-schema.js';
@@ -124,6 +124,7 @@ async function main(): Promise<number> {
   });
   try {
     const modes: Array<{ label: string; figures: ModeFigures; maxInFlight: number }> = [];
+    const loadBefore = loadavg()[0] ?? 0;
     if (!values['skip-runs']) {
       for (const concurrency of [1, null]) {
         const label = concurrency === null ? `default (${defaultConcurrency})` : `--concurrency ${concurrency}`;
@@ -133,9 +134,10 @@ async function main(): Promise<number> {
         modes.push({ label, figures, maxInFlight });
       }
     }
+    const loadAfter = loadavg()[0] ?? 0;
     process.stderr.write(`bench: selection from ${rows.toLocaleString('en-US')} review rows…\n`);
     const selection = await runSelection(rows, 10_000);
-    process.stdout.write(renderBenchTable({ modes, selection, latencyMs, cpus: availableParallelism() }));
+    process.stdout.write(renderBenchTable({ modes, selection, latencyMs, cpus: availableParallelism(), load: [loadBefore, loadAfter] }));
     return 0;
   } finally {
     await llm.close();

@@ -221,7 +221,10 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
           // Reasons quote the answer; they go to logs and PR bodies, so they are redacted too.
           const answer = interpret(outcome.body, redact);
           return answer.type === 'patches'
-            ? { ...withoutSecrets(answer.patches, redact, answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) }))), durationMs: elapsed() }
+            ? {
+                ...withoutSecrets(answer.patches, redact, answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) }))),
+                durationMs: elapsed(),
+              }
             : { type: 'no_patches', reason: oneLine(redact(answer.reason), 300), durationMs: elapsed() };
         }
         const reason = outcome.kind === 'final' ? outcome.reason : outcome.failure;
@@ -238,7 +241,11 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
  * Rationales go to commits, PR bodies and labels: redacted. A patch whose new_string adds a
  * secret (one it was shown, or one of a known token shape) would publish it: refused.
  */
-function withoutSecrets(patches: Patch[], redact: Redactor, rejected: RejectedPatch[]): { type: 'patches'; patches: Patch[]; rejected: RejectedPatch[] } {
+function withoutSecrets(
+  patches: Patch[],
+  redact: Redactor,
+  rejected: RejectedPatch[],
+): { type: 'patches'; patches: Patch[]; rejected: RejectedPatch[] } {
   const kept: Patch[] = [];
   const refused = [...rejected];
   for (const patch of patches) {

@@ -6,8 +6,11 @@
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
 const UNPRINTABLE_EXCEPT_NEWLINE = /[^\P{Cc}\n]|[\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
 
+/** `\uXXXX` per UTF-16 unit (a character outside the BMP becomes its surrogate pair, as JSON has it). */
 function escapeUnits(char: string): string {
-  return [...Array(char.length).keys()].map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+  let out = '';
+  for (let i = 0; i < char.length; i += 1) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
 }
 
 /** One line of untrusted text for a terminal: every unprintable character as `\uXXXX`. */

@@ -86,7 +86,7 @@ beforeAll(async () => {
 
   writeReviewLog(repo.dir, [review(SHAPES), review(FORMAT), review(UNITS)]);
   // Explicitly bwrap: without it the run must fail rather than quietly run unsandboxed.
-  repo.write('.github/scrum-apply.yml', 'check:\n  sandbox: bwrap\n  timeoutSeconds: 20\n');
+  repo.write('.github/scrum-apply.yml', 'check:\n  sandbox: bwrap\n  timeoutSeconds: 25\n');
   llm = await startScriptedLlm({
     ...GREEN_ANSWERS,
     [UNITS]: patchAnswer([

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LlmStandIn } from '../../src/demo/llm-stand-in.js';
@@ -7,7 +7,17 @@ import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog } from '../h
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { createGitSpy, type GitSpy } from '../helpers/git-spy.js';
 import { realToolchainHomes } from '../workspace/check-crates.js';
-import { botBranches, expectedGreenShapes, GREEN_ANSWERS, inertGit, SHAPES, startScriptedLlm } from './helpers/harness.js';
+import {
+  botBranches,
+  expectedGreenShapes,
+  expectNoSecrets,
+  GREEN_ANSWERS,
+  inertGit,
+  pushedText,
+  randomGitHubToken,
+  SHAPES,
+  startScriptedLlm,
+} from './helpers/harness.js';
 
 /**
  * A user repository, a HOME and an environment set up to run a program at every opportunity
@@ -24,6 +34,8 @@ const HOOKS = [
   'pre-push', 'pre-receive', 'update', 'post-receive', 'post-update', 'reference-transaction', 'push-to-checkout',
   'pre-auto-gc', 'post-rewrite', 'post-index-change', 'fsmonitor-watchman', 'sendemail-validate',
 ];
+
+const TOKEN = randomGitHubToken();
 
 let repo: FixtureRepo;
 let llm: LlmStandIn;
@@ -49,13 +61,17 @@ function fired(): string[] {
   return existsSync(markers) ? readdirSync(markers).map((name) => name.replace(/-\d+$/, '')).sort() : [];
 }
 
-/** git as the maintainer runs it: their repository config, HOME and environment all apply. */
-function maintainerGit(...args: string[]): string {
-  return execFileSync('git', args, {
+/**
+ * git as the maintainer runs it: their repository config, HOME and environment all apply. Its
+ * exit status is ignored: some traps (a filter that is not one) make the command fail after
+ * they ran, which is all the control needs.
+ */
+function maintainerGit(...args: string[]): void {
+  spawnSync('git', args, {
     cwd: repo.dir,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...hostileEnv, GIT_AUTHOR_NAME: 'M', GIT_AUTHOR_EMAIL: 'm@example.com', GIT_COMMITTER_NAME: 'M', GIT_COMMITTER_EMAIL: 'm@example.com' },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: 'ignore',
+    timeout: 30_000,
   });
 }
 
@@ -111,7 +127,7 @@ beforeEach(async () => {
   const home = join(repo.root, 'home');
   const globalConfig = [
     `[core]\n\thooksPath = ${hooksDir(join(repo.root, 'global-hooks'))}\n\tfsmonitor = ${run('global-fsmonitor')}\n\tsshCommand = ${run('global-ssh')}`,
-    `[filter "lfs"]\n\tsmudge = ${run('lfs-smudge')}\n\tprocess = ${run('lfs-process')}\n\tclean = ${run('lfs-clean')}\n\trequired = true`,
+    `[filter "lfs"]\n\tsmudge = ${run('lfs-smudge')}\n\tclean = ${run('lfs-clean')}\n\trequired = true`,
     `[filter "evil"]\n\tsmudge = ${run('global-smudge')}\n\tclean = ${run('global-clean')}`,
     `[uploadpack]\n\tpackObjectsHook = ${run('pack-objects-hook')}`,
     `[init]\n\ttemplateDir = ${join(repo.root, 'template')}`,
@@ -143,7 +159,7 @@ beforeEach(async () => {
   writeReviewLog(repo.dir, [review(SHAPES)]);
   llm = await startScriptedLlm(GREEN_ANSWERS);
   // The bot process runs with all of it; the toolchain stays findable.
-  for (const [name, value] of Object.entries({ ...hostileEnv, ...realToolchainHomes() })) {
+  for (const [name, value] of Object.entries({ ...hostileEnv, ...realToolchainHomes(), GITHUB_TOKEN: TOKEN })) {
     saved[name] = process.env[name];
     process.env[name] = value;
   }
@@ -162,7 +178,7 @@ afterEach(async () => {
 });
 
 function runBot() {
-  const env = baseEnv({ ...hostileEnv, ...realToolchainHomes(), SCRUM_APPLY_LLM_URL: llm.url, SCRUM_APPLY_DATA_DIR: join(repo.root, 'data') });
+  const env = baseEnv({ ...hostileEnv, ...realToolchainHomes(), GITHUB_TOKEN: TOKEN, SCRUM_APPLY_LLM_URL: llm.url, SCRUM_APPLY_DATA_DIR: join(repo.root, 'data') });
   return runCliCaptured(['run', '--apply', '--forge', 'none', '--audit-log', join(repo.root, 'audit.jsonl')], repo.dir, env);
 }
 
@@ -178,6 +194,7 @@ describe('git hardening against a hostile repository, HOME and environment', () 
     expect(inertGit(repo.origin, 'show', `scrum-apply/${SHAPES}:${SHAPES}`)).toBe(expectedGreenShapes());
 
     expect(fired()).toEqual([]);
+    expectNoSecrets({ stdout: result.stdout, stderr: result.stderr, audit: readFileSync(join(repo.root, 'audit.jsonl'), 'utf8'), pushed: pushedText(repo.origin) }, [TOKEN]);
 
     // Every git process the bot started carried the hardening, whatever its config said.
     expect(argvs.length).toBeGreaterThan(10);

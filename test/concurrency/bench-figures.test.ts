@@ -11,6 +11,7 @@ describe('bench figures', () => {
   it('overhead per file is the wall time with neither an LLM request nor a check running, per file', () => {
     const span = (startMs: number, endMs: number) => ({ startMs, endMs });
     const report: BenchReport = {
+      durationMs: 900,
       results: [
         { file: 'a', action: 'pr_opened', timing: { file: span(100, 900), llm: span(100, 500), check: span(550, 800) } },
         { file: 'b', action: 'no_patches', timing: { file: span(100, 700), llm: span(300, 700), check: null } },
@@ -19,6 +20,8 @@ describe('bench figures', () => {
     const figures = runFigures({ code: 0, wallMs: 1000, maxRssKb: 102_400, cpuMs: 300, childrenCpuMs: 900, report: null, log: '' }, report);
     // Busy: LLM 100..700 ∪ check 550..800 = 100..800, 700 ms; idle 300 of 1000 ms, over 2 files.
     expect(figures.overheadPerFileMs).toBe(150);
+    // 100 ms before runPipeline started, and the first request 100 ms into it.
+    expect(figures.startupMs).toBe(200);
     expect(figures.llmMs).toBe(600);
     expect(figures.checkMs).toBe(250);
     expect(figures.maxRssMb).toBe(100);

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -33,6 +33,11 @@ export async function compiledCli(): Promise<string> {
   const dir = join(tmpdir(), `scrum-apply-adversarial-cli-${sourceHash()}`);
   const main = join(dir, 'dist', 'cli', 'main.js');
   if (existsSync(main)) return main;
+  // Builds of older sources, unused for an hour (another test file may be using a recent one).
+  for (const name of readdirSync(tmpdir())) {
+    const old = join(tmpdir(), name);
+    if (name.startsWith('scrum-apply-adversarial-cli-') && statSync(old).mtimeMs < Date.now() - 3_600_000) rmSync(old, { recursive: true, force: true });
+  }
   const staging = `${dir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
