@@ -1,0 +1,106 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startLlmStandIn, type LlmStandIn } from '../../src/demo/llm-stand-in.js';
+import { recordedAnswers } from '../../src/demo/recorded-answers.js';
+import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog } from '../helpers/cli-harness.js';
+import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
+
+let repo: FixtureRepo;
+let llm: LlmStandIn;
+
+beforeEach(async () => {
+  repo = createFixtureRepo();
+  const answer = recordedAnswers();
+  llm = await startLlmStandIn((req) => answer(req.prompt));
+});
+
+afterEach(async () => {
+  await llm.close();
+  repo.cleanup();
+});
+
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return baseEnv({ SCRUM_APPLY_LLM_URL: llm.url, SCRUM_APPLY_DATA_DIR: join(repo.root, 'data'), ...extra });
+}
+
+describe('scrum-apply CLI: usage, exit codes and one-line errors', () => {
+  it('--help and --version exit 0 on stdout', async () => {
+    const help = await runCliCaptured(['--help'], repo.dir, env());
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage:/);
+    expect(help.stdout).toContain('--forge github|gitea|none');
+    const version = await runCliCaptured(['--version'], repo.dir, env());
+    expect(version).toEqual({ code: 0, stdout: 'test\n', stderr: '' });
+  });
+
+  it.each([
+    [[], /missing command/],
+    [['deploy'], /unknown command "deploy"/],
+    [['run', '--bogus'], /--bogus/],
+    [['run', '--forge', 'gitlab'], /--forge must be github, gitea or none/],
+    [['run', '--max-files', 'many'], /--max-files must be a whole number, got "many"/],
+    [['run', '--min-confidence', '101'], /--min-confidence must be between 0 and 100/],
+  ])('usage error %j exits 2 with one line', async (args, message) => {
+    const result = await runCliCaptured(args, repo.dir, env());
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('run failures exit 1 with one line: not a repository, no model URL, invalid config, bad env alias', async () => {
+    writeReviewLog(repo.dir, [review('crates/geometry/src/shapes.rs')]);
+    const outside = mkdtempSync(join(tmpdir(), 'scrum-apply-norepo-'));
+    const cases: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
+      [outside, env(), /not a git repository/],
+      [repo.dir, baseEnv({ SCRUM_APPLY_DATA_DIR: join(repo.root, 'data') }), /no patch model configured: set SCRUM_APPLY_LLM_URL/],
+      [repo.dir, env({ LH_APPLIER_MAX_FILES: 'abc' }), /LH_APPLIER_MAX_FILES/],
+    ];
+    for (const [cwd, e, message] of cases) {
+      const result = await runCliCaptured(['run'], cwd, e);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    mkdirSync(join(repo.dir, '.github'), { recursive: true });
+    writeFileSync(join(repo.dir, '.github/scrum-apply.yml'), 'check:\n  timeoutSeconds: soon\n');
+    const invalid = await runCliCaptured(['run'], repo.dir, env());
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/\.github\/scrum-apply\.yml.*check\.timeoutSeconds/);
+    expect(invalid.stderr.trim().split('\n')).toHaveLength(1);
+    expect(llm.requests).toEqual([]);
+  });
+
+  it("honours the seed's LH_APPLIER_* variables: COMMIT=1 applies, MAX_FILES, BRANCH prefix, MIN_CONF, MODEL", async () => {
+    writeReviewLog(repo.dir, [
+      review('crates/geometry/src/shapes.rs', { confidence_avg: 97 }),
+      review('crates/report/src/format.rs', { confidence_avg: 96 }),
+      review('crates/geometry/src/units.rs', { confidence_avg: 93 }),
+    ]);
+    const audit = join(repo.root, 'audit.jsonl');
+    const result = await runCliCaptured(
+      ['run', '--forge', 'none', '--audit-log', audit],
+      repo.dir,
+      env({ LH_APPLIER_COMMIT: '1', LH_APPLIER_MAX_FILES: '1', LH_APPLIER_BRANCH: 'bot/fixes', LH_APPLIER_MIN_CONF: '95', LH_APPLIER_MODEL: 'tiny-coder:1b' }),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const rows = readAudit(audit);
+    // MIN_CONF=95 leaves shapes (97) and format (96); MAX_FILES=1 takes the best one.
+    expect(rows.map((r) => [r.file, r.action, r.patch_model, r.dry_run])).toEqual([['crates/geometry/src/shapes.rs', 'committed', 'tiny-coder:1b', false]]);
+    expect(git(repo.origin, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/bot/').trim()).toBe('bot/fixes/crates/geometry/src/shapes.rs');
+    expect(llm.requests).toHaveLength(1);
+    expect(llm.requests[0]?.body).toMatchObject({ model: 'tiny-coder:1b' });
+    expect(result.stdout).toMatch(/units\.rs: confidence_avg 93 < 95/);
+  });
+
+  it('--only restricts the run to the named files', async () => {
+    writeReviewLog(repo.dir, [review('crates/geometry/src/shapes.rs'), review('crates/report/src/format.rs')]);
+    const audit = join(repo.root, 'audit.jsonl');
+    const result = await runCliCaptured(['run', '--only', 'crates/report/src/format.rs', '--audit-log', audit], repo.dir, env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(readAudit(audit).map((r) => r.file)).toEqual(['crates/report/src/format.rs']);
+  });
+});
