@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CheckConfig } from '../config/config-schema.js';
 import type { Logger } from '../report/logger.js';
 import type { Workspace } from '../workspace/open-workspace.js';
@@ -10,11 +12,12 @@ export interface SlotWarming {
 }
 
 /**
- * Runs the check once on the unpatched base in `count` slots, in the background. A slot's
- * first check is a cold build of the whole workspace; done while the first LLM answers are
- * awaited (the machine is idle then), every patched check after it is incremental. The
- * result only tells whether the base itself passes; a check that needs a slot meanwhile
- * waits for the warm-up, which costs no more than the cold build it replaces.
+ * Runs the check once on the unpatched base in `count` slots, in the background, when the
+ * base is a Cargo workspace. A slot's first check is a cold build of the whole workspace;
+ * done while the first LLM answers are awaited (the machine is idle then), every patched
+ * check after it is incremental. The result only tells whether the base itself passes; a
+ * check that needs a slot meanwhile waits for the warm-up, which costs no more than the cold
+ * build it replaces.
  */
 export function warmSlots(options: {
   workspace: Pick<Workspace, 'withSlot'>;
@@ -32,7 +35,12 @@ export function warmSlots(options: {
     runs.push(
       options.workspace
         .withSlot(async (slot) => {
-          if (signal.aborted) return;
+          // Only a Cargo workspace has a build to keep warm; any other check would just run twice.
+          const cargo = await access(join(slot.dir, 'Cargo.toml')).then(() => true, () => false);
+          if (signal.aborted || !cargo) {
+            slot.restored();
+            return;
+          }
           const { result } = await checkInSlot({
             slot,
             check: options.check,
