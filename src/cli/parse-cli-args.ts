@@ -18,7 +18,7 @@ Options for run:
   --max-files N           files per run (default 5)
   --min-confidence N      minimum review and patch confidence (default 90)
   --model NAME            patch model (default qwen3-coder:480b)
-  --concurrency N         concurrent LLM requests (default 4)
+  --concurrency N         concurrent LLM requests (default 4); 1 = one file at a time
   --audit-log PATH        audit log (default data/_kb/auto_apply.jsonl in the repo)
   --json                  print the machine-readable report on stdout
   -h, --help              show this help

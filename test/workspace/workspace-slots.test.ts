@@ -40,13 +40,21 @@ describe('Workspace.withSlot', () => {
     const holding = new Set<number>();
     let most = 0;
     const used: number[] = [];
+    // The first two borrowers wait until both hold a slot (or 10 s pass), so the test shows two
+    // slots lent at once without depending on how fast worktrees are created.
+    let acquisitions = 0;
+    let bothHeld: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (bothHeld = resolve));
     await Promise.all(
       Array.from({ length: 7 }, (_, i) =>
         ws.withSlot(async (slot) => {
           expect(holding.has(slot.index)).toBe(false);
           holding.add(slot.index);
           most = Math.max(most, holding.size);
+          if (holding.size === 2) bothHeld();
           used.push(slot.index);
+          acquisitions += 1;
+          if (acquisitions <= 2) await Promise.race([held, sleep(10_000)]);
           // The slot is clean when lent, whatever the previous caller did.
           expect(existsSync(join(slot.dir, 'mine.txt'))).toBe(false);
           writeFileSync(join(slot.dir, 'mine.txt'), String(i));
