@@ -3,6 +3,16 @@ import type { GitAuth } from './git.js';
 import { gitErrorText, isAuthFailure, isMissingRemoteRef } from './git-errors.js';
 import type { ScratchRepo } from './scratch-repo.js';
 
+/** Every fetch we make: no tags, no submodules, no FETCH_HEAD, no gc or maintenance, and the URL never read as an option. */
+const FETCH_FLAGS = [
+  '--no-tags',
+  '--no-recurse-submodules',
+  '--no-write-fetch-head',
+  '--no-auto-gc',
+  '--no-auto-maintenance',
+  '--end-of-options',
+];
+
 /** Where fetched branches land in the scratch repository, whatever the user calls the remote. */
 export const FETCHED_PREFIX = 'refs/remotes/origin/';
 
@@ -44,12 +54,7 @@ export async function fetchBranches(
       .raw([
         'fetch',
         '--quiet',
-        '--no-tags',
-        '--no-recurse-submodules',
-        '--no-write-fetch-head',
-        '--no-auto-gc',
-        '--no-auto-maintenance',
-        '--end-of-options',
+        ...FETCH_FLAGS,
         options.url,
         ...specs,
       ]);
@@ -84,12 +89,7 @@ export async function unshallowBase(
       'fetch',
       '--quiet',
       '--unshallow',
-      '--no-tags',
-      '--no-recurse-submodules',
-      '--no-write-fetch-head',
-      '--no-auto-gc',
-      '--no-auto-maintenance',
-      '--end-of-options',
+      ...FETCH_FLAGS,
       options.url,
       `+refs/heads/${options.baseBranch}:${FETCHED_PREFIX}${options.baseBranch}`,
     ]);

@@ -141,11 +141,4 @@ export function treeHashes(dir: string): Record<string, string> {
   return out;
 }
 
-/** Every file under `dir` as text (missing dir: ''). */
-export function allText(dir: string): string {
-  if (!existsSync(dir)) return '';
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => readFileSync(join(entry.parentPath, entry.name)).toString('latin1'))
-    .join('\n');
-}
+export { allText } from '../../helpers/token-leaks.js';
