@@ -28,8 +28,6 @@ export interface RunContext {
   llmQueue: PQueue;
   /** The run's forge with its writes made one at a time (serialForgeWrites); null: none. */
   forge: Forge | null;
-  /** Bounds concurrent pushes. */
-  pushQueue: PQueue;
   sandbox: 'bwrap' | 'none';
   /** `cargo fetch` once per run rather than before every check. */
   fetch: SharedFetch;
@@ -156,7 +154,7 @@ async function runSteps(
   if (!options.apply) return result('dry_run_committed', { ...details, reason: 'dry run: nothing pushed' });
 
   const remoteSha = workspace.remoteBranches().get(branch) ?? null;
-  const push = (b: string, sha: string, expected: string | null) => ctx.pushQueue.add(() => workspace.push(b, sha, expected));
+  const push = (b: string, sha: string, expected: string | null) => workspace.push(b, sha, expected);
   const forge = ctx.forge;
   if (forge === null) {
     if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {

@@ -18,9 +18,6 @@ import { createSharedFetch } from './shared-fetch.js';
 import { warmSlots, type SlotWarming } from './warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
 
-/** Pushes at once: each is a few git processes; more would only compete with the checks. */
-const MAX_CONCURRENT_PUSHES = 2;
-
 function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
 }
@@ -30,8 +27,8 @@ function newRunId(now: Date): string {
  * the patches, check, commit and publish. Files run concurrently: up to `concurrency` LLM
  * requests at once, and a file's check starts as soon as its answer is in and a worktree
  * slot is free (slots: the CPU count, each keeping its own target dir), so the model and the
- * compiler are busy at the same time. Forge writes go one at a time, pushes at most two at
- * a time. With `concurrency: 1` files go strictly one after another, as the seed did. Every
+ * compiler are busy at the same time. Forge writes go one at a time; pushes too, those asked
+ * for meanwhile going together in the next one. With `concurrency: 1` files go strictly one after another, as the seed did. Every
  * selected file gets an audit row the moment it finishes (finishing order; a row's content
  * does not depend on it); results come back in selection order.
  */
@@ -125,7 +122,6 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       model,
       llmQueue: new PQueue({ concurrency: config.concurrency }),
       forge: forge === null ? null : serialForgeWrites(forge, new PQueue({ concurrency: 1 })),
-      pushQueue: new PQueue({ concurrency: sequential ? 1 : MAX_CONCURRENT_PUSHES }),
       sandbox: sandbox.kind,
       fetch,
       prsByBranch,

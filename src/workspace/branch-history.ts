@@ -1,3 +1,5 @@
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import type { ObjectStore } from './object-store.js';
 import type { ScratchRepo } from './scratch-repo.js';
 
 /**
@@ -33,26 +35,19 @@ export async function isBotOnlyBranch(
  * True when the remote branch already is what we would push: the same tree on the same
  * parents. Then pushing would only churn the branch (and its PR).
  */
-export async function sameChange(scratch: ScratchRepo, remoteSha: string, commitSha: string): Promise<boolean> {
-  const describe = async (sha: string) =>
-    (await scratch.git().raw(['show', '-s', '--no-show-signature', '--format=%T %P', sha, '--'])).trim();
-  const [remote, ours] = await Promise.all([describe(remoteSha), describe(commitSha)]);
-  return remote.length > 0 && remote === ours;
+export async function sameChange(objects: ObjectStore, remoteSha: string, commitSha: string): Promise<boolean> {
+  const [remote, ours] = await Promise.all([objects.commitHeader(remoteSha), objects.commitHeader(commitSha)]);
+  return remote.tree === ours.tree && remote.parents.join(' ') === ours.parents.join(' ');
 }
 
 /** The unified diff one commit made to one file (against its first parent), for the PR body. */
-export async function diffForFile(scratch: ScratchRepo, commitSha: string, path: string): Promise<string> {
-  return scratch
-    .git()
-    .raw([
-      'diff',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--no-renames',
-      `${commitSha}^1`,
-      commitSha,
-      '--',
-      `:(literal)${path}`,
-    ]);
+export async function diffForFile(objects: ObjectStore, commitSha: string, path: string): Promise<string> {
+  const parent = (await objects.commitHeader(commitSha)).parents[0];
+  const contentAt = async (commit: string | undefined) => {
+    const entry = commit === undefined ? null : await objects.entryAt(commit, path);
+    return entry?.type === 'blob' ? (await objects.blob(entry.sha)).toString('utf8') : '';
+  };
+  const [before, after] = await Promise.all([contentAt(parent), contentAt(commitSha)]);
+  if (before === after) return '';
+  return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY });
 }

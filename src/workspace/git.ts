@@ -11,7 +11,7 @@ export interface GitAuth {
 }
 
 /** Config every git command we run carries: no hooks, no submodules, no fsmonitor, no ext:: transport. */
-const HARDENING_CONFIG = [
+export const HARDENING_CONFIG: readonly string[] = [
   'core.hooksPath=/dev/null',
   'core.fsmonitor=false',
   'submodule.recurse=false',
@@ -68,7 +68,7 @@ export function createGit(cwd: string, options: GitOptions = {}): SimpleGit {
     binary: 'git',
     maxConcurrentProcesses: 6,
     trimmed: false,
-    config: HARDENING_CONFIG,
+    config: [...HARDENING_CONFIG],
     // simple-git refuses the very settings our hardening sets (hooksPath, fsmonitor, …) and
     // the allow-listed environment (GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT); allow exactly those.
     unsafe: {

@@ -7,7 +7,8 @@ import { branchNameFor } from './branch-name.js';
 import { diffForFile, isBotOnlyBranch, sameChange } from './branch-history.js';
 import { BOT_IDENTITY, commitFile, type CommitFileInput, type CommitIdentity } from './commit-file.js';
 import type { GitAuth } from './git.js';
-import { pushBranch } from './push-branch.js';
+import { createPushBatcher, pushBranches } from './push-branch.js';
+import { createObjectStore, type ObjectStore } from './object-store.js';
 import { removeTree } from './remove-tree.js';
 import { resolveBase } from './resolve-base.js';
 import { createScratchRepo } from './scratch-repo.js';
@@ -49,7 +50,10 @@ export interface Workspace {
   sameChange(remoteSha: string, commitSha: string): Promise<boolean>;
   /** Unified diff of `commitSha` against its parent, for `path` only. */
   diffForFile(commitSha: string, path: string): Promise<string>;
-  /** Force-with-lease push; throws a one-line, redacted error when refused. */
+  /**
+   * Force-with-lease push; throws a one-line, redacted error when refused. Pushes asked for
+   * while one is under way go together in the next `git push`.
+   */
   push(branch: string, commitSha: string, expectedRemoteSha: string | null): Promise<void>;
   /** Run `fn` with a worktree of the base commit that nobody else holds meanwhile. */
   withSlot<T>(fn: (slot: Slot) => Promise<T>): Promise<T>;
@@ -71,6 +75,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
   const identity = options.identity ?? BOT_IDENTITY;
   const scratchDir = resolve(options.scratchDir);
   const prefix = options.branchPrefix;
+  let objects: ObjectStore | null = null;
   // Whatever fails from here on, the scratch directory (ours alone) goes with it.
   try {
     if (prefix.length === 0 || prefix.startsWith('-') || branchNameFor(prefix, 'x') !== `${prefix}x`) {
@@ -96,6 +101,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       logger,
     });
     await scratch.seal();
+    objects = createObjectStore({ gitDir: scratch.gitDir, objectFormat: user.objectFormat });
     const botBranches = base.botBranches;
     const pool = createSlotPool({
       scratch,
@@ -103,7 +109,9 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       baseSha: base.baseSha,
       size: options.slots ?? availableParallelism(),
     });
-    const tmpDir = join(scratchDir, 'tmp');
+    const store = objects;
+    const pushUrl = urls?.push ?? null;
+    const push = pushUrl === null ? null : createPushBatcher((refs) => pushBranches(scratch, { url: pushUrl, auth, redact }, refs));
     const deepen = shallowDeepener({
       shallow: user.shallowFile !== null && base.online,
       url: urls?.fetch ?? null,
@@ -118,24 +126,26 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       baseBranch: base.baseBranch,
       baseSha: base.baseSha,
       remoteUrl: urls === null ? null : withoutCredentials(urls.push),
-      readTrackedFile: (path) => readTrackedFile(scratch, base.baseSha, path),
-      commitFile: (input) => commitFile(scratch, { baseSha: base.baseSha, identity, tmpDir }, input),
+      readTrackedFile: (path) => readTrackedFile(store, base.baseSha, path),
+      commitFile: (input) => commitFile(store, { baseSha: base.baseSha, identity }, input),
       remoteBranches: () => new Map(botBranches),
       isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
-      sameChange: (remoteSha, commitSha) => sameChange(scratch, remoteSha, commitSha),
-      diffForFile: (commitSha, path) => diffForFile(scratch, commitSha, path),
+      sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
+      diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
       async push(branch, commitSha, expectedRemoteSha) {
-        if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
-        await pushBranch(scratch, { url: urls.push, auth, branch, commitSha, expectedRemoteSha, redact });
+        if (push === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
+        await push({ branch, commitSha, expectedRemoteSha });
         botBranches.set(branch, commitSha);
       },
       withSlot: (fn) => pool.withSlot(fn),
       async dispose() {
         pool.close();
+        store.close();
         await removeTree(scratchDir);
       },
     };
   } catch (error) {
+    objects?.close();
     await removeTree(scratchDir);
     throw error;
   }

@@ -3,51 +3,123 @@ import type { GitAuth } from './git.js';
 import { gitErrorText } from './git-errors.js';
 import type { ScratchRepo } from './scratch-repo.js';
 
-export interface PushInput {
-  url: string;
-  auth: GitAuth | null;
+export interface PushRef {
   branch: string;
   commitSha: string;
   /** The remote tip we built on; null: the branch must not exist yet. */
   expectedRemoteSha: string | null;
+}
+
+export interface PushTarget {
+  url: string;
+  auth: GitAuth | null;
   redact: Redactor;
 }
 
 /**
- * Push `commitSha` to `refs/heads/<branch>` from the scratch repository, leased on the tip we
- * saw: if anyone moved the branch since, the push is refused rather than overwriting them.
- * No hooks; credentials go to git through its environment only.
+ * Push each ref's commit to `refs/heads/<branch>` from the scratch repository in one `git
+ * push`, every ref leased on the tip we saw: if anyone moved a branch since, that ref is
+ * refused rather than overwriting them (the others still go). No hooks; credentials go to git
+ * through its environment only. Returns, per ref in order, null when it was pushed or the
+ * one-line, redacted reason it was not.
  */
-export async function pushBranch(scratch: ScratchRepo, input: PushInput): Promise<void> {
+export async function pushBranches(scratch: ScratchRepo, target: PushTarget, refs: readonly PushRef[]): Promise<Array<string | null>> {
+  if (refs.length === 0) return [];
   await scratch.assertIntact();
-  const ref = `refs/heads/${input.branch}`;
+  const remoteRef = (ref: PushRef) => `refs/heads/${ref.branch}`;
+  let output: string;
+  let failure: unknown = null;
   try {
-    const out = await scratch
-      .git({ auth: input.auth })
+    output = await scratch
+      .git({ auth: target.auth })
       .raw([
         'push',
         '--porcelain',
         '--no-verify',
         '--no-signed',
         '--recurse-submodules=no',
-        `--force-with-lease=${ref}:${input.expectedRemoteSha ?? ''}`,
+        ...refs.map((ref) => `--force-with-lease=${remoteRef(ref)}:${ref.expectedRemoteSha ?? ''}`),
         '--end-of-options',
-        input.url,
-        `${input.commitSha}:${ref}`,
+        target.url,
+        ...refs.map((ref) => `${ref.commitSha}:${remoteRef(ref)}`),
       ]);
-    const refused = refusal(out, ref);
-    if (refused !== null) throw new Error(refused);
   } catch (error) {
-    const reason = refusal(error instanceof Error ? error.message : String(error), ref) ?? gitErrorText(error, input.redact);
-    throw new Error(`push to ${input.branch} was rejected: ${input.redact(reason)}`, { cause: error });
+    // A refused ref fails the whole command; its status line is still in the output.
+    failure = error;
+    output = error instanceof Error ? error.message : String(error);
   }
+  const statuses = porcelainStatuses(output);
+  return refs.map((ref) => {
+    const status = statuses.get(remoteRef(ref));
+    if (status !== undefined) return status.flag === '!' ? target.redact(status.reason) : null;
+    return failure === null ? null : gitErrorText(failure, target.redact);
+  });
 }
 
-/** The porcelain status line for `ref` when it says the ref was not updated (`!`). */
-function refusal(output: string, ref: string): string | null {
+/** `git push --porcelain` lines: flag, `from:to`, summary, reason — by destination ref. */
+function porcelainStatuses(output: string): Map<string, { flag: string; reason: string }> {
+  const statuses = new Map<string, { flag: string; reason: string }>();
   for (const line of output.split('\n')) {
     const [flag, refs, summary, reason] = line.split('\t');
-    if (flag === '!' && refs?.endsWith(`:${ref}`)) return [summary, reason].filter(Boolean).join(' ').trim() || 'rejected';
+    const to = refs?.split(':')[1];
+    if (flag === undefined || flag.length !== 1 || !to) continue;
+    statuses.set(to, { flag, reason: [summary, reason].filter(Boolean).join(' ').trim() || 'rejected' });
   }
-  return null;
+  return statuses;
+}
+
+/** At most this many refs per push (arguments stay short; one refusal explains itself). */
+const MAX_REFS_PER_PUSH = 50;
+
+/**
+ * One push process at a time; refs asked for meanwhile go together in the next one. Each push
+ * spawns several git processes on both ends and, over HTTPS, a connection: twenty files that
+ * finish close together cost a few pushes, not twenty. The promise of each ref settles with
+ * its own outcome: rejected with `push to <branch> was rejected: <reason>`.
+ */
+export function createPushBatcher(push: (refs: PushRef[]) => Promise<Array<string | null>>): (ref: PushRef) => Promise<void> {
+  const waiting: Array<{ ref: PushRef; resolve: () => void; reject: (error: Error) => void }> = [];
+  let pushing = false;
+
+  async function pump(): Promise<void> {
+    if (pushing) return;
+    pushing = true;
+    try {
+      while (waiting.length > 0) {
+        // A branch goes at most once per push: a second request for it waits for the next.
+        const seen = new Set<string>();
+        const batch: typeof waiting = [];
+        for (let i = 0; i < waiting.length && batch.length < MAX_REFS_PER_PUSH; ) {
+          const item = waiting[i] as (typeof waiting)[number];
+          if (seen.has(item.ref.branch)) {
+            i += 1;
+            continue;
+          }
+          seen.add(item.ref.branch);
+          batch.push(item);
+          waiting.splice(i, 1);
+        }
+        let reasons: Array<string | null>;
+        try {
+          reasons = await push(batch.map((item) => item.ref));
+        } catch (error) {
+          const why = error instanceof Error ? error.message : String(error);
+          reasons = batch.map(() => why);
+        }
+        batch.forEach((item, i) => {
+          const reason = reasons[i];
+          if (reason === null) item.resolve();
+          else item.reject(new Error(`push to ${item.ref.branch} was rejected: ${reason ?? 'git said nothing about it'}`));
+        });
+      }
+    } finally {
+      pushing = false;
+    }
+  }
+
+  return (ref) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ ref, resolve, reject });
+      void pump();
+    });
 }

@@ -27,14 +27,21 @@ export interface BwrapFeatures {
 
 const PROBE_TIMEOUT_MS = 20_000;
 
+/** What each bwrap binary understands, asked once per process (`--help` is a process per check otherwise). */
+const bwrapFeatures = new Map<string, Promise<BwrapFeatures>>();
+
 /** The bwrap on the bot's PATH and the options it understands; null when there is none. */
 export async function findBwrap(env: NodeJS.ProcessEnv = process.env): Promise<BwrapFeatures | null> {
   const path = await findExecutable('bwrap', env.PATH || FALLBACK_PATH, '/');
   if (!path) return null;
-  const help = await new Promise<string>((resolve) => {
-    execFile(path, ['--help'], { env: {}, timeout: 5_000 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`));
-  });
-  return { path, size: help.includes('--size'), disableUserns: help.includes('--disable-userns') };
+  let features = bwrapFeatures.get(path);
+  if (features === undefined) {
+    features = new Promise<string>((resolve) => {
+      execFile(path, ['--help'], { env: {}, timeout: 5_000 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`));
+    }).then((help) => ({ path, size: help.includes('--size'), disableUserns: help.includes('--disable-userns') }));
+    bwrapFeatures.set(path, features);
+  }
+  return features;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { checkPathSyntax } from '../reviews/path-safety.js';
-import type { ScratchRepo } from './scratch-repo.js';
+import type { ObjectStore, TreeEntry } from './object-store.js';
 
 /** Larger sources are not what a mechanical fix is for, and they would swamp the prompt. */
 export const MAX_TRACKED_FILE_BYTES = 1024 * 1024;
@@ -9,46 +9,20 @@ export type FileMode = '100644' | '100755';
 
 export type TrackedFile = { type: 'file'; content: Buffer; mode: FileMode } | { type: 'rejected'; reason: string };
 
-/** One entry of a tree, as `ls-tree -l` describes it. */
-export interface TreeEntry {
-  mode: string;
-  type: string;
-  sha: string;
-  size: number | null;
-}
-
-/**
- * The tree entry at exactly `path` in `commit`, or null. A literal pathspec, so `*` and `?` in
- * a name match only themselves; ls-tree never descends through a symlink, so a path whose
- * parent is a symlink has no entry.
- */
-export async function treeEntry(scratch: ScratchRepo, commit: string, path: string): Promise<TreeEntry | null> {
-  const out = await scratch.git().raw(['ls-tree', '-z', '-l', '--full-tree', commit, '--', `:(literal)${path}`]);
-  for (const record of out.split('\0')) {
-    const tab = record.indexOf('\t');
-    if (tab < 0 || record.slice(tab + 1) !== path) continue;
-    const [mode, type, sha, size] = record.slice(0, tab).split(/ +/);
-    if (!mode || !type || !sha || size === undefined) continue;
-    return { mode, type, sha, size: /^\d+$/.test(size) ? Number(size) : null };
-  }
-  return null;
-}
-
 /**
  * A source file as the base commit has it, from git objects (never the working tree): only a
  * regular, UTF-8, NUL-free blob of at most 1 MiB. Everything else is a reason, not an error.
  */
-export async function readTrackedFile(scratch: ScratchRepo, baseSha: string, path: string): Promise<TrackedFile> {
+export async function readTrackedFile(objects: ObjectStore, baseSha: string, path: string): Promise<TrackedFile> {
   const syntax = checkPathSyntax(path);
   if (!syntax.ok) return { type: 'rejected', reason: syntax.reason };
-  const entry = await treeEntry(scratch, baseSha, path);
+  const entry = await objects.entryAt(baseSha, path);
   const reason = entryProblem(entry, baseSha);
   if (reason !== null || entry === null) return { type: 'rejected', reason: reason ?? `not tracked at ${baseSha.slice(0, 7)}` };
   if (entry.size === null || entry.size > MAX_TRACKED_FILE_BYTES) {
     return { type: 'rejected', reason: `is too large (${entry.size ?? '?'} bytes; the limit is ${MAX_TRACKED_FILE_BYTES})` };
   }
-  const content: unknown = await scratch.git().binaryCatFile(['blob', entry.sha]);
-  if (!Buffer.isBuffer(content)) throw new Error(`git cat-file gave no bytes for ${path}`);
+  const content = await objects.blob(entry.sha);
   if (content.includes(0) || !isUtf8(content)) return { type: 'rejected', reason: 'is not UTF-8 text' };
   return { type: 'file', content, mode: entry.mode === '100755' ? '100755' : '100644' };
 }
