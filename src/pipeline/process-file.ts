@@ -10,6 +10,7 @@ import { describeError } from '../report/redact.js';
 import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../workspace/branch-name.js';
 import type { Workspace } from '../workspace/open-workspace.js';
+import type { PushRef } from '../workspace/push-branch.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
 import { checkInSlot } from './check-in-slot.js';
 import { commitMessage } from './commit-message.js';
@@ -26,6 +27,11 @@ export interface RunContext {
   model: PatchModel;
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;
+  /**
+   * Pushes one ref for file `fileIndex` (batched with others, see push-batcher.ts); throws a
+   * one-line, redacted error when refused.
+   */
+  push: (fileIndex: number, ref: PushRef) => Promise<void>;
   /** The run's forge with its writes made one at a time (serialForgeWrites); null: none. */
   forge: Forge | null;
   sandbox: 'bwrap' | 'none';
@@ -154,7 +160,7 @@ async function runSteps(
   if (!options.apply) return result('dry_run_committed', { ...details, reason: 'dry run: nothing pushed' });
 
   const remoteSha = workspace.remoteBranches().get(branch) ?? null;
-  const push = (b: string, sha: string, expected: string | null) => workspace.push(b, sha, expected);
+  const push = (b: string, sha: string, expected: string | null) => ctx.push(file.index, { branch: b, commitSha: sha, expectedRemoteSha: expected });
   const forge = ctx.forge;
   if (forge === null) {
     if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {

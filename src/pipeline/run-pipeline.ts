@@ -12,11 +12,19 @@ import { selectFiles } from '../reviews/select-files.js';
 import { openWorkspace } from '../workspace/open-workspace.js';
 import { detectSandbox } from '../workspace/sandbox.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
+import { createPushBatcher } from './push-batcher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
 import { createSharedFetch } from './shared-fetch.js';
 import { warmSlots, type SlotWarming } from './warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
+
+/**
+ * How long, at most, a push waits for other files' pushes to go with it. A push costs a few
+ * git processes on each end (and over HTTPS a connection): batching them leaves the CPU to
+ * the checks. Sequential runs never wait.
+ */
+const PUSH_LINGER_MS = 1000;
 
 function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
@@ -27,8 +35,8 @@ function newRunId(now: Date): string {
  * the patches, check, commit and publish. Files run concurrently: up to `concurrency` LLM
  * requests at once, and a file's check starts as soon as its answer is in and a worktree
  * slot is free (slots: the CPU count, each keeping its own target dir), so the model and the
- * compiler are busy at the same time. Forge writes go one at a time; pushes too, those asked
- * for meanwhile going together in the next one. With `concurrency: 1` files go strictly one after another, as the seed did. Every
+ * compiler are busy at the same time. Forge writes go one at a time; pushes too, batched
+ * (push-batcher.ts). With `concurrency: 1` files go strictly one after another, as the seed did. Every
  * selected file gets an audit row the moment it finishes (finishing order; a row's content
  * does not depend on it); results come back in selection order.
  */
@@ -115,12 +123,30 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       maxResponseBytes: config.llm.maxResponseBytes,
       redact,
     });
+    // Files that may still push: while some are, a push waits a little for theirs (not in
+    // sequential mode, where the next file waits for this one).
+    const settledPush = new Set<number>();
+    let mayStillPush = chosen.length;
+    const pushes = createPushBatcher((refs) => workspace.pushMany(refs), {
+      lingerMs: sequential ? 0 : PUSH_LINGER_MS,
+      othersComing: () => mayStillPush > 0,
+    });
+    const pushSettled = (index: number) => {
+      if (settledPush.has(index)) return;
+      settledPush.add(index);
+      mayStillPush -= 1;
+      pushes.poke();
+    };
     const ctx: RunContext = {
       options,
       row: { runId, trigger: options.trigger, actor: options.actor, dryRun, patchModel: config.llm.model },
       workspace,
       model,
       llmQueue: new PQueue({ concurrency: config.concurrency }),
+      push: (index, ref) => {
+        pushSettled(index);
+        return pushes.push(ref);
+      },
       forge: forge === null ? null : serialForgeWrites(forge, new PQueue({ concurrency: 1 })),
       sandbox: sandbox.kind,
       fetch,
@@ -142,6 +168,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
             fileResult = await processFile(ctx, file, fileLogger);
           } finally {
             ctx.openPrs.settle(file.index, fileResult?.action === 'pr_opened');
+            pushSettled(file.index);
           }
           await audit.append(fileResult.row);
           done += 1;

@@ -7,7 +7,7 @@ import { branchNameFor } from './branch-name.js';
 import { diffForFile, isBotOnlyBranch, sameChange } from './branch-history.js';
 import { BOT_IDENTITY, commitFile, type CommitFileInput, type CommitIdentity } from './commit-file.js';
 import type { GitAuth } from './git.js';
-import { createPushBatcher, pushBranches } from './push-branch.js';
+import { pushBranches, type PushRef } from './push-branch.js';
 import { createObjectStore, type ObjectStore } from './object-store.js';
 import { removeTree } from './remove-tree.js';
 import { resolveBase } from './resolve-base.js';
@@ -50,11 +50,13 @@ export interface Workspace {
   sameChange(remoteSha: string, commitSha: string): Promise<boolean>;
   /** Unified diff of `commitSha` against its parent, for `path` only. */
   diffForFile(commitSha: string, path: string): Promise<string>;
-  /**
-   * Force-with-lease push; throws a one-line, redacted error when refused. Pushes asked for
-   * while one is under way go together in the next `git push`.
-   */
+  /** Force-with-lease push; throws a one-line, redacted error when refused. */
   push(branch: string, commitSha: string, expectedRemoteSha: string | null): Promise<void>;
+  /**
+   * Several force-with-lease pushes in one `git push`; per ref, null when it was pushed or
+   * the one-line, redacted reason it was not (a refused ref does not stop the others).
+   */
+  pushMany(refs: PushRef[]): Promise<Array<string | null>>;
   /** Run `fn` with a worktree of the base commit that nobody else holds meanwhile. */
   withSlot<T>(fn: (slot: Slot) => Promise<T>): Promise<T>;
   /** Remove the scratch directory (worktrees, scratch repository, temp files). */
@@ -110,8 +112,12 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       size: options.slots ?? availableParallelism(),
     });
     const store = objects;
-    const pushUrl = urls?.push ?? null;
-    const push = pushUrl === null ? null : createPushBatcher((refs) => pushBranches(scratch, { url: pushUrl, auth, redact }, refs));
+    const pushMany = async (refs: PushRef[]): Promise<Array<string | null>> => {
+      if (urls === null) return refs.map(() => `${user.topLevel} has no remote named ${remote}`);
+      const reasons = await pushBranches(scratch, { url: urls.push, auth, redact }, refs);
+      refs.forEach((ref, i) => reasons[i] === null && botBranches.set(ref.branch, ref.commitSha));
+      return reasons;
+    };
     const deepen = shallowDeepener({
       shallow: user.shallowFile !== null && base.online,
       url: urls?.fetch ?? null,
@@ -133,10 +139,11 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
       diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
       async push(branch, commitSha, expectedRemoteSha) {
-        if (push === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
-        await push({ branch, commitSha, expectedRemoteSha });
-        botBranches.set(branch, commitSha);
+        if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
+        const [reason] = await pushMany([{ branch, commitSha, expectedRemoteSha }]);
+        if (reason !== null) throw new Error(`push to ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
       },
+      pushMany,
       withSlot: (fn) => pool.withSlot(fn),
       async dispose() {
         pool.close();

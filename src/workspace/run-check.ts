@@ -6,8 +6,8 @@ import { prefetchDependencies, type FetchOutcome } from './check-fetch.js';
 import { prlimitPrefix, DEFAULT_LIMITS, type ResourceLimits } from './check-limits.js';
 import { createOutputBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './check-output.js';
 import { runProcess, type ProcessOutcome } from './check-process.js';
-import { findBwrap, sandboxedCommand, type BwrapFeatures } from './sandbox.js';
-import { SANDBOX_HOME } from './sandbox-mounts.js';
+import { findBwrap, sandboxedCommand, sandboxPath, type BwrapFeatures } from './sandbox.js';
+import { SANDBOX_HOME, SANDBOX_TARGET } from './sandbox-mounts.js';
 
 export interface RunCheckOptions {
   /** Split on whitespace into argv; never given to a shell. */
@@ -124,16 +124,18 @@ interface Invocation {
 }
 
 function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string; homes: ToolchainHomes }) {
-  const { cwd, targetDir, homes, argv } = options;
+  const { cwd, targetDir, homes } = options;
+  const [program = cwd, ...args] = options.argv;
   return sandboxedCommand({
     features,
-    layout: { cwd, targetDir, homes, extraReadOnly: [dirname(argv[0] ?? cwd)] },
+    layout: { cwd, targetDir, homes, extraReadOnly: [dirname(program)] },
     env: checkEnvironment(options.env, {
-      targetDir,
+      targetDir: SANDBOX_TARGET,
       offline: options.offline,
       overrides: { HOME: SANDBOX_HOME, CARGO_HOME: homes.cargoHome, RUSTUP_HOME: homes.rustupHome },
     }),
-    argv,
+    // A check command inside the repository (`./ci/check.sh`) runs from the sandbox's tree.
+    argv: [sandboxPath(program, cwd), ...args],
     ...(options.limits ? { limits: options.limits } : {}),
   });
 }

@@ -9,6 +9,15 @@ export type Mount =
   | { type: 'tmpfs'; dest: string; sizeBytes: number }
   | { type: 'dir' | 'proc' | 'dev' | 'remount-ro'; dest: string };
 
+/**
+ * Where the worktree and the target dir appear inside the sandbox: the same paths for every
+ * slot, so what a build records (dep-info, fingerprints) does not depend on the slot, and one
+ * slot's warm target dir is as good in another (see warm-slots.ts). Check output shows these
+ * paths, not the bot's scratch directories.
+ */
+export const SANDBOX_TREE = '/scrum-apply/tree';
+export const SANDBOX_TARGET = '/scrum-apply/target';
+
 /** The sandbox's HOME: an empty directory on the /tmp tmpfs, never the real one. */
 export const SANDBOX_HOME = '/tmp/.scrum-apply-home';
 export const SANDBOX_TMP_BYTES = 512 * 1024 ** 2;
@@ -40,9 +49,9 @@ const ETC_PATHS = [
 const CARGO_HOME_ENTRIES = ['bin', 'registry', 'git', 'config.toml', 'config'];
 
 export interface SandboxLayout {
-  /** The worktree (a real path): read-only, and the working directory. */
+  /** The worktree (a real path): read-only at SANDBOX_TREE, the working directory. */
   cwd: string;
-  /** CARGO_TARGET_DIR (a real path): the one writable host directory. */
+  /** CARGO_TARGET_DIR (a real path): the one writable host directory, at SANDBOX_TARGET. */
   targetDir: string;
   homes: ToolchainHomes;
   /** More host paths to show read-only, e.g. the directory the check command lives in. */
@@ -50,8 +59,8 @@ export interface SandboxLayout {
 }
 
 /**
- * The sandbox's file system: system and toolchain read-only, the worktree read-only, the
- * target dir writable, a size-capped /tmp with an empty HOME, and everything else read-only.
+ * The sandbox's file system: system and toolchain read-only, the worktree read-only at
+ * SANDBOX_TREE, the target dir writable at SANDBOX_TARGET, a size-capped /tmp with an empty HOME, and everything else read-only.
  * CARGO_HOME is a fresh tmpfs with the real `bin`, `registry` and `git` bound read-only into
  * it, so cargo can write its lock files (`.package-cache`) and `.global-cache` there without
  * touching — or being able to poison — the real CARGO_HOME.
@@ -78,8 +87,8 @@ export async function sandboxMounts(layout: SandboxLayout): Promise<Mount[]> {
   for (const path of layout.extraReadOnly) {
     if (!covered.some((root) => isWithin(path, root))) mounts.push({ type: 'ro-bind', source: path, dest: path });
   }
-  mounts.push({ type: 'ro-bind', source: layout.cwd, dest: layout.cwd });
-  mounts.push({ type: 'bind', source: layout.targetDir, dest: layout.targetDir });
+  mounts.push({ type: 'ro-bind', source: layout.cwd, dest: SANDBOX_TREE });
+  mounts.push({ type: 'bind', source: layout.targetDir, dest: SANDBOX_TARGET });
   // The sandbox's root is itself a tmpfs (with no size cap): nothing may be written there.
   mounts.push({ type: 'remount-ro', dest: '/' });
   return mounts;
@@ -93,7 +102,7 @@ async function pathKind(path: string): Promise<'symlink' | 'other' | 'missing'> 
   }
 }
 
-function isWithin(path: string, root: string): boolean {
+export function isWithin(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

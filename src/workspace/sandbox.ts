@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { FALLBACK_PATH, findExecutable } from './check-command.js';
 import { checkEnvironment, toolchainHomes } from './check-environment.js';
 import { DEFAULT_LIMITS, prlimitPrefix, type ResourceLimits } from './check-limits.js';
 import { createOutputBuffer } from './check-output.js';
 import { runProcess } from './check-process.js';
-import { SANDBOX_HOME, sandboxMounts, type Mount, type SandboxLayout } from './sandbox-mounts.js';
+import { isWithin, SANDBOX_HOME, SANDBOX_TARGET, SANDBOX_TREE, sandboxMounts, type Mount, type SandboxLayout } from './sandbox-mounts.js';
 
 export type SandboxMode = 'auto' | 'bwrap' | 'none';
 export interface SandboxChoice {
@@ -84,7 +84,10 @@ export interface SandboxedCommand {
   env: Record<string, string>;
 }
 
-/** The full bwrap invocation running `argv` (under `prlimit` when available) in the sandbox. */
+/**
+ * The full bwrap invocation running `argv` (under `prlimit` when available) in the sandbox, in
+ * SANDBOX_TREE. `argv` and `env` are as seen inside (see sandboxPath).
+ */
 export async function sandboxedCommand(options: {
   features: BwrapFeatures;
   layout: SandboxLayout;
@@ -97,7 +100,12 @@ export async function sandboxedCommand(options: {
   const extraReadOnly = prlimit ? [...layout.extraReadOnly, dirname(prlimit)] : layout.extraReadOnly;
   const mounts = await sandboxMounts({ ...layout, extraReadOnly });
   const limited = prlimit ? [...prlimitPrefix(prlimit, options.limits ?? DEFAULT_LIMITS, true), ...options.argv] : options.argv;
-  return { file: options.features.path, args: [...bwrapArgs({ mounts, env, cwd: layout.cwd, features: options.features }), '--', ...limited], env: {} };
+  return { file: options.features.path, args: [...bwrapArgs({ mounts, env, cwd: SANDBOX_TREE, features: options.features }), '--', ...limited], env: {} };
+}
+
+/** A host path as the sandbox shows it: the worktree's files are under SANDBOX_TREE. */
+export function sandboxPath(path: string, cwd: string): string {
+  return isWithin(path, cwd) ? join(SANDBOX_TREE, relative(cwd, path)) : path;
 }
 
 /**
@@ -143,7 +151,7 @@ async function bwrapProblem(env: NodeJS.ProcessEnv): Promise<string | null> {
     await mkdir(targetDir);
     const homes = await toolchainHomes(env);
     const checkEnv = checkEnvironment(env, {
-      targetDir,
+      targetDir: SANDBOX_TARGET,
       offline: true,
       overrides: { HOME: SANDBOX_HOME, CARGO_HOME: homes.cargoHome, RUSTUP_HOME: homes.rustupHome },
     });

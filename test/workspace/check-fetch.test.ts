@@ -54,7 +54,8 @@ describe('cargo fetch before the sandboxed check', () => {
     writeFiles(ws, {
       'Cargo.toml': '[package]\nname = "wrapped"\nversion = "0.1.0"\nedition = "2021"\n',
       'src/lib.rs': 'pub fn answer() -> u32 {\n    42\n}\n',
-      '.cargo/config.toml': `[build]\nrustc-wrapper = "${join(ws, 'wrap.sh')}"\n`,
+      // Relative to the directory holding .cargo/ (where the sandbox shows the tree).
+      '.cargo/config.toml': '[build]\nrustc-wrapper = "./wrap.sh"\n',
       // `cargo fetch` run from the worktree would call this (to ask rustc about the target).
       'wrap.sh': `#!/bin/sh\ntouch '${marker}'\necho "wrapper ran: $1" >&2\nexec "$@"\n`,
     });

@@ -71,8 +71,10 @@ describe('bwrapArgs', () => {
   it('shows the worktree read-only, the target dir writable, and nothing else writable on the host', async () => {
     const args = bwrapArgs({ mounts: await sandboxMounts(layout), env, cwd: layout.cwd, features });
     const triples = args.flatMap((arg, i) => (['--bind', '--ro-bind', '--ro-bind-try'].includes(arg) ? [[arg, args[i + 1], args[i + 2]].join(' ')] : []));
-    expect(triples.filter((t) => t.startsWith('--bind '))).toEqual(['--bind /data/target-1 /data/target-1']);
-    expect(triples).toContain('--ro-bind /work/slot-1 /work/slot-1');
+    // The same paths inside for every slot: /scrum-apply/{tree,target}.
+    expect(triples.filter((t) => t.startsWith('--bind '))).toEqual(['--bind /data/target-1 /scrum-apply/target']);
+    expect(triples).toContain('--ro-bind /work/slot-1 /scrum-apply/tree');
+    expect(triples.some((t) => t.endsWith(' /work/slot-1') || t.endsWith(' /data/target-1'))).toBe(false);
     expect(triples).toContain('--ro-bind /usr /usr');
     expect(triples).toContain('--ro-bind /opt/tools/bin /opt/tools/bin');
     expect(triples).not.toContain('--ro-bind /usr/bin /usr/bin'); // already under /usr
@@ -84,7 +86,7 @@ describe('bwrapArgs', () => {
     const at = (needle: string[]) => args.findIndex((_, i) => needle.every((word, k) => args[i + k] === word));
     expect(at(['--size', String(512 * 1024 ** 2), '--tmpfs', '/tmp'])).toBeGreaterThan(-1);
     expect(at(['--tmpfs', '/opt/cargo'])).toBeLessThan(at(['--ro-bind-try', '/opt/cargo/bin']));
-    expect(at(['--ro-bind', '/work/slot-1'])).toBeLessThan(at(['--bind', '/data/target-1']));
+    expect(at(['--ro-bind', '/work/slot-1', '/scrum-apply/tree'])).toBeLessThan(at(['--bind', '/data/target-1', '/scrum-apply/target']));
     expect(at(['--remount-ro', '/'])).toBe(args.length - 4);
   });
 

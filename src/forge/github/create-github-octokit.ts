@@ -1,8 +1,17 @@
+import { Octokit } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import { ProbotOctokit } from 'probot';
 import type { Logger } from '../../report/logger.js';
 
-export type GitHubOctokit = InstanceType<typeof ProbotOctokit>;
+/**
+ * Octokit with the plugins Probot ships (REST methods, pagination, throttling, retry) but
+ * without loading Probot itself: the CLI starts faster. A Probot `context.octokit` is one too.
+ */
+const CliOctokit = Octokit.plugin(throttling, retry, paginateRest, restEndpointMethods);
+export type GitHubOctokit = InstanceType<typeof CliOctokit>;
 
 /** How many times one request is retried after a (secondary) rate limit before it fails. */
 const MAX_RATE_LIMIT_RETRIES = 2;
@@ -38,8 +47,8 @@ export function createGitHubOctokit(options: GitHubOctokitOptions): GitHubOctoki
       log.warn({ kind, method: request.method, url: request.url, retryAfter, retryCount, retry }, 'GitHub rate limit hit');
       return retry;
     };
-  return new ProbotOctokit({
-    auth: { token: options.token },
+  return new CliOctokit({
+    auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     log,
     throttle:
