@@ -61,8 +61,14 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   });
   logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, 'selected files');
 
-  const sandbox = await detectSandbox(config.check.sandbox);
-  if (sandbox.warning) logger.warn(sandbox.warning);
+  // The sandbox probe, the forge's listing of our PRs and the workspace are independent:
+  // they are under way together (each failure still stops the run before any LLM request).
+  const forge = options.forge;
+  const sandboxChoice = detectSandbox(config.check.sandbox);
+  const listing = forge && options.apply && eligible.length > 0 ? forge.listBotPrs(config.branchPrefix) : Promise.resolve([]);
+  // Awaited below; until then a failure must not count as unhandled.
+  sandboxChoice.catch(() => undefined);
+  listing.catch(() => undefined);
 
   const sequential = config.concurrency === 1;
   const slots = sequential ? 1 : (options.slots ?? availableParallelism());
@@ -88,6 +94,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
     }
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
+    const sandbox = await sandboxChoice;
+    if (sandbox.warning) logger.warn(sandbox.warning);
 
     const fetch = createSharedFetch({ command: config.check.command, timeoutMs: config.check.timeoutSeconds * 1000, signal: options.signal });
     // While the first answers are awaited, build the base once in each slot the checks will
@@ -103,11 +111,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       signal: options.signal,
     });
 
-    const forge = options.forge;
     const prsByBranch = new Map<string, ForgePr[]>();
     let openCount = 0;
-    if (forge && options.apply && chosen.length > 0) {
-      for (const pr of await forge.listBotPrs(config.branchPrefix)) {
+    if (chosen.length > 0) {
+      for (const pr of await listing) {
         prsByBranch.set(pr.headBranch, [...(prsByBranch.get(pr.headBranch) ?? []), pr]);
         if (pr.state === 'open') openCount += 1;
       }

@@ -2,8 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { gitEnvironment, HARDENING_CONFIG } from './git.js';
 import {
   commitContent,
@@ -16,7 +15,11 @@ import {
   type RawTreeEntry,
 } from './git-objects.js';
 
-const deflateAsync = promisify(deflate);
+/**
+ * A small window and little memory: setting up zlib's defaults costs more than compressing a
+ * source file, and git reads any valid zlib stream.
+ */
+const DEFLATE_OPTIONS = { windowBits: 12, memLevel: 2 };
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** One entry of a tree, as `ls-tree -l` describes it. */
@@ -239,7 +242,7 @@ export function createObjectStore(options: { gitDir: string; objectFormat: strin
     await mkdir(dir, { recursive: true });
     const temp = join(dir, `tmp_obj_${randomBytes(6).toString('hex')}`);
     try {
-      await writeFile(temp, await deflateAsync(raw), { mode: 0o444, flag: 'wx' });
+      await writeFile(temp, deflateSync(raw, DEFLATE_OPTIONS), { mode: 0o444, flag: 'wx' });
       await rename(temp, join(dir, oid.slice(2)));
     } finally {
       await rm(temp, { force: true });
