@@ -33,7 +33,8 @@ function actions(figures: RunFigures): string {
 
 /** The benchmark's figures as a plain-text table, with how to read them. */
 export function renderBenchTable(input: {
-  modes: Array<{ label: string; figures: ModeFigures; maxInFlight: number }>;
+  /** `runOneWalls`: run 1's wall time in every repetition; `figures` is the median one's. */
+  modes: Array<{ label: string; figures: ModeFigures; runOneWalls: number[]; maxInFlight: number }>;
   selection: SelectionFigures;
   latencyMs: number;
   cpus: number;
@@ -48,13 +49,14 @@ export function renderBenchTable(input: {
     const rows: Array<[string, ...string[]]> = [
       ['', ...modes.map((m) => m.label), 'target'],
       ['wall time, run 1 (opens the PRs)', ...modes.map((m) => seconds(m.figures.first.wallMs)), ''],
+      ['  every repetition', ...modes.map((m) => m.runOneWalls.map((ms) => (ms / 1000).toFixed(1)).join(' / ')), ''],
       ['  speed-up over the first column', ...modes.map((m) => `${(base / m.figures.first.wallMs).toFixed(1)}×`), '≥ 4× (default)'],
       ['  time with an LLM request in flight', ...modes.map((m) => seconds(m.figures.first.llmMs)), ''],
       ['  time with a check running', ...modes.map((m) => seconds(m.figures.first.checkMs)), ''],
       ['  mean check (checks run)', ...modes.map((m) => `${milliseconds(m.figures.first.meanCheckMs)} (${m.figures.first.checks})`), ''],
       ['bot overhead per file', ...modes.map((m) => milliseconds(m.figures.first.overheadPerFileMs)), '≤ 100 ms'],
       ['  of which start-up (to the first LLM request)', ...modes.map((m) => `${milliseconds(m.figures.first.startupMs / m.figures.first.files)} (${seconds(m.figures.first.startupMs)})`), ''],
-      ['CPU per file: the bot / what it ran', ...modes.map((m) => `${milliseconds(m.figures.first.cpuPerFileMs)} / ${m.figures.first.childrenCpuPerFileMs === null ? 'n/a' : milliseconds(m.figures.first.childrenCpuPerFileMs)}`), ''],
+      ['CPU per file: the bot / what it ran (*)', ...modes.map((m) => `${milliseconds(m.figures.first.cpuPerFileMs)} / ${m.figures.first.childrenCpuPerFileMs === null ? 'n/a' : milliseconds(m.figures.first.childrenCpuPerFileMs)}`), ''],
       ['API writes per new PR (run 1)', ...modes.map((m) => perPr(m.figures.writesFirst, m.figures.prsOpened)), '≤ 3'],
       ['API writes per unchanged PR (run 2)', ...modes.map((m) => perPr(m.figures.writesSecond, m.figures.prsUnchanged)), '0'],
       ['wall time, run 2 (all unchanged)', ...modes.map((m) => seconds(m.figures.second.wallMs)), ''],
@@ -83,11 +85,19 @@ export function renderBenchTable(input: {
     ]),
     '',
     'How to read this:',
+    ...(modes.length === 0
+      ? []
+      : [
+          `- Each setting ran ${modes[0]?.runOneWalls.length ?? 0} time(s) on a fresh fixture; its column shows the repetition whose run 1`,
+          '  took the median wall time (all figures from that one), and run 1\'s wall time in every repetition.',
+        ]),
     '- Each bot run is a fresh process on a fresh clone with an empty scratch directory (cold worktree slots).',
     '- Bot overhead per file = (wall time of the bot process - time during which an LLM request or a check',
     '  was running) / files: what the bot adds beyond the model and the compiler, start-up included.',
     '- --concurrency 1 handles one file at a time (ask, check, publish, next), as the seed did; the default',
     '  keeps up to 4 LLM requests in flight and runs checks meanwhile on one worktree slot per CPU.',
+    '- (*) CPU time of the processes the bot started and waited for; the sandboxed checks barely show in it',
+    '  (their processes are reaped inside the sandbox), so read it for git and the other helpers.',
     '- API writes are counted by the local GitHub API: per new PR, create + labels (+ each label created',
     '  once per run, shared by all PRs); an unchanged PR must cost no write at all.',
     '',
