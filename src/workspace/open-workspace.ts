@@ -84,13 +84,10 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       throw new Error(`invalid branch prefix: ${JSON.stringify(prefix)} (use letters, digits, ".", "_", "-" and "/")`);
     }
     const user = await openUserRepo(options.repoDir);
-    const urls = await user.remoteUrls(remote);
-    const scratch = await createScratchRepo({
-      dir: scratchDir,
-      objectsDir: user.objectsDir,
-      objectFormat: user.objectFormat,
-      shallowFile: user.shallowFile,
-    });
+    const [urls, scratch] = await Promise.all([
+      user.remoteUrls(remote),
+      createScratchRepo({ dir: scratchDir, objectsDir: user.objectsDir, objectFormat: user.objectFormat, shallowFile: user.shallowFile }),
+    ]);
     const base = await resolveBase({
       user,
       scratch,

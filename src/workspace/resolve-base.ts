@@ -79,7 +79,10 @@ export async function resolveBase(input: ResolveBaseInput): Promise<BaseResoluti
   }
 
   const trackingRef = `refs/remotes/${remote}/${baseBranch}`;
-  const fetchedSha = baseFetched ? await commitIn(scratch, `${FETCHED_PREFIX}${baseBranch}`) : null;
+  // One listing of what was fetched: the base and the bot branches.
+  const fetchedRefs = online ? await refsIn(scratch, FETCHED_PREFIX) : new Map<string, { sha: string; commit: string | null }>();
+  const fetchedBase = baseFetched ? fetchedRefs.get(`${FETCHED_PREFIX}${baseBranch}`) : undefined;
+  const fetchedSha = fetchedBase?.commit ?? null;
   const localSha = fetchedSha === null ? ((await user.commitOf(`refs/heads/${baseBranch}`)) ?? (await user.commitOf(trackingRef))) : null;
   const baseSha = fetchedSha ?? localSha;
   if (baseSha === null) {
@@ -91,7 +94,7 @@ export async function resolveBase(input: ResolveBaseInput): Promise<BaseResoluti
   const botBranches = new Map<string, string>();
   if (input.remoteUrl !== null) {
     const namespace = online ? FETCHED_PREFIX : `refs/remotes/${remote}/`;
-    const refs = online ? await refsIn(scratch, FETCHED_PREFIX) : await user.refsUnder(namespace);
+    const refs = online ? new Map([...fetchedRefs].map(([ref, { sha }]) => [ref, sha])) : await user.refsUnder(namespace);
     for (const [ref, sha] of refs) {
       const branch = ref.slice(namespace.length);
       if (ref.startsWith(namespace) && branch.startsWith(input.branchPrefix) && branch !== baseBranch && branch !== 'HEAD') {
@@ -108,17 +111,14 @@ function normaliseBranch(base: string | undefined): string | null {
   return base.startsWith('refs/heads/') ? base.slice('refs/heads/'.length) : base;
 }
 
-async function commitIn(scratch: ScratchRepo, ref: string): Promise<string | null> {
-  const out = await scratch.git().raw(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`]).catch(() => '');
-  return out.trim() || null;
-}
-
-async function refsIn(scratch: ScratchRepo, prefix: string): Promise<Map<string, string>> {
-  const out = await scratch.git().raw(['for-each-ref', '--format=%(refname)%00%(objectname)', prefix]);
-  const refs = new Map<string, string>();
+/** Refs under `prefix`: the object each names and the commit it leads to (a tag peeled), if any. */
+async function refsIn(scratch: ScratchRepo, prefix: string): Promise<Map<string, { sha: string; commit: string | null }>> {
+  const out = await scratch.git().raw(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)', prefix]);
+  const refs = new Map<string, { sha: string; commit: string | null }>();
   for (const line of out.split('\n')) {
-    const [name, sha] = line.split('\0');
-    if (name && sha) refs.set(name, sha);
+    const [name, sha, type, peeled, peeledType] = line.split('\0');
+    if (!name || !sha) continue;
+    refs.set(name, { sha, commit: type === 'commit' ? sha : peeledType === 'commit' && peeled ? peeled : null });
   }
   return refs;
 }

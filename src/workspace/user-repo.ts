@@ -30,18 +30,20 @@ export async function openUserRepo(repoDir: string): Promise<UserRepo> {
   const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
   if (!exists) throw new Error(`not a git repository: ${dir} (no such directory)`);
   const git = createGit(dir);
-  const inside = await git.raw(['rev-parse', '--is-inside-work-tree']).then(
-    (out) => out.trim(),
+  // One rev-parse for all of it; only when it fails, another to say why.
+  const lines = await git.raw(['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--git-common-dir', '--show-object-format']).then(
+    (out) => out.split('\n').map((line) => line.trim()),
     () => null,
   );
-  if (inside === null) throw new Error(`not a git repository: ${dir}`);
-  if (inside !== 'true') throw new Error(`not a git repository: ${dir} (not a work tree)`);
-
-  const [topLevel, commonDir, objectFormat] = (
-    await git.raw(['rev-parse', '--show-toplevel', '--git-common-dir', '--show-object-format'])
-  )
-    .split('\n')
-    .map((line) => line.trim());
+  if (lines === null || lines[0] !== 'true') {
+    const inside = await git.raw(['rev-parse', '--is-inside-work-tree']).then(
+      (out) => out.trim(),
+      () => null,
+    );
+    if (inside === 'false') throw new Error(`not a git repository: ${dir} (not a work tree)`);
+    throw new Error(`not a git repository: ${dir}`);
+  }
+  const [, topLevel, commonDir, objectFormat] = lines;
   if (!topLevel || !commonDir || !objectFormat) throw new Error(`not a git repository: ${dir} (rev-parse said too little)`);
   const absoluteCommon = isAbsolute(commonDir) ? commonDir : resolve(dir, commonDir);
   const shallowFile = join(absoluteCommon, 'shallow');
@@ -78,9 +80,10 @@ export async function openUserRepo(repoDir: string): Promise<UserRepo> {
       return target.startsWith('refs/heads/') ? target.slice('refs/heads/'.length) : null;
     },
     async remoteUrls(remote) {
-      const fetchUrl = await top.raw(['remote', 'get-url', '--', remote]).then((o) => o.trim(), () => '');
+      const [fetchUrl, pushUrl] = await Promise.all(
+        [['remote', 'get-url', '--', remote], ['remote', 'get-url', '--push', '--', remote]].map((args) => top.raw(args).then((o) => o.trim(), () => '')),
+      );
       if (!fetchUrl) return null;
-      const pushUrl = await top.raw(['remote', 'get-url', '--push', '--', remote]).then((o) => o.trim(), () => '');
       return { fetch: absoluteUrl(fetchUrl, topLevel), push: absoluteUrl(pushUrl || fetchUrl, topLevel) };
     },
   };
