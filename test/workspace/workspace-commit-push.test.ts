@@ -168,6 +168,31 @@ describe('Workspace.commitFile and push', () => {
   });
 });
 
+describe('Workspace.pushMany', () => {
+  it('pushes several branches in one git push; a stale lease refuses only its own ref', async () => {
+    const ws = await open();
+    const commit = async (n: number) => ws.commitFile({ path: SHAPES, content: await patched(ws, SHAPES, (t) => `${t}// ${n}\n`), mode: '100644', message: String(n) });
+    const [a, b, c] = [await commit(1), await commit(2), await commit(3)];
+    await ws.push('scrum-apply/c', c, null);
+    const before = git(repo.origin, 'rev-parse', 'scrum-apply/c').trim();
+
+    const reasons = await ws.pushMany([
+      { branch: 'scrum-apply/a', commitSha: a, expectedRemoteSha: null },
+      { branch: 'scrum-apply/c', commitSha: a, expectedRemoteSha: b },
+      { branch: 'scrum-apply/b', commitSha: b, expectedRemoteSha: null },
+    ]);
+    expect(reasons[0]).toBeNull();
+    expect(reasons[1]).toMatch(/stale info/);
+    expect(reasons[2]).toBeNull();
+    expect(git(repo.origin, 'rev-parse', 'scrum-apply/a').trim()).toBe(a);
+    expect(git(repo.origin, 'rev-parse', 'scrum-apply/b').trim()).toBe(b);
+    expect(git(repo.origin, 'rev-parse', 'scrum-apply/c').trim()).toBe(before);
+    // What was pushed is what the workspace now believes the remote has.
+    expect(ws.remoteBranches().get('scrum-apply/a')).toBe(a);
+    expect(ws.remoteBranches().get('scrum-apply/c')).toBe(c);
+  });
+});
+
 describe('the scratch repository under attack', () => {
   it('refuses to push once a check has rewritten the scratch repository config', async () => {
     const scratchDir = scratchIn(repo.root);

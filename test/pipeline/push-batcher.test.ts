@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { createPushBatcher } from '../../src/pipeline/push-batcher.js';
+import type { PushRef } from '../../src/workspace/push-branch.js';
+
+const ref = (branch: string): PushRef => ({ branch, commitSha: 'a'.repeat(40), expectedRemoteSha: null });
+
+/** A fake `pushMany` that records each call and finishes when told to. */
+function fakePush(answer: (refs: PushRef[]) => Array<string | null> | Error = (refs) => refs.map(() => null)) {
+  const calls: string[][] = [];
+  const finish: Array<() => void> = [];
+  const pushMany = (refs: PushRef[]) =>
+    new Promise<Array<string | null>>((resolve, reject) => {
+      calls.push(refs.map((r) => r.branch));
+      finish.push(() => {
+        const result = answer(refs);
+        if (result instanceof Error) reject(result);
+        else resolve(result);
+      });
+    });
+  const settle = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    finish.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { pushMany, calls, settle };
+}
+
+describe('createPushBatcher', () => {
+  it('runs one push at a time; refs asked for meanwhile go together, a branch at most once per push', async () => {
+    const fake = fakePush();
+    const batcher = createPushBatcher(fake.pushMany);
+    const done = ['a', 'b', 'c', 'b', 'd'].map((branch) => batcher.push(ref(branch)));
+    expect(fake.calls).toEqual([['a']]);
+    await fake.settle();
+    expect(fake.calls[1]).toEqual(['b', 'c', 'd']);
+    await fake.settle();
+    expect(fake.calls[2]).toEqual(['b']);
+    await fake.settle();
+    await expect(Promise.all(done)).resolves.toHaveLength(5);
+  });
+
+  it("rejects only a refused ref, with its reason; a failed push rejects its batch and the batcher goes on", async () => {
+    let fail = false;
+    const fake = fakePush((refs) => (fail ? new Error('network down') : refs.map((r) => (r.branch === 'x' ? 'stale info' : null))));
+    const batcher = createPushBatcher(fake.pushMany);
+    // Each outcome as a value: null when pushed, else the error's message.
+    const outcome = (branch: string) => batcher.push(ref(branch)).then(() => null, (error: Error) => error.message);
+    const first = [outcome('x'), outcome('y')];
+    await fake.settle();
+    await fake.settle();
+    expect(await Promise.all(first)).toEqual(['push to x was rejected: stale info', null]);
+    fail = true;
+    const failed = outcome('z');
+    await fake.settle();
+    expect(await failed).toBe('push to z was rejected: network down');
+    fail = false;
+    const later = outcome('w');
+    await fake.settle();
+    expect(await later).toBeNull();
+  });
+
+  it('lingers for other files on their way, but not once none is left', async () => {
+    const fake = fakePush();
+    let coming = 2;
+    const batcher = createPushBatcher(fake.pushMany, { lingerMs: 60_000, othersComing: () => coming > 0 });
+    const a = batcher.push(ref('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls).toEqual([]);
+    coming = 1;
+    const b = batcher.push(ref('b'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls).toEqual([]);
+    coming = 0;
+    batcher.poke();
+    expect(fake.calls).toEqual([['a', 'b']]);
+    await fake.settle();
+    await Promise.all([a, b]);
+  });
+
+  it('lingers no longer than lingerMs', async () => {
+    const fake = fakePush();
+    const batcher = createPushBatcher(fake.pushMany, { lingerMs: 30, othersComing: () => true });
+    const started = performance.now();
+    const a = batcher.push(ref('a'));
+    while (fake.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    await fake.settle();
+    await a;
+  });
+});
