@@ -10,6 +10,8 @@ import { checkInSlot } from './check-in-slot.js';
 import type { SharedFetch } from './shared-fetch.js';
 
 export interface SlotWarming {
+  /** Settles when every slot's warm-up has finished (or failed, which only costs speed). */
+  done: Promise<void>;
   /** Cancel what is still running (its process tree is killed) and wait for it to end. */
   stop(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export function warmSlots(options: {
     }),
   );
   return {
+    done: Promise.all(warmed).then(() => undefined),
     async stop() {
       controller.abort();
       await Promise.all(warmed);
