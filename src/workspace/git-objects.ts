@@ -77,8 +77,13 @@ function zoneOffset(when: Date): string {
   return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
 }
 
-function signatureLine(role: 'author' | 'committer', who: Signature): string {
+/** Throws unless `who` can stand in a commit header (no `<`, `>`, newline or NUL). */
+export function assertIdentity(role: 'author' | 'committer', who: { name: string; email: string }): void {
   if (/[<>\n\0]/.test(who.name) || /[<>\n\0]/.test(who.email)) throw new Error(`invalid ${role} identity: ${JSON.stringify(`${who.name} <${who.email}>`)}`);
+}
+
+function signatureLine(role: 'author' | 'committer', who: Signature): string {
+  assertIdentity(role, who);
   return `${role} ${who.name} <${who.email}> ${Math.floor(who.when.getTime() / 1000)} ${zoneOffset(who.when)}`;
 }
 

@@ -6,6 +6,7 @@ import { deflateSync } from 'node:zlib';
 import { gitEnvironment, HARDENING_CONFIG } from './git.js';
 import {
   commitContent,
+  assertIdentity,
   encodeObject,
   objectFormatOf,
   parseCommitHeader,
@@ -136,12 +137,14 @@ function createBatchReader(gitDir: string): { request(kind: Request['kind'], oid
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     stderr = '';
+    // A closed or failed process may still be answering what it was asked: not ours any more.
     proc.stdout.on('data', (chunk: Buffer) => {
+      if (child !== proc) return;
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
       drain();
     });
     proc.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-2000);
+      if (child === proc) stderr = (stderr + chunk.toString('utf8')).slice(-2000);
     });
     proc.stdin.on('error', () => undefined);
     proc.on('error', (error) => {
@@ -169,6 +172,7 @@ function createBatchReader(gitDir: string): { request(kind: Request['kind'], oid
       hold(false);
       child?.stdin.end();
       child = null;
+      buffered = Buffer.alloc(0);
       for (const request of pending.splice(0)) request.reject(new Error('the object store was closed'));
     },
   };
@@ -267,6 +271,8 @@ export function createObjectStore(options: { gitDir: string; objectFormat: strin
     blob: (oid) => contents(oid, 'blob'),
     commitHeader,
     async commitReplacing(input) {
+      // Checked before anything is written, so a bad identity leaves no stray objects behind.
+      assertIdentity('author', input.identity);
       const levels = await walk(input.parent, input.path);
       const last = levels?.at(-1);
       if (!levels || !last || !/^10(0644|0755)$/.test(modeOf((last.entries[last.at] as RawTreeEntry).mode).mode)) {

@@ -59,6 +59,25 @@ describe('createPushBatcher', () => {
     expect(await later).toBeNull();
   });
 
+  it('hands each ref to the push as given; requests for one branch go in the order asked', async () => {
+    const seen: PushRef[][] = [];
+    const fake = fakePush((refs) => {
+      seen.push(refs);
+      return refs.map(() => null);
+    });
+    const batcher = createPushBatcher(fake.pushMany);
+    const asked: PushRef[] = [
+      { branch: 'a', commitSha: '1'.repeat(40), expectedRemoteSha: null },
+      { branch: 'b', commitSha: '2'.repeat(40), expectedRemoteSha: 'f'.repeat(40) },
+      { branch: 'b', commitSha: '3'.repeat(40), expectedRemoteSha: '2'.repeat(40) },
+      { branch: 'c', commitSha: '4'.repeat(40), expectedRemoteSha: null },
+    ];
+    const done = asked.map((r) => batcher.push(r));
+    for (let i = 0; i < 3; i++) await fake.settle();
+    await Promise.all(done);
+    expect(seen).toEqual([[asked[0]], [asked[1], asked[3]], [asked[2]]]);
+  });
+
   it('lingers for other files on their way, but not once none is left', async () => {
     const fake = fakePush();
     let coming = 2;
