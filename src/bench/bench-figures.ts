@@ -15,15 +15,13 @@ export const BenchReport = z.object({
 export type BenchReport = z.infer<typeof BenchReport>;
 type Span = z.infer<typeof SpanShape>;
 
-/** What a child process measured of itself. */
+/** What a measured bot process wrote of itself as it exited (see measure-exit.ts). */
 export const ChildRun = z.object({
   code: z.number(),
   wallMs: z.number(),
   maxRssKb: z.number(),
   cpuMs: z.number(),
   childrenCpuMs: z.number().nullable(),
-  report: z.unknown(),
-  log: z.string(),
 });
 export type ChildRun = z.infer<typeof ChildRun>;
 

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RepoConfig } from '../config/config-schema.js';
 import { startLlmStandIn } from '../demo/llm-stand-in.js';
@@ -17,7 +18,8 @@ import { z } from 'zod';
  * `npm run bench`: the pipeline on a generated 20-file Cargo workspace, with an LLM stand-in
  * answering every request after a fixed latency, a bare local origin and a local GitHub API,
  * at `--concurrency 1` and at the default; then selection from a generated 1,000,000-row
- * review log. Every measured run is a process of its own (peak RSS is per process).
+ * review log. Every measured run is a process of its own (peak RSS is per process); a bot run
+ * is the shipped `scrum-apply` bin, the bundle `npm run build` makes.
  */
 const SelectRun = z.object({ rows: z.number(), files: z.number(), eligible: z.number(), malformed: z.number(), ms: z.number(), maxRssKb: z.number() });
 
@@ -47,6 +49,38 @@ function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promis
   });
 }
 
+/** The `scrum-apply` bin as `npm run build` ships it (the bundle). */
+const BIN = join(import.meta.dirname, '..', 'cli', 'scrum-apply.mjs');
+
+/**
+ * Runs the shipped bin (`scrum-apply ...args` in `cwd`) as a process of its own with
+ * measure-exit.js preloaded, which reports on file descriptor 3 as the process exits.
+ */
+function runBot(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ run: ChildRun; stdout: string; stderr: string }> {
+  if (!existsSync(BIN)) return Promise.reject(new Error(`${BIN} is missing: run \`npm run build\` first`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(join(import.meta.dirname, 'measure-exit.js')).href, BIN, ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    const streams = [child.stdout, child.stderr, child.stdio[3]].map((stream) => {
+      const chunks: Buffer[] = [];
+      stream?.on('data', (chunk: Buffer) => chunks.push(chunk));
+      return () => Buffer.concat(chunks).toString('utf8');
+    });
+    const [stdout, stderr, measured] = streams as [() => string, () => string, () => string];
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      try {
+        resolve({ run: ChildRun.parse(JSON.parse(measured())), stdout: stdout(), stderr: stderr() });
+      } catch {
+        reject(new Error(`the bot process ended (${signal ?? `exit ${code}`}) without its measurements:\n${stderr().slice(-4000)}`));
+      }
+    });
+  });
+}
+
 async function runMode(options: { concurrency: number | null; latencyMs: number; llmUrl: string }): Promise<ModeFigures> {
   const root = mkdtempSync(join(tmpdir(), 'scrum-apply-bench-'));
   const github = await startLocalGitHub({ owner: 'bench', repo: 'workspace' });
@@ -64,9 +98,9 @@ async function runMode(options: { concurrency: number | null; latencyMs: number;
     const args = ['run', '--apply', '--forge', 'github', '--json', ...(options.concurrency === null ? [] : ['--concurrency', String(options.concurrency)])];
     const runOnce = async () => {
       const before = github.counts().writes;
-      const run = ChildRun.parse(await runNode('bench-child.js', [JSON.stringify({ cwd: repo.dir, args })], env));
-      if (run.code !== 0) throw new Error(`the bot run failed (exit ${run.code}):\n${run.log}`);
-      return { run, report: BenchReport.parse(run.report), writes: github.counts().writes - before };
+      const { run, stdout, stderr } = await runBot(args, repo.dir, env);
+      if (run.code !== 0) throw new Error(`the bot run failed (exit ${run.code}):\n${stderr.slice(-16_000)}`);
+      return { run, report: BenchReport.parse(JSON.parse(stdout)), writes: github.counts().writes - before };
     };
     const first = await runOnce();
     const second = await runOnce();

@@ -17,7 +17,7 @@ describe('bench figures', () => {
         { file: 'b', action: 'no_patches', timing: { file: span(100, 700), llm: span(300, 700), check: null } },
       ],
     };
-    const figures = runFigures({ code: 0, wallMs: 1000, maxRssKb: 102_400, cpuMs: 300, childrenCpuMs: 900, report: null, log: '' }, report);
+    const figures = runFigures({ code: 0, wallMs: 1000, maxRssKb: 102_400, cpuMs: 300, childrenCpuMs: 900 }, report);
     // Busy: LLM 100..700 ∪ check 550..800 = 100..800, 700 ms; idle 300 of 1000 ms, over 2 files.
     expect(figures.overheadPerFileMs).toBe(150);
     // 100 ms before runPipeline started, and the first request 100 ms into it.

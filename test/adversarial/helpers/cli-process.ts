@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { bundleCli } from '../../../scripts/bundle.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -15,7 +16,7 @@ export interface ProcessOutcome {
 /** Hash of everything the build reads, so a cached build is reused only for the same sources. */
 function sourceHash(): string {
   const hash = createHash('sha256');
-  for (const name of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) hash.update(readFileSync(join(ROOT, name)));
+  for (const name of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/bundle.mjs']) hash.update(readFileSync(join(ROOT, name)));
   const files = readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .map((entry) => join(entry.parentPath, entry.name))
@@ -24,14 +25,23 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Where package.json's `scrum-apply` bin lives, relative to the package root. */
+function binPath(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+  const bin = pkg.bin?.['scrum-apply'];
+  if (bin === undefined) throw new Error('package.json has no scrum-apply bin');
+  return bin;
+}
+
 /**
- * The CLI compiled from the current sources into a temp dir (cached by source hash), so a test
- * can run the bot as its own process: with the token in its real environment, as in CI, where
- * `/proc/<pid>/environ` holds it.
+ * The CLI built from the current sources into a temp dir as `npm run build` builds it (tsc,
+ * then the bundle; cached by source hash), so a test can run the shipped bin as its own
+ * process: with the token in its real environment, as in CI, where `/proc/<pid>/environ`
+ * holds it.
  */
 export async function compiledCli(): Promise<string> {
   const dir = join(tmpdir(), `scrum-apply-adversarial-cli-${sourceHash()}`);
-  const main = join(dir, 'dist', 'cli', 'main.js');
+  const main = join(dir, binPath());
   if (existsSync(main)) return main;
   // Builds of older sources, unused for an hour (another test file may be using a recent one).
   for (const name of readdirSync(tmpdir())) {
@@ -49,6 +59,8 @@ export async function compiledCli(): Promise<string> {
   if (!existsSync(join(staging, 'dist', 'cli', 'main.js'))) throw new Error(`compiling the CLI into ${staging} failed`);
   cpSync(join(ROOT, 'package.json'), join(staging, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(staging, 'node_modules'));
+  await bundleCli(join(staging, 'dist'));
+  if (!existsSync(join(staging, binPath()))) throw new Error(`the bundle is not where package.json's bin points: ${binPath()}`);
   try {
     renameSync(staging, dir);
   } catch {
