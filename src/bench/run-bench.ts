@@ -170,20 +170,33 @@ async function main(): Promise<number> {
     return benchAnswer();
   });
   try {
-    const modes: Array<{ label: string; figures: ModeFigures; runOneWalls: number[]; maxInFlight: number }> = [];
+    const settings = [1, null].map((concurrency) => ({
+      concurrency,
+      label: concurrency === null ? `default (${defaultConcurrency})` : `--concurrency ${concurrency}`,
+      repetitions: [] as ModeFigures[],
+      maxInFlight: 0,
+    }));
     const loadBefore = loadavg()[0] ?? 0;
     if (!values['skip-runs']) {
-      for (const concurrency of [1, null]) {
-        const label = concurrency === null ? `default (${defaultConcurrency})` : `--concurrency ${concurrency}`;
-        maxInFlight = 0;
-        const repetitions: ModeFigures[] = [];
-        for (let i = 1; i <= repeat; i += 1) {
-          process.stderr.write(`bench: ${label}: two runs on 20 files (${i} of ${repeat})…\n`);
-          repetitions.push(await runMode({ concurrency, latencyMs, llmUrl: llm.url }));
+      // The settings take turns, so each repetition compares runs made back to back: a shared
+      // VM's speed drifts over minutes, and a ratio of runs far apart would measure the drift.
+      for (let i = 1; i <= repeat; i += 1) {
+        for (const setting of settings) {
+          process.stderr.write(`bench: ${setting.label}: two runs on 20 files (${i} of ${repeat})…\n`);
+          maxInFlight = 0;
+          setting.repetitions.push(await runMode({ concurrency: setting.concurrency, latencyMs, llmUrl: llm.url }));
+          setting.maxInFlight = Math.max(setting.maxInFlight, maxInFlight);
         }
-        modes.push({ label, figures: medianRepetition(repetitions), runOneWalls: repetitions.map((r) => r.first.wallMs), maxInFlight });
       }
     }
+    const modes = values['skip-runs']
+      ? []
+      : settings.map((setting) => ({
+          label: setting.label,
+          figures: medianRepetition(setting.repetitions),
+          runOneWalls: setting.repetitions.map((r) => r.first.wallMs),
+          maxInFlight: setting.maxInFlight,
+        }));
     const loadAfter = loadavg()[0] ?? 0;
     process.stderr.write(`bench: selection from ${rows.toLocaleString('en-US')} review rows…\n`);
     const selection = await runSelection(rows, 10_000);
