@@ -31,22 +31,39 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs `node <script> ...args` and returns its last stdout line, parsed. */
-function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<unknown> {
+interface NodeOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** What the process wrote to file descriptor 3 (measure-exit.js). */
+  fd3: string;
+}
+
+/** Runs `node ...nodeArgs` to its end, collecting stdout, stderr and file descriptor 3. */
+function runNodeProcess(nodeArgs: string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<NodeOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, script), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const child = spawn(process.execPath, nodeArgs, { ...options, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const [stdout, stderr, fd3] = [child.stdout, child.stderr, child.stdio[3]].map((stream) => {
+      const chunks: Buffer[] = [];
+      stream?.on('data', (chunk: Buffer) => chunks.push(chunk));
+      return () => Buffer.concat(chunks).toString('utf8');
+    }) as [() => string, () => string, () => string];
     child.on('error', reject);
-    child.on('close', (code) => {
-      const last = Buffer.concat(chunks).toString('utf8').trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(last));
-      } catch {
-        reject(new Error(`${script} exited ${code} without a result`));
-      }
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: stdout(), stderr: stderr(), fd3: fd3() }));
   });
+}
+
+const ended = (outcome: NodeOutcome) => outcome.signal ?? `exit ${outcome.code}`;
+
+/** Runs `node <script> ...args` and returns its last stdout line, parsed. */
+async function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<unknown> {
+  const outcome = await runNodeProcess([join(import.meta.dirname, script), ...args], { env });
+  try {
+    return JSON.parse(outcome.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    throw new Error(`${script} ended (${ended(outcome)}) without a result:\n${outcome.stderr.slice(-4000)}`);
+  }
 }
 
 /** The `scrum-apply` bin as `npm run build` ships it (the bundle). */
@@ -56,29 +73,14 @@ const BIN = join(import.meta.dirname, '..', 'cli', 'scrum-apply.mjs');
  * Runs the shipped bin (`scrum-apply ...args` in `cwd`) as a process of its own with
  * measure-exit.js preloaded, which reports on file descriptor 3 as the process exits.
  */
-function runBot(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ run: ChildRun; stdout: string; stderr: string }> {
-  if (!existsSync(BIN)) return Promise.reject(new Error(`${BIN} is missing: run \`npm run build\` first`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(join(import.meta.dirname, 'measure-exit.js')).href, BIN, ...args], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    const streams = [child.stdout, child.stderr, child.stdio[3]].map((stream) => {
-      const chunks: Buffer[] = [];
-      stream?.on('data', (chunk: Buffer) => chunks.push(chunk));
-      return () => Buffer.concat(chunks).toString('utf8');
-    });
-    const [stdout, stderr, measured] = streams as [() => string, () => string, () => string];
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      try {
-        resolve({ run: ChildRun.parse(JSON.parse(measured())), stdout: stdout(), stderr: stderr() });
-      } catch {
-        reject(new Error(`the bot process ended (${signal ?? `exit ${code}`}) without its measurements:\n${stderr().slice(-4000)}`));
-      }
-    });
-  });
+async function runBot(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ run: ChildRun; stdout: string; stderr: string }> {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
+  const outcome = await runNodeProcess(['--import', pathToFileURL(join(import.meta.dirname, 'measure-exit.js')).href, BIN, ...args], { cwd, env });
+  try {
+    return { run: ChildRun.parse(JSON.parse(outcome.fd3)), stdout: outcome.stdout, stderr: outcome.stderr };
+  } catch {
+    throw new Error(`the bot process ended (${ended(outcome)}) without its measurements:\n${outcome.stderr.slice(-4000)}`);
+  }
 }
 
 async function runMode(options: { concurrency: number | null; latencyMs: number; llmUrl: string }): Promise<ModeFigures> {

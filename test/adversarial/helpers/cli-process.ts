@@ -41,7 +41,8 @@ function binPath(): string {
  */
 export async function compiledCli(): Promise<string> {
   const dir = join(tmpdir(), `scrum-apply-adversarial-cli-${sourceHash()}`);
-  const main = join(dir, binPath());
+  const bin = binPath();
+  const main = join(dir, bin);
   if (existsSync(main)) return main;
   // Builds of older sources, unused for an hour (another test file may be using a recent one).
   for (const name of readdirSync(tmpdir())) {
@@ -60,7 +61,7 @@ export async function compiledCli(): Promise<string> {
   cpSync(join(ROOT, 'package.json'), join(staging, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(staging, 'node_modules'));
   await bundleCli(join(staging, 'dist'));
-  if (!existsSync(join(staging, binPath()))) throw new Error(`the bundle is not where package.json's bin points: ${binPath()}`);
+  if (!existsSync(join(staging, bin))) throw new Error(`the bundle is not where package.json's bin points: ${bin}`);
   try {
     renameSync(staging, dir);
   } catch {
