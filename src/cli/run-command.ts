@@ -10,7 +10,7 @@ import { createLogger } from '../report/logger.js';
 import { createRedactor, describeError, secretsFromEnv } from '../report/redact.js';
 import { renderResultsMarkdown, renderResultsTable } from '../report/results-table.js';
 import { terminalJson } from '../report/terminal-text.js';
-import { createGit } from '../workspace/git.js';
+import { openUserRepo, type UserRepo } from '../workspace/user-repo.js';
 import { ExitError } from './exit-error.js';
 import { createHumanLogStream } from './human-log-stream.js';
 import type { CliCommand } from './parse-cli-args.js';
@@ -24,11 +24,12 @@ export interface CliIo {
 
 type RunCommand = Extract<CliCommand, { type: 'run' }>;
 
-async function repoRoot(dir: string): Promise<string> {
+/** The user's repository (its top level holds the config file); the run reuses it. */
+async function openRepo(dir: string): Promise<UserRepo> {
   try {
-    return (await createGit(dir).revparse(['--show-toplevel'])).trim();
-  } catch {
-    throw new ExitError(1, `not a git repository: ${dir}`);
+    return await openUserRepo(dir);
+  } catch (error) {
+    throw new ExitError(1, error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -53,7 +54,8 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
   const logStream = env.LOG_FORMAT === 'json' ? io.stderr : createHumanLogStream(io.stderr);
   const logger = createLogger({ redact, destination: logStream });
 
-  const repoDir = await repoRoot(resolve(io.cwd, command.repo ?? '.'));
+  const userRepo = await openRepo(resolve(io.cwd, command.repo ?? '.'));
+  const repoDir = userRepo.topLevel;
   const fromEnv = configFromEnv(env);
   const config = resolveConfig({ file: await loadRepoConfigFile(repoDir), env: fromEnv.config, flags: command.flags });
   const apply = command.apply ?? fromEnv.apply ?? false;
@@ -73,6 +75,7 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
   logger.info({ repo: repoDir, apply, forge: kind, model: config.llm.model, maxFiles: config.maxFiles }, apply ? 'starting' : 'starting a dry run');
   const report = await runPipeline({
     repoDir,
+    userRepo,
     config,
     apply,
     forge: setup.forge,

@@ -76,6 +76,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const scratchDir = await mkdtemp(join(options.scratchRoot, 'run-'));
   const workspace = await openWorkspace({
     repoDir: options.repoDir,
+    ...(options.userRepo ? { user: options.userRepo } : {}),
     scratchDir,
     base: options.base ?? config.base,
     auth: options.gitAuth,

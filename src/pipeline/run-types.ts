@@ -4,11 +4,14 @@ import type { AuditAction, AuditRow, Trigger } from '../report/audit-row.js';
 import type { Logger } from '../report/logger.js';
 import type { Redactor } from '../report/redact.js';
 import type { GitAuth } from '../workspace/git.js';
+import type { UserRepo } from '../workspace/user-repo.js';
 
 /** Everything one run needs, resolved by the CLI or the app before the run starts. */
 export interface RunOptions {
   /** The repository's work tree (the user's checkout, or the app's cached clone). */
   repoDir: string;
+  /** repoDir, already opened (the CLI opens it to find the config file); else opened by the run. */
+  userRepo?: UserRepo;
   config: RepoConfig;
   /** False: dry run — everything runs, nothing is pushed or opened. */
   apply: boolean;

@@ -19,6 +19,14 @@ export function branchNameFor(prefix: string, path: string): string {
   return head.length > 0 ? `${head}-${hash}` : hash;
 }
 
+/**
+ * A name that cleaning leaves as it is: certainly a valid, normalised branch name (git's own
+ * `check-ref-format` accepts more, e.g. non-ASCII names).
+ */
+export function isCleanRefName(name: string): boolean {
+  return name.length > 0 && cleanRefName(name) === name;
+}
+
 function cleanRefName(raw: string): string {
   const components = raw
     .replace(/[^A-Za-z0-9._/-]/g, '-')

@@ -61,7 +61,13 @@ export interface GitOptions {
   idleTimeoutMs?: number;
 }
 
-/** A simple-git instance for `cwd`, hardened and with an allow-listed environment. */
+/**
+ * A simple-git instance for `cwd`, hardened and with an allow-listed environment.
+ *
+ * simple-git waits 50 ms after a command that wrote nothing to stdout or stderr (its
+ * completion detection, which cannot be turned off), so commands on a run's critical path
+ * are asked to say something: no `-q` on `init` and `reset`, `--verbose` on `fetch`.
+ */
 export function createGit(cwd: string, options: GitOptions = {}): SimpleGit {
   return simpleGit({
     baseDir: cwd,

@@ -15,11 +15,13 @@ import { createScratchRepo } from './scratch-repo.js';
 import { shallowDeepener } from './shallow-deepener.js';
 import { createSlotPool, type Slot } from './slot-pool.js';
 import { readTrackedFile, type TrackedFile } from './tracked-file.js';
-import { openUserRepo } from './user-repo.js';
+import { openUserRepo, type UserRepo } from './user-repo.js';
 
 export interface OpenWorkspaceOptions {
   /** The user's work tree; it is only ever read. */
   repoDir: string;
+  /** repoDir, when the caller has already opened it. */
+  user?: UserRepo;
   /** Ours alone: the scratch repository, worktrees and temp files go here; dispose removes it. */
   scratchDir: string;
   base?: string;
@@ -83,7 +85,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     if (prefix.length === 0 || prefix.startsWith('-') || branchNameFor(prefix, 'x') !== `${prefix}x`) {
       throw new Error(`invalid branch prefix: ${JSON.stringify(prefix)} (use letters, digits, ".", "_", "-" and "/")`);
     }
-    const user = await openUserRepo(options.repoDir);
+    const user = options.user ?? (await openUserRepo(options.repoDir));
     const [urls, scratch] = await Promise.all([
       user.remoteUrls(remote),
       createScratchRepo({ dir: scratchDir, objectsDir: user.objectsDir, objectFormat: user.objectFormat, shallowFile: user.shallowFile }),

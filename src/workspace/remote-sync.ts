@@ -3,8 +3,13 @@ import type { GitAuth } from './git.js';
 import { gitErrorText, isAuthFailure, isMissingRemoteRef } from './git-errors.js';
 import type { ScratchRepo } from './scratch-repo.js';
 
-/** Every fetch we make: no tags, no submodules, no FETCH_HEAD, no gc or maintenance, and the URL never read as an option. */
+/**
+ * Every fetch we make: no tags, no submodules, no FETCH_HEAD, no gc or maintenance, and the
+ * URL never read as an option. Verbose, so it always prints a line per ref: simple-git waits
+ * 50 ms more after a command that printed nothing (see git.ts).
+ */
 const FETCH_FLAGS = [
+  '--verbose',
   '--no-tags',
   '--no-recurse-submodules',
   '--no-write-fetch-head',
@@ -53,7 +58,6 @@ export async function fetchBranches(
       .git({ auth: options.auth })
       .raw([
         'fetch',
-        '--quiet',
         ...FETCH_FLAGS,
         options.url,
         ...specs,
@@ -87,7 +91,6 @@ export async function unshallowBase(
     .git({ auth: options.auth })
     .raw([
       'fetch',
-      '--quiet',
       '--unshallow',
       ...FETCH_FLAGS,
       options.url,

@@ -1,5 +1,6 @@
 import type { Logger } from '../report/logger.js';
 import type { Redactor } from '../report/redact.js';
+import { isCleanRefName } from './branch-name.js';
 import type { GitAuth } from './git.js';
 import { FETCHED_PREFIX, fetchBranches, remoteDefaultBranch } from './remote-sync.js';
 import type { ScratchRepo } from './scratch-repo.js';
@@ -53,11 +54,15 @@ export async function resolveBase(input: ResolveBaseInput): Promise<BaseResoluti
   if (baseBranch === null) {
     throw new Error(`cannot tell which branch to patch in ${user.topLevel}: HEAD is detached and ${remote} names no default branch; pass --base`);
   }
-  // simple-git treats a silent non-zero exit as success, so judge by what --normalize prints.
-  const normalised = await scratch
-    .git()
-    .raw(['check-ref-format', '--normalize', `refs/heads/${baseBranch}`])
-    .then((out) => out.trim(), () => '');
+  // Names like `main` or `release/1.2` need no git process to vouch for them; anything else
+  // is git's call. simple-git treats a silent non-zero exit as success, so judge by what
+  // --normalize prints.
+  const normalised = isCleanRefName(baseBranch)
+    ? `refs/heads/${baseBranch}`
+    : await scratch
+        .git()
+        .raw(['check-ref-format', '--normalize', `refs/heads/${baseBranch}`])
+        .then((out) => out.trim(), () => '');
   if (normalised !== `refs/heads/${baseBranch}`) throw new Error(`invalid base branch: ${JSON.stringify(baseBranch)}`);
 
   let baseFetched = false;

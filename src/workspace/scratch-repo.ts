@@ -37,7 +37,8 @@ export async function createScratchRepo(options: {
 }): Promise<ScratchRepo> {
   const gitDir = join(options.dir, 'repo.git');
   await mkdir(options.dir, { recursive: true });
-  await createGit(options.dir).raw(['init', '--bare', '-q', `--object-format=${options.objectFormat}`, gitDir]);
+  // Not -q: simple-git waits 50 ms more after a command that printed nothing (see git.ts).
+  await createGit(options.dir).raw(['init', '--bare', `--object-format=${options.objectFormat}`, gitDir]);
   await writeFile(join(gitDir, 'objects', 'info', 'alternates'), `${options.objectsDir}\n`);
   // A shallow clone's history stops at these commits; without the list, git here would walk
   // into parents that were never fetched.

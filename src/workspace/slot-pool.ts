@@ -118,7 +118,8 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
       throw new Error(`the .git file of ${state.slot.dir} was changed`);
     }
     const git = createGit(state.slot.dir, { env: { GIT_DIR: adminDir, GIT_WORK_TREE: state.slot.dir } });
-    await git.raw(['reset', '-q', '--hard', options.baseSha]);
+    // Not -q: simple-git waits 50 ms more after a command that printed nothing (see git.ts).
+    await git.raw(['reset', '--hard', options.baseSha]);
     await git.raw(['clean', '-ffdxq']);
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { branchNameFor } from '../../src/workspace/branch-name.js';
+import { branchNameFor, isCleanRefName } from '../../src/workspace/branch-name.js';
 
 /** Every name at once through git itself (one process, not hundreds). */
 function invalidRefs(names: string[]): string[] {
@@ -93,5 +93,23 @@ describe('branchNameFor', () => {
 
   it('is stable: the same path always gives the same branch', () => {
     expect(branchNameFor('p/', 'a b.rs')).toBe(branchNameFor('p/', 'a b.rs'));
+  });
+});
+
+describe('isCleanRefName', () => {
+  it('vouches only for names git accepts as they are', () => {
+    const vouched = [...NASTY_PATHS, 'main', 'release/1.2', 'feature/x_y-z', 'v1.0.0'].filter(isCleanRefName);
+    expect(vouched).toEqual(expect.arrayContaining(['main', 'release/1.2', 'feature/x_y-z', 'v1.0.0', 'src/main.rs']));
+    expect(invalidRefs(vouched)).toEqual([]);
+    // --normalize would change none of them.
+    for (const name of vouched) {
+      expect(execFileSync('git', ['check-ref-format', '--normalize', `refs/heads/${name}`], { encoding: 'utf8' }).trim()).toBe(`refs/heads/${name}`);
+    }
+  });
+
+  it('leaves everything else to git', () => {
+    for (const name of ['', 'no..pe', 'a//b', '/a', 'a/', 'x.lock', '.a', 'a.', 'a b', 'ünï', '@', 'a@{1}']) {
+      expect(isCleanRefName(name), name).toBe(false);
+    }
   });
 });
