@@ -2,6 +2,7 @@ import type { CheckConfig } from '../config/config-schema.js';
 import { runCheck, type CheckResult } from '../workspace/run-check.js';
 import { writeSlotFile, type Slot } from '../workspace/slot-pool.js';
 import type { Span } from './run-types.js';
+import type { SharedDirectCargo } from './shared-direct-cargo.js';
 import type { SharedFetch } from './shared-fetch.js';
 
 export interface SlotCheckInput {
@@ -9,6 +10,7 @@ export interface SlotCheckInput {
   check: CheckConfig;
   sandbox: 'bwrap' | 'none';
   fetch: SharedFetch;
+  directCargo: SharedDirectCargo;
   /** The file to patch for this check and its content at the base; none: check the base. */
   file?: { path: string; patched: Buffer; original: Buffer };
   signal?: AbortSignal | undefined;
@@ -26,7 +28,7 @@ export async function checkInSlot(input: SlotCheckInput): Promise<{ result: Chec
   const { slot, check, file } = input;
   if (file) await writeSlotFile(slot, file.path, file.patched);
   const startMs = input.elapsedMs();
-  const plan = await input.fetch.planFor(slot.dir);
+  const [plan, directCargo] = await Promise.all([input.fetch.planFor(slot.dir), input.directCargo.forSlot(slot)]);
   const result = await runCheck({
     command: check.command,
     cwd: slot.dir,
@@ -35,6 +37,7 @@ export async function checkInSlot(input: SlotCheckInput): Promise<{ result: Chec
     sandbox: input.sandbox,
     ...(plan.fetch === false ? { fetch: false } : {}),
     ...(plan.offline === undefined ? {} : { offline: plan.offline }),
+    directCargo,
     ...(input.signal ? { signal: input.signal } : {}),
   });
   const span = { startMs, endMs: input.elapsedMs() };

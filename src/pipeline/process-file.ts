@@ -17,6 +17,7 @@ import { commitMessage } from './commit-message.js';
 import type { OpenPrBudget } from './open-pr-budget.js';
 import { publishFile } from './publish-file.js';
 import type { FileResult, FileTiming, RunOptions } from './run-types.js';
+import type { SharedDirectCargo } from './shared-direct-cargo.js';
 import type { SharedFetch } from './shared-fetch.js';
 
 /** What every file of a run shares. */
@@ -37,6 +38,8 @@ export interface RunContext {
   sandbox: 'bwrap' | 'none';
   /** `cargo fetch` once per run rather than before every check. */
   fetch: SharedFetch;
+  /** The toolchain's cargo instead of rustup's proxy, chosen once per run. */
+  directCargo: SharedDirectCargo;
   /** The bot's PRs, listed once per run, by head branch. */
   prsByBranch: Map<string, ForgePr[]>;
   /** maxOpenPrs, judged in selection order whatever order files finish in. */
@@ -133,6 +136,7 @@ async function runSteps(
       check: config.check,
       sandbox: ctx.sandbox,
       fetch: ctx.fetch,
+      directCargo: ctx.directCargo,
       file: { path: review.file, patched: content, original: file.content },
       signal: options.signal,
       elapsedMs: ctx.elapsedMs,

@@ -15,6 +15,7 @@ import { createOpenPrBudget } from './open-pr-budget.js';
 import { createPushBatcher } from './push-batcher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
+import { createSharedDirectCargo } from './shared-direct-cargo.js';
 import { createSharedFetch } from './shared-fetch.js';
 import { warmSlots, type SlotWarming } from './warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
@@ -99,6 +100,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     if (sandbox.warning) logger.warn(sandbox.warning);
 
     const fetch = createSharedFetch({ command: config.check.command, timeoutMs: config.check.timeoutSeconds * 1000, signal: options.signal });
+    const directCargo = createSharedDirectCargo({ check: config.check, sandbox: sandbox.kind, signal: options.signal });
     // While the first answers are awaited, build the base once in each slot the checks will
     // use, so even the first checks are incremental. (Not earlier: the builds would slow down
     // reading the files, and with it the first LLM requests.)
@@ -108,6 +110,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       check: config.check,
       sandbox: sandbox.kind,
       fetch,
+      directCargo,
       logger,
       signal: options.signal,
     });
@@ -158,6 +161,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       forge: forge === null ? null : serialForgeWrites(forge, new PQueue({ concurrency: 1 })),
       sandbox: sandbox.kind,
       fetch,
+      directCargo,
       prsByBranch,
       openPrs: createOpenPrBudget({ alreadyOpen: openCount, max: config.maxOpenPrs, files: chosen.length }),
       maxOpenPrs: config.maxOpenPrs,

@@ -7,6 +7,7 @@ import type { Workspace } from '../workspace/open-workspace.js';
 import { removeTree } from '../workspace/remove-tree.js';
 import type { Slot } from '../workspace/slot-pool.js';
 import { checkInSlot } from './check-in-slot.js';
+import type { SharedDirectCargo } from './shared-direct-cargo.js';
 import type { SharedFetch } from './shared-fetch.js';
 
 export interface SlotWarming {
@@ -35,6 +36,7 @@ export function warmSlots(options: {
   check: CheckConfig;
   sandbox: 'bwrap' | 'none';
   fetch: SharedFetch;
+  directCargo: SharedDirectCargo;
   logger: Logger;
   signal?: AbortSignal | undefined;
 }): SlotWarming {
@@ -49,7 +51,7 @@ export function warmSlots(options: {
       slot.restored();
       return false;
     }
-    const { result } = await checkInSlot({ slot, check: options.check, sandbox: options.sandbox, fetch: options.fetch, signal, elapsedMs: () => 0 });
+    const { result } = await checkInSlot({ slot, check: options.check, sandbox: options.sandbox, fetch: options.fetch, directCargo: options.directCargo, signal, elapsedMs: () => 0 });
     if (!result.green && !signal.aborted) {
       logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, 'the check fails on the unpatched base');
     }

@@ -1,10 +1,11 @@
 import { mkdir, realpath } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { FALLBACK_PATH, findExecutable, parseCommand } from './check-command.js';
 import { checkEnvironment, toolchainHomes, type ToolchainHomes } from './check-environment.js';
 import { prefetchDependencies, type FetchOutcome } from './check-fetch.js';
 import { prlimitPrefix, DEFAULT_LIMITS, type ResourceLimits } from './check-limits.js';
 import { createOutputBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './check-output.js';
+import type { DirectCargo } from './direct-cargo.js';
 import { runProcess, type ProcessOutcome } from './check-process.js';
 import { findBwrap, sandboxedCommand, sandboxPath, type BwrapFeatures } from './sandbox.js';
 import { SANDBOX_HOME, SANDBOX_TARGET } from './sandbox-mounts.js';
@@ -30,6 +31,8 @@ export interface RunCheckOptions {
   /** Cancels the check (the process tree is killed), e.g. when the run is cancelled. */
   signal?: AbortSignal;
   limits?: ResourceLimits;
+  /** When the command names this rustup proxy, run the toolchain's cargo directly (direct-cargo.ts). */
+  directCargo?: DirectCargo | null;
 }
 
 export interface CheckResult {
@@ -98,9 +101,11 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckResult> {
   }
 
   const offline = options.offline ?? fetched.type !== 'skipped';
+  const direct = options.directCargo?.proxy === executable ? options.directCargo : null;
+  const invocation = { targetDir, env, offline, argv: [direct?.cargo ?? executable, ...args], limits: options.limits, direct };
   const spawnSpec = bwrap
-    ? { ...(await inSandbox(bwrap, { cwd, targetDir, homes, env, offline, argv: [executable, ...args], limits: options.limits })), cwd: '/' }
-    : { ...(await unsandboxed({ targetDir, env, offline, argv: [executable, ...args], limits: options.limits })), cwd };
+    ? { ...(await inSandbox(bwrap, { ...invocation, cwd, homes })), cwd: '/' }
+    : { ...(await unsandboxed(invocation)), cwd };
   // A failed fetch's note (≤ 16 KiB) shares the cap.
   const output = createOutputBuffer(Math.max(1024, (options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES) - Buffer.byteLength(fetchNote)));
   const outcome = await runProcess({
@@ -121,6 +126,14 @@ interface Invocation {
   offline: boolean;
   argv: string[];
   limits: ResourceLimits | undefined;
+  /** argv[0] is this toolchain's cargo, run without its rustup proxy. */
+  direct: DirectCargo | null;
+}
+
+/** What rustup's proxy would have added to the environment of the cargo it runs. */
+function withToolchain(env: Record<string, string>, direct: DirectCargo | null): Record<string, string> {
+  if (direct === null) return env;
+  return { ...env, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join(dirname(dirname(direct.cargo)), 'lib') };
 }
 
 function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string; homes: ToolchainHomes }) {
@@ -129,11 +142,14 @@ function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string;
   return sandboxedCommand({
     features,
     layout: { cwd, targetDir, homes, extraReadOnly: [dirname(program)] },
-    env: checkEnvironment(options.env, {
-      targetDir: SANDBOX_TARGET,
-      offline: options.offline,
-      overrides: { HOME: SANDBOX_HOME, CARGO_HOME: homes.cargoHome, RUSTUP_HOME: homes.rustupHome },
-    }),
+    env: withToolchain(
+      checkEnvironment(options.env, {
+        targetDir: SANDBOX_TARGET,
+        offline: options.offline,
+        overrides: { HOME: SANDBOX_HOME, CARGO_HOME: homes.cargoHome, RUSTUP_HOME: homes.rustupHome },
+      }),
+      options.direct,
+    ),
     // A check command inside the repository (`./ci/check.sh`) runs from the sandbox's tree.
     argv: [sandboxPath(program, cwd), ...args],
     ...(options.limits ? { limits: options.limits } : {}),
@@ -142,7 +158,7 @@ function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string;
 
 /** No sandbox: the allow-listed environment and per-process limits, nothing more. */
 async function unsandboxed(options: Invocation): Promise<{ file: string; args: string[]; env: Record<string, string> }> {
-  const env = checkEnvironment(options.env, { targetDir: options.targetDir, offline: options.offline });
+  const env = withToolchain(checkEnvironment(options.env, { targetDir: options.targetDir, offline: options.offline }), options.direct);
   const prlimit = await findExecutable('prlimit', env.PATH ?? FALLBACK_PATH, '/');
   const full = prlimit ? [...prlimitPrefix(prlimit, options.limits ?? DEFAULT_LIMITS, false), ...options.argv] : options.argv;
   const [file = '', ...args] = full;

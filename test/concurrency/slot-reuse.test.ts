@@ -6,6 +6,7 @@ import { createBenchRepo, type BenchRepo } from '../../src/bench/bench-fixture.j
 import { BENCH_PATCH } from '../../src/bench/bench-workspace.js';
 import { CheckConfig } from '../../src/config/config-schema.js';
 import { checkInSlot } from '../../src/pipeline/check-in-slot.js';
+import { createSharedDirectCargo } from '../../src/pipeline/shared-direct-cargo.js';
 import { createSharedFetch } from '../../src/pipeline/shared-fetch.js';
 import { openWorkspace, type Workspace } from '../../src/workspace/open-workspace.js';
 import { detectSandbox } from '../../src/workspace/sandbox.js';
@@ -40,12 +41,13 @@ afterAll(async () => {
 function check(mode: 'bwrap' | 'none') {
   const fetch = createSharedFetch({ command, timeoutMs: 120_000 });
   const config = CheckConfig.parse({ command, sandbox: mode });
+  const directCargo = createSharedDirectCargo({ check: config, sandbox: mode });
   const patched = Buffer.from(original.toString('utf8').replace(BENCH_PATCH.old_string, BENCH_PATCH.new_string));
   return {
-    base: () => ws.withSlot((slot) => checkInSlot({ slot, check: config, sandbox: mode, fetch, elapsedMs: () => 0 })),
+    base: () => ws.withSlot((slot) => checkInSlot({ slot, check: config, sandbox: mode, fetch, directCargo, elapsedMs: () => 0 })),
     patched: () =>
       ws.withSlot((slot) =>
-        checkInSlot({ slot, check: config, sandbox: mode, fetch, file: { path: FILE, patched, original }, elapsedMs: () => 0 }),
+        checkInSlot({ slot, check: config, sandbox: mode, fetch, directCargo, file: { path: FILE, patched, original }, elapsedMs: () => 0 }),
       ),
   };
 }
@@ -74,7 +76,8 @@ describe('a reused slot', () => {
     let stamp = 0n;
     await ws.withSlot(async (slot) => {
       stamp = indexStamp(slot.dir);
-      await checkInSlot({ slot, check: config, sandbox: 'bwrap', fetch, file: { path: FILE, patched, original }, elapsedMs: () => 0 });
+      const directCargo = createSharedDirectCargo({ check: config, sandbox: 'bwrap' });
+      await checkInSlot({ slot, check: config, sandbox: 'bwrap', fetch, directCargo, file: { path: FILE, patched, original }, elapsedMs: () => 0 });
     });
     await ws.withSlot(async (slot) => {
       expect(indexStamp(slot.dir)).toBe(stamp);
@@ -91,6 +94,7 @@ describe('a reused slot', () => {
         check: CheckConfig.parse({ command: 'touch left-behind.txt', sandbox: 'none' }),
         sandbox: 'none',
         fetch: createSharedFetch({ command: 'touch left-behind.txt', timeoutMs: 60_000 }),
+        directCargo: createSharedDirectCargo({ check: CheckConfig.parse({ command: 'touch left-behind.txt', sandbox: 'none' }), sandbox: 'none' }),
         elapsedMs: () => 0,
       });
       expect(git(slot.dir, 'status', '--porcelain=v1', '--untracked-files=all')).toBe('?? left-behind.txt\n');

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckConfig } from '../../src/config/config-schema.js';
 import { checkInSlot } from '../../src/pipeline/check-in-slot.js';
+import { createSharedDirectCargo } from '../../src/pipeline/shared-direct-cargo.js';
 import type { SharedFetch } from '../../src/pipeline/shared-fetch.js';
 import { warmSlots } from '../../src/pipeline/warm-slots.js';
 import type { Workspace } from '../../src/workspace/open-workspace.js';
@@ -15,6 +16,7 @@ const FORMAT = 'crates/report/src/format.rs';
 // The demo workspace has no crates.io dependencies: nothing to fetch.
 const noFetch: SharedFetch = { planFor: async () => ({ fetch: false, offline: true, changedTree: false }) };
 const check = CheckConfig.parse({ command: 'cargo check', sandbox: 'bwrap' });
+const directCargo = createSharedDirectCargo({ check, sandbox: 'bwrap' });
 
 let repo: FixtureRepo;
 let ws: Workspace;
@@ -29,7 +31,7 @@ afterEach(async () => {
 
 describe('warming two slots in the sandbox', () => {
   it('builds the base once and copies it: the first check in either slot rebuilds only the patched crate', async () => {
-    const warming = warmSlots({ workspace: ws, count: 2, check, sandbox: 'bwrap', fetch: noFetch, logger: pino({ level: 'silent' }) });
+    const warming = warmSlots({ workspace: ws, count: 2, check, sandbox: 'bwrap', fetch: noFetch, directCargo, logger: pino({ level: 'silent' }) });
     await warming.done;
     const original = Buffer.from(readFileSync(join(repo.dir, FORMAT)));
     const patched = Buffer.concat([original, Buffer.from('\r\npub fn added() -> u32 {\r\n    1\r\n}\r\n')]);
@@ -41,7 +43,7 @@ describe('warming two slots in the sandbox', () => {
         ws.withSlot(async (slot) => {
           used.add(slot.index);
           targets[slot.index] = slot.targetDir;
-          const { result } = await checkInSlot({ slot, check, sandbox: 'bwrap', fetch: noFetch, file: { path: FORMAT, patched, original }, elapsedMs: () => 0 });
+          const { result } = await checkInSlot({ slot, check, sandbox: 'bwrap', fetch: noFetch, directCargo, file: { path: FORMAT, patched, original }, elapsedMs: () => 0 });
           expect(result.green).toBe(true);
           return result.output;
         }),

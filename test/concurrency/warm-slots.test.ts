@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CheckConfig } from '../../src/config/config-schema.js';
+import type { SharedDirectCargo } from '../../src/pipeline/shared-direct-cargo.js';
 import type { SharedFetch } from '../../src/pipeline/shared-fetch.js';
 import { warmSlots } from '../../src/pipeline/warm-slots.js';
 import type { Slot } from '../../src/workspace/slot-pool.js';
@@ -24,10 +25,11 @@ const workspace = {
   },
 };
 const noFetch: SharedFetch = { planFor: async () => ({ fetch: false, offline: false, changedTree: false }) };
+const noDirectCargo: SharedDirectCargo = { forSlot: async () => null };
 const logger = pino({ level: 'silent' });
 
 function warm(command: string) {
-  return warmSlots({ workspace, count: 1, check: CheckConfig.parse({ command, sandbox: 'none' }), sandbox: 'none', fetch: noFetch, logger });
+  return warmSlots({ workspace, count: 1, check: CheckConfig.parse({ command, sandbox: 'none' }), sandbox: 'none', fetch: noFetch, directCargo: noDirectCargo, logger });
 }
 
 describe('warmSlots', () => {
