@@ -56,6 +56,8 @@ export interface SelectedFile {
   review: Review;
   content: Buffer;
   mode: '100644' | '100755';
+  /** The worktree slot this file's check asks for (slot-plan.ts: a package's checks stay in one slot). */
+  slot?: number;
 }
 
 /**
@@ -143,7 +145,7 @@ async function runSteps(
     });
     timing.check = span;
     return checked;
-  });
+  }, file.slot);
   const check: AuditCheck = {
     command: checkResult.command,
     exit_code: checkResult.exitCode,

@@ -14,6 +14,7 @@ import { detectSandbox } from '../workspace/sandbox.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
 import { createPushBatcher } from './push-batcher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
+import { planSlots } from './slot-plan.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
 import { createSharedDirectCargo } from './shared-direct-cargo.js';
 import { createSharedFetch } from './shared-fetch.js';
@@ -96,6 +97,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
     }
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
+    // Each package's checks in one slot, and the model asked in an order that feeds every slot.
+    const packages = sequential ? [] : await Promise.all(chosen.map((file) => workspace.packageDirOf(file.review.file)));
+    const plan = planSlots(packages.map((pkg) => ({ pkg })), { slots, concurrency: config.concurrency });
+    const ordered: SelectedFile[] = sequential ? chosen : plan.map(({ at, slot }) => ({ ...(chosen[at] as SelectedFile), ...(slot === undefined ? {} : { slot }) }));
     const sandbox = await sandboxChoice;
     if (sandbox.warning) logger.warn(sandbox.warning);
 
@@ -171,8 +176,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     const audit = createAuditLog(options.auditLogPath, redact);
     const files = new PQueue({ concurrency: sequential ? 1 : Number.POSITIVE_INFINITY });
     let done = 0;
-    const results: FileResult[] = await Promise.all(
-      chosen.map((file) =>
+    const finished: FileResult[] = await Promise.all(
+      ordered.map((file) =>
         files.add(async () => {
           const fileLogger = logger.child({ file: file.review.file });
           let fileResult: FileResult | null = null;
@@ -191,6 +196,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       ),
     );
 
+    // In selection order, whatever order the model was asked in.
+    const results: FileResult[] = [];
+    ordered.forEach((file, i) => (results[file.index] = finished[i] as FileResult));
     return {
       runId,
       dryRun,

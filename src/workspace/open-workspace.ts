@@ -14,7 +14,7 @@ import { resolveBase } from './resolve-base.js';
 import { createScratchRepo } from './scratch-repo.js';
 import { shallowDeepener } from './shallow-deepener.js';
 import { createSlotPool, type Slot } from './slot-pool.js';
-import { readTrackedFile, type TrackedFile } from './tracked-file.js';
+import { packageDirOf, readTrackedFile, type TrackedFile } from './tracked-file.js';
 import { openUserRepo, type UserRepo } from './user-repo.js';
 
 export interface OpenWorkspaceOptions {
@@ -42,6 +42,8 @@ export interface Workspace {
   readonly remoteUrl: string | null;
   /** A regular UTF-8 file as the base commit has it; anything else is a reason. */
   readTrackedFile(path: string): Promise<TrackedFile>;
+  /** The directory of the Cargo package holding `path` at the base (nearest tracked Cargo.toml); null if none. */
+  packageDirOf(path: string): Promise<string | null>;
   /** A commit on the base replacing only `path`, by the bot; returns its sha. */
   commitFile(input: CommitFileInput): Promise<string>;
   /** Bot branches on the remote (name → sha) as fetched, updated by our own pushes. */
@@ -59,8 +61,8 @@ export interface Workspace {
    * the one-line, redacted reason it was not (a refused ref does not stop the others).
    */
   pushMany(refs: PushRef[]): Promise<Array<string | null>>;
-  /** Run `fn` with a worktree of the base commit that nobody else holds meanwhile. */
-  withSlot<T>(fn: (slot: Slot) => Promise<T>): Promise<T>;
+  /** Run `fn` with a worktree of the base commit that nobody else holds meanwhile (SlotPool.withSlot). */
+  withSlot<T>(fn: (slot: Slot) => Promise<T>, affinity?: number): Promise<T>;
   /** Remove the scratch directory (worktrees, scratch repository, temp files). */
   dispose(): Promise<void>;
 }
@@ -132,6 +134,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       baseSha: base.baseSha,
       remoteUrl: urls === null ? null : withoutCredentials(urls.push),
       readTrackedFile: (path) => readTrackedFile(store, base.baseSha, path),
+      packageDirOf: (path) => packageDirOf(store, base.baseSha, path),
       commitFile: (input) => commitFile(store, { baseSha: base.baseSha, identity }, input),
       remoteBranches: () => new Map(botBranches),
       isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
@@ -143,7 +146,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
         if (reason !== null) throw new Error(`push to ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
       },
       pushMany,
-      withSlot: (fn) => pool.withSlot(fn),
+      withSlot: (fn, affinity) => pool.withSlot(fn, affinity),
       async dispose() {
         pool.close();
         store.close();

@@ -22,7 +22,13 @@ export interface Slot {
 }
 
 export interface SlotPool {
-  withSlot<T>(fn: (slot: Slot) => Promise<T>): Promise<T>;
+  /**
+   * Lend `fn` a slot. With `affinity`, the caller asks for the slot of that index (modulo the
+   * pool's size) and waits for it — so one crate's checks stay in one slot and its target dir
+   * is not rebuilt for another crate in between — unless waiting would mean standing behind
+   * another caller while a slot is idle: then it takes the idle slot (see STEAL_AFTER).
+   */
+  withSlot<T>(fn: (slot: Slot) => Promise<T>, affinity?: number): Promise<T>;
   /** Refuse new work; slots themselves go with the scratch directory. */
   close(): void;
 }
@@ -37,10 +43,18 @@ interface SlotState {
 }
 
 /**
+ * A caller with an affinity takes another, idle slot rather than queue behind this many
+ * callers for its own (and an idle slot takes over the last of such a queue): the rebuild a
+ * foreign slot costs is smaller than waiting for two checks.
+ */
+const STEAL_AFTER = 1;
+
+/**
  * Up to `size` detached worktrees of the scratch repository under `<root>/<i>/tree`, created
  * on first need and reset to the base commit (`reset --hard`, `clean -ffdx`) before every
  * use — unless the previous user vouched for the tree (Slot.restored). Callers beyond
- * `size` wait their turn, first come first served; no two callers ever hold the same slot.
+ * `size` wait their turn, first come first served (for their slot, when they name one); no
+ * two callers ever hold the same slot.
  */
 export function createSlotPool(options: { scratch: ScratchRepo; root: string; baseSha: string; size: number }): SlotPool {
   const size = Math.max(1, Math.floor(options.size));
@@ -50,24 +64,43 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
   // `git worktree add` picks the administrative directory's name itself; one at a time.
   let creating: Promise<unknown> = Promise.resolve();
 
-  function acquire(): Promise<SlotState> {
-    const free = states.find((state) => !state.busy);
-    if (free) {
-      free.busy = true;
-      return Promise.resolve(free);
+  /** Callers waiting for one slot in particular, by index. */
+  const waitingFor = new Map<number, Array<(state: SlotState) => void>>();
+
+  function stateAt(index: number): SlotState {
+    while (states.length <= index) {
+      const i = states.length;
+      const dir = join(options.root, String(i));
+      states.push({ slot: { dir: join(dir, 'tree'), targetDir: join(dir, 'target'), index: i }, adminDir: null, busy: false, clean: false });
     }
-    if (states.length < size) {
-      const index = states.length;
-      const dir = join(options.root, String(index));
-      const state: SlotState = { slot: { dir: join(dir, 'tree'), targetDir: join(dir, 'target'), index }, adminDir: null, busy: true, clean: false };
-      states.push(state);
-      return Promise.resolve(state);
+    return states[index] as SlotState;
+  }
+
+  /** A slot nobody holds or waits for, creating one if the pool is not full yet. */
+  function idleSlot(): SlotState | null {
+    const free = states.find((state) => !state.busy && (waitingFor.get(state.slot.index)?.length ?? 0) === 0);
+    return free ?? (states.length < size ? stateAt(states.length) : null);
+  }
+
+  function acquire(affinity?: number): Promise<SlotState> {
+    const wanted = affinity === undefined ? null : stateAt(Math.abs(Math.floor(affinity)) % size);
+    const queue = wanted === null ? null : (waitingFor.get(wanted.slot.index) ?? []);
+    const taken = wanted !== null && !wanted.busy ? wanted : queue === null || queue.length >= STEAL_AFTER ? idleSlot() : null;
+    if (taken) {
+      taken.busy = true;
+      return Promise.resolve(taken);
     }
-    return new Promise((resolveState) => waiting.push(resolveState));
+    return new Promise((resolveState) => {
+      if (wanted === null || queue === null) waiting.push(resolveState);
+      else waitingFor.set(wanted.slot.index, [...queue, resolveState]);
+    });
   }
 
   function release(state: SlotState): void {
-    const next = waiting.shift();
+    const own = waitingFor.get(state.slot.index) ?? [];
+    // Its own callers first; then anyone's; then the last of a queue long enough to steal from.
+    const longest = [...waitingFor.values()].reduce<Array<(state: SlotState) => void>>((a, b) => (b.length > a.length ? b : a), []);
+    const next = own.shift() ?? waiting.shift() ?? (longest.length > STEAL_AFTER ? longest.pop() : undefined);
     if (next) next(state);
     else state.busy = false;
   }
@@ -124,9 +157,9 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
   }
 
   return {
-    async withSlot(fn) {
+    async withSlot(fn, affinity) {
       if (closed) throw new Error('the workspace is disposed');
-      const state = await acquire();
+      const state = await acquire(affinity);
       let restored = false;
       try {
         await prepare(state);

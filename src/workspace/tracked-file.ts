@@ -36,3 +36,17 @@ export function entryProblem(entry: TreeEntry | null, baseSha: string): string |
   if (entry.mode !== '100644' && entry.mode !== '100755') return `has an unexpected mode ${entry.mode}`;
   return null;
 }
+
+/**
+ * The directory of the Cargo package `path` belongs to: the nearest directory at or above
+ * the file's that holds a tracked `Cargo.toml` at the base (`''` for the root); null if none.
+ */
+export async function packageDirOf(objects: ObjectStore, baseSha: string, path: string): Promise<string | null> {
+  const dirs = path.split('/').slice(0, -1);
+  for (let depth = dirs.length; depth >= 0; depth -= 1) {
+    const dir = dirs.slice(0, depth).join('/');
+    const manifest = await objects.entryAt(baseSha, dir === '' ? 'Cargo.toml' : `${dir}/Cargo.toml`);
+    if (manifest !== null && manifest.type === 'blob') return dir;
+  }
+  return null;
+}

@@ -33,6 +33,8 @@ export interface Rig {
   auditPath: string;
   /** The most LLM requests the stand-in had in flight at once. */
   maxInFlight(): number;
+  /** The files the model was asked about, in the order the requests came in. */
+  asked(): string[];
   run(concurrency: number): Promise<RunReport>;
   close(): Promise<void>;
 }
@@ -53,10 +55,12 @@ export async function createRig(options: {
   const github = await startLocalGitHub({ owner: 'bench', repo: 'workspace' });
   let inFlight = 0;
   let most = 0;
+  const asked: string[] = [];
   const llm: LlmStandIn = await startLlmStandIn(async (request) => {
     const index = repo.files.findIndex((file) => request.prompt.includes(`File: ${JSON.stringify(file)}`));
     const file = repo.files[index];
     if (file === undefined) return NO_PATCHES;
+    asked.push(file);
     const answer = options.answer(file, index);
     inFlight += 1;
     most = Math.max(most, inFlight);
@@ -73,6 +77,7 @@ export async function createRig(options: {
     github,
     auditPath,
     maxInFlight: () => most,
+    asked: () => [...asked],
     run(concurrency) {
       const octokit = createGitHubOctokit({ token: 'test-token', baseUrl: github.url, logger, spaceWrites: false });
       return runPipeline({

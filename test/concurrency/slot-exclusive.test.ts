@@ -7,14 +7,16 @@ import { createRig, GREEN, type Rig } from './concurrency-rig.js';
 
 /**
  * Every check (the warm-ups included) runs through a script that logs when it starts and
- * ends, in which directory and with which CARGO_TARGET_DIR, around the real `cargo check`.
+ * ends, in which directory, with which CARGO_TARGET_DIR and on which patched file (`-` for a
+ * warm-up), around the real `cargo check`.
  * The check command is split on spaces and run without a shell, as configured. The sandbox
  * is off so the script can write its log outside the target dir.
  */
 const RECORDER = `#!/bin/sh
 log="$1"
 shift
-echo "start $(date +%s%N) $PWD $CARGO_TARGET_DIR" >> "$log"
+patched=$(git status --porcelain | sed -n 's/^ M //p')
+echo "start $(date +%s%N) $PWD $CARGO_TARGET_DIR \${patched:--}" >> "$log"
 "$@"
 status=$?
 echo "end $(date +%s%N) $PWD $CARGO_TARGET_DIR" >> "$log"
@@ -26,6 +28,8 @@ interface Event {
   at: bigint;
   dir: string;
   target: string;
+  /** Start events: the file the check is about, `-` for a warm-up. */
+  file?: string;
 }
 
 let rig: Rig;
@@ -51,9 +55,9 @@ beforeAll(async () => {
     .trim()
     .split('\n')
     .map((line) => {
-      const [kind, at, dir, target] = line.split(' ');
+      const [kind, at, dir, target, file] = line.split(' ');
       if ((kind !== 'start' && kind !== 'end') || !at || !dir || !target) throw new Error(`bad log line: ${line}`);
-      return { kind, at: BigInt(at), dir, target };
+      return { kind, at: BigInt(at), dir, target, ...(file ? { file } : {}) };
     });
 }, 240_000);
 
@@ -101,5 +105,14 @@ describe('checks on worktree slots, at --concurrency 4 with 2 slots', () => {
       most = Math.max(most, running);
     }
     expect(most).toBe(2);
+  });
+
+  it('asks the model in rounds that feed both slots, and starts each crate in a slot of its own', () => {
+    // 2 crates × 4 modules on 2 slots, 4 requests at once: two files of each crate per round.
+    expect(rig.asked().slice(0, 4)).toEqual(['crates/alpha/src/m0.rs', 'crates/alpha/src/m1.rs', 'crates/bravo/src/m0.rs', 'crates/bravo/src/m1.rs']);
+    const firstDir = (crate: string) => events.find((e) => e.kind === 'start' && e.file?.startsWith(`crates/${crate}/`))?.dir;
+    expect(firstDir('alpha')).toBeDefined();
+    expect(firstDir('bravo')).toBeDefined();
+    expect(firstDir('alpha')).not.toBe(firstDir('bravo'));
   });
 });

@@ -24,6 +24,8 @@ beforeAll(async () => {
       'globs/*.rs': 'star\n',
       'globs/a.rs': 'a\n',
       'ünï/файл.rs': 'fn main() {}\n',
+      'crates/geometry/src/deep/er.rs': 'pub fn er() {}\n',
+      'crates/fake/Cargo.toml/inner.rs': 'a directory named Cargo.toml is no manifest\n',
     },
   });
   chmodSync(join(repo.dir, 'tools/run.sh'), 0o755);
@@ -39,6 +41,7 @@ beforeAll(async () => {
   // The working tree says something else than the base: it must not be read.
   repo.write(SHAPES, 'dirty working tree\n');
   repo.write('untracked.rs', 'untracked\n');
+  repo.write('tools/Cargo.toml', '[package]\nname = "untracked"\n');
   before = snapshotUserRepo(repo.dir);
   ws = await openOn(repo.root, repo.dir);
   short = ws.baseSha.slice(0, 7);
@@ -109,6 +112,15 @@ describe('Workspace.readTrackedFile', () => {
     });
     const limit = await ws.readTrackedFile('data/limit.txt');
     expect(limit.type === 'file' && limit.content.length).toBe(1024 * 1024);
+  });
+
+  it('finds the Cargo package a file belongs to by the nearest tracked Cargo.toml above it', async () => {
+    expect(await ws.packageDirOf(SHAPES)).toBe('crates/geometry');
+    expect(await ws.packageDirOf('crates/geometry/src/deep/er.rs')).toBe('crates/geometry');
+    expect(await ws.packageDirOf('crates/report/src/lib.rs')).toBe('crates/report');
+    // No package of its own (the untracked tools/Cargo.toml does not count): the root's manifest.
+    expect(await ws.packageDirOf('tools/run.sh')).toBe('');
+    expect(await ws.packageDirOf('crates/fake/Cargo.toml/inner.rs')).toBe('');
   });
 
   it('left the checkout, its index and its object store as they were', () => {

@@ -69,6 +69,51 @@ describe('Workspace.withSlot', () => {
     expect(used).toHaveLength(7);
   });
 
+  /** A caller of withSlot(…, affinity) that holds its slot until let go; `ran` says where it ran. */
+  function holder(affinity: number) {
+    let letGo: () => void = () => undefined;
+    let started: (index: number) => void = () => undefined;
+    const release = new Promise<void>((resolve) => (letGo = resolve));
+    const running = new Promise<number>((resolve) => (started = resolve));
+    const state = { ran: null as number | null, letGo: () => letGo(), running, done: Promise.resolve() };
+    state.done = ws.withSlot(async (slot) => {
+      state.ran = slot.index;
+      started(slot.index);
+      await release;
+    }, affinity);
+    return state;
+  }
+
+  it('with an affinity, waits for its own slot while another is idle — unless it would stand behind another caller', async () => {
+    const a = holder(1);
+    expect(await a.running).toBe(1);
+    const b = holder(1); // first in line for slot 1: waits, though slot 0 is idle
+    const c = holder(1); // would be second in line: takes the idle slot 0
+    expect(await c.running).toBe(0);
+    expect(b.ran).toBeNull();
+    a.letGo();
+    expect(await b.running).toBe(1);
+    b.letGo();
+    c.letGo();
+    await Promise.all([a.done, b.done, c.done]);
+  });
+
+  it('a slot that falls idle takes over the last caller of a queue two long', async () => {
+    const x = holder(0);
+    const y = holder(1);
+    expect([await x.running, await y.running]).toEqual([0, 1]);
+    const p = holder(0);
+    const q = holder(0);
+    y.letGo();
+    expect(await q.running).toBe(1);
+    expect(p.ran).toBeNull();
+    x.letGo();
+    expect(await p.running).toBe(0);
+    p.letGo();
+    q.letGo();
+    await Promise.all([x.done, y.done, p.done, q.done]);
+  });
+
   it('lends a worktree of the base commit under scratch/slots/<i>, reset between uses; the target dir persists', async () => {
     let first: Slot | undefined;
     await ws.withSlot(async (slot) => {
