@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 
 /**
@@ -66,7 +67,8 @@ export interface GitOptions {
  *
  * simple-git waits 50 ms after a command that wrote nothing to stdout or stderr (its
  * completion detection, which cannot be turned off), so commands on a run's critical path
- * are asked to say something: no `-q` on `init` and `reset`, `--verbose` on `fetch`.
+ * are asked to say something (no `-q` on `init`, `--verbose` on `fetch`), or go through
+ * runGitCommand when they cannot (a slot's `reset` and `clean`).
  */
 export function createGit(cwd: string, options: GitOptions = {}): SimpleGit {
   return simpleGit({
@@ -88,4 +90,19 @@ export function createGit(cwd: string, options: GitOptions = {}): SimpleGit {
     },
     timeout: { block: options.idleTimeoutMs ?? 10 * 60_000 },
   }).env({ ...gitEnvironment(options.auth), ...options.env });
+}
+
+/**
+ * One git command, hardened like createGit's, for a command that may well print nothing
+ * (`clean` with nothing to clean), which simple-git would follow with 50 ms of waiting.
+ * Rejects with git's last line of stderr.
+ */
+export function runGitCommand(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const config = HARDENING_CONFIG.flatMap((entry) => ['-c', entry]);
+  return new Promise((resolve, reject) => {
+    execFile('git', [...config, ...args], { cwd, env: { ...gitEnvironment(), ...env }, maxBuffer: 16 * 1024 ** 2, timeout: 10 * 60_000 }, (error, stdout, stderr) => {
+      if (error === null) resolve(stdout);
+      else reject(new Error(`git ${args[0] ?? ''} failed: ${stderr.trim().split('\n').pop() || error.message}`));
+    });
+  });
 }

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { checkPathSyntax } from '../reviews/path-safety.js';
-import { createGit } from './git.js';
+import { runGitCommand } from './git.js';
 import { removeTree } from './remove-tree.js';
 import type { ScratchRepo } from './scratch-repo.js';
 
@@ -150,10 +150,10 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     if (pointer === null || resolve(pointer.trim().replace(/^gitdir:\s*/, '')) !== adminDir) {
       throw new Error(`the .git file of ${state.slot.dir} was changed`);
     }
-    const git = createGit(state.slot.dir, { env: { GIT_DIR: adminDir, GIT_WORK_TREE: state.slot.dir } });
-    // Not -q: simple-git waits 50 ms more after a command that printed nothing (see git.ts).
-    await git.raw(['reset', '--hard', options.baseSha]);
-    await git.raw(['clean', '-ffdxq']);
+    // Not through simple-git: both usually print nothing, and simple-git waits 50 ms after that.
+    const env = { GIT_DIR: adminDir, GIT_WORK_TREE: state.slot.dir };
+    await runGitCommand(state.slot.dir, ['reset', '-q', '--hard', options.baseSha], env);
+    await runGitCommand(state.slot.dir, ['clean', '-ffdxq'], env);
   }
 
   return {
