@@ -28,6 +28,8 @@ export interface RunContext {
   model: PatchModel;
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;
+  /** The model has answered file `index` (or its request failed): it is on its way to a push. */
+  answered: (index: number) => void;
   /**
    * Pushes one ref for file `fileIndex` (batched with others, see push-batcher.ts); throws a
    * one-line, redacted error when refused.
@@ -114,6 +116,7 @@ async function runSteps(
       );
     } finally {
       timing.llm = { startMs, endMs: ctx.elapsedMs() };
+      ctx.answered(file.index);
     }
   });
   if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });

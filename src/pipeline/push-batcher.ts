@@ -93,3 +93,32 @@ export function createPushBatcher(
     poke: () => void pump(),
   };
 }
+
+/**
+ * Which files are on their way to a push (PushBatcher's `othersComing`): those the model has
+ * answered and that have not pushed (or finished without pushing) yet — they are a check and
+ * a commit away. A file still waiting for its answer is not: that takes a model request (a
+ * second or more), and a push waiting for it would only go later, into the next round's checks.
+ */
+export interface PushWatch {
+  /** The model has answered file `index` (or failed to). */
+  answered(index: number): void;
+  /** File `index` has asked for its push, or finished without one. */
+  settled(index: number): void;
+  othersComing(): boolean;
+}
+
+export function createPushWatch(): PushWatch {
+  const settled = new Set<number>();
+  const coming = new Set<number>();
+  return {
+    answered(index) {
+      if (!settled.has(index)) coming.add(index);
+    },
+    settled(index) {
+      settled.add(index);
+      coming.delete(index);
+    },
+    othersComing: () => coming.size > 0,
+  };
+}

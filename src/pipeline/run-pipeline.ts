@@ -12,7 +12,7 @@ import { selectFiles } from '../reviews/select-files.js';
 import { openWorkspace } from '../workspace/open-workspace.js';
 import { detectSandbox } from '../workspace/sandbox.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
-import { createPushBatcher } from './push-batcher.js';
+import { createPushBatcher, createPushWatch } from './push-batcher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
 import { planSlots } from './slot-plan.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
@@ -22,9 +22,9 @@ import { warmSlots, type SlotWarming } from './warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
 
 /**
- * How long, at most, a push waits for other files' pushes to go with it. A push costs a few
- * git processes on each end (and over HTTPS a connection): batching them leaves the CPU to
- * the checks. Sequential runs never wait.
+ * How long, at most, a push waits for the pushes of files already answered by the model (see
+ * createPushWatch) to go with it. A push costs a few git processes on each end (and over HTTPS
+ * a connection): batching them leaves the CPU to the checks. Sequential runs never wait.
  */
 const PUSH_LINGER_MS = 1000;
 
@@ -139,18 +139,15 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       maxResponseBytes: config.llm.maxResponseBytes,
       redact,
     });
-    // Files that may still push: while some are, a push waits a little for theirs (not in
-    // sequential mode, where the next file waits for this one).
-    const settledPush = new Set<number>();
-    let mayStillPush = chosen.length;
+    // While other answered files are on their way to a push, a push waits a little for theirs
+    // (not in sequential mode, where the next file waits for this one).
+    const watch = createPushWatch();
     const pushes = createPushBatcher((refs) => workspace.pushMany(refs), {
       lingerMs: sequential ? 0 : PUSH_LINGER_MS,
-      othersComing: () => mayStillPush > 0,
+      othersComing: watch.othersComing,
     });
     const pushSettled = (index: number) => {
-      if (settledPush.has(index)) return;
-      settledPush.add(index);
-      mayStillPush -= 1;
+      watch.settled(index);
       pushes.poke();
     };
     const ctx: RunContext = {
@@ -159,6 +156,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       workspace,
       model,
       llmQueue: new PQueue({ concurrency: config.concurrency }),
+      answered: (index) => watch.answered(index),
       push: (index, ref) => {
         pushSettled(index);
         return pushes.push(ref);

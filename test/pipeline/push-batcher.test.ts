@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPushBatcher } from '../../src/pipeline/push-batcher.js';
+import { createPushBatcher, createPushWatch } from '../../src/pipeline/push-batcher.js';
 import type { PushRef } from '../../src/workspace/push-branch.js';
 
 const ref = (branch: string): PushRef => ({ branch, commitSha: 'a'.repeat(40), expectedRemoteSha: null });
@@ -105,5 +105,49 @@ describe('createPushBatcher', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
     await fake.settle();
     await a;
+  });
+});
+
+describe('createPushWatch', () => {
+  it('counts as coming only files the model has answered that have not settled', () => {
+    const watch = createPushWatch();
+    expect(watch.othersComing()).toBe(false);
+    watch.answered(0);
+    watch.answered(1);
+    expect(watch.othersComing()).toBe(true);
+    watch.settled(0);
+    expect(watch.othersComing()).toBe(true);
+    watch.settled(1);
+    expect(watch.othersComing()).toBe(false);
+    // Settled before its answer was noted (a cancelled request): never coming again.
+    watch.settled(2);
+    watch.answered(2);
+    expect(watch.othersComing()).toBe(false);
+  });
+
+  it('lets a push go at once while the other files still wait for the model, and wait for answered ones', async () => {
+    const fake = fakePush();
+    const watch = createPushWatch();
+    const batcher = createPushBatcher(fake.pushMany, { lingerMs: 60_000, othersComing: watch.othersComing });
+    // Files 0–3 asked; 0 answered and pushes while 1–3 wait for the model: no waiting for them.
+    watch.answered(0);
+    watch.settled(0);
+    const first = batcher.push(ref('a'));
+    expect(fake.calls).toEqual([['a']]);
+    await fake.settle();
+    await first;
+    // 1 and 2 answered; 1 pushes first and waits for 2, which is on its way.
+    watch.answered(1);
+    watch.answered(2);
+    watch.settled(1);
+    const second = batcher.push(ref('b'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls).toHaveLength(1);
+    watch.settled(2);
+    const third = batcher.push(ref('c'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls[1]).toEqual(['b', 'c']);
+    await fake.settle();
+    await Promise.all([second, third]);
   });
 });
