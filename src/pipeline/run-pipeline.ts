@@ -9,7 +9,7 @@ import { createPatchModel } from '../patches/create-patch-model.js';
 import { createAuditLog } from '../report/audit-log.js';
 import { readLatestReviews } from '../reviews/read-reviews.js';
 import { selectFiles } from '../reviews/select-files.js';
-import { openWorkspace } from '../workspace/open-workspace.js';
+import { openWorkspace, type Workspace } from '../workspace/open-workspace.js';
 import { detectSandbox } from '../workspace/sandbox.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
 import { createPushBatcher, createPushWatch } from './push-batcher.js';
@@ -97,10 +97,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
     }
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
-    // Each package's checks in one slot, and the model asked in an order that feeds every slot.
-    const packages = sequential ? [] : await Promise.all(chosen.map((file) => workspace.packageDirOf(file.review.file)));
-    const plan = planSlots(packages.map((pkg) => ({ pkg })), { slots, concurrency: config.concurrency });
-    const ordered: SelectedFile[] = sequential ? chosen : plan.map(({ at, slot }) => ({ ...(chosen[at] as SelectedFile), ...(slot === undefined ? {} : { slot }) }));
+    const ordered = await planFiles(chosen, workspace, { slots, concurrency: config.concurrency });
     const sandbox = await sandboxChoice;
     if (sandbox.warning) logger.warn(sandbox.warning);
 
@@ -215,4 +212,22 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     await workspace.dispose();
     await rm(scratchDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The files in the order to ask the model, each with the slot its check asks for: a
+ * package's checks in one slot, every slot fed each round (slot-plan.ts). With one slot (a
+ * sequential run) or one file, the selection as it is.
+ */
+async function planFiles(
+  chosen: SelectedFile[],
+  workspace: Pick<Workspace, 'packageDirOf'>,
+  options: { slots: number; concurrency: number },
+): Promise<SelectedFile[]> {
+  if (options.slots < 2 || chosen.length < 2) return chosen;
+  const packages = await Promise.all(chosen.map((file) => workspace.packageDirOf(file.review.file)));
+  return planSlots(packages.map((pkg) => ({ pkg })), options).map(({ at, slot }) => ({
+    ...(chosen[at] as SelectedFile),
+    ...(slot === undefined ? {} : { slot }),
+  }));
 }

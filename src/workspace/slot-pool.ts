@@ -76,10 +76,9 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     return states[index] as SlotState;
   }
 
-  /** A slot nobody holds or waits for, creating one if the pool is not full yet. */
+  /** A slot nobody holds (a free slot has nobody waiting: release hands it on), creating one if the pool is not full yet. */
   function idleSlot(): SlotState | null {
-    const free = states.find((state) => !state.busy && (waitingFor.get(state.slot.index)?.length ?? 0) === 0);
-    return free ?? (states.length < size ? stateAt(states.length) : null);
+    return states.find((state) => !state.busy) ?? (states.length < size ? stateAt(states.length) : null);
   }
 
   function acquire(affinity?: number): Promise<SlotState> {
@@ -96,11 +95,15 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     });
   }
 
+  /** The last caller of the longest queue for a slot, when it stands behind more than STEAL_AFTER callers. */
+  function stealable(): ((state: SlotState) => void) | undefined {
+    const longest = [...waitingFor.values()].reduce((a, b) => (b.length > a.length ? b : a), []);
+    return longest.length > STEAL_AFTER ? longest.pop() : undefined;
+  }
+
   function release(state: SlotState): void {
-    const own = waitingFor.get(state.slot.index) ?? [];
-    // Its own callers first; then anyone's; then the last of a queue long enough to steal from.
-    const longest = [...waitingFor.values()].reduce<Array<(state: SlotState) => void>>((a, b) => (b.length > a.length ? b : a), []);
-    const next = own.shift() ?? waiting.shift() ?? (longest.length > STEAL_AFTER ? longest.pop() : undefined);
+    // Its own callers first; then anyone's; then one stolen from a long queue.
+    const next = waitingFor.get(state.slot.index)?.shift() ?? waiting.shift() ?? stealable();
     if (next) next(state);
     else state.busy = false;
   }

@@ -2,12 +2,29 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 import { DEMO_WORKSPACE } from '../../src/demo/create-demo-repo.js';
 
 /** A real temporary directory (realpath), removed by the returned cleanup. */
 export function tempRoot(prefix: string): { root: string; cleanup: () => void } {
   const root = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * Call at a test file's top level: returns a function giving a fresh temporary directory
+ * (realpath), each removed after the test that made it.
+ */
+export function scratchRoots(prefix: string): () => string {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+  return () => {
+    const { root, cleanup } = tempRoot(prefix);
+    cleanups.push(cleanup);
+    return root;
+  };
 }
 
 /** A copy of examples/demo-workspace at `dir` (without target/). */

@@ -1,20 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/workspace/run-check.js';
-import { realToolchainHomes, tempRoot, writeFiles } from './check-crates.js';
+import { realToolchainHomes, scratchRoots, writeFiles } from './check-crates.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function scratch(): string {
-  const { root, cleanup } = tempRoot('scrum-apply-fetch-test-');
-  cleanups.push(cleanup);
-  return root;
-}
+const scratch = scratchRoots('scrum-apply-fetch-test-');
 
 function gitIn(cwd: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, stdio: 'ignore' });

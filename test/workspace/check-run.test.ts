@@ -1,19 +1,10 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/workspace/run-check.js';
-import { copyDemoWorkspace, tempRoot, writeBuildScriptCrate } from './check-crates.js';
+import { copyDemoWorkspace, scratchRoots, writeBuildScriptCrate } from './check-crates.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function scratch(): string {
-  const { root, cleanup } = tempRoot('scrum-apply-check-');
-  cleanups.push(cleanup);
-  return root;
-}
+const scratch = scratchRoots('scrum-apply-check-');
 
 describe.each(['bwrap', 'none'] as const)('runCheck with sandbox %s', (sandbox) => {
   it('is green for the demo workspace and keeps the target dir', async () => {

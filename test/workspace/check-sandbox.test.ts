@@ -1,20 +1,11 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bwrapArgs, detectSandbox, findBwrap, type BwrapFeatures } from '../../src/workspace/sandbox.js';
 import { sandboxMounts, SANDBOX_HOME } from '../../src/workspace/sandbox-mounts.js';
-import { tempRoot, writeFiles } from './check-crates.js';
+import { scratchRoots, writeFiles } from './check-crates.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function scratch(): string {
-  const { root, cleanup } = tempRoot('scrum-apply-sandbox-');
-  cleanups.push(cleanup);
-  return root;
-}
+const scratch = scratchRoots('scrum-apply-sandbox-');
 
 describe('detectSandbox', () => {
   it('auto uses bwrap when it is installed and a probe sandbox works', async () => {

@@ -1,23 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CheckConfig } from '../../src/config/config-schema.js';
 import { createSharedDirectCargo } from '../../src/pipeline/shared-direct-cargo.js';
 import { parseRustupWhich, rustupProxyOf } from '../../src/workspace/direct-cargo.js';
 import { runCheck } from '../../src/workspace/run-check.js';
-import { copyDemoWorkspace, tempRoot } from './check-crates.js';
+import { copyDemoWorkspace, scratchRoots } from './check-crates.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-function scratch(): string {
-  const { root, cleanup } = tempRoot('scrum-apply-direct-cargo-');
-  cleanups.push(cleanup);
-  return root;
-}
+const scratch = scratchRoots('scrum-apply-direct-cargo-');
 
 function script(path: string, body: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
