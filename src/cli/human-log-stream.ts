@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { terminalText } from '../report/terminal-text.js';
 
-const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: '', 40: 'warning: ', 50: 'error: ', 60: 'fatal: ' };
+const LEVELS: Record<number, string> = { 10: 'trace: ', 20: 'debug: ', 30: '', 40: 'warning: ', 50: 'error: ', 60: 'fatal: ' };
 const HIDDEN = new Set(['level', 'time', 'msg', 'run', 'file', 'pid', 'hostname']);
 
 /** Turns pino's JSON lines into short human lines for a terminal: `scrum-apply: [file] message (k=v)`. */

@@ -59,4 +59,26 @@ describe('untrusted text on its way to a terminal or a comment', () => {
     expect(text).toMatch(/^scrum-apply: warning: /);
     expect(text).not.toMatch(RAW);
   });
+
+  it('progress lines name their level apart from the message (LOG_LEVEL=debug)', () => {
+    const chunks: string[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const logger = createLogger({ redact: (t) => t, level: 'trace', destination: createHumanLogStream(out) });
+    logger.trace('slot reset');
+    logger.debug({ base: 'main' }, 'resolved the base');
+    logger.info('selected files');
+    logger.error('push failed');
+    expect(chunks.join('').split('\n')).toEqual([
+      'scrum-apply: trace: slot reset',
+      'scrum-apply: debug: resolved the base (base=main)',
+      'scrum-apply: selected files',
+      'scrum-apply: error: push failed',
+      '',
+    ]);
+  });
 });
