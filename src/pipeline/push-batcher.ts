@@ -122,3 +122,35 @@ export function createPushWatch(): PushWatch {
     othersComing: () => coming.size > 0,
   };
 }
+
+/**
+ * A run's pushes: one batcher whose batches linger for the files the model has answered
+ * (PushWatch). A file's push is queued before the file stops counting as on its way, so the
+ * batch it completes takes it along instead of leaving without it.
+ */
+export interface RunPushes {
+  /** The model has answered file `index` (or failed to). */
+  answered(index: number): void;
+  /** File `index` pushes `ref`; settles with this ref's own outcome. */
+  push(index: number, ref: PushRef): Promise<void>;
+  /** File `index` finished, pushed or not: a batch lingering for it may go. */
+  settled(index: number): void;
+}
+
+export function createRunPushes(pushMany: (refs: PushRef[]) => Promise<Array<string | null>>, options: { lingerMs: number }): RunPushes {
+  const watch = createPushWatch();
+  const batcher = createPushBatcher(pushMany, { lingerMs: options.lingerMs, othersComing: watch.othersComing });
+  const settled = (index: number) => {
+    watch.settled(index);
+    batcher.poke();
+  };
+  return {
+    answered: (index) => watch.answered(index),
+    push(index, ref) {
+      const pushed = batcher.push(ref);
+      settled(index);
+      return pushed;
+    },
+    settled,
+  };
+}

@@ -12,7 +12,7 @@ import { selectFiles } from '../reviews/select-files.js';
 import { openWorkspace, type Workspace } from '../workspace/open-workspace.js';
 import { detectSandbox } from '../workspace/sandbox.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
-import { createPushBatcher, createPushWatch } from './push-batcher.js';
+import { createRunPushes } from './push-batcher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
 import { planSlots } from './slot-plan.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
@@ -138,26 +138,15 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     });
     // While other answered files are on their way to a push, a push waits a little for theirs
     // (not in sequential mode, where the next file waits for this one).
-    const watch = createPushWatch();
-    const pushes = createPushBatcher((refs) => workspace.pushMany(refs), {
-      lingerMs: sequential ? 0 : PUSH_LINGER_MS,
-      othersComing: watch.othersComing,
-    });
-    const pushSettled = (index: number) => {
-      watch.settled(index);
-      pushes.poke();
-    };
+    const pushes = createRunPushes((refs) => workspace.pushMany(refs), { lingerMs: sequential ? 0 : PUSH_LINGER_MS });
     const ctx: RunContext = {
       options,
       row: { runId, trigger: options.trigger, actor: options.actor, dryRun, patchModel: config.llm.model },
       workspace,
       model,
       llmQueue: new PQueue({ concurrency: config.concurrency }),
-      answered: (index) => watch.answered(index),
-      push: (index, ref) => {
-        pushSettled(index);
-        return pushes.push(ref);
-      },
+      answered: (index) => pushes.answered(index),
+      push: (index, ref) => pushes.push(index, ref),
       forge: forge === null ? null : serialForgeWrites(forge, new PQueue({ concurrency: 1 })),
       sandbox: sandbox.kind,
       fetch,
@@ -180,7 +169,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
             fileResult = await processFile(ctx, file, fileLogger);
           } finally {
             ctx.openPrs.settle(file.index, fileResult?.action === 'pr_opened');
-            pushSettled(file.index);
+            pushes.settled(file.index);
           }
           await audit.append(fileResult.row);
           done += 1;

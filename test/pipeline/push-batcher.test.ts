@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPushBatcher, createPushWatch } from '../../src/pipeline/push-batcher.js';
+import { createPushBatcher, createPushWatch, createRunPushes } from '../../src/pipeline/push-batcher.js';
 import type { PushRef } from '../../src/workspace/push-branch.js';
 
 const ref = (branch: string): PushRef => ({ branch, commitSha: 'a'.repeat(40), expectedRemoteSha: null });
@@ -149,5 +149,51 @@ describe('createPushWatch', () => {
     expect(fake.calls[1]).toEqual(['b', 'c']);
     await fake.settle();
     await Promise.all([second, third]);
+  });
+});
+
+describe('createRunPushes', () => {
+  it('the last answered file to push completes the batch and goes with it: one push for a round', async () => {
+    const fake = fakePush();
+    const pushes = createRunPushes(fake.pushMany, { lingerMs: 60_000 });
+    // A round: the model answers files 0–3 together; files 4–7 are still waiting for it.
+    for (const index of [0, 1, 2, 3]) pushes.answered(index);
+    const done: Array<Promise<void>> = [];
+    for (const [index, branch] of [[2, 'c'], [0, 'a'], [3, 'd']] as const) {
+      done.push(pushes.push(index, ref(branch)));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.calls).toEqual([]);
+    }
+    done.push(pushes.push(1, ref('b')));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls).toEqual([['c', 'a', 'd', 'b']]);
+    await fake.settle();
+    await Promise.all(done);
+  });
+
+  it('a file that finishes without pushing lets the batch go without it', async () => {
+    const fake = fakePush();
+    const pushes = createRunPushes(fake.pushMany, { lingerMs: 60_000 });
+    pushes.answered(0);
+    pushes.answered(1);
+    const first = pushes.push(0, ref('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls).toEqual([]);
+    pushes.settled(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.calls).toEqual([['a']]);
+    await fake.settle();
+    await first;
+  });
+
+  it('never lingers with lingerMs 0 (sequential runs)', async () => {
+    const fake = fakePush();
+    const pushes = createRunPushes(fake.pushMany, { lingerMs: 0 });
+    pushes.answered(0);
+    pushes.answered(1);
+    const first = pushes.push(0, ref('a'));
+    expect(fake.calls).toEqual([['a']]);
+    await fake.settle();
+    await first;
   });
 });
