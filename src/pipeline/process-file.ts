@@ -28,8 +28,9 @@ export interface RunContext {
   model: PatchModel;
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;
-  /** The model has answered file `index` (or its request failed): it is on its way to a push. */
-  answered: (index: number) => void;
+  /** File `index`'s check starts / ended (which checks ran alongside which: createRunPushes). */
+  checkStarted: (index: number) => void;
+  checkEnded: (index: number) => void;
   /**
    * Pushes one ref for file `fileIndex` (batched with others, see push-batcher.ts); throws a
    * one-line, redacted error when refused.
@@ -116,7 +117,6 @@ async function runSteps(
       );
     } finally {
       timing.llm = { startMs, endMs: ctx.elapsedMs() };
-      ctx.answered(file.index);
     }
   });
   if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
@@ -136,18 +136,23 @@ async function runSteps(
   const content = Buffer.from(patched.content, 'utf8');
   logger.info({ applied: applied.length, rejected: rejected.length }, 'running the check');
   const checkResult = await workspace.withSlot(async (slot) => {
-    const { result: checked, span } = await checkInSlot({
-      slot,
-      check: config.check,
-      sandbox: ctx.sandbox,
-      fetch: ctx.fetch,
-      directCargo: ctx.directCargo,
-      file: { path: review.file, patched: content, original: file.content },
-      signal: options.signal,
-      elapsedMs: ctx.elapsedMs,
-    });
-    timing.check = span;
-    return checked;
+    ctx.checkStarted(file.index);
+    try {
+      const { result: checked, span } = await checkInSlot({
+        slot,
+        check: config.check,
+        sandbox: ctx.sandbox,
+        fetch: ctx.fetch,
+        directCargo: ctx.directCargo,
+        file: { path: review.file, patched: content, original: file.content },
+        signal: options.signal,
+        elapsedMs: ctx.elapsedMs,
+      });
+      timing.check = span;
+      return checked;
+    } finally {
+      ctx.checkEnded(file.index);
+    }
   }, file.slot);
   const check: AuditCheck = {
     command: checkResult.command,

@@ -95,42 +95,49 @@ export function createPushBatcher(
 }
 
 /**
- * Which files are on their way to a push (PushBatcher's `othersComing`): those the model has
- * answered and that have not pushed (or finished without pushing) yet — they are a check and
- * a commit away. A file still waiting for its answer is not: that takes a model request (a
- * second or more), and a push waiting for it would only go later, into the next round's checks.
+ * Which checks ran alongside which (createRunPushes). A file whose check ends while checks of
+ * other files are running in other slots will usually push within a check's time of them:
+ * those are its companions. Checks that start later (a file that was waiting for a slot,
+ * or one the model has not answered yet) are a whole check or a model request away.
  */
-export interface PushWatch {
-  /** The model has answered file `index` (or failed to). */
-  answered(index: number): void;
+export interface CheckWatch {
+  /** File `index`'s check starts. */
+  checkStarted(index: number): void;
+  /** File `index`'s check ended: the checks still running are its companions. */
+  checkEnded(index: number): void;
   /** File `index` has asked for its push, or finished without one. */
   settled(index: number): void;
-  othersComing(): boolean;
+  /** The companions of `index` that have not settled. */
+  unsettledCompanions(index: number): number[];
 }
 
-export function createPushWatch(): PushWatch {
+export function createCheckWatch(): CheckWatch {
+  const running = new Set<number>();
+  const companions = new Map<number, number[]>();
   const settled = new Set<number>();
-  const coming = new Set<number>();
   return {
-    answered(index) {
-      if (!settled.has(index)) coming.add(index);
+    checkStarted: (index) => void running.add(index),
+    checkEnded(index) {
+      running.delete(index);
+      companions.set(index, [...running]);
     },
     settled(index) {
       settled.add(index);
-      coming.delete(index);
+      running.delete(index);
     },
-    othersComing: () => coming.size > 0,
+    unsettledCompanions: (index) => (companions.get(index) ?? []).filter((other) => !settled.has(other)),
   };
 }
 
 /**
- * A run's pushes: one batcher whose batches linger for the files the model has answered
- * (PushWatch). A file's push is queued before the file stops counting as on its way, so the
- * batch it completes takes it along instead of leaving without it.
+ * A run's pushes: one batcher, and a batch waits (at most `lingerMs`) for the companions of
+ * the file that opened it — the files whose checks were running when its check ended — but
+ * not for files behind them: those go in the next batch, while this batch's PRs are opened.
+ * A file's push is queued before it settles, so the batch it completes takes it along.
  */
 export interface RunPushes {
-  /** The model has answered file `index` (or failed to). */
-  answered(index: number): void;
+  checkStarted(index: number): void;
+  checkEnded(index: number): void;
   /** File `index` pushes `ref`; settles with this ref's own outcome. */
   push(index: number, ref: PushRef): Promise<void>;
   /** File `index` finished, pushed or not: a batch lingering for it may go. */
@@ -138,15 +145,25 @@ export interface RunPushes {
 }
 
 export function createRunPushes(pushMany: (refs: PushRef[]) => Promise<Array<string | null>>, options: { lingerMs: number }): RunPushes {
-  const watch = createPushWatch();
-  const batcher = createPushBatcher(pushMany, { lingerMs: options.lingerMs, othersComing: watch.othersComing });
+  const watch = createCheckWatch();
+  /** The file that opened the batch now gathering; null: none is. */
+  let opener: number | null = null;
+  const batcher = createPushBatcher(
+    (refs) => {
+      opener = null;
+      return pushMany(refs);
+    },
+    { lingerMs: options.lingerMs, othersComing: () => opener !== null && watch.unsettledCompanions(opener).length > 0 },
+  );
   const settled = (index: number) => {
     watch.settled(index);
     batcher.poke();
   };
   return {
-    answered: (index) => watch.answered(index),
+    checkStarted: (index) => watch.checkStarted(index),
+    checkEnded: (index) => watch.checkEnded(index),
     push(index, ref) {
+      opener ??= index;
       const pushed = batcher.push(ref);
       settled(index);
       return pushed;

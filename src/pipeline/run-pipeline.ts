@@ -22,9 +22,10 @@ import { warmSlots, type SlotWarming } from './warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
 
 /**
- * How long, at most, a push waits for the pushes of files already answered by the model (see
- * createPushWatch) to go with it. A push costs a few git processes on each end (and over HTTPS
- * a connection): batching them leaves the CPU to the checks. Sequential runs never wait.
+ * How long, at most, a push waits for the pushes of the files whose checks ran alongside its
+ * file's (see createRunPushes) to go with it. A push costs a few git processes on each end
+ * (and over HTTPS a connection): batching them leaves the CPU to the checks. Sequential runs
+ * never wait.
  */
 const PUSH_LINGER_MS = 1000;
 
@@ -136,8 +137,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       maxResponseBytes: config.llm.maxResponseBytes,
       redact,
     });
-    // While other answered files are on their way to a push, a push waits a little for theirs
-    // (not in sequential mode, where the next file waits for this one).
+    // A push waits a little for the files whose checks ran alongside the pusher's (not in
+    // sequential mode, where the next file waits for this one).
     const pushes = createRunPushes((refs) => workspace.pushMany(refs), { lingerMs: sequential ? 0 : PUSH_LINGER_MS });
     const ctx: RunContext = {
       options,
@@ -145,7 +146,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       workspace,
       model,
       llmQueue: new PQueue({ concurrency: config.concurrency }),
-      answered: (index) => pushes.answered(index),
+      checkStarted: (index) => pushes.checkStarted(index),
+      checkEnded: (index) => pushes.checkEnded(index),
       push: (index, ref) => pushes.push(index, ref),
       forge: forge === null ? null : serialForgeWrites(forge, new PQueue({ concurrency: 1 })),
       sandbox: sandbox.kind,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPushBatcher, createPushWatch, createRunPushes } from '../../src/pipeline/push-batcher.js';
+import { createCheckWatch, createPushBatcher, createRunPushes } from '../../src/pipeline/push-batcher.js';
 import type { PushRef } from '../../src/workspace/push-branch.js';
 
 const ref = (branch: string): PushRef => ({ branch, commitSha: 'a'.repeat(40), expectedRemoteSha: null });
@@ -108,92 +108,106 @@ describe('createPushBatcher', () => {
   });
 });
 
-describe('createPushWatch', () => {
-  it('counts as coming only files the model has answered that have not settled', () => {
-    const watch = createPushWatch();
-    expect(watch.othersComing()).toBe(false);
-    watch.answered(0);
-    watch.answered(1);
-    expect(watch.othersComing()).toBe(true);
-    watch.settled(0);
-    expect(watch.othersComing()).toBe(true);
+describe('createCheckWatch', () => {
+  it("a file's companions are the checks running when its check ended, until they settle", () => {
+    const watch = createCheckWatch();
+    watch.checkStarted(0);
+    watch.checkStarted(1);
+    watch.checkEnded(0);
+    watch.checkStarted(2);
+    expect(watch.unsettledCompanions(0)).toEqual([1]);
+    watch.checkEnded(1);
+    expect(watch.unsettledCompanions(1)).toEqual([2]);
     watch.settled(1);
-    expect(watch.othersComing()).toBe(false);
-    // Settled before its answer was noted (a cancelled request): never coming again.
-    watch.settled(2);
-    watch.answered(2);
-    expect(watch.othersComing()).toBe(false);
-  });
-
-  it('lets a push go at once while the other files still wait for the model, and wait for answered ones', async () => {
-    const fake = fakePush();
-    const watch = createPushWatch();
-    const batcher = createPushBatcher(fake.pushMany, { lingerMs: 60_000, othersComing: watch.othersComing });
-    // Files 0–3 asked; 0 answered and pushes while 1–3 wait for the model: no waiting for them.
-    watch.answered(0);
-    watch.settled(0);
-    const first = batcher.push(ref('a'));
-    expect(fake.calls).toEqual([['a']]);
-    await fake.settle();
-    await first;
-    // 1 and 2 answered; 1 pushes first and waits for 2, which is on its way.
-    watch.answered(1);
-    watch.answered(2);
-    watch.settled(1);
-    const second = batcher.push(ref('b'));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(fake.calls).toHaveLength(1);
-    watch.settled(2);
-    const third = batcher.push(ref('c'));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(fake.calls[1]).toEqual(['b', 'c']);
-    await fake.settle();
-    await Promise.all([second, third]);
+    expect(watch.unsettledCompanions(0)).toEqual([]);
+    // A file that never ran a check has no companions.
+    expect(watch.unsettledCompanions(7)).toEqual([]);
   });
 });
 
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('createRunPushes', () => {
-  it('the last answered file to push completes the batch and goes with it: one push for a round', async () => {
+  it('two slots, four answers: each pair of checks that ran together pushes together, the second pair not awaited by the first', async () => {
     const fake = fakePush();
     const pushes = createRunPushes(fake.pushMany, { lingerMs: 60_000 });
-    // A round: the model answers files 0–3 together; files 4–7 are still waiting for it.
-    for (const index of [0, 1, 2, 3]) pushes.answered(index);
+    // Files 0 and 1 check side by side; 2 and 3 wait for their slots.
+    pushes.checkStarted(0);
+    pushes.checkStarted(1);
+    pushes.checkEnded(0);
+    pushes.checkStarted(2);
+    const a = pushes.push(0, ref('a'));
+    await tick();
+    expect(fake.calls).toEqual([]);
+    pushes.checkEnded(1);
+    pushes.checkStarted(3);
+    const b = pushes.push(1, ref('b'));
+    await tick();
+    // File 2's check started after file 0's ended: not waited for.
+    expect(fake.calls).toEqual([['a', 'b']]);
+    pushes.checkEnded(2);
+    const c = pushes.push(2, ref('c'));
+    await tick();
+    expect(fake.calls).toHaveLength(1);
+    await fake.settle();
+    await Promise.all([a, b]);
+    // The second batch, opened by file 2, waits for its companion 3 even though no push runs.
+    expect(fake.calls).toHaveLength(1);
+    pushes.checkEnded(3);
+    const d = pushes.push(3, ref('d'));
+    await tick();
+    expect(fake.calls[1]).toEqual(['c', 'd']);
+    await fake.settle();
+    await Promise.all([c, d]);
+  });
+
+  it('the last of the checks that ran together completes the batch and goes with it', async () => {
+    const fake = fakePush();
+    const pushes = createRunPushes(fake.pushMany, { lingerMs: 60_000 });
+    for (const index of [0, 1, 2, 3]) pushes.checkStarted(index);
     const done: Array<Promise<void>> = [];
     for (const [index, branch] of [[2, 'c'], [0, 'a'], [3, 'd']] as const) {
+      pushes.checkEnded(index);
       done.push(pushes.push(index, ref(branch)));
-      await new Promise((resolve) => setImmediate(resolve));
+      await tick();
       expect(fake.calls).toEqual([]);
     }
+    pushes.checkEnded(1);
     done.push(pushes.push(1, ref('b')));
-    await new Promise((resolve) => setImmediate(resolve));
+    await tick();
     expect(fake.calls).toEqual([['c', 'a', 'd', 'b']]);
     await fake.settle();
     await Promise.all(done);
   });
 
-  it('a file that finishes without pushing lets the batch go without it', async () => {
+  it('a companion that finishes without pushing (a red check) lets the batch go without it', async () => {
     const fake = fakePush();
     const pushes = createRunPushes(fake.pushMany, { lingerMs: 60_000 });
-    pushes.answered(0);
-    pushes.answered(1);
+    pushes.checkStarted(0);
+    pushes.checkStarted(1);
+    pushes.checkEnded(0);
     const first = pushes.push(0, ref('a'));
-    await new Promise((resolve) => setImmediate(resolve));
+    await tick();
     expect(fake.calls).toEqual([]);
+    pushes.checkEnded(1);
     pushes.settled(1);
-    await new Promise((resolve) => setImmediate(resolve));
+    await tick();
     expect(fake.calls).toEqual([['a']]);
     await fake.settle();
     await first;
   });
 
-  it('never lingers with lingerMs 0 (sequential runs)', async () => {
-    const fake = fakePush();
-    const pushes = createRunPushes(fake.pushMany, { lingerMs: 0 });
-    pushes.answered(0);
-    pushes.answered(1);
-    const first = pushes.push(0, ref('a'));
-    expect(fake.calls).toEqual([['a']]);
-    await fake.settle();
-    await first;
+  it('a push whose check ran alone goes at once, and so does every push with lingerMs 0 (sequential runs)', async () => {
+    for (const lingerMs of [60_000, 0]) {
+      const fake = fakePush();
+      const pushes = createRunPushes(fake.pushMany, { lingerMs });
+      pushes.checkStarted(0);
+      if (lingerMs === 0) pushes.checkStarted(1);
+      pushes.checkEnded(0);
+      const first = pushes.push(0, ref('a'));
+      expect(fake.calls).toEqual([['a']]);
+      await fake.settle();
+      await first;
+    }
   });
 });
