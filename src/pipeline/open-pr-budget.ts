@@ -7,8 +7,11 @@
  * limit does it wait for the earlier files to finish.
  */
 export interface OpenPrBudget {
-  /** The open-PR count file `index` is to be judged against (as `publishFile`'s `openPrs.count`). */
-  countFor(index: number): Promise<number>;
+  /**
+   * The open-PR count file `index` is to be judged against (as `publishFile`'s `openPrs.count`).
+   * `onWait` is called first when the answer has to wait for earlier files.
+   */
+  countFor(index: number, onWait?: () => void): Promise<number>;
   /** File `index` is done; `opened`: it opened a new PR. Call exactly once per file. */
   settle(index: number, opened: boolean): void;
 }
@@ -29,9 +32,10 @@ export function createOpenPrBudget(options: { alreadyOpen: number; max: number; 
   }
 
   return {
-    async countFor(index) {
+    async countFor(index, onWait) {
       const { known, pending } = openedBefore(index);
       if (options.alreadyOpen + known + pending < options.max) return options.alreadyOpen + known;
+      if (pending > 0) onWait?.();
       await Promise.all(done.slice(0, index));
       return options.alreadyOpen + openedBefore(index).known;
     },

@@ -33,9 +33,12 @@ export interface RunContext {
   checkEnded: (index: number) => void;
   /**
    * Pushes one ref for file `fileIndex` (batched with others, see push-batcher.ts); throws a
-   * one-line, redacted error when refused.
+   * one-line, redacted error when refused. A file pushes at most once: asking counts as its
+   * last word on pushing (settled).
    */
   push: (fileIndex: number, ref: PushRef) => Promise<void>;
+  /** File `index` will not push soon (it waits for other files), or not at all: no push waits for it. */
+  notPushingSoon: (index: number) => void;
   /** The run's forge with its writes made one at a time (serialForgeWrites); null: none. */
   forge: Forge | null;
   sandbox: 'bwrap' | 'none';
@@ -217,11 +220,13 @@ async function runSteps(
     rejected: rejected.length,
     green: true,
   });
-  // Near maxOpenPrs this waits for the files before this one to finish.
-  const openPrs = { count: await ctx.openPrs.countFor(file.index), max: ctx.maxOpenPrs };
+  // Near maxOpenPrs this waits for the files before this one to finish — which may be waiting
+  // for this file's push to join theirs: tell the pushes not to.
+  const openPrs = { count: await ctx.openPrs.countFor(file.index, () => ctx.notPushingSoon(file.index)), max: ctx.maxOpenPrs };
   const outcome = await publishFile({
     forge,
     push,
+    noPush: () => ctx.notPushingSoon(file.index),
     isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
     remoteBranchSha: remoteSha,
     prs: ctx.prsByBranch.get(branch) ?? [],

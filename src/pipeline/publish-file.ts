@@ -6,6 +6,11 @@ export interface PublishInput {
   forge: Forge;
   /** Push `commitSha` to `branch`, leased on `expectedRemoteSha` (null: the branch must not exist). */
   push: (branch: string, commitSha: string, expectedRemoteSha: string | null) => Promise<void>;
+  /**
+   * Told, before its forge writes, that this file will write to the forge without pushing
+   * (the branch already holds the commit, or only labels change): pushes need not wait for it.
+   */
+  noPush?: () => void;
   /** True when every commit on the remote branch (beyond the base) is the bot's own. */
   isBotOnlyBranch: (sha: string) => Promise<boolean>;
   /** The current remote tip of the bot branch; null when it does not exist. */
@@ -61,6 +66,7 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
       }
       // Same patch, but the labels drifted from the audit row (a failed labelling, a new review):
       // mirror them again; title and body are equal, so the forge writes labels only.
+      input.noPush?.();
       const synced = await input.forge.updatePr(open, {
         title: open.title,
         body: open.body,
@@ -90,6 +96,8 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
 
   if (input.remoteBranchSha !== input.commitSha) {
     await input.push(input.branch, input.commitSha, input.remoteBranchSha);
+  } else {
+    input.noPush?.();
   }
 
   if (open === null) {

@@ -149,6 +149,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       checkStarted: (index) => pushes.checkStarted(index),
       checkEnded: (index) => pushes.checkEnded(index),
       push: (index, ref) => pushes.push(index, ref),
+      notPushingSoon: (index) => pushes.settled(index),
       forge: forge === null ? null : serialForgeWrites(forge, new PQueue({ concurrency: 1 })),
       sandbox: sandbox.kind,
       fetch,

@@ -63,6 +63,23 @@ describe('createOpenPrBudget', () => {
     expect(judged).toBe(1);
   });
 
+  it('says when it has to wait for earlier files, and only then', async () => {
+    const budget = createOpenPrBudget({ alreadyOpen: 0, max: 2, files: 4 });
+    const waits: number[] = [];
+    expect(await budget.countFor(1, () => waits.push(1))).toBe(0);
+    expect(waits).toEqual([]);
+    const pending = budget.countFor(3, () => waits.push(3));
+    expect(waits).toEqual([3]);
+    for (const index of [0, 1, 2]) budget.settle(index, false);
+    expect(await pending).toBe(0);
+    // Near the limit with every earlier file settled: nothing to wait for.
+    budget.settle(3, true);
+    const settledFirst = createOpenPrBudget({ alreadyOpen: 2, max: 2, files: 2 });
+    settledFirst.settle(0, false);
+    expect(await settledFirst.countFor(1, () => waits.push(99))).toBe(2);
+    expect(waits).toEqual([3]);
+  });
+
   it('whatever order files finish in, the same files open PRs as when published one by one in selection order', async () => {
     const wants = [true, false, true, true, true, false, true, true, true];
     for (const [alreadyOpen, max] of [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { publishFile } from '../../src/pipeline/publish-file.js';
+import { publishFile, type PublishInput } from '../../src/pipeline/publish-file.js';
 import { BASE_SHA, botBody, BRANCH, COMMIT, fakeForge, forgePr, LABELS, OTHER_PATCH, publishInput, REMOTE } from '../helpers/publish-fixtures.js';
 
 describe('publishFile (any forge)', () => {
@@ -33,6 +33,31 @@ describe('publishFile (any forge)', () => {
     expect(forge.updated[0]?.update.title).toBe(drifted.title);
     expect(forge.updated[0]?.update.body).toBe(drifted.body);
     expect(forge.updated[0]?.update.labels.map((l) => l.name).sort()).toEqual([...LABELS.map((l) => l.name), 'needs-review'].sort());
+  });
+
+  it('says, before writing to the forge, when it will not push (labels only, or the branch already holds the commit)', async () => {
+    const cases: Array<[Partial<PublishInput>, string]> = [
+      [{ remoteBranchSha: REMOTE, prs: [forgePr({ labels: ['scrum-apply', 'confidence:80'] })] }, 'pr_updated'],
+      [{ remoteBranchSha: COMMIT, prs: [forgePr({ body: botBody(OTHER_PATCH) })] }, 'pr_updated'],
+      [{ remoteBranchSha: COMMIT }, 'pr_opened'],
+    ];
+    for (const [overrides, action] of cases) {
+      const forge = fakeForge();
+      const writesSeen: number[] = [];
+      const input = publishInput(forge, { ...overrides, noPush: () => writesSeen.push(forge.created.length + forge.updated.length) });
+      expect(await publishFile(input)).toMatchObject({ action });
+      expect(input.pushes).toEqual([]);
+      expect(writesSeen).toEqual([0]);
+      expect(forge.created.length + forge.updated.length).toBe(1);
+    }
+    // A file that pushes, or makes no write at all, is not told.
+    const quiet: Array<Partial<PublishInput>> = [{}, { remoteBranchSha: REMOTE, prs: [forgePr({ labels: LABELS.map((l) => l.name) })] }];
+    for (const overrides of quiet) {
+      const forge = fakeForge();
+      let told = 0;
+      await publishFile(publishInput(forge, { ...overrides, noPush: () => (told += 1) }));
+      expect(told).toBe(0);
+    }
   });
 
   it('republishes an unchanged PR when forced', async () => {

@@ -197,6 +197,23 @@ describe('createRunPushes', () => {
     await first;
   });
 
+  it('a companion that never settles holds the batch for lingerMs, no longer', async () => {
+    const fake = fakePush();
+    const pushes = createRunPushes(fake.pushMany, { lingerMs: 40 });
+    pushes.checkStarted(0);
+    pushes.checkStarted(1);
+    pushes.checkEnded(0);
+    const started = performance.now();
+    const first = pushes.push(0, ref('a'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(fake.calls).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(fake.calls).toEqual([['a']]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(40);
+    await fake.settle();
+    await first;
+  });
+
   it('a push whose check ran alone goes at once, and so does every push with lingerMs 0 (sequential runs)', async () => {
     for (const lingerMs of [60_000, 0]) {
       const fake = fakePush();
