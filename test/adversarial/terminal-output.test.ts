@@ -14,6 +14,18 @@ import { terminalJson } from '../../src/report/terminal-text.js';
 const HOSTILE = 'src/\u001b[2J\u001b]0;owned\u0007a\u202Esr.b\u200Bc\u2066d.rs';
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/;
 
+/** A stream collecting what the human log writes. */
+function humanLines(): { out: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  return { out, text: () => chunks.join('') };
+}
+
 function report(): RunReport {
   return {
     runId: 'r',
@@ -46,34 +58,21 @@ describe('untrusted text on its way to a terminal or a comment', () => {
   });
 
   it('progress lines on stderr', () => {
-    const chunks: string[] = [];
-    const out = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk.toString('utf8'));
-        callback();
-      },
-    });
+    const { out, text } = humanLines();
     const logger = createLogger({ redact: (t) => t, destination: createHumanLogStream(out) });
     logger.warn({ file: HOSTILE, reason: `remote: ${HOSTILE}` }, `cannot fetch ${HOSTILE}`);
-    const text = chunks.join('');
-    expect(text).toMatch(/^scrum-apply: warning: /);
-    expect(text).not.toMatch(RAW);
+    expect(text()).toMatch(/^scrum-apply: warning: /);
+    expect(text()).not.toMatch(RAW);
   });
 
   it('progress lines name their level apart from the message (LOG_LEVEL=debug)', () => {
-    const chunks: string[] = [];
-    const out = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        chunks.push(chunk.toString('utf8'));
-        callback();
-      },
-    });
+    const { out, text } = humanLines();
     const logger = createLogger({ redact: (t) => t, level: 'trace', destination: createHumanLogStream(out) });
     logger.trace('slot reset');
     logger.debug({ base: 'main' }, 'resolved the base');
     logger.info('selected files');
     logger.error('push failed');
-    expect(chunks.join('').split('\n')).toEqual([
+    expect(text().split('\n')).toEqual([
       'scrum-apply: trace: slot reset',
       'scrum-apply: debug: resolved the base (base=main)',
       'scrum-apply: selected files',
