@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/load-config.js';
-import { createRedactor, describeError, secretsFromEnv } from '../report/redact.js';
+import { createRedactor, describeError, secretsFromEnv } from '../log/redact.js';
 import { ExitError } from './exit-error.js';
 import { parseCliArgs, USAGE } from './parse-cli-args.js';
 import { runRunCommand, type CliIo } from './run-command.js';

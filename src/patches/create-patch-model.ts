@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Redactor } from '../report/redact.js';
+import type { Redactor } from '../log/redact.js';
 import { buildPatchPrompt, type PromptInput } from './build-prompt.js';
 import { parsePatchAnswer, type ParsedPatchAnswer } from './parse-patch-answer.js';
 import type { Patch, PatchRequestResult, RejectedPatch } from './patch-types.js';

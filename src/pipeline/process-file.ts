@@ -3,22 +3,22 @@ import type { Forge, ForgePr } from '../forge/types.js';
 import { applyPatches } from '../patches/apply-patches.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
 import type { AuditAction, AuditCheck } from '../report/audit-row.js';
-import type { Logger } from '../report/logger.js';
+import type { Logger } from '../log/logger.js';
 import { labelsFor } from '../report/pr-labels.js';
 import { patchHash, renderPrBody, renderPrTitle } from '../report/pr-body.js';
-import { describeError } from '../report/redact.js';
+import { describeError } from '../log/redact.js';
 import type { Review } from '../reviews/review-row.js';
-import { branchNameFor } from '../workspace/branch-name.js';
-import type { Workspace } from '../workspace/open-workspace.js';
-import type { PushRef } from '../workspace/push-branch.js';
+import { branchNameFor } from '../git/branch-name.js';
+import type { Workspace } from '../git/open-repo.js';
+import type { PushRef } from '../git/push-branch.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
-import { checkInSlot } from './check-in-slot.js';
+import { checkInSlot } from '../check/check-in-slot.js';
 import { commitMessage } from './commit-message.js';
 import type { OpenPrBudget } from './open-pr-budget.js';
 import { publishFile } from './publish-file.js';
 import type { FileResult, FileTiming, RunOptions } from './run-types.js';
-import type { SharedDirectCargo } from './shared-direct-cargo.js';
-import type { SharedFetch } from './shared-fetch.js';
+import type { SharedDirectCargo } from '../check/shared-direct-cargo.js';
+import type { SharedFetch } from '../check/shared-fetch.js';
 
 /** What every file of a run shares. */
 export interface RunContext {

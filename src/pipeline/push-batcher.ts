@@ -1,4 +1,4 @@
-import type { PushRef } from '../workspace/push-branch.js';
+import type { PushRef } from '../git/push-branch.js';
 
 /** At most this many refs per push (arguments stay short; one refusal explains itself). */
 const MAX_REFS_PER_PUSH = 50;

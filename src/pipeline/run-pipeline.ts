@@ -9,16 +9,16 @@ import { createPatchModel } from '../patches/create-patch-model.js';
 import { createAuditLog } from '../report/audit-log.js';
 import { readLatestReviews } from '../reviews/read-reviews.js';
 import { selectFiles } from '../reviews/select-files.js';
-import { openWorkspace, type Workspace } from '../workspace/open-workspace.js';
-import { detectSandbox } from '../workspace/sandbox.js';
+import { openWorkspace, type Workspace } from '../git/open-repo.js';
+import { detectSandbox } from '../check/sandbox.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
 import { createRunPushes } from './push-batcher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
-import { planSlots } from './slot-plan.js';
+import { planSlots } from '../check/slot-plan.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
-import { createSharedDirectCargo } from './shared-direct-cargo.js';
-import { createSharedFetch } from './shared-fetch.js';
-import { warmSlots, type SlotWarming } from './warm-slots.js';
+import { createSharedDirectCargo } from '../check/shared-direct-cargo.js';
+import { createSharedFetch } from '../check/shared-fetch.js';
+import { warmSlots, type SlotWarming } from '../check/warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
 
 /**

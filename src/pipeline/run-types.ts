@@ -1,10 +1,10 @@
 import type { RepoConfig } from '../config/config-schema.js';
 import type { Forge } from '../forge/types.js';
 import type { AuditAction, AuditRow, Trigger } from '../report/audit-row.js';
-import type { Logger } from '../report/logger.js';
-import type { Redactor } from '../report/redact.js';
-import type { GitAuth } from '../workspace/git.js';
-import type { UserRepo } from '../workspace/user-repo.js';
+import type { Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import type { GitAuth } from '../git/git.js';
+import type { UserRepo } from '../git/user-repo.js';
 
 /** Everything one run needs, resolved by the CLI or the app before the run starts. */
 export interface RunOptions {

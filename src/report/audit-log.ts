@@ -1,7 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditRow } from './audit-row.js';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../log/redact.js';
 
 export interface AuditLog {
   readonly path: string;

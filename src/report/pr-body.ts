@@ -2,7 +2,7 @@ import type { AppliedPatch, RejectedPatch } from '../patches/patch-types.js';
 import type { Review } from '../reviews/review-row.js';
 import { blockText, fencedBlock, inlineCode, tableCell } from './markdown-text.js';
 import { renderPrMeta } from './pr-meta.js';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../log/redact.js';
 
 export { parsePrMeta, patchHash, PrMeta } from './pr-meta.js';
 export { renderPrTitle } from './pr-title.js';

@@ -1,13 +1,13 @@
 import type { ChatForge, Forge } from '../forge/types.js';
 import { createAuditLog } from '../report/audit-log.js';
-import type { Logger } from '../report/logger.js';
-import { describeError, type Redactor } from '../report/redact.js';
-import type { GitAuth } from '../workspace/git.js';
+import type { Logger } from '../log/logger.js';
+import { describeError, type Redactor } from '../log/redact.js';
+import type { GitAuth } from '../git/git.js';
 import { handleCommand, type CommandJob, type CommandOutcome, type CommentEvent } from './handle-command.js';
-import { createJobQueue, type InterruptedJob, type JobQueue } from './job-queue.js';
-import { auditLogPath, repoLabel } from './repo-ref.js';
-import { droppedReply } from './reply-text.js';
-import { runAuditRow } from './run-audit-row.js';
+import { createJobQueue, type InterruptedJob, type JobQueue } from '../jobs/job-queue.js';
+import { auditLogPath, repoLabel } from '../jobs/repo-ref.js';
+import { droppedReply } from '../jobs/reply-text.js';
+import { runAuditRow } from '../jobs/run-audit-row.js';
 
 export const INTERRUPTED = 'interrupted by shutdown';
 /** How long a shutdown waits for the forge to take the reply to a command that never ran. */

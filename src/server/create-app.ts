@@ -1,9 +1,9 @@
 import type { ApplicationFunction } from 'probot';
 import { z } from 'zod';
 import { createGitHubForge } from '../forge/github/github-forge.js';
-import type { Logger } from '../report/logger.js';
-import type { Redactor } from '../report/redact.js';
-import type { GitAuth } from '../workspace/git.js';
+import type { Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import type { GitAuth } from '../git/git.js';
 import type { CommandService } from './command-service.js';
 import { githubCommentEvent } from './github-comment-event.js';
 import { createHealthzHandler } from './healthz.js';

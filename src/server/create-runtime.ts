@@ -1,10 +1,10 @@
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { RunOptions, RunReport } from '../pipeline/run-types.js';
-import { createLogger, type Logger } from '../report/logger.js';
-import { createRedactor, type Redactor } from '../report/redact.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createRedactor, type Redactor } from '../log/redact.js';
 import { createCommandService, type CommandService } from './command-service.js';
-import { createCommentJobRunner } from './comment-job.js';
-import { createRepoCache } from './repo-cache.js';
+import { createCommentJobRunner } from '../jobs/comment-job.js';
+import { createRepoCache } from '../jobs/repo-cache.js';
 import type { ServerSettings } from './server-settings.js';
 
 export interface ServerRuntime {

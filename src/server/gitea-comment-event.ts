@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatZodIssues } from '../config/format-zod-issues.js';
 import type { ParsedEvent } from './github-comment-event.js';
-import { isValidRepoName } from './repo-ref.js';
+import { isValidRepoName } from '../jobs/repo-ref.js';
 
 const GiteaUser = z.object({ login: z.string().min(1) });
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FetchLike } from '../forge/gitea/gitea-client.js';
 import { createGiteaForge } from '../forge/gitea/gitea-forge.js';
-import type { Logger } from '../report/logger.js';
-import { describeError, type Redactor } from '../report/redact.js';
+import type { Logger } from '../log/logger.js';
+import { describeError, type Redactor } from '../log/redact.js';
 import type { CommandService } from './command-service.js';
 import { giteaCommentEvent } from './gitea-comment-event.js';
 import { readBody } from './read-body.js';

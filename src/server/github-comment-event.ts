@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatZodIssues } from '../config/format-zod-issues.js';
 import type { CommentEvent } from './handle-command.js';
-import { isValidRepoName } from './repo-ref.js';
+import { isValidRepoName } from '../jobs/repo-ref.js';
 
 const Account = z.object({ login: z.string().min(1), type: z.string().optional() });
 

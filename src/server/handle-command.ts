@@ -1,11 +1,11 @@
 import type { ChatForge, Forge, Permission } from '../forge/types.js';
-import type { Logger } from '../report/logger.js';
-import { describeError, type Redactor } from '../report/redact.js';
-import type { GitAuth } from '../workspace/git.js';
-import type { JobQueue } from './job-queue.js';
-import { normalizedArguments, parseCommand, type Command } from './parse-command.js';
-import { repoLabel, type RepoRef } from './repo-ref.js';
-import { duplicateReply, invalidCommandReply, refusalReply, shuttingDownReply } from './reply-text.js';
+import type { Logger } from '../log/logger.js';
+import { describeError, type Redactor } from '../log/redact.js';
+import type { GitAuth } from '../git/git.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import { normalizedArguments, parseCommand, type Command } from '../jobs/parse-command.js';
+import { repoLabel, type RepoRef } from '../jobs/repo-ref.js';
+import { duplicateReply, invalidCommandReply, refusalReply, shuttingDownReply } from '../jobs/reply-text.js';
 
 /** A created issue or PR comment, from either forge's webhook. */
 export interface CommentEvent {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createRedactor, describeError, secretsFromEnv } from '../report/redact.js';
+import { createRedactor, describeError, secretsFromEnv } from '../log/redact.js';
 import { startServer } from './start-server.js';
 
 /*

@@ -2,9 +2,9 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { RepoConfigInput } from '../config/config-schema.js';
 import { configFromEnv } from '../config/load-config.js';
-import { secretsFromEnv } from '../report/redact.js';
-import { DEFAULT_MAX_REPO_BYTES } from './repo-cache.js';
-import type { ServerForgeKind } from './repo-ref.js';
+import { secretsFromEnv } from '../log/redact.js';
+import { DEFAULT_MAX_REPO_BYTES } from '../jobs/repo-cache.js';
+import type { ServerForgeKind } from '../jobs/repo-ref.js';
 
 export interface GiteaServerSettings {
   /** Base URL without `/api/v1` or a trailing slash. */

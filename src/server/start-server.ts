@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, createProbot, type ProbotOctokit } from 'probot';
 import type { FetchLike } from '../forge/gitea/gitea-client.js';
-import type { Logger } from '../report/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { CommandService } from './command-service.js';
 import { createApp } from './create-app.js';
 import { createServerRuntime, type RuntimeDeps } from './create-runtime.js';

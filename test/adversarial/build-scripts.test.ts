@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalGitHub, type LocalGitHub, type LocalPull } from '../../src/bench/local-github.js';
-import type { LlmStandIn } from '../../src/demo/llm-stand-in.js';
+import { startLocalGitHub, type LocalGitHub, type LocalPull } from '../../tools/bench/local-github.js';
+import type { LlmStandIn } from '../../tools/demo/llm-stand-in.js';
 import type { AuditRow } from '../../src/report/audit-row.js';
 import { readAudit, review, writeReviewLog } from '../helpers/cli-harness.js';
 import { createFixtureRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
-import { processesMatching, realToolchainHomes, waitFor } from '../workspace/check-crates.js';
+import { processesMatching, realToolchainHomes, waitFor } from '../check/check-crates.js';
 import { compiledCli, runCliProcess, type ProcessOutcome } from './helpers/cli-process.js';
 import {
   allText,

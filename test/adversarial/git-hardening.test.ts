@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LlmStandIn } from '../../src/demo/llm-stand-in.js';
+import type { LlmStandIn } from '../../tools/demo/llm-stand-in.js';
 import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog } from '../helpers/cli-harness.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { createGitSpy, type GitSpy } from '../helpers/git-spy.js';
-import { realToolchainHomes } from '../workspace/check-crates.js';
+import { realToolchainHomes } from '../check/check-crates.js';
 import {
   botBranches,
   expectedGreenShapes,

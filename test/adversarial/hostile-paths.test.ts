@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LlmStandIn } from '../../src/demo/llm-stand-in.js';
+import type { LlmStandIn } from '../../tools/demo/llm-stand-in.js';
 import type { RunReport } from '../../src/pipeline/run-types.js';
 import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog, type CliOutcome } from '../helpers/cli-harness.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';

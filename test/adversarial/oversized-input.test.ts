@@ -1,7 +1,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalGitHub, type LocalGitHub, type LocalPull } from '../../src/bench/local-github.js';
+import { startLocalGitHub, type LocalGitHub, type LocalPull } from '../../tools/bench/local-github.js';
 import type { RunReport } from '../../src/pipeline/run-types.js';
 import type { AuditRow } from '../../src/report/audit-row.js';
 import { baseEnv, readAudit, review, runCliCaptured, type CliOutcome } from '../helpers/cli-harness.js';

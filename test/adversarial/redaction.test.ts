@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/report/audit-log.js';
 import type { AuditRow } from '../../src/report/audit-row.js';
-import { createLogger } from '../../src/report/logger.js';
-import { createRedactor, describeError, secretsFromEnv } from '../../src/report/redact.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRedactor, describeError, secretsFromEnv } from '../../src/log/redact.js';
 import { randomGitHubToken } from './helpers/harness.js';
 
 /** The one redactor, on every shape a secret takes on its way out. */

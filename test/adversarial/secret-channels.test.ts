@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalGitHub, type LocalGitHub } from '../../src/bench/local-github.js';
-import type { LlmStandIn } from '../../src/demo/llm-stand-in.js';
+import { startLocalGitHub, type LocalGitHub } from '../../tools/bench/local-github.js';
+import type { LlmStandIn } from '../../tools/demo/llm-stand-in.js';
 import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog } from '../helpers/cli-harness.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import {

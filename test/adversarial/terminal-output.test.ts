@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createHumanLogStream } from '../../src/cli/human-log-stream.js';
 import type { RunReport } from '../../src/pipeline/run-types.js';
-import { createLogger } from '../../src/report/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 import { renderResultsMarkdown, renderResultsTable } from '../../src/report/results-table.js';
 import { terminalJson } from '../../src/report/terminal-text.js';
 

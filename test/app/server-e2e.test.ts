@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:f
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLlmStandIn, type LlmStandIn } from '../../src/demo/llm-stand-in.js';
-import { DEMO_EXAMPLES, recordedAnswers } from '../../src/demo/recorded-answers.js';
+import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
+import { DEMO_EXAMPLES, recordedAnswers } from '../../tools/demo/recorded-answers.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { createGitSpy, type GitSpy } from '../helpers/git-spy.js';
@@ -21,7 +21,7 @@ import {
   mockPermission,
   mockReaction,
 } from '../helpers/github-mocks.js';
-import { startGitHttpServer, type GitHttpServer } from '../workspace/git-http-server.js';
+import { startGitHttpServer, type GitHttpServer } from '../git/git-http-server.js';
 import { githubCommentPayload, giteaCommentPayload } from './app-fixtures.js';
 import { postedComments, TestOctokit } from './probot-harness.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { remoteUrlFor } from '../../src/server/repo-ref.js';
+import { remoteUrlFor } from '../../src/jobs/repo-ref.js';
 import { serverSettingsFromEnv } from '../../src/server/server-settings.js';
 
 const LLM = { SCRUM_APPLY_LLM_URL: 'http://127.0.0.1:11434/v1' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runFigures, unionMs, type BenchReport, type RunFigures } from '../../src/bench/bench-figures.js';
-import { renderBenchTable, type ModeFigures } from '../../src/bench/bench-table.js';
+import { runFigures, unionMs, type BenchReport, type RunFigures } from '../../tools/bench/bench-figures.js';
+import { renderBenchTable, type ModeFigures } from '../../tools/bench/bench-table.js';
 
 describe('bench figures', () => {
   it('unionMs counts overlapping spans once', () => {

@@ -1,17 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBenchRepo, type BenchRepo } from '../../src/bench/bench-fixture.js';
-import { BENCH_PATCH } from '../../src/bench/bench-workspace.js';
-import { startLocalGitHub, type LocalGitHub } from '../../src/bench/local-github.js';
+import { createBenchRepo, type BenchRepo } from '../../tools/bench/bench-fixture.js';
+import { BENCH_PATCH } from '../../tools/bench/bench-workspace.js';
+import { startLocalGitHub, type LocalGitHub } from '../../tools/bench/local-github.js';
 import { RepoConfig, type RepoConfigInput } from '../../src/config/config-schema.js';
-import { startLlmStandIn, type LlmStandIn } from '../../src/demo/llm-stand-in.js';
+import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
 import { createGitHubOctokit } from '../../src/forge/github/create-github-octokit.js';
 import { createGitHubForge } from '../../src/forge/github/github-forge.js';
 import { runPipeline } from '../../src/pipeline/run-pipeline.js';
 import type { RunReport } from '../../src/pipeline/run-types.js';
-import { createLogger } from '../../src/report/logger.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRedactor } from '../../src/log/redact.js';
 
 /** How the LLM stand-in answers for one file. */
 export interface Answer {

@@ -15,7 +15,7 @@ import {
 import { branchOf, FORMAT, SHAPES } from '../helpers/github-e2e.js';
 import { FORMAT_LABELS, SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
 import { allText, expectNoToken } from '../helpers/token-leaks.js';
-import { startGitHttpServer, type GitHttpServer } from '../workspace/git-http-server.js';
+import { startGitHttpServer, type GitHttpServer } from '../git/git-http-server.js';
 
 let rig: GiteaRig | null = null;
 let spy: GitSpy | null = null;

@@ -15,7 +15,7 @@ import {
 } from '../../src/forge/gitea/gitea-api.js';
 import { createGiteaClient } from '../../src/forge/gitea/gitea-client.js';
 import { ForgeError } from '../../src/forge/types.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createRedactor } from '../../src/log/redact.js';
 import { API, GITEA_TOKEN, GITEA_URL, OWNER, REPO, giteaApi, giteaLabel, giteaPull } from '../helpers/gitea-mocks.js';
 
 const ref = { owner: OWNER, repo: REPO };

@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGit } from '../../src/workspace/git.js';
+import { createGit } from '../../src/git/git.js';
 import { git } from '../helpers/fixture-repo.js';
 import { createGitSpy, type GitSpy } from '../helpers/git-spy.js';
 import { branchOf, createE2eRig, FORMAT, mockCreatePullFor, randomToken, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
 import { FORMAT_LABELS, SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
 import { mockAddLabels, mockListLabels, mockListPulls } from '../helpers/github-mocks.js';
 import { allText, expectNoToken as expectLeakFree } from '../helpers/token-leaks.js';
-import { startGitHttpServer, type GitHttpServer } from '../workspace/git-http-server.js';
+import { startGitHttpServer, type GitHttpServer } from '../git/git-http-server.js';
 
 /** GitHub's git user name for a token. */
 const USER = 'x-access-token';

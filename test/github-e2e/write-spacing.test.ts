@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createForgeFromEnv } from '../../src/forge/create-forge.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createRedactor } from '../../src/log/redact.js';
 import { randomToken } from '../helpers/github-e2e.js';
 import { captureLogger, createGitHubMock, mockCreateLabel, mockListLabels, type GitHubMock } from '../helpers/github-mocks.js';
 

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubOctokit } from '../../src/forge/github/create-github-octokit.js';
 import { createGitHubForge } from '../../src/forge/github/github-forge.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createRedactor } from '../../src/log/redact.js';
 import { captureLogger, createGitHubMock, GITHUB_API, mockGetRepo, OWNER, REPO, TOKEN } from '../helpers/github-mocks.js';
 
 const SECONDARY = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePrMeta, patchHash, renderPrBody, renderPrTitle, type PrBodyInput } from '../../src/report/pr-body.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createRedactor } from '../../src/log/redact.js';
 
 const BASE_SHA = '3f2a9c1d5e7b8a0f1c2d3e4f5a6b7c8d9e0f1a2b';
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createDemoRepo, personGit } from '../../src/demo/create-demo-repo.js';
+import { createDemoRepo, personGit } from '../../tools/demo/create-demo-repo.js';
 
-export { DEMO_WORKSPACE } from '../../src/demo/create-demo-repo.js';
+export { DEMO_WORKSPACE } from '../../tools/demo/create-demo-repo.js';
 
 /** Run git in `cwd` as a person would (test side only). */
 export const git = personGit;

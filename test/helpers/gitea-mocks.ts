@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import { createGiteaForge, type GiteaForgeOptions } from '../../src/forge/gitea/gitea-forge.js';
-import { createLogger } from '../../src/report/logger.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRedactor } from '../../src/log/redact.js';
 
 /**
  * Gitea API mocks: payloads shaped like Gitea 1.21+ answers (swagger `PullRequest`,

@@ -3,8 +3,8 @@ import nock from 'nock';
 import { expect } from 'vitest';
 import { createGitHubOctokit } from '../../src/forge/github/create-github-octokit.js';
 import { createGitHubForge } from '../../src/forge/github/github-forge.js';
-import { createLogger, type Logger } from '../../src/report/logger.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
+import { createRedactor } from '../../src/log/redact.js';
 import { checkGitHubRequest, loadGitHubContract } from './github-contract.js';
 
 /**

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLlmStandIn, type LlmStandIn, type StandInReply, type RecordedRequest } from '../../src/demo/llm-stand-in.js';
+import { startLlmStandIn, type LlmStandIn, type StandInReply, type RecordedRequest } from '../../tools/demo/llm-stand-in.js';
 import { createPatchModel, type PatchModelOptions } from '../../src/patches/create-patch-model.js';
 import type { PromptInput } from '../../src/patches/build-prompt.js';
-import { createRedactor } from '../../src/report/redact.js';
+import { createRedactor } from '../../src/log/redact.js';
 
 const KEY = 'test-llm-key-9f8e7d6c5b4a';
 

@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmStandIn, type LlmStandIn } from '../../src/demo/llm-stand-in.js';
-import { DEMO_EXAMPLES, recordedAnswers } from '../../src/demo/recorded-answers.js';
+import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
+import { DEMO_EXAMPLES, recordedAnswers } from '../../tools/demo/recorded-answers.js';
 import { baseEnv, readAudit, runCliCaptured } from '../helpers/cli-harness.js';
 import { createFixtureRepo, git, snapshotCheckout, snapshotRemote, type FixtureRepo } from '../helpers/fixture-repo.js';
 

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmStandIn, type LlmStandIn } from '../../src/demo/llm-stand-in.js';
-import { recordedAnswers } from '../../src/demo/recorded-answers.js';
+import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
+import { recordedAnswers } from '../../tools/demo/recorded-answers.js';
 import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog } from '../helpers/cli-harness.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCheckWatch, createPushBatcher, createRunPushes } from '../../src/pipeline/push-batcher.js';
-import type { PushRef } from '../../src/workspace/push-branch.js';
+import type { PushRef } from '../../src/git/push-branch.js';
 
 const ref = (branch: string): PushRef => ({ branch, commitSha: 'a'.repeat(40), expectedRemoteSha: null });
 

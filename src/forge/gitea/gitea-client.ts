@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ForgeError } from '../types.js';
-import { createRedactor, type Redactor } from '../../report/redact.js';
+import { createRedactor, type Redactor } from '../../log/redact.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 

@@ -1,6 +1,6 @@
-import type { Logger } from '../../report/logger.js';
+import type { Logger } from '../../log/logger.js';
 import { mergeLabels } from '../../report/pr-labels.js';
-import type { Redactor } from '../../report/redact.js';
+import type { Redactor } from '../../log/redact.js';
 import {
   ForgeError,
   type ChatForge,

@@ -4,7 +4,7 @@ import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import type { Logger } from '../../report/logger.js';
+import type { Logger } from '../../log/logger.js';
 
 /**
  * Octokit with the plugins Probot ships (REST methods, pagination, throttling, retry) but

@@ -1,5 +1,5 @@
-import type { Logger } from '../../report/logger.js';
-import { describeError, type Redactor } from '../../report/redact.js';
+import type { Logger } from '../../log/logger.js';
+import { describeError, type Redactor } from '../../log/redact.js';
 import type { ChatForge, Forge, ForgePr, LabelSpec, NewPr, Permission, PrUpdate } from '../types.js';
 import type { GitHubOctokit } from './create-github-octokit.js';
 import { createLabelEnsurer } from './create-label-ensurer.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeError, type Redactor } from '../../report/redact.js';
+import { describeError, type Redactor } from '../../log/redact.js';
 import { ForgeError } from '../types.js';
 
 const WithStatus = z.object({ status: z.number().int() });

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { startLlmStandIn, type LlmStandIn, type StandInReply } from '../../../src/demo/llm-stand-in.js';
+import { startLlmStandIn, type LlmStandIn, type StandInReply } from '../../../tools/demo/llm-stand-in.js';
 import { DEMO_WORKSPACE } from '../../helpers/fixture-repo.js';
 
 export const SHAPES = 'crates/geometry/src/shapes.rs';

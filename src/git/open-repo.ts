@@ -1,0 +1,166 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import type { Logger } from '../log/logger.js';
+import { createRedactor } from '../log/redact.js';
+import { branchNameFor } from './branch-name.js';
+import { diffForFile, isBotOnlyBranch, sameChange } from './branch-history.js';
+import { BOT_IDENTITY, commitFile, type CommitFileInput, type CommitIdentity } from './commit-file.js';
+import type { GitAuth } from './git.js';
+import { pushBranches, type PushRef } from './push-branch.js';
+import { createObjectStore, type ObjectStore } from './object-store.js';
+import { removeTree } from './remove-tree.js';
+import { resolveBase } from './resolve-base.js';
+import { createScratchRepo } from './scratch-repo.js';
+import { shallowDeepener } from './shallow-deepener.js';
+import { createSlotPool, type Slot } from '../check/slot-pool.js';
+import { packageDirOf, readTrackedFile, type TrackedFile } from './tracked-file.js';
+import { openUserRepo, type UserRepo } from './user-repo.js';
+
+export interface OpenWorkspaceOptions {
+  /** The user's work tree; it is only ever read. */
+  repoDir: string;
+  /** repoDir, when the caller has already opened it. */
+  user?: UserRepo;
+  /** Ours alone: the scratch repository, worktrees and temp files go here; dispose removes it. */
+  scratchDir: string;
+  base?: string;
+  /** The remote's name in repoDir (default `origin`). */
+  remote?: string;
+  auth?: GitAuth | null;
+  branchPrefix: string;
+  identity?: CommitIdentity;
+  /** How many worktrees may exist at once (default: the CPU count). */
+  slots?: number;
+  logger?: Logger;
+}
+
+export interface Workspace {
+  readonly baseBranch: string;
+  readonly baseSha: string;
+  /** The remote's URL with any credentials removed (for display); null without a remote. */
+  readonly remoteUrl: string | null;
+  /** A regular UTF-8 file as the base commit has it; anything else is a reason. */
+  readTrackedFile(path: string): Promise<TrackedFile>;
+  /** The directory of the Cargo package holding `path` at the base (nearest tracked Cargo.toml); null if none. */
+  packageDirOf(path: string): Promise<string | null>;
+  /** A commit on the base replacing only `path`, by the bot; returns its sha. */
+  commitFile(input: CommitFileInput): Promise<string>;
+  /** Bot branches on the remote (name → sha) as fetched, updated by our own pushes. */
+  remoteBranches(): Map<string, string>;
+  /** Every commit on the branch beyond the base is the bot's (author and committer). */
+  isBotOnlyBranch(branchSha: string): Promise<boolean>;
+  /** The remote branch already holds exactly this commit's tree on the same parent. */
+  sameChange(remoteSha: string, commitSha: string): Promise<boolean>;
+  /** Unified diff of `commitSha` against its parent, for `path` only. */
+  diffForFile(commitSha: string, path: string): Promise<string>;
+  /** Force-with-lease push; throws a one-line, redacted error when refused. */
+  push(branch: string, commitSha: string, expectedRemoteSha: string | null): Promise<void>;
+  /**
+   * Several force-with-lease pushes in one `git push`; per ref, null when it was pushed or
+   * the one-line, redacted reason it was not (a refused ref does not stop the others).
+   */
+  pushMany(refs: PushRef[]): Promise<Array<string | null>>;
+  /** Run `fn` with a worktree of the base commit that nobody else holds meanwhile (SlotPool.withSlot). */
+  withSlot<T>(fn: (slot: Slot) => Promise<T>, affinity?: number): Promise<T>;
+  /** Remove the scratch directory (worktrees, scratch repository, temp files). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Prepare to patch `repoDir` without touching it: a bare scratch repository borrowing the
+ * user's objects, the base branch and bot branches fetched into it (or, offline, the user's
+ * refs), and the base commit settled. Nothing is written to the user's repository, its
+ * object store included.
+ */
+export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Workspace> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const auth = options.auth ?? null;
+  const redact = createRedactor([auth?.token]);
+  const remote = options.remote ?? 'origin';
+  const identity = options.identity ?? BOT_IDENTITY;
+  const scratchDir = resolve(options.scratchDir);
+  const prefix = options.branchPrefix;
+  let objects: ObjectStore | null = null;
+  // Whatever fails from here on, the scratch directory (ours alone) goes with it.
+  try {
+    if (prefix.length === 0 || prefix.startsWith('-') || branchNameFor(prefix, 'x') !== `${prefix}x`) {
+      throw new Error(`invalid branch prefix: ${JSON.stringify(prefix)} (use letters, digits, ".", "_", "-" and "/")`);
+    }
+    const user = options.user ?? (await openUserRepo(options.repoDir));
+    const [urls, scratch] = await Promise.all([
+      user.remoteUrls(remote),
+      createScratchRepo({ dir: scratchDir, objectsDir: user.objectsDir, objectFormat: user.objectFormat, shallowFile: user.shallowFile }),
+    ]);
+    const base = await resolveBase({
+      user,
+      scratch,
+      remote,
+      remoteUrl: urls?.fetch ?? null,
+      base: options.base,
+      branchPrefix: options.branchPrefix,
+      auth,
+      redact,
+      logger,
+    });
+    await scratch.seal();
+    objects = createObjectStore({ gitDir: scratch.gitDir, objectFormat: user.objectFormat });
+    const botBranches = base.botBranches;
+    const pool = createSlotPool({
+      scratch,
+      root: join(scratchDir, 'slots'),
+      baseSha: base.baseSha,
+      size: options.slots ?? availableParallelism(),
+    });
+    const store = objects;
+    const pushMany = async (refs: PushRef[]): Promise<Array<string | null>> => {
+      if (urls === null) return refs.map(() => `${user.topLevel} has no remote named ${remote}`);
+      const reasons = await pushBranches(scratch, { url: urls.push, auth, redact }, refs);
+      refs.forEach((ref, i) => reasons[i] === null && botBranches.set(ref.branch, ref.commitSha));
+      return reasons;
+    };
+    const deepen = shallowDeepener({
+      shallow: user.shallowFile !== null && base.online,
+      url: urls?.fetch ?? null,
+      auth,
+      baseBranch: base.baseBranch,
+      scratch,
+      logger,
+      redact,
+    });
+
+    return {
+      baseBranch: base.baseBranch,
+      baseSha: base.baseSha,
+      remoteUrl: urls === null ? null : withoutCredentials(urls.push),
+      readTrackedFile: (path) => readTrackedFile(store, base.baseSha, path),
+      packageDirOf: (path) => packageDirOf(store, base.baseSha, path),
+      commitFile: (input) => commitFile(store, { baseSha: base.baseSha, identity }, input),
+      remoteBranches: () => new Map(botBranches),
+      isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
+      sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
+      diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
+      async push(branch, commitSha, expectedRemoteSha) {
+        if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
+        const [reason] = await pushMany([{ branch, commitSha, expectedRemoteSha }]);
+        if (reason !== null) throw new Error(`push to ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
+      },
+      pushMany,
+      withSlot: (fn, affinity) => pool.withSlot(fn, affinity),
+      async dispose() {
+        pool.close();
+        store.close();
+        await removeTree(scratchDir);
+      },
+    };
+  } catch (error) {
+    objects?.close();
+    await removeTree(scratchDir);
+    throw error;
+  }
+}
+
+/** `https://user:token@host/x` → `https://host/x`. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1');
+}

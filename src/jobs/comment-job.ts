@@ -1,0 +1,112 @@
+import type { RepoConfigInput } from '../config/config-schema.js';
+import { ConfigError, loadRepoConfigFile, resolveConfig } from '../config/load-config.js';
+import type { RunOptions, RunReport } from '../pipeline/run-types.js';
+import { createAuditLog } from '../report/audit-log.js';
+import type { Logger } from '../log/logger.js';
+import { createRedactor, describeError, type Redactor } from '../log/redact.js';
+import { renderResultsMarkdown } from '../report/results-table.js';
+import type { CommandJob } from '../server/handle-command.js';
+import { commandText } from './parse-command.js';
+import type { RepoCache } from './repo-cache.js';
+import { auditLogPath, repoLabel, scratchPath, type ServerForgeKind } from './repo-ref.js';
+import { configErrorReply, failureReply, refusedSettingReply, resultsReply } from './reply-text.js';
+import { runAuditRow } from './run-audit-row.js';
+import { applyServerPolicy } from './server-policy.js';
+
+export interface CommentJobDeps {
+  dataDir: string;
+  repoCache: RepoCache;
+  /** Where each forge's repositories are cloned from (`{base}/{owner}/{repo}.git`). */
+  gitBaseUrls: Record<ServerForgeKind, string>;
+  /** The server's environment as a config layer (over the repository's file). */
+  envConfig: RepoConfigInput;
+  /** The operator's patch model: the only one a server run talks to. */
+  llm: { url: string; apiKey?: string };
+  runPipeline: (options: RunOptions) => Promise<RunReport>;
+  logger: Logger;
+  /** Secrets of the server's own (LLM key, webhook secrets) to keep out of replies and logs. */
+  secrets: string[];
+  now?: () => Date;
+}
+
+/**
+ * The work behind one accepted command: bring the clone up to date, read the config from the
+ * default branch, run the pipeline, and answer with exactly one comment — the results, or
+ * what went wrong (redacted, one line, no stack).
+ */
+export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, signal: AbortSignal) => Promise<void> {
+  const now = deps.now ?? (() => new Date());
+
+  return async function runCommentJob(job, signal) {
+    const { event, command, forge } = job;
+    const log = deps.logger.child({ repository: repoLabel(event.ref), delivery: event.deliveryId, issue: event.issueNumber });
+    let redact: Redactor = createRedactor(deps.secrets);
+
+    async function reply(body: string): Promise<void> {
+      try {
+        await forge.createComment(event.issueNumber, redact(body));
+      } catch (error) {
+        log.error({ error: describeError(error, redact) }, 'could not post the reply');
+      }
+    }
+
+    try {
+      const auth = await job.gitAuth();
+      redact = createRedactor([...deps.secrets, auth?.token]);
+      const branch = await forge.defaultBranch();
+      const clone = await deps.repoCache.sync({ ref: event.ref, baseUrl: deps.gitBaseUrls[event.ref.forge], branch, auth, redact });
+
+      // Read from the clone, i.e. the default branch at the commit this run uses; the
+      // operator's model URL is a flag here, so a repository cannot point the server elsewhere.
+      const config = resolveConfig({
+        file: await loadRepoConfigFile(clone.dir),
+        env: deps.envConfig,
+        flags: { llm: { url: deps.llm.url }, ...(command.maxFiles === undefined ? {} : { maxFiles: command.maxFiles }) },
+      });
+      const policy = await applyServerPolicy(config, clone.dir);
+      if (!policy.ok) {
+        log.warn({ reason: policy.reason }, 'config refused in server mode');
+        await reply(refusedSettingReply(policy.reason));
+        return;
+      }
+
+      log.info({ sha: clone.sha, apply: !command.dryRun, only: command.paths.length }, 'running the pipeline');
+      const report = await deps.runPipeline({
+        repoDir: clone.dir,
+        config: policy.config,
+        apply: !command.dryRun,
+        forge,
+        only: command.paths,
+        force: command.force,
+        trigger: 'comment',
+        actor: event.author,
+        auditLogPath: auditLogPath(deps.dataDir, event.ref),
+        scratchRoot: scratchPath(deps.dataDir),
+        llm: { url: deps.llm.url, ...(deps.llm.apiKey ? { apiKey: deps.llm.apiKey } : {}) },
+        gitAuth: auth,
+        logger: log,
+        redact,
+        signal,
+      });
+      log.info({ run: report.runId, files: report.results.length, ms: report.durationMs }, 'run finished');
+      await reply(resultsReply(renderResultsMarkdown(report), event.author, commandText(command)));
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        log.warn({ error: describeError(error, redact) }, 'invalid repository config');
+        await reply(configErrorReply(describeError(error, redact)));
+        return;
+      }
+      if (signal.aborted) {
+        // The shutdown records the interruption in the audit log; tell the person too if we still can.
+        await reply(failureReply('the server shut down before the run finished'));
+        return;
+      }
+      const message = describeError(error, redact);
+      log.error({ error: message }, 'run failed');
+      await createAuditLog(auditLogPath(deps.dataDir, event.ref), redact)
+        .append(runAuditRow({ deliveryId: event.deliveryId, actor: event.author, dryRun: command.dryRun, error: message, now: now() }))
+        .catch((auditError: unknown) => log.error({ error: describeError(auditError, redact) }, 'could not write the audit row'));
+      await reply(failureReply(message));
+    }
+  };
+}

@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { Logger } from '../../src/log/logger.js';
+import { openWorkspace, type OpenWorkspaceOptions, type Workspace } from '../../src/git/open-repo.js';
+import { git, snapshotCheckout } from '../helpers/fixture-repo.js';
+
+/** The checkout snapshot plus the object store: a run must not even add objects. */
+export function snapshotUserRepo(dir: string): Record<string, string> {
+  return { ...snapshotCheckout(dir), objects: git(dir, 'count-objects', '-v') };
+}
+
+/** A fresh scratch directory beside the fixture (not inside the checkout). */
+export function scratchIn(root: string): string {
+  return mkdtempSync(join(root, 'scratch-'));
+}
+
+/** A pino logger whose lines the test can read. */
+export function captureLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug', base: undefined }, stream);
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line): Record<string, unknown> => JSON.parse(line));
+  return { logger, lines };
+}
+
+/** Open a workspace on `dir` with the usual prefix and a fresh scratch dir under `root`. */
+export function openOn(
+  root: string,
+  dir: string,
+  extra: Partial<OpenWorkspaceOptions> = {},
+): Promise<Workspace> {
+  return openWorkspace({ repoDir: dir, scratchDir: scratchIn(root), branchPrefix: 'scrum-apply/', slots: 2, ...extra });
+}
+
+/** Run git in a bare repository (origin). */
+export function originGit(origin: string, ...args: string[]): string {
+  return git(origin, ...args);
+}
