@@ -1,7 +1,7 @@
 import type { CheckConfig } from '../config/config-schema.js';
 import { runCheck, type CheckResult } from './run-check.js';
 import { writeSlotFile, type Slot } from './slot-pool.js';
-import type { Span } from '../pipeline/run-types.js';
+import type { Span } from '../report/run-report.js';
 import type { SharedDirectCargo } from './shared-direct-cargo.js';
 import type { SharedFetch } from './shared-fetch.js';
 

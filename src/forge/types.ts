@@ -1,3 +1,7 @@
+import type { LabelSpec } from '../report/pr-labels.js';
+
+export type { LabelSpec };
+
 /**
  * The contract between the pipeline and a forge (GitHub, Gitea, none). Implementations
  * return these types, never raw API payloads; the pipeline never asks which forge it has.
@@ -16,12 +20,6 @@ export interface ForgePr {
   labels: string[];
 }
 
-export interface LabelSpec {
-  name: string;
-  /** Six hex digits, no `#`. */
-  color: string;
-  description?: string;
-}
 
 export interface NewPr {
   head: string;

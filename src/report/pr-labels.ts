@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { LabelSpec } from '../forge/types.js';
 
 export interface LabelInput {
   /** The audit action the PR stands for: `committed` for a published PR. */
@@ -11,6 +10,14 @@ export interface LabelInput {
   applied: number;
   rejected: number;
   green: boolean;
+}
+
+/** A label as the bot wants it on a PR. */
+export interface LabelSpec {
+  name: string;
+  /** Six hex digits, no `#`. */
+  color: string;
+  description?: string;
 }
 
 /** GitHub's limit is 50; Gitea's is larger. */

@@ -1,4 +1,4 @@
-import type { FileResult, RunReport } from '../pipeline/run-types.js';
+import type { FileResult, RunReport } from './run-report.js';
 import { terminalText } from './terminal-text.js';
 
 const OUTCOME_WORDS: Record<FileResult['action'], string> = {
