@@ -25,6 +25,8 @@ export interface ProcessOutcome {
   aborted: boolean;
   /** Set when the process could not be started at all. */
   spawnError: string | null;
+  /** Set when killing the process group failed for another reason than its being empty (e.g. EPERM). */
+  killError: string | null;
 }
 
 /**
@@ -39,6 +41,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     let aborted = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let settled = false;
+    let killError: string | null = null;
     let child: ChildProcess;
     const timers: NodeJS.Timeout[] = [];
 
@@ -47,14 +50,17 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       settled = true;
       for (const timer of timers) clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onAbort);
-      resolve({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, aborted, spawnError });
+      resolve({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, aborted, spawnError, killError });
     };
     const killGroup = () => {
       if (child.pid === undefined) return;
       try {
         process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // ESRCH: the group is already empty.
+      } catch (error) {
+        // ESRCH: the group is already empty — the usual case once the process has exited.
+        // Anything else (EPERM: no member could be signalled) is reported with the outcome.
+        const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+        if (code !== 'ESRCH') killError ??= error instanceof Error ? error.message : String(error);
       }
     };
     const onAbort = () => {
@@ -70,7 +76,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     } catch (error) {
-      resolve({ exitCode: null, signal: null, timedOut, aborted, spawnError: error instanceof Error ? error.message : String(error) });
+      resolve({ exitCode: null, signal: null, timedOut, aborted, spawnError: error instanceof Error ? error.message : String(error), killError });
       return;
     }
     child.stdout?.on('data', (chunk: Buffer) => spec.output.write(chunk));

@@ -33,6 +33,8 @@ export async function rustupProxyOf(executable: string): Promise<string | null> 
     const [a, b] = await Promise.all([stat(cargoReal), stat(rustupReal)]);
     return a.dev === b.dev && a.ino === b.ino ? rustup : null;
   } catch {
+    // No rustup beside it (ENOENT, the usual case for a distro cargo) or one we cannot read:
+    // not a proxy, and the check runs the command as given.
     return null;
   }
 }

@@ -166,6 +166,11 @@ async function unsandboxed(options: Invocation): Promise<{ file: string; args: s
 }
 
 function trailer(outcome: ProcessOutcome, timeoutMs: number): string {
+  const kill = outcome.killError === null ? '' : `\n[scrum-apply] could not kill the check's process group: ${outcome.killError}\n`;
+  return kill + ending(outcome, timeoutMs);
+}
+
+function ending(outcome: ProcessOutcome, timeoutMs: number): string {
   if (outcome.timedOut) return `\n[scrum-apply] the check timed out after ${Math.round(timeoutMs / 1000)} s; its process tree was killed.\n`;
   if (outcome.aborted) return '\n[scrum-apply] the check was cancelled; its process tree was killed.\n';
   if (outcome.spawnError !== null) return `\n[scrum-apply] could not start the check: ${outcome.spawnError}\n`;

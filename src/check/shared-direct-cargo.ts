@@ -1,4 +1,5 @@
 import type { CheckConfig } from '../config/config-schema.js';
+import type { Logger } from '../log/logger.js';
 import { resolveDirectCargo, type DirectCargo } from './direct-cargo.js';
 import { runCheck } from './run-check.js';
 import type { Slot } from './slot-pool.js';
@@ -20,6 +21,7 @@ export function createSharedDirectCargo(options: {
   sandbox: 'bwrap' | 'none';
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal | undefined;
+  logger?: Logger;
 }): SharedDirectCargo {
   let answer: Promise<DirectCargo | null> | null = null;
   return {
@@ -43,7 +45,11 @@ export function createSharedDirectCargo(options: {
           });
           return result.green ? result.output : null;
         },
-      }).catch(() => null);
+      }).catch((error: unknown) => {
+        // The checks keep rustup's proxy: a little slower, the same toolchain.
+        options.logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not ask rustup which cargo it runs; the checks keep the proxy');
+        return null;
+      });
       return answer;
     },
   };

@@ -4,6 +4,7 @@ import { join, resolve, sep } from 'node:path';
 import { checkPathSyntax } from '../reviews/path-safety.js';
 import { runGitCommand } from '../git/git.js';
 import { removeTree } from '../git/remove-tree.js';
+import type { Logger } from '../log/logger.js';
 import type { ScratchRepo } from '../git/scratch-repo.js';
 
 /** A worktree of the base commit, lent to one caller at a time. */
@@ -56,7 +57,7 @@ const STEAL_AFTER = 1;
  * `size` wait their turn, first come first served (for their slot, when they name one); no
  * two callers ever hold the same slot.
  */
-export function createSlotPool(options: { scratch: ScratchRepo; root: string; baseSha: string; size: number }): SlotPool {
+export function createSlotPool(options: { scratch: ScratchRepo; root: string; baseSha: string; size: number; logger?: Logger }): SlotPool {
   const size = Math.max(1, Math.floor(options.size));
   const states: SlotState[] = [];
   const waiting: Array<(state: SlotState) => void> = [];
@@ -116,13 +117,15 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
       try {
         await reset(state, state.adminDir);
         return;
-      } catch {
+      } catch (error) {
         // A build may leave what reset or clean cannot undo (read-only trees, a replaced
         // `.git` file): start the slot over.
+        options.logger?.warn({ slot: state.slot.index, err: error instanceof Error ? error.message : String(error) }, 'could not reset a worktree slot; recreating it');
         state.adminDir = null;
       }
     }
     const created = creating.then(() => create(state));
+    // The chain only orders creations; this creation's failure reaches its caller below.
     creating = created.catch(() => undefined);
     state.adminDir = await created;
   }
@@ -161,7 +164,7 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
 
   return {
     async withSlot(fn, affinity) {
-      if (closed) throw new Error('the workspace is disposed');
+      if (closed) throw new Error('the checker is closed');
       const state = await acquire(affinity);
       let restored = false;
       try {

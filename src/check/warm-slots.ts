@@ -3,9 +3,8 @@ import { access, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckConfig } from '../config/config-schema.js';
 import type { Logger } from '../log/logger.js';
-import type { Workspace } from '../git/open-repo.js';
 import { removeTree } from '../git/remove-tree.js';
-import type { Slot } from './slot-pool.js';
+import type { Slot, SlotPool } from './slot-pool.js';
 import { checkInSlot } from './check-in-slot.js';
 import type { SharedDirectCargo } from './shared-direct-cargo.js';
 import type { SharedFetch } from './shared-fetch.js';
@@ -31,7 +30,7 @@ export interface SlotWarming {
  * meanwhile waits for the warm-up.
  */
 export function warmSlots(options: {
-  workspace: Pick<Workspace, 'withSlot'>;
+  pool: Pick<SlotPool, 'withSlot'>;
   count: number;
   check: CheckConfig;
   sandbox: 'bwrap' | 'none';
@@ -61,7 +60,7 @@ export function warmSlots(options: {
   /** Holds `count` slots at once (each checked out when taken), then runs `fn` with them. */
   function withSlots<T>(count: number, fn: (slots: Slot[]) => Promise<T>, held: Slot[] = []): Promise<T> {
     if (held.length === count) return fn(held);
-    return options.workspace.withSlot((slot) => withSlots(count, fn, [...held, slot]));
+    return options.pool.withSlot((slot) => withSlots(count, fn, [...held, slot]));
   }
 
   const warmed = (options.sandbox === 'bwrap' && options.count > 1
@@ -72,15 +71,17 @@ export function warmSlots(options: {
             if (signal.aborted) return;
             await copyTargetDir(first.targetDir, slot.targetDir).then(
               () => slot.restored(),
-              (error: unknown) => logger.debug({ slot: slot.index, err: error instanceof Error ? error.message : String(error) }, 'could not copy the warm target dir'),
+              // The slot then builds for itself at its first check: slower, not wrong.
+              (error: unknown) => logger.warn({ slot: slot.index, err: error instanceof Error ? error.message : String(error) }, 'could not copy the warm target dir'),
             );
           }
         }),
       ]
-    : Array.from({ length: options.count }, () => options.workspace.withSlot(async (slot) => void (await build(slot))))
+    : Array.from({ length: options.count }, () => options.pool.withSlot(async (slot) => void (await build(slot))))
   ).map((run) =>
     run.catch((error: unknown) => {
-      logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'slot warm-up failed');
+      // Only speed is lost: each check then builds what it needs itself. (Cancelled: nothing to say.)
+      if (!signal.aborted) logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'slot warm-up failed');
     }),
   );
   return {

@@ -1,5 +1,4 @@
-import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from '../log/logger.js';
 import { createRedactor } from '../log/redact.js';
@@ -11,9 +10,8 @@ import { pushBranches, type PushRef } from './push-branch.js';
 import { createObjectStore, type ObjectStore } from './object-store.js';
 import { removeTree } from './remove-tree.js';
 import { resolveBase } from './resolve-base.js';
-import { createScratchRepo } from './scratch-repo.js';
+import { createScratchRepo, type ScratchRepo } from './scratch-repo.js';
 import { shallowDeepener } from './shallow-deepener.js';
-import { createSlotPool, type Slot } from '../check/slot-pool.js';
 import { packageDirOf, readTrackedFile, type TrackedFile } from './tracked-file.js';
 import { openUserRepo, type UserRepo } from './user-repo.js';
 
@@ -30,8 +28,6 @@ export interface OpenWorkspaceOptions {
   auth?: GitAuth | null;
   branchPrefix: string;
   identity?: CommitIdentity;
-  /** How many worktrees may exist at once (default: the CPU count). */
-  slots?: number;
   logger?: Logger;
 }
 
@@ -61,8 +57,8 @@ export interface Workspace {
    * the one-line, redacted reason it was not (a refused ref does not stop the others).
    */
   pushMany(refs: PushRef[]): Promise<Array<string | null>>;
-  /** Run `fn` with a worktree of the base commit that nobody else holds meanwhile (SlotPool.withSlot). */
-  withSlot<T>(fn: (slot: Slot) => Promise<T>, affinity?: number): Promise<T>;
+  /** The scratch repository, whose worktrees of the base commit the checks run in. */
+  readonly scratch: ScratchRepo;
   /** Remove the scratch directory (worktrees, scratch repository, temp files). */
   dispose(): Promise<void>;
 }
@@ -106,12 +102,6 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     await scratch.seal();
     objects = createObjectStore({ gitDir: scratch.gitDir, objectFormat: user.objectFormat });
     const botBranches = base.botBranches;
-    const pool = createSlotPool({
-      scratch,
-      root: join(scratchDir, 'slots'),
-      baseSha: base.baseSha,
-      size: options.slots ?? availableParallelism(),
-    });
     const store = objects;
     const pushMany = async (refs: PushRef[]): Promise<Array<string | null>> => {
       if (urls === null) return refs.map(() => `${user.topLevel} has no remote named ${remote}`);
@@ -146,9 +136,8 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
         if (reason !== null) throw new Error(`push to ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
       },
       pushMany,
-      withSlot: (fn, affinity) => pool.withSlot(fn, affinity),
+      scratch,
       async dispose() {
-        pool.close();
         store.close();
         await removeTree(scratchDir);
       },

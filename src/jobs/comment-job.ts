@@ -5,7 +5,7 @@ import { createAuditLog } from '../report/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import { createRedactor, describeError, type Redactor } from '../log/redact.js';
 import { renderResultsMarkdown } from '../report/results-table.js';
-import type { CommandJob } from '../server/handle-command.js';
+import type { CommandJob, ConnectJob, JobConnection } from './command-job.js';
 import { commandText } from './parse-command.js';
 import type { RepoCache } from './repo-cache.js';
 import { auditLogPath, repoLabel, scratchPath, type ServerForgeKind } from './repo-ref.js';
@@ -14,6 +14,8 @@ import { runAuditRow } from './run-audit-row.js';
 import { applyServerPolicy } from './server-policy.js';
 
 export interface CommentJobDeps {
+  /** Rebuilds the job's forge and git credentials from this worker's settings. */
+  connect: ConnectJob;
   dataDir: string;
   repoCache: RepoCache;
   /** Where each forge's repositories are cloned from (`{base}/{owner}/{repo}.git`). */
@@ -38,23 +40,27 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
   const now = deps.now ?? (() => new Date());
 
   return async function runCommentJob(job, signal) {
-    const { event, command, forge } = job;
-    const log = deps.logger.child({ repository: repoLabel(event.ref), delivery: event.deliveryId, issue: event.issueNumber });
+    const { command } = job;
+    const log = deps.logger.child({ repository: repoLabel(job.ref), delivery: job.deliveryId, issue: job.issueNumber });
     let redact: Redactor = createRedactor(deps.secrets);
+    let connection: JobConnection | null = null;
 
     async function reply(body: string): Promise<void> {
+      // Without a connection there is nobody to tell: the failure is logged and audited.
+      if (connection === null) return;
       try {
-        await forge.createComment(event.issueNumber, redact(body));
+        await connection.forge.createComment(job.issueNumber, redact(body));
       } catch (error) {
         log.error({ error: describeError(error, redact) }, 'could not post the reply');
       }
     }
 
     try {
-      const auth = await job.gitAuth();
+      connection = await deps.connect(job);
+      const { forge, gitAuth: auth } = connection;
       redact = createRedactor([...deps.secrets, auth?.token]);
       const branch = await forge.defaultBranch();
-      const clone = await deps.repoCache.sync({ ref: event.ref, baseUrl: deps.gitBaseUrls[event.ref.forge], branch, auth, redact });
+      const clone = await deps.repoCache.sync({ ref: job.ref, baseUrl: deps.gitBaseUrls[job.ref.forge], branch, auth, redact });
 
       // Read from the clone, i.e. the default branch at the commit this run uses; the
       // operator's model URL is a flag here, so a repository cannot point the server elsewhere.
@@ -79,8 +85,8 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
         only: command.paths,
         force: command.force,
         trigger: 'comment',
-        actor: event.author,
-        auditLogPath: auditLogPath(deps.dataDir, event.ref),
+        actor: job.actor,
+        auditLogPath: auditLogPath(deps.dataDir, job.ref),
         scratchRoot: scratchPath(deps.dataDir),
         llm: { url: deps.llm.url, ...(deps.llm.apiKey ? { apiKey: deps.llm.apiKey } : {}) },
         gitAuth: auth,
@@ -89,7 +95,7 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
         signal,
       });
       log.info({ run: report.runId, files: report.results.length, ms: report.durationMs }, 'run finished');
-      await reply(resultsReply(renderResultsMarkdown(report), event.author, commandText(command)));
+      await reply(resultsReply(renderResultsMarkdown(report), job.actor, commandText(command)));
     } catch (error) {
       if (error instanceof ConfigError) {
         log.warn({ error: describeError(error, redact) }, 'invalid repository config');
@@ -103,8 +109,8 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
       }
       const message = describeError(error, redact);
       log.error({ error: message }, 'run failed');
-      await createAuditLog(auditLogPath(deps.dataDir, event.ref), redact)
-        .append(runAuditRow({ deliveryId: event.deliveryId, actor: event.author, dryRun: command.dryRun, error: message, now: now() }))
+      await createAuditLog(auditLogPath(deps.dataDir, job.ref), redact)
+        .append(runAuditRow({ deliveryId: job.deliveryId, actor: job.actor, dryRun: command.dryRun, error: message, now: now() }))
         .catch((auditError: unknown) => log.error({ error: describeError(auditError, redact) }, 'could not write the audit row'));
       await reply(failureReply(message));
     }

@@ -1,7 +1,7 @@
 import type PQueue from 'p-queue';
-import type { Forge, ForgePr } from '../forge/types.js';
 import { applyPatches } from '../patches/apply-patches.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
+import type { AppliedPatch, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
 import type { AuditAction, AuditCheck } from '../report/audit-row.js';
 import type { Logger } from '../log/logger.js';
 import { labelsFor } from '../report/pr-labels.js';
@@ -10,47 +10,22 @@ import { describeError } from '../log/redact.js';
 import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../git/branch-name.js';
 import type { Workspace } from '../git/open-repo.js';
-import type { PushRef } from '../git/push-branch.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
-import { checkInSlot } from '../check/check-in-slot.js';
+import type { Checker, CheckResult } from '../check/create-checker.js';
 import { commitMessage } from './commit-message.js';
-import type { OpenPrBudget } from './open-pr-budget.js';
-import { publishFile } from './publish-file.js';
+import type { PrContent, Publisher } from './create-publisher.js';
 import type { FileResult, FileTiming, RunOptions } from './run-types.js';
-import type { SharedDirectCargo } from '../check/shared-direct-cargo.js';
-import type { SharedFetch } from '../check/shared-fetch.js';
 
 /** What every file of a run shares. */
 export interface RunContext {
   options: RunOptions;
   row: RowContext;
-  workspace: Workspace;
+  workspace: Pick<Workspace, 'baseBranch' | 'baseSha' | 'commitFile' | 'diffForFile'>;
   model: PatchModel;
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;
-  /** File `index`'s check starts / ended (which checks ran alongside which: createRunPushes). */
-  checkStarted: (index: number) => void;
-  checkEnded: (index: number) => void;
-  /**
-   * Pushes one ref for file `fileIndex` (batched with others, see push-batcher.ts); throws a
-   * one-line, redacted error when refused. A file pushes at most once: asking counts as its
-   * last word on pushing (settled).
-   */
-  push: (fileIndex: number, ref: PushRef) => Promise<void>;
-  /** File `index` will not push soon (it waits for other files), or not at all: no push waits for it. */
-  notPushingSoon: (index: number) => void;
-  /** The run's forge with its writes made one at a time (serialForgeWrites); null: none. */
-  forge: Forge | null;
-  sandbox: 'bwrap' | 'none';
-  /** `cargo fetch` once per run rather than before every check. */
-  fetch: SharedFetch;
-  /** The toolchain's cargo instead of rustup's proxy, chosen once per run. */
-  directCargo: SharedDirectCargo;
-  /** The bot's PRs, listed once per run, by head branch. */
-  prsByBranch: Map<string, ForgePr[]>;
-  /** maxOpenPrs, judged in selection order whatever order files finish in. */
-  openPrs: OpenPrBudget;
-  maxOpenPrs: number;
+  checker: Pick<Checker, 'check'>;
+  publisher: Pick<Publisher, 'publish'>;
   now: () => Date;
   /** Milliseconds since the run started (timings). */
   elapsedMs: () => number;
@@ -62,8 +37,6 @@ export interface SelectedFile {
   review: Review;
   content: Buffer;
   mode: '100644' | '100755';
-  /** The worktree slot this file's check asks for (slot-plan.ts: a package's checks stay in one slot). */
-  slot?: number;
 }
 
 /**
@@ -104,24 +77,7 @@ async function runSteps(
   const source = file.content.toString('utf8');
 
   logger.info('asking the patch model');
-  const answer = await ctx.llmQueue.add(async () => {
-    const startMs = ctx.elapsedMs();
-    try {
-      return await ctx.model.requestPatches(
-        {
-          file: review.file,
-          source,
-          reviewText: review.text,
-          maxPatchLines: config.maxPatchLines,
-          maxPatchesPerFile: config.maxPatchesPerFile,
-          minConfidence: config.minConfidence,
-        },
-        options.signal,
-      );
-    } finally {
-      timing.llm = { startMs, endMs: ctx.elapsedMs() };
-    }
-  });
+  const answer = await ask(ctx, file, source, timing);
   if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
 
   const patched = applyPatches(source, answer.patches, {
@@ -138,35 +94,12 @@ async function runSteps(
   Object.assign(known, { applied, rejected });
   const content = Buffer.from(patched.content, 'utf8');
   logger.info({ applied: applied.length, rejected: rejected.length }, 'running the check');
-  const checkResult = await workspace.withSlot(async (slot) => {
-    ctx.checkStarted(file.index);
-    try {
-      const { result: checked, span } = await checkInSlot({
-        slot,
-        check: config.check,
-        sandbox: ctx.sandbox,
-        fetch: ctx.fetch,
-        directCargo: ctx.directCargo,
-        file: { path: review.file, patched: content, original: file.content },
-        signal: options.signal,
-        elapsedMs: ctx.elapsedMs,
-      });
-      timing.check = span;
-      return checked;
-    } finally {
-      ctx.checkEnded(file.index);
-    }
-  }, file.slot);
-  const check: AuditCheck = {
-    command: checkResult.command,
-    exit_code: checkResult.exitCode,
-    duration_ms: checkResult.durationMs,
-    green: checkResult.green,
-    ...(checkResult.timedOut ? { timed_out: true } : {}),
-  };
+  const { result: checked, span } = await ctx.checker.check({ id: file.index, path: review.file, patched: content, original: file.content });
+  timing.check = span;
+  const check = auditCheck(checked);
   known.check = check;
-  if (!checkResult.green) {
-    return result('build_red_reverted', { applied, rejected, check, reason: checkResult.timedOut ? 'check timed out' : 'check failed' });
+  if (!checked.green) {
+    return result('build_red_reverted', { applied, rejected, check, reason: checked.timedOut ? 'check timed out' : 'check failed' });
   }
 
   // What is committed is the content we validated, built from git objects — never the worktree.
@@ -176,39 +109,74 @@ async function runSteps(
   known.branch = branch;
   if (!options.apply) return result('dry_run_committed', { ...details, reason: 'dry run: nothing pushed' });
 
-  const remoteSha = workspace.remoteBranches().get(branch) ?? null;
-  const push = (b: string, sha: string, expected: string | null) => ctx.push(file.index, { branch: b, commitSha: sha, expectedRemoteSha: expected });
-  const forge = ctx.forge;
-  if (forge === null) {
-    if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {
-      return result('skipped_human_edited', { ...details, reason: 'the branch has commits by someone else' });
-    }
-    if (remoteSha !== null && (await workspace.sameChange(remoteSha, commitSha))) {
-      return result('committed', { ...details, reason: 'branch already holds this change' });
-    }
-    await push(branch, commitSha, remoteSha);
-    return result('committed', details);
-  }
-
   const hash = patchHash(review.file, applied);
-  const diff = await workspace.diffForFile(commitSha, review.file);
+  const published = await ctx.publisher.publish({
+    index: file.index,
+    branch,
+    commitSha,
+    patchHash: hash,
+    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash, applied, rejected, checked }, maxBodyLength),
+  });
+  return result(published.action, { ...details, pr: published.pr, reason: published.reason });
+}
+
+/** The patch model's answer for this file, its request timed (queueing excluded). */
+async function ask(ctx: RunContext, file: SelectedFile, source: string, timing: FileTiming): Promise<PatchRequestResult> {
+  const { config } = ctx.options;
+  return ctx.llmQueue.add(async () => {
+    const startMs = ctx.elapsedMs();
+    try {
+      return await ctx.model.requestPatches(
+        {
+          file: file.review.file,
+          source,
+          reviewText: file.review.text,
+          maxPatchLines: config.maxPatchLines,
+          maxPatchesPerFile: config.maxPatchesPerFile,
+          minConfidence: config.minConfidence,
+        },
+        ctx.options.signal,
+      );
+    } finally {
+      timing.llm = { startMs, endMs: ctx.elapsedMs() };
+    }
+  });
+}
+
+function auditCheck(checked: CheckResult): AuditCheck {
+  return {
+    command: checked.command,
+    exit_code: checked.exitCode,
+    duration_ms: checked.durationMs,
+    green: checked.green,
+    ...(checked.timedOut ? { timed_out: true } : {}),
+  };
+}
+
+/** The PR's title, body (within the forge's limit) and labels for a green file's commit. */
+async function prContent(
+  ctx: RunContext,
+  input: { review: Review; branch: string; commitSha: string; patchHash: string; applied: AppliedPatch[]; rejected: RejectedPatch[]; checked: CheckResult },
+  maxBodyLength: number,
+): Promise<PrContent> {
+  const { review, applied, rejected, checked } = input;
   const body = renderPrBody(
     {
       file: review.file,
-      branch,
-      baseBranch: workspace.baseBranch,
-      baseSha: workspace.baseSha,
+      branch: input.branch,
+      baseBranch: ctx.workspace.baseBranch,
+      baseSha: ctx.workspace.baseSha,
       runId: ctx.row.runId,
-      patchHash: hash,
+      patchHash: input.patchHash,
       applied,
       rejected,
       review,
       patchModel: ctx.row.patchModel,
-      check: { command: checkResult.command, exitCode: checkResult.exitCode, durationMs: checkResult.durationMs, output: checkResult.output },
-      diff,
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output },
+      diff: await ctx.workspace.diffForFile(input.commitSha, review.file),
     },
-    forge.maxBodyLength,
-    options.redact,
+    maxBodyLength,
+    ctx.options.redact,
   );
   const labels = labelsFor({
     action: 'committed',
@@ -220,28 +188,5 @@ async function runSteps(
     rejected: rejected.length,
     green: true,
   });
-  // Near maxOpenPrs this waits for the files before this one to finish — which may be waiting
-  // for this file's push to join theirs: tell the pushes not to.
-  const openPrs = { count: await ctx.openPrs.countFor(file.index, () => ctx.notPushingSoon(file.index)), max: ctx.maxOpenPrs };
-  const outcome = await publishFile({
-    forge,
-    push,
-    noPush: () => ctx.notPushingSoon(file.index),
-    isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
-    remoteBranchSha: remoteSha,
-    prs: ctx.prsByBranch.get(branch) ?? [],
-    openPrs,
-    branch,
-    baseBranch: workspace.baseBranch,
-    baseSha: workspace.baseSha,
-    commitSha,
-    patchHash: hash,
-    title: renderPrTitle(review.file, applied.length),
-    body,
-    labels,
-    draft: config.pr.draft,
-    force: options.force,
-    labelsEnabled: config.labels.enabled,
-  });
-  return result(outcome.action, { ...details, pr: outcome.pr, reason: outcome.reason });
+  return { title: renderPrTitle(review.file, applied.length), body, labels };
 }

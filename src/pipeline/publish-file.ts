@@ -17,7 +17,7 @@ export interface PublishInput {
   remoteBranchSha: string | null;
   /** This branch's PRs, open and closed, from the once-per-run listing. */
   prs: ForgePr[];
-  /** Shared across the run; incremented when a PR is opened. */
+  /** The open bot PRs this file is judged against (open-pr-budget.ts), and maxOpenPrs. */
   openPrs: { count: number; max: number };
   branch: string;
   baseBranch: string;
@@ -109,7 +109,6 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
       draft: input.draft,
       labels: input.labelsEnabled ? input.labels : [],
     });
-    input.openPrs.count += 1;
     // The forge found one open for this branch that the listing missed, and updated it.
     if (created.existed === true) return outcome('pr_updated', created, 'an open PR for this branch already existed; it was updated');
     return outcome('pr_opened', created, null);

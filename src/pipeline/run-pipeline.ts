@@ -3,22 +3,18 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import PQueue from 'p-queue';
+import { createChecker, detectSandbox, type Checker, type SandboxChoice } from '../check/create-checker.js';
 import { ALWAYS_DENY } from '../config/config-schema.js';
 import type { ForgePr } from '../forge/types.js';
-import { createPatchModel } from '../patches/create-patch-model.js';
-import { createAuditLog } from '../report/audit-log.js';
-import { readLatestReviews } from '../reviews/read-reviews.js';
-import { selectFiles } from '../reviews/select-files.js';
 import { openWorkspace, type Workspace } from '../git/open-repo.js';
-import { detectSandbox } from '../check/sandbox.js';
-import { createOpenPrBudget } from './open-pr-budget.js';
-import { createRunPushes } from './push-batcher.js';
+import type { Logger } from '../log/logger.js';
+import { createPatchModel, type PatchModel } from '../patches/create-patch-model.js';
+import { createAuditLog } from '../report/audit-log.js';
+import { readLatestReviews, type ReviewLog } from '../reviews/read-reviews.js';
+import { selectFiles, type Selection } from '../reviews/select-files.js';
+import { createPublisher, type Publisher } from './create-publisher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
-import { planSlots } from '../check/slot-plan.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
-import { createSharedDirectCargo } from '../check/shared-direct-cargo.js';
-import { createSharedFetch } from '../check/shared-fetch.js';
-import { warmSlots, type SlotWarming } from '../check/warm-slots.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
 
 /**
@@ -34,35 +30,22 @@ function newRunId(now: Date): string {
 }
 
 /**
- * One run, end to end: select files from the review log, then for each ask the model, gate
- * the patches, check, commit and publish. Files run concurrently: up to `concurrency` LLM
- * requests at once, and a file's check starts as soon as its answer is in and a worktree
- * slot is free (slots: the CPU count, each keeping its own target dir), so the model and the
- * compiler are busy at the same time. Forge writes go one at a time; pushes too, batched
- * (push-batcher.ts). With `concurrency: 1` files go strictly one after another, as the seed did. Every
- * selected file gets an audit row the moment it finishes (finishing order; a row's content
- * does not depend on it); results come back in selection order.
+ * One run, end to end, in the README's steps: select files from the review log, then for each
+ * ask the model, gate the patches, check, and publish; report. Files run concurrently: up to
+ * `concurrency` LLM requests at once, and a file's check starts as soon as its answer is in
+ * and the checker has a worktree free, so the model and the compiler are busy at the same
+ * time. With `concurrency: 1` files go strictly one after another, as the seed did. Every
+ * selected file gets an audit row the moment it finishes; results come back in selection order.
  */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const started = Date.now();
   const startedAt = performance.now();
-  const { config, redact } = options;
+  const elapsedMs = () => Math.round(performance.now() - startedAt);
+  const { config } = options;
   const runId = newRunId(new Date());
   const logger = options.logger.child({ run: runId });
-  const dryRun = !options.apply;
 
-  const reviewsPath = isAbsolute(config.reviews) ? config.reviews : resolve(options.repoDir, config.reviews);
-  logger.info({ reviews: reviewsPath }, 'reading the review log');
-  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact });
-  if (reviewLog.truncatedAtRows) logger.warn({ maxReviewRows: config.maxReviewRows }, 'the review log has more rows than maxReviewRows; the rest was not read');
-  const { eligible, skipped } = selectFiles(reviewLog.latest, {
-    minConfidence: config.minConfidence,
-    minFindingConfidence: config.minFindingConfidence,
-    excludeTiers: config.excludeTiers,
-    deny: [...config.deny, ...ALWAYS_DENY],
-    only: options.only,
-  });
-  logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, 'selected files');
+  const { reviewLog, eligible, skipped } = await select(options, logger);
 
   // The sandbox probe, the forge's listing of our PRs and the workspace are independent:
   // they are under way together (each failure still stops the run before any LLM request).
@@ -84,111 +67,36 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     base: options.base ?? config.base,
     auth: options.gitAuth,
     branchPrefix: config.branchPrefix,
-    slots,
     logger,
   });
-  let warming: SlotWarming | null = null;
+  let checker: Checker | null = null;
   try {
-    // The first maxFiles eligible files that are regular files tracked at the base.
-    const chosen: SelectedFile[] = [];
-    for (const review of eligible) {
-      if (chosen.length >= config.maxFiles) break;
-      const tracked = await workspace.readTrackedFile(review.file);
-      if (tracked.type === 'rejected') skipped.push({ file: review.file, reason: tracked.reason });
-      else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
-    }
+    const chosen = await chooseTracked(eligible, workspace, config.maxFiles, skipped);
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
-    const ordered = await planFiles(chosen, workspace, { slots, concurrency: config.concurrency });
-    const sandbox = await sandboxChoice;
-    if (sandbox.warning) logger.warn(sandbox.warning);
-
-    const fetch = createSharedFetch({ command: config.check.command, timeoutMs: config.check.timeoutSeconds * 1000, signal: options.signal });
-    const directCargo = createSharedDirectCargo({ check: config.check, sandbox: sandbox.kind, signal: options.signal });
-    // While the first answers are awaited, build the base once in each slot the checks will
+    const prepared = await prepareRun(options, { workspace, chosen, scratchDir, slots, sequential, elapsedMs, logger, sandboxChoice, listing });
+    checker = prepared.checker;
+    const { publisher } = prepared;
+    const order = await checker.order(chosen.map((file) => file.review.file), config.concurrency);
+    // While the first answers are awaited, build the base in the worktrees the checks will
     // use, so even the first checks are incremental. (Not earlier: the builds would slow down
     // reading the files, and with it the first LLM requests.)
-    warming = warmSlots({
-      workspace,
-      count: Math.min(slots, chosen.length),
-      check: config.check,
-      sandbox: sandbox.kind,
-      fetch,
-      directCargo,
-      logger,
-      signal: options.signal,
-    });
+    checker.warm(chosen.length);
 
-    const prsByBranch = new Map<string, ForgePr[]>();
-    let openCount = 0;
-    if (chosen.length > 0) {
-      for (const pr of await listing) {
-        prsByBranch.set(pr.headBranch, [...(prsByBranch.get(pr.headBranch) ?? []), pr]);
-        if (pr.state === 'open') openCount += 1;
-      }
-    }
-
-    const model = createPatchModel({
-      url: options.llm.url,
-      apiKey: options.llm.apiKey,
-      protocol: config.llm.protocol,
-      provider: config.llm.provider,
-      model: config.llm.model,
-      timeoutMs: config.llm.timeoutSeconds * 1000,
-      maxResponseBytes: config.llm.maxResponseBytes,
-      redact,
-    });
-    // A push waits a little for the files whose checks ran alongside the pusher's (not in
-    // sequential mode, where the next file waits for this one).
-    const pushes = createRunPushes((refs) => workspace.pushMany(refs), { lingerMs: sequential ? 0 : PUSH_LINGER_MS });
     const ctx: RunContext = {
       options,
-      row: { runId, trigger: options.trigger, actor: options.actor, dryRun, patchModel: config.llm.model },
+      row: { runId, trigger: options.trigger, actor: options.actor, dryRun: !options.apply, patchModel: config.llm.model },
       workspace,
-      model,
+      model: patchModelFor(options),
       llmQueue: new PQueue({ concurrency: config.concurrency }),
-      checkStarted: (index) => pushes.checkStarted(index),
-      checkEnded: (index) => pushes.checkEnded(index),
-      push: (index, ref) => pushes.push(index, ref),
-      notPushingSoon: (index) => pushes.settled(index),
-      forge: forge === null ? null : serialForgeWrites(forge, new PQueue({ concurrency: 1 })),
-      sandbox: sandbox.kind,
-      fetch,
-      directCargo,
-      prsByBranch,
-      openPrs: createOpenPrBudget({ alreadyOpen: openCount, max: config.maxOpenPrs, files: chosen.length }),
-      maxOpenPrs: config.maxOpenPrs,
+      checker,
+      publisher,
       now: () => new Date(),
-      elapsedMs: () => Math.round(performance.now() - startedAt),
+      elapsedMs,
     };
-    const audit = createAuditLog(options.auditLogPath, redact);
-    const files = new PQueue({ concurrency: sequential ? 1 : Number.POSITIVE_INFINITY });
-    let done = 0;
-    const finished: FileResult[] = await Promise.all(
-      ordered.map((file) =>
-        files.add(async () => {
-          const fileLogger = logger.child({ file: file.review.file });
-          let fileResult: FileResult | null = null;
-          try {
-            fileResult = await processFile(ctx, file, fileLogger);
-          } finally {
-            ctx.openPrs.settle(file.index, fileResult?.action === 'pr_opened');
-            pushes.settled(file.index);
-          }
-          await audit.append(fileResult.row);
-          done += 1;
-          fileLogger.info({ action: fileResult.action, done, of: chosen.length, reason: fileResult.reason ?? undefined }, 'file done');
-          options.onFileDone?.(fileResult);
-          return fileResult;
-        }),
-      ),
-    );
-
-    // In selection order, whatever order the model was asked in.
-    const results: FileResult[] = [];
-    ordered.forEach((file, i) => (results[file.index] = finished[i] as FileResult));
+    const results = await processAll(ctx, order.map((at) => chosen[at] as SelectedFile), { publisher, sequential, logger, total: chosen.length });
     return {
       runId,
-      dryRun,
+      dryRun: !options.apply,
       forge: forge?.kind ?? 'none',
       baseBranch: workspace.baseBranch,
       baseSha: workspace.baseSha,
@@ -200,26 +108,142 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       durationMs: Date.now() - started,
     };
   } finally {
-    await warming?.stop();
+    await checker?.close();
     await workspace.dispose();
     await rm(scratchDir, { recursive: true, force: true });
   }
 }
 
 /**
- * The files in the order to ask the model, each with the slot its check asks for: a
- * package's checks in one slot, every slot fed each round (slot-plan.ts). With one slot (a
- * sequential run) or one file, the selection as it is.
+ * The checker and the publisher of a run, once the sandbox probe and the forge's listing of
+ * the bot's PRs (under way since the start) have answered.
  */
-async function planFiles(
-  chosen: SelectedFile[],
-  workspace: Pick<Workspace, 'packageDirOf'>,
-  options: { slots: number; concurrency: number },
+async function prepareRun(
+  options: RunOptions,
+  run: {
+    workspace: Workspace;
+    chosen: SelectedFile[];
+    scratchDir: string;
+    slots: number;
+    sequential: boolean;
+    elapsedMs: () => number;
+    logger: Logger;
+    sandboxChoice: Promise<SandboxChoice>;
+    listing: Promise<ForgePr[]>;
+  },
+): Promise<{ checker: Checker; publisher: Publisher }> {
+  const { config } = options;
+  const { workspace, logger } = run;
+  const sandbox = await run.sandboxChoice;
+  if (sandbox.warning) logger.warn({ sandbox: sandbox.kind, warning: sandbox.warning }, 'the check runs without a sandbox');
+  const prs = run.chosen.length > 0 ? await run.listing : [];
+  const publisher = createPublisher({
+    workspace,
+    forge: options.forge === null ? null : serialForgeWrites(options.forge, new PQueue({ concurrency: 1 })),
+    prs,
+    files: run.chosen.length,
+    maxOpenPrs: config.maxOpenPrs,
+    draft: config.pr.draft,
+    force: options.force,
+    labelsEnabled: config.labels.enabled,
+    // A push waits a little for the files checked alongside its own (not in sequential
+    // mode, where the next file waits for this one).
+    lingerMs: run.sequential ? 0 : PUSH_LINGER_MS,
+  });
+  const checker = createChecker({
+    config: config.check,
+    sandbox: sandbox.kind,
+    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join(run.scratchDir, 'slots'), packageDirOf: (path) => workspace.packageDirOf(path) },
+    slots: run.slots,
+    signal: options.signal,
+    logger,
+    elapsedMs: run.elapsedMs,
+    events: { started: (index) => publisher.checkStarted(index), ended: (index) => publisher.checkEnded(index) },
+  });
+  return { checker, publisher };
+}
+
+/** The patch model: the URL and key as the caller resolved them, the rest from the config. */
+function patchModelFor(options: RunOptions): PatchModel {
+  const { llm } = options.config;
+  return createPatchModel({
+    url: options.llm.url,
+    apiKey: options.llm.apiKey,
+    protocol: llm.protocol,
+    provider: llm.provider,
+    model: llm.model,
+    timeoutMs: llm.timeoutSeconds * 1000,
+    maxResponseBytes: llm.maxResponseBytes,
+    redact: options.redact,
+  });
+}
+
+/** Step 1: the latest review per file, and which files pass the eligibility gates. */
+async function select(options: RunOptions, logger: Logger): Promise<Selection & { reviewLog: ReviewLog }> {
+  const { config } = options;
+  const reviewsPath = isAbsolute(config.reviews) ? config.reviews : resolve(options.repoDir, config.reviews);
+  logger.info({ reviews: reviewsPath }, 'reading the review log');
+  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact: options.redact });
+  if (reviewLog.truncatedAtRows) logger.warn({ maxReviewRows: config.maxReviewRows }, 'the review log has more rows than maxReviewRows; the rest was not read');
+  const { eligible, skipped } = selectFiles(reviewLog.latest, {
+    minConfidence: config.minConfidence,
+    minFindingConfidence: config.minFindingConfidence,
+    excludeTiers: config.excludeTiers,
+    deny: [...config.deny, ...ALWAYS_DENY],
+    only: options.only,
+  });
+  logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, 'selected files');
+  return { reviewLog, eligible, skipped };
+}
+
+/** The first `maxFiles` eligible files that are regular files tracked at the base; the others join `skipped`. */
+async function chooseTracked(
+  eligible: Selection['eligible'],
+  workspace: Pick<Workspace, 'readTrackedFile'>,
+  maxFiles: number,
+  skipped: Selection['skipped'],
 ): Promise<SelectedFile[]> {
-  if (options.slots < 2 || chosen.length < 2) return chosen;
-  const packages = await Promise.all(chosen.map((file) => workspace.packageDirOf(file.review.file)));
-  return planSlots(packages.map((pkg) => ({ pkg })), options).map(({ at, slot }) => ({
-    ...(chosen[at] as SelectedFile),
-    ...(slot === undefined ? {} : { slot }),
-  }));
+  const chosen: SelectedFile[] = [];
+  for (const review of eligible) {
+    if (chosen.length >= maxFiles) break;
+    const tracked = await workspace.readTrackedFile(review.file);
+    if (tracked.type === 'rejected') skipped.push({ file: review.file, reason: tracked.reason });
+    else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
+  }
+  return chosen;
+}
+
+/**
+ * Steps 2–5 for every file, in the order to ask the model; each file's audit row is appended
+ * as it finishes. Returns the results in selection order.
+ */
+async function processAll(
+  ctx: RunContext,
+  ordered: SelectedFile[],
+  run: { publisher: Pick<Publisher, 'settled'>; sequential: boolean; logger: Logger; total: number },
+): Promise<FileResult[]> {
+  const audit = createAuditLog(ctx.options.auditLogPath, ctx.options.redact);
+  const files = new PQueue({ concurrency: run.sequential ? 1 : Number.POSITIVE_INFINITY });
+  let done = 0;
+  const finished = await Promise.all(
+    ordered.map((file) =>
+      files.add(async () => {
+        const fileLogger = run.logger.child({ file: file.review.file });
+        let fileResult: FileResult | null = null;
+        try {
+          fileResult = await processFile(ctx, file, fileLogger);
+        } finally {
+          run.publisher.settled(file.index, fileResult?.action === 'pr_opened');
+        }
+        await audit.append(fileResult.row);
+        done += 1;
+        fileLogger.info({ action: fileResult.action, done, of: run.total, reason: fileResult.reason ?? undefined }, 'file done');
+        ctx.options.onFileDone?.(fileResult);
+        return fileResult;
+      }),
+    ),
+  );
+  const results: FileResult[] = [];
+  ordered.forEach((file, i) => (results[file.index] = finished[i] as FileResult));
+  return results;
 }

@@ -2,8 +2,8 @@ import type { ChatForge, Forge } from '../forge/types.js';
 import { createAuditLog } from '../report/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import { describeError, type Redactor } from '../log/redact.js';
-import type { GitAuth } from '../git/git.js';
-import { handleCommand, type CommandJob, type CommandOutcome, type CommentEvent } from './handle-command.js';
+import type { CommandJob, ConnectJob } from '../jobs/command-job.js';
+import { handleCommand, type CommandOutcome, type CommentEvent } from './handle-command.js';
 import { createJobQueue, type InterruptedJob, type JobQueue } from '../jobs/job-queue.js';
 import { auditLogPath, repoLabel } from '../jobs/repo-ref.js';
 import { droppedReply } from '../jobs/reply-text.js';
@@ -15,7 +15,7 @@ const REPLY_BUDGET_MS = 5_000;
 
 /** The comment trigger as both forges' webhooks use it: one queue, one job runner. */
 export interface CommandService {
-  handle(event: CommentEvent, forge: Forge & ChatForge, gitAuth: () => Promise<GitAuth | null>): Promise<CommandOutcome>;
+  handle(event: CommentEvent, forge: Forge & ChatForge): Promise<CommandOutcome>;
   stats(): { queued: number; running: number };
   onIdle(): Promise<void>;
   /** Stop accepting, let running jobs finish until the deadline, audit the ones that did not. */
@@ -24,6 +24,8 @@ export interface CommandService {
 
 export interface CommandServiceOptions {
   runJob: (job: CommandJob, signal: AbortSignal) => Promise<void>;
+  /** Rebuilds a job's forge (to tell the commenter about a job dropped at shutdown). */
+  connect: ConnectJob;
   dataDir: string;
   logger: Logger;
   redact: Redactor;
@@ -42,17 +44,16 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
   const deps = { queue, runJob: options.runJob, logger: options.logger, redact: options.redact };
 
   return {
-    handle: (event, forge, gitAuth) => handleCommand(event, forge, gitAuth, deps),
+    handle: (event, forge) => handleCommand(event, forge, deps),
     stats: () => queue.stats(),
     onIdle: () => queue.onIdle(),
     async shutdown(deadlineMs) {
       const interrupted = await queue.close(deadlineMs);
       for (const { meta, started } of interrupted) {
-        const { event, command } = meta;
-        options.logger.warn({ repository: repoLabel(event.ref), delivery: event.deliveryId, started }, INTERRUPTED);
-        const row = runAuditRow({ deliveryId: event.deliveryId, actor: event.author, dryRun: command.dryRun, error: INTERRUPTED, now: now() });
+        options.logger.warn({ repository: repoLabel(meta.ref), delivery: meta.deliveryId, started }, INTERRUPTED);
+        const row = runAuditRow({ deliveryId: meta.deliveryId, actor: meta.actor, dryRun: meta.command.dryRun, error: INTERRUPTED, now: now() });
         try {
-          await createAuditLog(auditLogPath(options.dataDir, event.ref), options.redact).append(row);
+          await createAuditLog(auditLogPath(options.dataDir, meta.ref), options.redact).append(row);
         } catch (error) {
           options.logger.error({ error: describeError(error, options.redact) }, 'could not write the audit row');
         }
@@ -70,7 +71,8 @@ async function replyWithin(job: CommandJob, body: string, options: CommandServic
     timer = setTimeout(resolve, REPLY_BUDGET_MS);
   });
   try {
-    await Promise.race([job.forge.createComment(job.event.issueNumber, body), timeout]);
+    const reply = options.connect(job).then(({ forge }) => forge.createComment(job.issueNumber, body));
+    await Promise.race([reply, timeout]);
   } catch (error) {
     options.logger.warn({ error: describeError(error, options.redact) }, 'could not tell the commenter about the shutdown');
   } finally {

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { createGitHubForge } from '../forge/github/github-forge.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import type { GitAuth } from '../git/git.js';
+import type { JobConnectors } from '../jobs/job-connectors.js';
 import type { CommandService } from './command-service.js';
 import { githubCommentEvent } from './github-comment-event.js';
 import { createHealthzHandler } from './healthz.js';
 
 export interface AppDeps {
   service: CommandService;
+  connectors: Pick<JobConnectors, 'register'>;
   logger: Logger;
   redact: Redactor;
 }
@@ -24,6 +25,16 @@ const InstallationAuth = z.object({ token: z.string().min(1) });
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app, options) => {
+    // A worker rebuilds a job's forge from its installation id, with a fresh installation
+    // token (they live an hour; a queue may be long).
+    deps.connectors.register('github', async (job) => {
+      if (job.installationId === null) throw new Error('the job names no GitHub App installation');
+      const octokit = await app.auth(job.installationId);
+      const forge = createGitHubForge({ octokit, owner: job.ref.owner, repo: job.ref.repo, logger: deps.logger, redact: deps.redact });
+      const auth = InstallationAuth.parse(await octokit.auth({ type: 'installation' }));
+      return { forge, gitAuth: { username: 'x-access-token', token: auth.token } };
+    });
+
     app.on('issue_comment.created', async (context) => {
       const parsed = githubCommentEvent(context.id, context.payload);
       if (!parsed.ok) {
@@ -39,12 +50,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         logger: deps.logger,
         redact: deps.redact,
       });
-      // Asked for when the job starts: an installation token lives an hour, a queue may be long.
-      const gitAuth = async (): Promise<GitAuth> => {
-        const auth = InstallationAuth.parse(await context.octokit.auth({ type: 'installation' }));
-        return { username: 'x-access-token', token: auth.token };
-      };
-      await deps.service.handle(event, forge, gitAuth);
+      await deps.service.handle(event, forge);
     });
 
     try {

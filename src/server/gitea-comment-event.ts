@@ -31,6 +31,9 @@ export function giteaCommentEvent(deliveryId: string, payload: unknown): ParsedE
       author: comment.user.login,
       authorIsBot: false,
       deliveryId,
+      installationId: null,
+      // The receiver knows which server it listens for; it fills this in.
+      serverUrl: null,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { FetchLike } from '../forge/gitea/gitea-client.js';
 import { createGiteaForge } from '../forge/gitea/gitea-forge.js';
 import type { Logger } from '../log/logger.js';
 import { describeError, type Redactor } from '../log/redact.js';
+import type { JobConnectors } from '../jobs/job-connectors.js';
 import type { CommandService } from './command-service.js';
 import { giteaCommentEvent } from './gitea-comment-event.js';
 import { readBody } from './read-body.js';
@@ -16,6 +17,7 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export interface GiteaWebhookOptions {
   settings: GiteaServerSettings;
   service: CommandService;
+  connectors: Pick<JobConnectors, 'register'>;
   logger: Logger;
   redact: Redactor;
   fetch?: FetchLike;
@@ -38,6 +40,21 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export function createGiteaWebhookHandler(options: GiteaWebhookOptions) {
   const { settings } = options;
   const log = options.logger.child({ forge: 'gitea' });
+  const forgeFor = (owner: string, repo: string) =>
+    createGiteaForge({
+      url: settings.url,
+      token: settings.token,
+      owner,
+      repo,
+      logger: options.logger,
+      redact: options.redact,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  // A worker rebuilds a job's forge from this server's own settings, never from the job.
+  options.connectors.register('gitea', async (job) => {
+    if (job.serverUrl !== settings.url) throw new Error(`the job came from Gitea at ${job.serverUrl ?? '(unknown)'}, this worker serves ${settings.url}`);
+    return { forge: forgeFor(job.ref.owner, job.ref.repo), gitAuth: { username: 'scrum-apply', token: settings.token } };
+  });
 
   return async function giteaWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return answer(res, 405, 'POST only');
@@ -65,18 +82,9 @@ export function createGiteaWebhookHandler(options: GiteaWebhookOptions) {
     }
     if (parsed.action !== 'created') return answer(res, 202, `action ${parsed.action} ignored`);
 
-    const { event } = parsed;
-    const forge = createGiteaForge({
-      url: settings.url,
-      token: settings.token,
-      owner: event.ref.owner,
-      repo: event.ref.repo,
-      logger: options.logger,
-      redact: options.redact,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    const event = { ...parsed.event, serverUrl: settings.url };
     try {
-      const outcome = await options.service.handle(event, forge, async () => ({ username: 'scrum-apply', token: settings.token }));
+      const outcome = await options.service.handle(event, forgeFor(event.ref.owner, event.ref.repo));
       return answer(res, 200, outcome.type);
     } catch (error) {
       log.error({ delivery: deliveryId, error: describeError(error, options.redact) }, 'Gitea webhook failed');

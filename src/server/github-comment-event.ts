@@ -12,6 +12,8 @@ export const GitHubCommentPayload = z.object({
   comment: z.object({ id: z.number().int().positive(), body: z.string().nullable(), user: Account }),
   repository: z.object({ name: z.string().refine(isValidRepoName), owner: z.object({ login: z.string().refine(isValidRepoName) }) }),
   sender: Account,
+  /** Present on every delivery to a GitHub App. */
+  installation: z.object({ id: z.number().int().positive() }).optional(),
 });
 export type GitHubCommentPayload = z.infer<typeof GitHubCommentPayload>;
 
@@ -21,7 +23,7 @@ export type ParsedEvent = { ok: true; action: string; event: CommentEvent } | { 
 export function githubCommentEvent(deliveryId: string, payload: unknown): ParsedEvent {
   const parsed = GitHubCommentPayload.safeParse(payload);
   if (!parsed.success) return { ok: false, reason: `unexpected issue_comment payload: ${formatZodIssues(parsed.error.issues)}` };
-  const { action, issue, comment, repository, sender } = parsed.data;
+  const { action, issue, comment, repository, sender, installation } = parsed.data;
   return {
     ok: true,
     action,
@@ -33,6 +35,8 @@ export function githubCommentEvent(deliveryId: string, payload: unknown): Parsed
       author: comment.user.login,
       authorIsBot: comment.user.type === 'Bot' || sender.type === 'Bot',
       deliveryId,
+      installationId: installation?.id ?? null,
+      serverUrl: null,
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { ChatForge, Forge, Permission } from '../forge/types.js';
 import type { Logger } from '../log/logger.js';
 import { describeError, type Redactor } from '../log/redact.js';
-import type { GitAuth } from '../git/git.js';
+import type { CommandJob } from '../jobs/command-job.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import { normalizedArguments, parseCommand, type Command } from '../jobs/parse-command.js';
 import { repoLabel, type RepoRef } from '../jobs/repo-ref.js';
@@ -17,15 +17,10 @@ export interface CommentEvent {
   /** The forge says the author is a bot (GitHub's `type: "Bot"`). */
   authorIsBot: boolean;
   deliveryId: string;
-}
-
-/** One accepted command, as the job runner gets it. */
-export interface CommandJob {
-  event: CommentEvent;
-  command: Command;
-  forge: Forge & ChatForge;
-  /** Credentials for git, asked for when the job starts (installation tokens expire). */
-  gitAuth: () => Promise<GitAuth | null>;
+  /** GitHub: the App installation the delivery came through. */
+  installationId: number | null;
+  /** Gitea: the server that sent the delivery. */
+  serverUrl: string | null;
 }
 
 export interface CommandHandlerDeps {
@@ -54,12 +49,12 @@ export function isBotAccount(login: string, flaggedBot: boolean): boolean {
  * The comment trigger, the same for every forge: ignore bots and non-commands, explain a
  * malformed command, refuse anyone without write access (also when the forge cannot say:
  * fail closed), acknowledge with 👀 and queue the work. Returns once the job is queued — the
- * webhook is answered long before the run ends.
+ * webhook is answered long before the run ends. `forge` is the receiving side's own client,
+ * for the checks and the replies made here; the queued job carries none.
  */
 export async function handleCommand(
   event: CommentEvent,
   forge: Forge & ChatForge,
-  gitAuth: () => Promise<GitAuth | null>,
   deps: CommandHandlerDeps,
 ): Promise<CommandOutcome> {
   const log = deps.logger.child({ repository: repoLabel(event.ref), delivery: event.deliveryId, issue: event.issueNumber });
@@ -104,7 +99,17 @@ export async function handleCommand(
     log.warn({ error: describeError(error, deps.redact) }, 'could not add the 👀 reaction');
   }
 
-  const job: CommandJob = { event, command: parsed, forge, gitAuth };
+  // Data only: the worker rebuilds the forge and asks for credentials when the job starts.
+  const job: CommandJob = {
+    ref: event.ref,
+    installationId: event.installationId,
+    serverUrl: event.serverUrl,
+    command: parsed,
+    actor: event.author,
+    issueNumber: event.issueNumber,
+    commentId: event.commentId,
+    deliveryId: event.deliveryId,
+  };
   const key = { repo: repoLabel(event.ref), command: normalizedArguments(parsed), deliveryId: event.deliveryId };
   const result = deps.queue.enqueue(key, { meta: job, run: (signal) => deps.runJob(job, signal) });
   log.info({ author: event.author, command: key.command, result, ...deps.queue.stats() }, 'command received');

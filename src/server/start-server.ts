@@ -34,11 +34,11 @@ type Route = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | b
  */
 export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {}): Promise<RunningServer> {
   const settings = serverSettingsFromEnv(env);
-  const { service, logger, redact } = createServerRuntime(settings, deps);
+  const { service, connectors, logger, redact } = createServerRuntime(settings, deps);
   const routes: Route[] = [createHealthzHandler(() => service.stats())];
 
   if (settings.gitea) {
-    const gitea = createGiteaWebhookHandler({ settings: settings.gitea, service, logger, redact, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    const gitea = createGiteaWebhookHandler({ settings: settings.gitea, service, connectors, logger, redact, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
     routes.push(async (req, res) => {
       if ((req.url ?? '').split('?')[0] !== GITEA_WEBHOOK_PATH) return false;
       await gitea(req, res);
@@ -47,7 +47,7 @@ export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {})
   }
   if (settings.githubApp) {
     const probot = createProbot({ env, overrides: { log: logger.child({ component: 'probot' }), ...(deps.Octokit ? { Octokit: deps.Octokit } : {}) } });
-    const middleware = await createNodeMiddleware(createApp({ service, logger, redact }), { probot });
+    const middleware = await createNodeMiddleware(createApp({ service, connectors, logger, redact }), { probot });
     routes.push(async (req, res) => (await middleware(req, res)) === true);
   }
 

@@ -6,6 +6,7 @@ import type { Workspace } from '../../src/git/open-repo.js';
 import { writeSlotFile, type Slot } from '../../src/check/slot-pool.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { openOn, snapshotUserRepo } from '../git/repo-fixture.js';
+import { slotsOf } from './slot-fixture.js';
 
 const SHAPES = 'crates/geometry/src/shapes.rs';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   // A staged change: a reset aimed at the user's repository would lose it.
   git(repo.dir, 'add', 'notes.txt');
   before = snapshotUserRepo(repo.dir);
-  ws = await openOn(repo.root, repo.dir, { slots: 2 });
+  ws = await openOn(repo.root, repo.dir);
 });
 
 afterAll(async () => {
@@ -47,7 +48,7 @@ describe('Workspace.withSlot', () => {
     const held = new Promise<void>((resolve) => (bothHeld = resolve));
     await Promise.all(
       Array.from({ length: 7 }, (_, i) =>
-        ws.withSlot(async (slot) => {
+        slotsOf(ws).withSlot(async (slot) => {
           expect(holding.has(slot.index)).toBe(false);
           holding.add(slot.index);
           most = Math.max(most, holding.size);
@@ -76,7 +77,7 @@ describe('Workspace.withSlot', () => {
     const release = new Promise<void>((resolve) => (letGo = resolve));
     const running = new Promise<number>((resolve) => (started = resolve));
     const state = { ran: null as number | null, letGo: () => letGo(), running, done: Promise.resolve() };
-    state.done = ws.withSlot(async (slot) => {
+    state.done = slotsOf(ws).withSlot(async (slot) => {
       state.ran = slot.index;
       started(slot.index);
       await release;
@@ -116,7 +117,7 @@ describe('Workspace.withSlot', () => {
 
   it('lends a worktree of the base commit under scratch/slots/<i>, reset between uses; the target dir persists', async () => {
     let first: Slot | undefined;
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws).withSlot(async (slot) => {
       first = slot;
       expect(slot.dir.endsWith(join('slots', String(slot.index), 'tree'))).toBe(true);
       expect(slot.targetDir).toBe(join(slot.dir, '..', 'target'));
@@ -130,7 +131,7 @@ describe('Workspace.withSlot', () => {
       writeFileSync(join(slot.targetDir, 'cache'), 'kept\n');
     });
     // Use both slots so the one we dirtied is lent again.
-    await Promise.all([0, 1].map(() => ws.withSlot(async (slot) => {
+    await Promise.all([0, 1].map(() => slotsOf(ws).withSlot(async (slot) => {
       expect(slotStatus(slot)).toBe('');
       expect(readFileSync(join(slot.dir, SHAPES), 'utf8')).not.toBe('broken\n');
       expect(existsSync(join(slot.dir, 'target'))).toBe(false);
@@ -141,7 +142,7 @@ describe('Workspace.withSlot', () => {
 
   it('recovers a slot a build left in a state git cannot clean, and never follows a forged .git file', async () => {
     const userIndexBefore = git(repo.dir, 'ls-files', '-s');
-    await Promise.all([0, 1].map(() => ws.withSlot(async (slot) => {
+    await Promise.all([0, 1].map(() => slotsOf(ws).withSlot(async (slot) => {
       if (slot.index === 0) {
         // A read-only directory `git clean` cannot empty.
         mkdirSync(join(slot.dir, 'locked', 'inner'), { recursive: true });
@@ -155,7 +156,7 @@ describe('Workspace.withSlot', () => {
       }
       await sleep(10);
     })));
-    await Promise.all([0, 1].map(() => ws.withSlot(async (slot) => {
+    await Promise.all([0, 1].map(() => slotsOf(ws).withSlot(async (slot) => {
       expect(slotStatus(slot)).toBe('');
       expect(existsSync(join(slot.dir, 'locked'))).toBe(false);
       expect(readFileSync(join(slot.dir, '.git'), 'utf8')).not.toContain(repo.dir);
@@ -173,7 +174,7 @@ describe('Workspace.withSlot', () => {
 
 describe('writeSlotFile', () => {
   it('writes the exact bytes, keeping the file mode', async () => {
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws).withSlot(async (slot) => {
       const content = Buffer.from('fn a() {}\r\n// é\n');
       await writeSlotFile(slot, SHAPES, content);
       expect(readFileSync(join(slot.dir, SHAPES)).equals(content)).toBe(true);
@@ -187,7 +188,7 @@ describe('writeSlotFile', () => {
     const outside = join(repo.root, 'outside');
     mkdirSync(outside, { recursive: true });
     writeFileSync(join(outside, 'victim.rs'), 'victim\n');
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws).withSlot(async (slot) => {
       await expect(writeSlotFile(slot, 'linkdir/src/shapes.rs', Buffer.from('x'))).rejects.toThrow(/linkdir is a symlink/);
       await expect(writeSlotFile(slot, 'link.rs', Buffer.from('x'))).rejects.toThrow(/not a regular file/);
       // Links a build planted, pointing out of the worktree.

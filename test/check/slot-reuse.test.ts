@@ -11,6 +11,7 @@ import { createSharedFetch } from '../../src/check/shared-fetch.js';
 import { openWorkspace, type Workspace } from '../../src/git/open-repo.js';
 import { detectSandbox } from '../../src/check/sandbox.js';
 import { git } from '../helpers/fixture-repo.js';
+import { slotsOf } from './slot-fixture.js';
 
 /**
  * A slot keeps its target dir between checks, so a later check rebuilds only what changed:
@@ -28,7 +29,7 @@ let original: Buffer;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'scrum-apply-slot-reuse-'));
   repo = createBenchRepo(root, { crates: 2, modules: 2 });
-  ws = await openWorkspace({ repoDir: repo.dir, scratchDir: join(root, 'scratch'), branchPrefix: 'scrum-apply/', slots: 1 });
+  ws = await openWorkspace({ repoDir: repo.dir, scratchDir: join(root, 'scratch'), branchPrefix: 'scrum-apply/' });
   sandbox = (await detectSandbox('auto')).kind;
   original = readFileSync(join(repo.dir, FILE));
 }, 60_000);
@@ -44,9 +45,9 @@ function check(mode: 'bwrap' | 'none') {
   const directCargo = createSharedDirectCargo({ check: config, sandbox: mode });
   const patched = Buffer.from(original.toString('utf8').replace(BENCH_PATCH.old_string, BENCH_PATCH.new_string));
   return {
-    base: () => ws.withSlot((slot) => checkInSlot({ slot, check: config, sandbox: mode, fetch, directCargo, elapsedMs: () => 0 })),
+    base: () => slotsOf(ws, 1).withSlot((slot) => checkInSlot({ slot, check: config, sandbox: mode, fetch, directCargo, elapsedMs: () => 0 })),
     patched: () =>
-      ws.withSlot((slot) =>
+      slotsOf(ws, 1).withSlot((slot) =>
         checkInSlot({ slot, check: config, sandbox: mode, fetch, directCargo, file: { path: FILE, patched, original }, elapsedMs: () => 0 }),
       ),
   };
@@ -74,12 +75,12 @@ describe('a reused slot', () => {
     const fetch = createSharedFetch({ command, timeoutMs: 120_000 });
     const patched = Buffer.from(original.toString('utf8').replace(BENCH_PATCH.old_string, BENCH_PATCH.new_string));
     let stamp = 0n;
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws, 1).withSlot(async (slot) => {
       stamp = indexStamp(slot.dir);
       const directCargo = createSharedDirectCargo({ check: config, sandbox: 'bwrap' });
       await checkInSlot({ slot, check: config, sandbox: 'bwrap', fetch, directCargo, file: { path: FILE, patched, original }, elapsedMs: () => 0 });
     });
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws, 1).withSlot(async (slot) => {
       expect(indexStamp(slot.dir)).toBe(stamp);
       expect(readFileSync(join(slot.dir, FILE))).toEqual(original);
       expect(git(slot.dir, 'status', '--porcelain=v1', '--untracked-files=all')).toBe('');
@@ -88,7 +89,7 @@ describe('a reused slot', () => {
 
   it('after an unsandboxed check, whatever the check left is reset before the next use', async () => {
     let stamp = 0n;
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws, 1).withSlot(async (slot) => {
       await checkInSlot({
         slot,
         check: CheckConfig.parse({ command: 'touch left-behind.txt', sandbox: 'none' }),
@@ -100,7 +101,7 @@ describe('a reused slot', () => {
       expect(git(slot.dir, 'status', '--porcelain=v1', '--untracked-files=all')).toBe('?? left-behind.txt\n');
       stamp = indexStamp(slot.dir);
     });
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws, 1).withSlot(async (slot) => {
       expect(indexStamp(slot.dir)).not.toBe(stamp);
       expect(git(slot.dir, 'status', '--porcelain=v1', '--untracked-files=all')).toBe('');
     });
@@ -108,13 +109,13 @@ describe('a reused slot', () => {
 
   it('a use that throws after vouching for the tree still gets the slot reset', async () => {
     await expect(
-      ws.withSlot(async (slot) => {
+      slotsOf(ws, 1).withSlot(async (slot) => {
         await import('node:fs/promises').then((fs) => fs.writeFile(join(slot.dir, FILE), 'broken\n'));
         slot.restored();
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    await ws.withSlot(async (slot) => {
+    await slotsOf(ws, 1).withSlot(async (slot) => {
       expect(readFileSync(join(slot.dir, FILE))).toEqual(original);
     });
   });

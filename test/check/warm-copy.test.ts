@@ -10,6 +10,7 @@ import { warmSlots } from '../../src/check/warm-slots.js';
 import type { Workspace } from '../../src/git/open-repo.js';
 import { createFixtureRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { openOn } from '../git/repo-fixture.js';
+import { slotsOf } from './slot-fixture.js';
 
 // report depends on geometry: patching report rebuilds report alone in a warm slot, both in a cold one.
 const FORMAT = 'crates/report/src/format.rs';
@@ -22,7 +23,7 @@ let repo: FixtureRepo;
 let ws: Workspace;
 beforeEach(async () => {
   repo = createFixtureRepo({ prefix: 'scrum-apply-warm-copy-' });
-  ws = await openOn(repo.root, repo.dir, { slots: 2 });
+  ws = await openOn(repo.root, repo.dir);
 });
 afterEach(async () => {
   await ws.dispose();
@@ -31,7 +32,7 @@ afterEach(async () => {
 
 describe('warming two slots in the sandbox', () => {
   it('builds the base once and copies it: the first check in either slot rebuilds only the patched crate', async () => {
-    const warming = warmSlots({ workspace: ws, count: 2, check, sandbox: 'bwrap', fetch: noFetch, directCargo, logger: pino({ level: 'silent' }) });
+    const warming = warmSlots({ pool: slotsOf(ws), count: 2, check, sandbox: 'bwrap', fetch: noFetch, directCargo, logger: pino({ level: 'silent' }) });
     await warming.done;
     const original = Buffer.from(readFileSync(join(repo.dir, FORMAT)));
     const patched = Buffer.concat([original, Buffer.from('\r\npub fn added() -> u32 {\r\n    1\r\n}\r\n')]);
@@ -40,7 +41,7 @@ describe('warming two slots in the sandbox', () => {
     const targets: string[] = [];
     const outputs = await Promise.all(
       [0, 1].map(() =>
-        ws.withSlot(async (slot) => {
+        slotsOf(ws).withSlot(async (slot) => {
           used.add(slot.index);
           targets[slot.index] = slot.targetDir;
           const { result } = await checkInSlot({ slot, check, sandbox: 'bwrap', fetch: noFetch, directCargo, file: { path: FORMAT, patched, original }, elapsedMs: () => 0 });

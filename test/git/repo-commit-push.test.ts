@@ -6,6 +6,7 @@ import type { Workspace } from '../../src/git/open-repo.js';
 import { createFixtureRepo, git, snapshotRemote, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { openOn, scratchIn, snapshotUserRepo } from './repo-fixture.js';
 import { openWorkspace } from '../../src/git/open-repo.js';
+import { slotsOf } from '../check/slot-fixture.js';
 
 const SHAPES = 'crates/geometry/src/shapes.rs';
 const FORMAT = 'crates/report/src/format.rs';
@@ -88,7 +89,7 @@ describe('Workspace.commitFile and push', () => {
     const ws = await openWorkspace({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/' });
     const content = await patched(ws, SHAPES, (t) => t.replace('pub', 'pub '));
     await ws.commitFile({ path: SHAPES, content, mode: '100644', message: 'm' });
-    await ws.withSlot(async () => undefined);
+    await slotsOf(ws).withSlot(async () => undefined);
     await ws.dispose();
     expect(existsSync(scratchDir)).toBe(false);
     expect(snapshotRemote(repo.origin)).toBe(remoteBefore);
@@ -130,7 +131,7 @@ describe('Workspace.commitFile and push', () => {
   it('never commits what a worktree holds, only the content given', async () => {
     const ws = await open();
     const content = await patched(ws, SHAPES, (t) => `${t}// validated\n`);
-    const sha = await ws.withSlot(async (slot) => {
+    const sha = await slotsOf(ws).withSlot(async (slot) => {
       const { writeFileSync } = await import('node:fs');
       writeFileSync(join(slot.dir, SHAPES), 'what the build left\n');
       writeFileSync(join(slot.dir, 'stray.rs'), 'stray\n');
@@ -199,7 +200,7 @@ describe('the scratch repository under attack', () => {
     const ws = await openWorkspace({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/' });
     opened.push(ws);
     const sha = await ws.commitFile({ path: SHAPES, content: await patched(ws, SHAPES, (t) => `${t}// x\n`), mode: '100644', message: 'x' });
-    await ws.withSlot(async () => {
+    await slotsOf(ws).withSlot(async () => {
       // What unsandboxed build code could do to send our token elsewhere.
       appendFileSync(join(scratchDir, 'repo.git', 'config'), `[url "${join(repo.root, 'evil.git')}"]\n\tinsteadOf = ${repo.origin}\n`);
     });

@@ -41,7 +41,7 @@ export function openOn(
   dir: string,
   extra: Partial<OpenWorkspaceOptions> = {},
 ): Promise<Workspace> {
-  return openWorkspace({ repoDir: dir, scratchDir: scratchIn(root), branchPrefix: 'scrum-apply/', slots: 2, ...extra });
+  return openWorkspace({ repoDir: dir, scratchDir: scratchIn(root), branchPrefix: 'scrum-apply/', ...extra });
 }
 
 /** Run git in a bare repository (origin). */

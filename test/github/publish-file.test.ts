@@ -10,7 +10,6 @@ describe('publishFile (any forge)', () => {
     expect(outcome).toEqual({ action: 'pr_opened', pr: { number: 41, url: 'https://forge.test/acme/widgets/pull/7' }, reason: null });
     expect(input.pushes).toEqual([{ branch: BRANCH, commitSha: COMMIT, expectedRemoteSha: null }]);
     expect(forge.created).toEqual([{ head: BRANCH, base: 'main', title: input.title, body: input.body, draft: true, labels: LABELS }]);
-    expect(input.openPrs.count).toBe(1);
   });
 
   it('leaves an open PR with the same base and patch alone: no push, no write', async () => {
@@ -79,7 +78,6 @@ describe('publishFile (any forge)', () => {
       expect(forge.updated[0]?.update.title).toBe(input.title);
       expect(forge.updated[0]?.update.body).toBe(input.body);
       expect(forge.updated[0]?.update.labels.map((l) => l.name)).toEqual(['needs-backport', ...LABELS.map((l) => l.name)]);
-      expect(input.openPrs.count).toBe(0);
     }
   });
 

@@ -1,0 +1,122 @@
+import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
+import type { Workspace } from '../git/open-repo.js';
+import type { AuditAction } from '../report/audit-row.js';
+import { createOpenPrBudget } from './open-pr-budget.js';
+import { publishFile } from './publish-file.js';
+import { createRunPushes } from './push-batcher.js';
+
+/** What a PR for a file says; made only when there is a forge to open it on. */
+export interface PrContent {
+  title: string;
+  body: string;
+  labels: LabelSpec[];
+}
+
+/** One green file's commit, to push and (with a forge) open or update a PR for. */
+export interface PublishRequest {
+  /** The file's position in the selection (maxOpenPrs is judged in that order). */
+  index: number;
+  branch: string;
+  commitSha: string;
+  patchHash: string;
+  /** The PR's title, body (at most `maxBodyLength` characters) and labels. */
+  pr: (maxBodyLength: number) => Promise<PrContent>;
+}
+
+export interface Published {
+  action: AuditAction;
+  pr: { number: number; url: string } | null;
+  reason: string | null;
+}
+
+export interface Publisher {
+  publish(request: PublishRequest): Promise<Published>;
+  /** Which checks ran alongside which: pushes of files checked side by side go together. */
+  checkStarted(index: number): void;
+  checkEnded(index: number): void;
+  /** File `index` is done (published or not); `opened`: it opened a PR. Once per file. */
+  settled(index: number, opened: boolean): void;
+}
+
+export interface PublisherOptions {
+  workspace: Pick<Workspace, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany'>;
+  /** The run's forge, its writes one at a time; null: push branches only (`--forge none`). */
+  forge: Forge | null;
+  /** The bot's PRs, listed once per run. */
+  prs: ForgePr[];
+  /** Files in the selection. */
+  files: number;
+  maxOpenPrs: number;
+  draft: boolean;
+  force: boolean;
+  labelsEnabled: boolean;
+  /** How long a push may wait for the files checked alongside its file (0: never). */
+  lingerMs: number;
+}
+
+/**
+ * Publishing for a run: pushes batched across files (push-batcher.ts), maxOpenPrs judged in
+ * selection order whatever order files finish in (open-pr-budget.ts), and per file the
+ * decision to push, open, update or leave alone (publish-file.ts). The pipeline hands over a
+ * green file's commit and gets its outcome.
+ */
+export function createPublisher(options: PublisherOptions): Publisher {
+  const { workspace, forge } = options;
+  const pushes = createRunPushes((refs) => workspace.pushMany(refs), { lingerMs: options.lingerMs });
+  const prsByBranch = new Map<string, ForgePr[]>();
+  let alreadyOpen = 0;
+  for (const pr of options.prs) {
+    prsByBranch.set(pr.headBranch, [...(prsByBranch.get(pr.headBranch) ?? []), pr]);
+    if (pr.state === 'open') alreadyOpen += 1;
+  }
+  const budget = createOpenPrBudget({ alreadyOpen, max: options.maxOpenPrs, files: options.files });
+
+  async function pushOnly(request: PublishRequest, remoteSha: string | null): Promise<Published> {
+    const { index, branch, commitSha } = request;
+    if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {
+      return { action: 'skipped_human_edited', pr: null, reason: 'the branch has commits by someone else' };
+    }
+    if (remoteSha !== null && (await workspace.sameChange(remoteSha, commitSha))) {
+      return { action: 'committed', pr: null, reason: 'branch already holds this change' };
+    }
+    await pushes.push(index, { branch, commitSha, expectedRemoteSha: remoteSha });
+    return { action: 'committed', pr: null, reason: null };
+  }
+
+  return {
+    async publish(request) {
+      const { index, branch } = request;
+      const remoteSha = workspace.remoteBranches().get(branch) ?? null;
+      if (forge === null) return pushOnly(request, remoteSha);
+      const content = await request.pr(forge.maxBodyLength);
+      // Near maxOpenPrs this waits for the files before this one to finish — which may be
+      // waiting for this file's push to join theirs: tell the pushes not to wait for it.
+      const count = await budget.countFor(index, () => pushes.settled(index));
+      const outcome = await publishFile({
+        forge,
+        push: (b, sha, expected) => pushes.push(index, { branch: b, commitSha: sha, expectedRemoteSha: expected }),
+        noPush: () => pushes.settled(index),
+        isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
+        remoteBranchSha: remoteSha,
+        prs: prsByBranch.get(branch) ?? [],
+        openPrs: { count, max: options.maxOpenPrs },
+        branch,
+        baseBranch: workspace.baseBranch,
+        baseSha: workspace.baseSha,
+        commitSha: request.commitSha,
+        patchHash: request.patchHash,
+        ...content,
+        draft: options.draft,
+        force: options.force,
+        labelsEnabled: options.labelsEnabled,
+      });
+      return { action: outcome.action, pr: outcome.pr, reason: outcome.reason };
+    },
+    checkStarted: (index) => pushes.checkStarted(index),
+    checkEnded: (index) => pushes.checkEnded(index),
+    settled(index, opened) {
+      budget.settle(index, opened);
+      pushes.settled(index);
+    },
+  };
+}
