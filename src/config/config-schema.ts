@@ -56,6 +56,12 @@ export const LlmConfig = z
     provider: z.string().min(1).default('ollama_cloud'),
     timeoutSeconds: positive.max(3600).default(180),
     maxResponseBytes: positive.default(1024 * 1024),
+    /**
+     * The prompt's size in characters: a file that fits is shown whole; a larger one as the
+     * regions its review points at, or skipped. Sized for today's 128k-token models (code
+     * runs at about 3 characters a token), with room for the answer.
+     */
+    maxPromptChars: positive.min(10_000).max(4_000_000).default(300_000),
   })
   .strict();
 export type LlmConfig = z.infer<typeof LlmConfig>;

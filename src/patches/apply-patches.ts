@@ -5,6 +5,8 @@ export interface ApplyRules {
   minConfidence: number;
   maxPatchLines: number;
   maxPatchesPerFile: number;
+  /** Whether the model was shown `oldString` (the file was large: only parts went in the prompt); default yes. */
+  wasShown?: (oldString: string) => boolean;
 }
 
 /** CRLF → LF; a lone CR is left as it is. */
@@ -102,6 +104,7 @@ function gate(
   if (patch.confidence < rules.minConfidence) {
     return `confidence ${patch.confidence} < minConfidence ${rules.minConfidence}`;
   }
+  if (rules.wasShown && !rules.wasShown(oldLf)) return 'outside the text shown to the model';
   const view = lfView(content);
   const { first, count } = occurrences(view.text, oldLf);
   if (count === 0) return 'old_string not found';

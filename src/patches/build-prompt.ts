@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { planPromptSource, type PromptSource } from './prompt-source.js';
 
 export interface PromptInput {
   /** Repository-relative path of the file under review. */
@@ -8,6 +9,8 @@ export interface PromptInput {
   maxPatchLines: number;
   maxPatchesPerFile: number;
   minConfidence: number;
+  /** What of the source to show (planPromptSourceFor); default: the whole source. */
+  view?: PromptSource;
 }
 
 export interface PatchPrompt {
@@ -15,11 +18,21 @@ export interface PatchPrompt {
   user: string;
 }
 
-/** The source sent to the model is cut here; patches must match text the model has seen. */
-export const MAX_PROMPT_SOURCE_CHARS = 60_000;
-
 /** Review text beyond this adds cost, not signal. */
 export const MAX_PROMPT_REVIEW_CHARS = 20_000;
+
+/** What the instructions, the review's fence and the file name take of the prompt, at most. */
+const PROMPT_FRAME_CHARS = 6_000;
+
+/**
+ * What of `source` fits a prompt of `maxPromptChars` characters (llm.maxPromptChars) next to
+ * the instructions and the review: the whole file, the regions the review points at, or
+ * nothing (too large).
+ */
+export function planPromptSourceFor(input: Pick<PromptInput, 'source' | 'reviewText'>, maxPromptChars: number): PromptSource {
+  const review = Math.min(input.reviewText.length, MAX_PROMPT_REVIEW_CHARS);
+  return planPromptSource(input.source.replace(/\r\n/g, '\n'), input.reviewText, Math.max(0, maxPromptChars - PROMPT_FRAME_CHARS - review));
+}
 
 /** Removes every marker (and the bare nonce) so data cannot close its own fence. */
 function stripMarkers(text: string, nonce: string): string {
@@ -75,12 +88,8 @@ export function buildPatchPrompt(
     '8. If no patch meets every rule, output {"patches":[]}. Do not guess.',
   ].join('\n');
 
-  const source = stripMarkers(input.source.replace(/\r\n/g, '\n'), nonce);
-  const shown = cut(source, MAX_PROMPT_SOURCE_CHARS);
-  const truncated =
-    shown.length < source.length
-      ? `\n[NOTE: the source is truncated: shown are the first ${shown.length} of ${source.length} characters. Patch only text shown above.]`
-      : '';
+  const view: PromptSource = input.view ?? { type: 'whole', text: input.source.replace(/\r\n/g, '\n') };
+  const { intro, shown } = sourceSection(view, (text) => stripMarkers(text, nonce));
   const reviewShown = cut(input.reviewText, MAX_PROMPT_REVIEW_CHARS);
   const review = stripMarkers(reviewShown, nonce);
   const reviewCut = reviewShown.length < input.reviewText.length ? '\n[NOTE: the review is truncated.]' : '';
@@ -94,13 +103,26 @@ export function buildPatchPrompt(
     review,
     end('REVIEW') + reviewCut,
     '',
-    `The source of this file (${source.length} characters, line endings shown as LF):`,
+    intro,
     begin('SOURCE'),
     shown,
-    end('SOURCE') + truncated,
+    end('SOURCE'),
     '',
     'Answer with the JSON object only.',
   ].join('\n');
 
   return { system, user };
+}
+
+/** The source as the prompt shows it: whole, or the regions the review points at, each after a marker line. */
+function sourceSection(view: PromptSource, clean: (text: string) => string): { intro: string; shown: string } {
+  if (view.type === 'whole') return { intro: `The source of this file (${view.text.length} characters, line endings shown as LF):`, shown: clean(view.text) };
+  if (view.type === 'too_large') return { intro: 'The source of this file is too large to show.', shown: '' };
+  return {
+    intro:
+      `The source of this file is too large to show whole (${view.totalLines} lines, ${view.totalChars} characters, line endings shown as LF). ` +
+      'Shown are the parts the review points at, each after a line [lines A-B of N]; the marker lines are not part of the source. ' +
+      'Copy every "old_string" from inside one part: a patch to text not shown is discarded.',
+    shown: view.regions.map((region) => `[lines ${region.startLine}-${region.endLine} of ${view.totalLines}]\n${clean(region.text)}`).join('\n'),
+  };
 }

@@ -77,7 +77,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       return { action: 'skipped_human_edited', pr: null, reason: 'the branch has commits by someone else' };
     }
     if (remoteSha !== null && (await workspace.sameChange(remoteSha, commitSha))) {
-      return { action: 'committed', pr: null, reason: 'branch already holds this change' };
+      return { action: 'branch_unchanged', pr: null, reason: 'the branch already holds this change; nothing pushed' };
     }
     await pushes.push(index, { branch, commitSha, expectedRemoteSha: remoteSha });
     return { action: 'committed', pr: null, reason: null };

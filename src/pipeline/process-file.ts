@@ -1,5 +1,7 @@
 import type PQueue from 'p-queue';
 import { applyPatches } from '../patches/apply-patches.js';
+import { planPromptSourceFor } from '../patches/build-prompt.js';
+import { wasShown, type PromptSource } from '../patches/prompt-source.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
 import type { AppliedPatch, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
 import type { AuditAction, AuditCheck } from '../report/audit-row.js';
@@ -76,14 +78,21 @@ async function runSteps(
   const { review } = file;
   const source = file.content.toString('utf8');
 
+  // A file larger than the prompt budget is shown as the parts its review points at (or not at
+  // all), and a patch may only touch what the model saw.
+  const view = planPromptSourceFor({ source, reviewText: review.text }, config.llm.maxPromptChars);
+  if (view.type === 'too_large') return result('skipped_too_large', { reason: `file too large for the prompt budget (${view.chars} chars)` });
+  if (view.type === 'regions') logger.info({ regions: view.regions.length, chars: view.totalChars }, 'the file is shown to the model in parts');
+
   logger.info('asking the patch model');
-  const answer = await ask(ctx, file, source, timing);
+  const answer = await ask(ctx, file, source, view, timing);
   if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
 
   const patched = applyPatches(source, answer.patches, {
     minConfidence: config.minConfidence,
     maxPatchLines: config.maxPatchLines,
     maxPatchesPerFile: config.maxPatchesPerFile,
+    wasShown: (oldString) => wasShown(view, oldString),
   });
   const rejected = [...answer.rejected, ...patched.rejected];
   const applied = patched.applied;
@@ -121,7 +130,7 @@ async function runSteps(
 }
 
 /** The patch model's answer for this file, its request timed (queueing excluded). */
-async function ask(ctx: RunContext, file: SelectedFile, source: string, timing: FileTiming): Promise<PatchRequestResult> {
+async function ask(ctx: RunContext, file: SelectedFile, source: string, view: PromptSource, timing: FileTiming): Promise<PatchRequestResult> {
   const { config } = ctx.options;
   return ctx.llmQueue.add(async () => {
     const startMs = ctx.elapsedMs();
@@ -134,6 +143,7 @@ async function ask(ctx: RunContext, file: SelectedFile, source: string, timing: 
           maxPatchLines: config.maxPatchLines,
           maxPatchesPerFile: config.maxPatchesPerFile,
           minConfidence: config.minConfidence,
+          view,
         },
         ctx.options.signal,
       );

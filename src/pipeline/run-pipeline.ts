@@ -71,7 +71,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   });
   let checker: Checker | null = null;
   try {
-    const chosen = await chooseTracked(eligible, workspace, config.maxFiles, skipped);
+    const { chosen, notProcessed } = await chooseTracked(eligible, workspace, config.maxFiles, skipped);
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
     const prepared = await prepareRun(options, { workspace, chosen, scratchDir, slots, sequential, elapsedMs, logger, sandboxChoice, listing });
     checker = prepared.checker;
@@ -102,6 +102,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       baseSha: workspace.baseSha,
       results,
       skipped,
+      notProcessed,
       reviewRows: reviewLog.rows,
       malformedLines: reviewLog.malformed,
       problems: reviewLog.problems.slice(0, 10).map((p) => p.reason),
@@ -196,21 +197,28 @@ async function select(options: RunOptions, logger: Logger): Promise<Selection & 
   return { reviewLog, eligible, skipped };
 }
 
-/** The first `maxFiles` eligible files that are regular files tracked at the base; the others join `skipped`. */
+/**
+ * The first `maxFiles` eligible files that are regular files tracked at the base (the
+ * others join `skipped`); the eligible files after them wait for a later run.
+ */
 async function chooseTracked(
   eligible: Selection['eligible'],
   workspace: Pick<Workspace, 'readTrackedFile'>,
   maxFiles: number,
   skipped: Selection['skipped'],
-): Promise<SelectedFile[]> {
+): Promise<{ chosen: SelectedFile[]; notProcessed: Selection['skipped'] }> {
   const chosen: SelectedFile[] = [];
+  const notProcessed: Selection['skipped'] = [];
   for (const review of eligible) {
-    if (chosen.length >= maxFiles) break;
+    if (chosen.length >= maxFiles) {
+      notProcessed.push({ file: review.file, reason: `maxFiles (${maxFiles}) reached` });
+      continue;
+    }
     const tracked = await workspace.readTrackedFile(review.file);
     if (tracked.type === 'rejected') skipped.push({ file: review.file, reason: tracked.reason });
     else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
   }
-  return chosen;
+  return { chosen, notProcessed };
 }
 
 /**

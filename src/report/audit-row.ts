@@ -5,6 +5,7 @@ export type AuditAction =
   | 'all_rejected'
   | 'build_red_reverted'
   | 'committed'
+  | 'branch_unchanged'
   | 'dry_run_committed'
   | 'pr_opened'
   | 'pr_updated'
@@ -12,6 +13,7 @@ export type AuditAction =
   | 'skipped_closed_pr'
   | 'skipped_human_edited'
   | 'skipped_open_pr_limit'
+  | 'skipped_too_large'
   | 'error';
 
 export interface AuditCheck {

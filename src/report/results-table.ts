@@ -6,6 +6,7 @@ const OUTCOME_WORDS: Record<FileResult['action'], string> = {
   all_rejected: 'all patches rejected',
   build_red_reverted: 'check red, discarded',
   committed: 'branch pushed',
+  branch_unchanged: 'unchanged (already pushed)',
   dry_run_committed: 'green (dry run)',
   pr_opened: 'PR opened',
   pr_updated: 'PR updated',
@@ -13,6 +14,7 @@ const OUTCOME_WORDS: Record<FileResult['action'], string> = {
   skipped_closed_pr: 'skipped: PR was closed',
   skipped_human_edited: 'skipped: branch edited by a person',
   skipped_open_pr_limit: 'skipped: open PR limit',
+  skipped_too_large: 'skipped: file too large',
   error: 'error',
 };
 
@@ -27,7 +29,7 @@ function detail(result: FileResult): string {
 
 function headline(report: RunReport): string {
   const mode = report.dryRun ? 'dry run' : `applied (forge: ${report.forge})`;
-  return `scrum-apply run ${report.runId} on ${report.baseBranch} @ ${report.baseSha.slice(0, 12)} — ${mode}, ${report.results.length} file(s) processed, ${report.skipped.length} not eligible, ${report.malformedLines} malformed review line(s)`;
+  return `scrum-apply run ${report.runId} on ${report.baseBranch} @ ${report.baseSha.slice(0, 12)} — ${mode}, ${report.results.length} file(s) processed, ${report.skipped.length} not eligible, ${report.notProcessed.length > 0 ? `${report.notProcessed.length} left for a later run, ` : ''}${report.malformedLines} malformed review line(s)`;
 }
 
 /** The results as an aligned plain-text table for a terminal. */
@@ -43,6 +45,11 @@ export function renderResultsTable(report: RunReport): string {
       .trimEnd();
   const out = [terminalText(headline(report)), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (rows.length === 0) out.push('(no file was processed)');
+  if (report.notProcessed.length > 0) {
+    out.push('', 'Not processed this run (eligible, for a later run):');
+    for (const s of report.notProcessed.slice(0, 50)) out.push(`  ${terminalText(s.file)}: ${terminalText(s.reason)}`);
+    if (report.notProcessed.length > 50) out.push(`  … and ${report.notProcessed.length - 50} more`);
+  }
   if (report.skipped.length > 0) {
     out.push('', 'Not eligible:');
     for (const s of report.skipped.slice(0, 50)) out.push(`  ${terminalText(s.file)}: ${terminalText(s.reason)}`);
@@ -67,6 +74,11 @@ export function renderResultsMarkdown(report: RunReport): string {
       const pr = r.pr ? `[#${r.pr.number}](${r.pr.url})` : r.branch ? `\`${cell(r.branch)}\`` : '';
       out.push(`| \`${cell(r.file)}\` | ${OUTCOME_WORDS[r.action]} | ${pr} | ${cell(detail(r))} |`);
     }
+  }
+  if (report.notProcessed.length > 0) {
+    out.push('', `<details><summary>${report.notProcessed.length} eligible file(s) not processed this run</summary>`, '');
+    for (const s of report.notProcessed.slice(0, 100)) out.push(`- \`${cell(s.file)}\`: ${cell(s.reason)}`);
+    out.push('', '</details>');
   }
   if (report.skipped.length > 0) {
     out.push('', `<details><summary>${report.skipped.length} file(s) not eligible</summary>`, '');

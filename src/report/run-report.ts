@@ -37,6 +37,8 @@ export interface RunReport {
   results: FileResult[];
   /** Files that did not pass the eligibility gates, with the reason. */
   skipped: Array<{ file: string; reason: string }>;
+  /** Eligible files left for a later run (maxFiles), with the reason. */
+  notProcessed: Array<{ file: string; reason: string }>;
   reviewRows: number;
   malformedLines: number;
   /** The first few malformed-line reasons, for the report. */

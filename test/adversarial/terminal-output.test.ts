@@ -35,6 +35,7 @@ function report(): RunReport {
     baseSha: '0'.repeat(40),
     results: [],
     skipped: [{ file: HOSTILE, reason: `not tracked (${HOSTILE})` }],
+    notProcessed: [],
     reviewRows: 1,
     malformedLines: 1,
     problems: [`line 1: ${HOSTILE}`],

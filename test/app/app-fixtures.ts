@@ -118,6 +118,7 @@ export function fakeReport(overrides: Partial<RunReport> = {}): RunReport {
     baseSha: 'a'.repeat(40),
     results: [{ file, action: 'pr_opened', reason: null, pr: row.pr, branch: row.branch, row }],
     skipped: [],
+    notProcessed: [],
     reviewRows: 3,
     malformedLines: 0,
     problems: [],

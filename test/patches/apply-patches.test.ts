@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { applyPatches, countLines } from '../../src/patches/apply-patches.js';
 import type { Patch } from '../../src/patches/patch-types.js';
+import { planPromptSource, wasShown } from '../../src/patches/prompt-source.js';
 
 const rules = { minConfidence: 90, maxPatchLines: 6, maxPatchesPerFile: 2 };
 
@@ -18,6 +19,20 @@ describe('applyPatches', () => {
     expect(result.content).toBe(source.replace('use std::io;\n', 'use std::io;\nuse std::fmt;\n'));
     expect(result.applied).toEqual([{ rationale: p.rationale, confidence: 95, lines: 2, old_string: p.old_string, new_string: p.new_string }]);
     expect(result.rejected).toEqual([]);
+  });
+
+  it('rejects a patch to text the model was not shown (a large file shown in parts)', () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `    let v${i + 1} = ${i + 1};`);
+    const big = `fn main() {\n${lines.join('\n')}\n}\n`;
+    const view = planPromptSource(big, 'see line 100', 20_000);
+    expect(view.type).toBe('regions');
+    const shownEdit = patch('    let v100 = 100;', '    let v100 = 101;');
+    const hiddenEdit = patch('    let v2500 = 2500;', '    let v2500 = 2501;');
+    const result = applyPatches(big, [shownEdit, hiddenEdit], { ...rules, wasShown: (old) => wasShown(view, old) });
+    expect(result.applied.map((a) => a.old_string)).toEqual(['    let v100 = 100;']);
+    expect(result.rejected).toEqual([{ reason: 'outside the text shown to the model', rationale: hiddenEdit.rationale, confidence: 95 }]);
+    expect(result.content).toContain('let v100 = 101;');
+    expect(result.content).toContain('let v2500 = 2500;');
   });
 
   it('rejects low confidence', () => {

@@ -100,6 +100,25 @@ describe('scrum-apply run on the demo workspace', () => {
     const again = await runCliCaptured(['run', '--apply', '--forge', 'none', '--audit-log', auditPath], repo.dir, env());
     expect(again.code).toBe(0);
     expect(snapshotRemote(repo.origin)).toBe(remoteAfterFirst);
+    // ...and says so: the branches are unchanged, not "pushed".
+    const second = readAudit(auditPath).slice(rows.length);
+    expect(second.filter((r) => r.branch !== null).map((r) => [r.file, r.action]).sort()).toEqual([
+      ['crates/geometry/src/shapes.rs', 'branch_unchanged'],
+      ['crates/report/src/format.rs', 'branch_unchanged'],
+    ]);
+    expect(again.stdout).toContain('unchanged (already pushed)');
+    expect(again.stdout).not.toContain('branch pushed');
+  });
+
+  it('lists the eligible files that --max-files left for a later run, in the table and the JSON report', async () => {
+    const result = await runCliCaptured(['run', '--max-files', '2', '--json', '--audit-log', auditPath], repo.dir, env());
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { results: unknown[]; notProcessed: Array<{ file: string; reason: string }> };
+    expect(report.results).toHaveLength(2);
+    expect(report.notProcessed).toHaveLength(3);
+    expect(report.notProcessed.every((entry) => entry.reason === 'maxFiles (2) reached')).toBe(true);
+    expect(result.stderr).toContain('Not processed this run (eligible, for a later run):');
+    for (const entry of report.notProcessed) expect(result.stderr).toContain(`${entry.file}: maxFiles (2) reached`);
   });
 
   it('a review log with malformed lines still runs, and reports each bad line', async () => {
