@@ -10,7 +10,7 @@ import { openWorkspace, type Workspace } from '../git/open-repo.js';
 import type { Logger } from '../log/logger.js';
 import { createPatchModel, type PatchModel } from '../patches/create-patch-model.js';
 import { createAuditLog } from '../report/audit-log.js';
-import { readLatestReviews, type ReviewLog } from '../reviews/read-reviews.js';
+import { loadReviewTexts, readLatestReviews, type ReviewLog } from '../reviews/read-reviews.js';
 import { selectFiles, type Selection } from '../reviews/select-files.js';
 import { createPublisher, type Publisher } from './create-publisher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
@@ -45,7 +45,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const runId = newRunId(new Date());
   const logger = options.logger.child({ run: runId });
 
-  const { reviewLog, eligible, skipped } = await select(options, logger);
+  const { reviewLog, reviewsPath, eligible, skipped } = await select(options, logger);
 
   // The sandbox probe, the forge's listing of our PRs and the workspace are independent:
   // they are under way together (each failure still stops the run before any LLM request).
@@ -72,6 +72,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   let checker: Checker | null = null;
   try {
     const { chosen, notProcessed } = await chooseTracked(eligible, workspace, config.maxFiles, skipped);
+    // The review texts stayed in the log while it was read; only the chosen files need them.
+    const texts = await loadReviewTexts(reviewsPath, chosen.map((file) => file.review), { redact: options.redact });
+    chosen.forEach((file, i) => (file.review = texts[i] ?? file.review));
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, 'processing files');
     const prepared = await prepareRun(options, { workspace, chosen, scratchDir, slots, sequential, elapsedMs, logger, sandboxChoice, listing });
     checker = prepared.checker;
@@ -180,11 +183,11 @@ function patchModelFor(options: RunOptions): PatchModel {
 }
 
 /** Step 1: the latest review per file, and which files pass the eligibility gates. */
-async function select(options: RunOptions, logger: Logger): Promise<Selection & { reviewLog: ReviewLog }> {
+async function select(options: RunOptions, logger: Logger): Promise<Selection & { reviewLog: ReviewLog; reviewsPath: string }> {
   const { config } = options;
   const reviewsPath = isAbsolute(config.reviews) ? config.reviews : resolve(options.repoDir, config.reviews);
   logger.info({ reviews: reviewsPath }, 'reading the review log');
-  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact: options.redact });
+  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact: options.redact, deferText: true });
   if (reviewLog.truncatedAtRows) logger.warn({ maxReviewRows: config.maxReviewRows }, 'the review log has more rows than maxReviewRows; the rest was not read');
   const { eligible, skipped } = selectFiles(reviewLog.latest, {
     minConfidence: config.minConfidence,
@@ -194,7 +197,7 @@ async function select(options: RunOptions, logger: Logger): Promise<Selection & 
     only: options.only,
   });
   logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, 'selected files');
-  return { reviewLog, eligible, skipped };
+  return { reviewLog, reviewsPath, eligible, skipped };
 }
 
 /**

@@ -32,6 +32,11 @@ export interface ReadReviewsOptions {
    * PR bodies, labels and commits. (Not to the path, which must match the repository's.)
    */
   redact?: (text: string) => string;
+  /**
+   * Keep only where each latest row is, not its review text (loadReviewTexts reads the texts
+   * of the files a run takes): memory then follows the number of files, not their reviews.
+   */
+  deferText?: boolean;
 }
 
 /** A review log that cannot be read at all; one bad line is a problem, not this. */
@@ -80,18 +85,52 @@ async function openReviewLog(path: string): Promise<FileHandle> {
   }
 }
 
-function toReview(row: ReviewRow, reviewedAt: number, line: number): Review {
+function toReview(row: ReviewRow, reviewedAt: number, line: number, textAt: Review['textAt'] | null): Review {
   return {
     file: row.file,
     reviewedAt,
     reviewedAtText: row.reviewed_at,
     model: row.accepted_model ?? 'unknown',
-    text: row.suggestions_preview ?? '',
+    text: textAt ? '' : (row.suggestions_preview ?? ''),
     confidenceAvg: row.confidence_avg ?? 0,
     confidenceMin: row.confidence_min ?? 0,
     tier: row.gradient_tier ?? 'unknown',
     line,
+    ...(textAt ? { textAt } : {}),
   };
+}
+
+/**
+ * The review texts readLatestReviews left in the log (deferText), read back for `reviews`
+ * only. A row that is no longer what was read (the log changed meanwhile) is an error.
+ */
+export async function loadReviewTexts(path: string, reviews: Review[], options: { redact?: (text: string) => string } = {}): Promise<Review[]> {
+  if (reviews.every((review) => review.textAt === undefined)) return reviews;
+  const handle = await openReviewLog(path);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    const loaded: Review[] = [];
+    for (const review of reviews) {
+      const at = review.textAt;
+      if (at === undefined) {
+        loaded.push(review);
+        continue;
+      }
+      const bytes = Buffer.alloc(at.bytes);
+      const { bytesRead } = await handle.read(bytes, 0, at.bytes, at.offset);
+      const text = bytesRead === at.bytes ? decodeLine(decoder, bytes) : null;
+      const parsed = text === null ? null : parseLine(text);
+      if (parsed === null || !parsed.ok || parsed.row.file !== review.file || parsed.reviewedAt !== review.reviewedAt) {
+        throw new ReviewLogError(`the review log changed while it was read: line ${review.line} no longer holds the review of ${review.file} (${path})`);
+      }
+      const { textAt: _read, ...rest } = review;
+      const raw = parsed.row.suggestions_preview ?? '';
+      loaded.push({ ...rest, text: options.redact ? options.redact(raw) : raw });
+    }
+    return loaded;
+  } finally {
+    await handle.close();
+  }
 }
 
 function decodeLine(decoder: TextDecoder, bytes: Buffer): string | null {
@@ -172,7 +211,8 @@ export async function readLatestReviews(path: string, options: ReadReviewsOption
     // winners (a chronological log makes nearly every row the latest for a while).
     const previous = log.latest.get(parsed.row.file);
     if (!previous || parsed.reviewedAt >= previous.reviewedAt) {
-      log.latest.set(parsed.row.file, toReview(parsed.row, parsed.reviewedAt, raw.line));
+      const at = options.deferText && !raw.tooLong ? { offset: raw.offset, bytes: raw.bytes.length } : null;
+      log.latest.set(parsed.row.file, toReview(parsed.row, parsed.reviewedAt, raw.line, at));
     }
     return true;
   }

@@ -23,4 +23,9 @@ export interface Review {
   confidenceMin: number;
   tier: string;
   line: number;
+  /**
+   * Where the row is in the log, when its text was left there to keep memory flat over a large
+   * log (readLatestReviews' deferText): `text` is empty until loadReviewTexts reads it.
+   */
+  textAt?: { offset: number; bytes: number };
 }

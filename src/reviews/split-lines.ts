@@ -1,6 +1,6 @@
 /** One physical line: its bytes without the line ending, or `tooLong` when it passed the cap. */
 export type RawLine =
-  | { line: number; tooLong: false; bytes: Buffer }
+  | { line: number; tooLong: false; bytes: Buffer; /** Where the line starts in the stream. */ offset: number }
   | { line: number; tooLong: true };
 
 const LF = 0x0a;
@@ -35,6 +35,9 @@ export async function* splitLineBatches(
   let kept = 0;
   let overflow = false;
   let line = 0;
+  /** Bytes of the stream before the current chunk, and where the current line starts. */
+  let consumed = 0;
+  let lineStart = 0;
 
   function take(piece: Buffer, copy: boolean): void {
     if (overflow) return;
@@ -51,8 +54,10 @@ export async function* splitLineBatches(
     }
   }
 
-  function finish(): RawLine {
+  function finish(next: number): RawLine {
     line += 1;
+    const offset = lineStart;
+    lineStart = next;
     const wasOverflow = overflow;
     const joined = wasOverflow ? Buffer.alloc(0) : parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, kept);
     parts = [];
@@ -61,7 +66,7 @@ export async function* splitLineBatches(
     if (wasOverflow) return { line, tooLong: true };
     const bytes = joined.length > 0 && joined[joined.length - 1] === CR ? joined.subarray(0, -1) : joined;
     if (bytes.length > maxLineBytes) return { line, tooLong: true };
-    return { line, tooLong: false, bytes };
+    return { line, tooLong: false, bytes, offset };
   }
 
   for await (const chunk of chunks) {
@@ -71,12 +76,13 @@ export async function* splitLineBatches(
     let newline = buffer.indexOf(LF, start);
     while (newline !== -1) {
       take(buffer.subarray(start, newline), false);
-      batch.push(finish());
+      batch.push(finish(consumed + newline + 1));
       start = newline + 1;
       newline = buffer.indexOf(LF, start);
     }
     if (start < buffer.length) take(buffer.subarray(start), true);
+    consumed += buffer.length;
     if (batch.length > 0) yield batch;
   }
-  if (kept > 0 || overflow) yield [finish()];
+  if (kept > 0 || overflow) yield [finish(consumed)];
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { MAX_PROBLEMS, PROGRESS_EVERY, readLatestReviews } from '../../src/reviews/read-reviews.js';
+import { loadReviewTexts, MAX_PROBLEMS, PROGRESS_EVERY, readLatestReviews } from '../../src/reviews/read-reviews.js';
 
 const MiB = 1024 * 1024;
 const options = { maxLineBytes: MiB, maxRows: 1_000_000 };
@@ -190,5 +190,38 @@ describe('readLatestReviews', () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     await expect(readLatestReviews(fifo, options)).rejects.toThrow(`review log is not a regular file: ${fifo}`);
+  });
+});
+
+describe('deferred review texts', () => {
+  test('keep only where the latest rows are, and read back the texts of the files asked for (redacted), CRLF and multi-byte lines included', async () => {
+    const path = await logFile(
+      [
+        row('src/a.rs', '2026-01-01T00:00:00Z', { suggestions_preview: 'old text' }),
+        row('src/ü.rs', '2026-01-02T00:00:00Z', { suggestions_preview: 'größer: remove sk-secret-1234 from the log' }),
+        row('src/a.rs', '2026-01-03T00:00:00Z', { suggestions_preview: 'newest text for a' }),
+      ].join('\r\n') + '\r\n',
+    );
+    const redact = (text: string) => text.replaceAll('sk-secret-1234', '[REDACTED]');
+    const log = await readLatestReviews(path, { ...options, redact, deferText: true });
+    const a = log.latest.get('src/a.rs');
+    const u = log.latest.get('src/ü.rs');
+    expect(a?.text).toBe('');
+    expect(a?.textAt).toBeDefined();
+    const loaded = await loadReviewTexts(path, [u, a].filter((r) => r !== undefined), { redact });
+    expect(loaded.map((r) => [r.file, r.text, r.textAt])).toEqual([
+      ['src/ü.rs', 'größer: remove [REDACTED] from the log', undefined],
+      ['src/a.rs', 'newest text for a', undefined],
+    ]);
+    // Everything else is as an eager read gives it.
+    const eager = await readLatestReviews(path, { ...options, redact });
+    expect(loaded[1]).toEqual(eager.latest.get('src/a.rs'));
+  });
+
+  test('a log that changed between the two reads is an error naming the line and the file', async () => {
+    const path = await logFile(`${row('src/a.rs', '2026-01-01T00:00:00Z', { suggestions_preview: 'x' })}\n`);
+    const log = await readLatestReviews(path, { ...options, deferText: true });
+    await writeFile(path, `${row('src/b.rs', '2026-01-01T00:00:00Z', { suggestions_preview: 'x' })}\n`);
+    await expect(loadReviewTexts(path, [...log.latest.values()])).rejects.toThrow('the review log changed while it was read: line 1 no longer holds the review of src/a.rs');
   });
 });

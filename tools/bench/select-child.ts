@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const redact = createRedactor(secretsFromEnv(process.env));
   const started = performance.now();
   // As runPipeline reads it.
-  const log = await readLatestReviews(path, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact });
+  const log = await readLatestReviews(path, { maxLineBytes: config.maxReviewLineBytes, maxRows: config.maxReviewRows, redact, deferText: true });
   const selection = selectFiles(log.latest, {
     minConfidence: config.minConfidence,
     minFindingConfidence: config.minFindingConfidence,
