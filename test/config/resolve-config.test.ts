@@ -38,6 +38,7 @@ describe('resolveConfig', () => {
       timeoutSeconds: 60,
       protocol: 'openai',
       maxResponseBytes: 1024 * 1024,
+      maxPromptChars: 300_000,
     });
     expect(config.check).toEqual({ command: 'cargo test', timeoutSeconds: 900, sandbox: 'auto', allowUnsandboxed: false });
   });
