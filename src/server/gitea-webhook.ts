@@ -98,7 +98,7 @@ function createDeliveryHandler(options: GiteaWebhookOptions) {
       const outcome = await options.service.handle(event, forgeFor(event.ref.owner, event.ref.repo));
       return answer(res, 200, outcome.type);
     } catch (error) {
-      log.error({ delivery: deliveryId, error: describeError(error, options.redact) }, 'Gitea webhook failed');
+      log.error({ delivery: deliveryId, err: describeError(error, options.redact) }, 'Gitea webhook failed');
       return answer(res, 500, 'internal error');
     }
   };

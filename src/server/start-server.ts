@@ -56,7 +56,7 @@ export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {})
       for (const route of routes) if (await route(req, res)) return;
       res.writeHead(404).end();
     })().catch((error: unknown) => {
-      logger.error({ error: error instanceof Error ? redact(error.message) : 'unknown' }, 'request failed');
+      logger.error({ err: error instanceof Error ? redact(error.message) : 'unknown' }, 'request failed');
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });

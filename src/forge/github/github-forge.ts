@@ -82,7 +82,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
         );
         return { ...created, labels: labels.map((l) => l.name) };
       } catch (error) {
-        log.warn({ pr: created.number, error: describeError(error, redact) }, 'could not label pull request');
+        log.warn({ pr: created.number, err: describeError(error, redact) }, 'could not label pull request');
         return created;
       }
     },
