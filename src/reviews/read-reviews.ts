@@ -137,6 +137,7 @@ function decodeLine(decoder: TextDecoder, bytes: Buffer): string | null {
   try {
     return decoder.decode(bytes);
   } catch {
+    // The only failure of a fatal decoder: the caller counts the line as malformed.
     return null;
   }
 }

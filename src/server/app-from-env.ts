@@ -1,4 +1,5 @@
 import type { ApplicationFunction } from 'probot';
+import { describeError } from '../log/redact.js';
 import { createApp } from './create-app.js';
 import { createServerRuntime } from './create-runtime.js';
 import { createGiteaWebhookHandler } from './gitea-webhook.js';
@@ -15,7 +16,13 @@ export const appFromEnv: ApplicationFunction = (app, options) => {
   if (settings.gitea) options.addHandler(createGiteaWebhookHandler({ settings: settings.gitea, ...runtime }));
   process.once('SIGTERM', () => {
     runtime.logger.info('SIGTERM: letting the running job finish');
-    void runtime.service.shutdown(settings.shutdownGraceMs).finally(() => process.exit(0));
+    void runtime.service.shutdown(settings.shutdownGraceMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        runtime.logger.error({ err: describeError(error, runtime.redact) }, 'graceful shutdown failed');
+        process.exit(1);
+      },
+    );
   });
   return createApp(runtime)(app, options);
 };

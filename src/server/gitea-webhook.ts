@@ -84,6 +84,8 @@ function createDeliveryHandler(options: GiteaWebhookOptions) {
     try {
       payload = JSON.parse(body.body.toString('utf8'));
     } catch {
+      // Signed but not JSON: the sender is told; the parser's message would quote the body.
+      log.warn({ delivery: deliveryId, reason: 'the body is not JSON' }, 'Gitea webhook ignored');
       return answer(res, 400, 'the body is not JSON');
     }
     const parsed = giteaCommentEvent(deliveryId, payload);
