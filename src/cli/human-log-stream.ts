@@ -14,6 +14,7 @@ export function createHumanLogStream(out: NodeJS.WritableStream): Writable {
         try {
           entry = JSON.parse(line);
         } catch {
+          // Not a pino line (a stray write to the stream): shown as it is, made safe.
           out.write(`${terminalText(line)}\n`);
           continue;
         }

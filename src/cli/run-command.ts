@@ -43,6 +43,7 @@ function actorFrom(env: NodeJS.ProcessEnv): string | null {
   try {
     return userInfo().username;
   } catch {
+    // A uid with no passwd entry (common in containers): the audit row says no actor.
     return null;
   }
 }

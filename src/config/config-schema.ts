@@ -16,6 +16,8 @@ export const DEFAULT_DENY = [
 /**
  * Paths the bot never edits whatever the config says: git metadata, CI, toolchain and
  * build configuration. A patch there changes what runs, not what the code does.
+ * Not part of `deny` (a config replaces that list): the path checker adds these itself
+ * (reviews/path-safety.ts, createPathChecker), so callers pass `config.deny` as it is.
  */
 export const ALWAYS_DENY = [
   '.git/',

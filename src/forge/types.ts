@@ -3,7 +3,7 @@ import type { LabelSpec } from '../report/pr-labels.js';
 export type { LabelSpec };
 
 /**
- * The contract between the pipeline and a forge (GitHub, Gitea, none). Implementations
+ * The contract between the pipeline and a forge (GitHub, Gitea). Implementations
  * return these types, never raw API payloads; the pipeline never asks which forge it has.
  */
 
@@ -46,7 +46,7 @@ export interface PrUpdate {
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 export interface Forge {
-  readonly kind: 'github' | 'gitea' | 'none';
+  readonly kind: 'github' | 'gitea';
   /** Largest PR body the forge accepts, with room to spare. */
   readonly maxBodyLength: number;
   /** Every PR, open or closed, whose head branch starts with `branchPrefix`. Called once per run. */

@@ -51,7 +51,7 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
       try {
         await connection.forge.createComment(job.issueNumber, redact(body));
       } catch (error) {
-        log.error({ error: describeError(error, redact) }, 'could not post the reply');
+        log.error({ err: describeError(error, redact) }, 'could not post the reply');
       }
     }
 
@@ -98,7 +98,7 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
       await reply(resultsReply(renderResultsMarkdown(report), job.actor, commandText(command)));
     } catch (error) {
       if (error instanceof ConfigError) {
-        log.warn({ error: describeError(error, redact) }, 'invalid repository config');
+        log.warn({ err: describeError(error, redact) }, 'invalid repository config');
         await reply(configErrorReply(describeError(error, redact)));
         return;
       }
@@ -108,10 +108,10 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
         return;
       }
       const message = describeError(error, redact);
-      log.error({ error: message }, 'run failed');
+      log.error({ err: message }, 'run failed');
       await createAuditLog(auditLogPath(deps.dataDir, job.ref), redact)
         .append(runAuditRow({ deliveryId: job.deliveryId, actor: job.actor, dryRun: command.dryRun, error: message, now: now() }))
-        .catch((auditError: unknown) => log.error({ error: describeError(auditError, redact) }, 'could not write the audit row'));
+        .catch((auditError: unknown) => log.error({ err: describeError(auditError, redact) }, 'could not write the audit row'));
       await reply(failureReply(message));
     }
   };

@@ -87,7 +87,7 @@ export function createJobQueue<M>(options: JobQueueOptions): JobQueue<M> {
       await entry.job.run(entry.controller.signal);
     } catch (error) {
       // Jobs report their own failures; this is the last line, so the queue keeps going.
-      options.logger.error({ repo: entry.key.repo, delivery: entry.key.deliveryId, error: describeError(error, options.redact) }, 'job failed');
+      options.logger.error({ repo: entry.key.repo, delivery: entry.key.deliveryId, err: describeError(error, options.redact) }, 'job failed');
     }
   }
 

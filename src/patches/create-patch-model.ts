@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Redactor } from '../log/redact.js';
 import { buildPatchPrompt, type PromptInput } from './build-prompt.js';
+import { oneLine } from './one-line.js';
 import { parsePatchAnswer, type ParsedPatchAnswer } from './parse-patch-answer.js';
 import type { Patch, PatchRequestResult, RejectedPatch } from './patch-types.js';
+import { requestChat, type ChatEndpoint } from './request-chat.js';
 
 export interface PatchModel {
   model: string;
@@ -41,66 +43,11 @@ const ChatResponse = z.object({
 
 const MAX_TOKENS = 4096;
 const TEMPERATURE = 0.1;
-const BACKOFF_BASE_MS = 1000;
-const MAX_RETRY_AFTER_MS = 30_000;
-/** Enough of an error body to say what went wrong. */
-const ERROR_SNIPPET_BYTES = 2048;
 
-type Attempt =
-  | { kind: 'answer'; body: string }
-  | { kind: 'final'; reason: string }
-  /** `failure` is what happened (`HTTP 500`), `detail` what the server said, if anything. */
-  | { kind: 'retry'; failure: string; detail: string; waitMs: number | null };
-
-/** Reads at most `max` bytes of a body and says whether there was more. */
-async function readCapped(response: Response, max: number): Promise<{ text: string; overflow: boolean }> {
-  if (!response.body) return { text: '', overflow: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let overflow = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        chunks.push(value.subarray(0, value.byteLength - (size - max)));
-        overflow = true;
-        break;
-      }
-      chunks.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), overflow };
-}
-
-/** `Retry-After` as milliseconds (delta seconds or an HTTP date), or null. */
-function retryAfterMs(header: string | null, now: number): number | null {
-  if (!header) return null;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
-
-function oneLine(text: string, max = 200): string {
-  // Control characters from a remote body have no place in a log line or a PR body.
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-function networkCause(error: unknown): string {
-  if (!(error instanceof Error)) return 'network error';
-  const cause: unknown = error.cause;
-  const code =
-    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
-      ? cause.code
-      : null;
-  return code ? `network error (${code})` : `network error (${error.message})`;
-}
+/** A request's result before its duration is known. */
+type PatchAnswer =
+  | { type: 'patches'; patches: Patch[]; rejected: RejectedPatch[] }
+  | { type: 'no_patches'; reason: string };
 
 /**
  * The client for the patch model. Speaks the OpenAI chat-completions protocol (Ollama,
@@ -109,6 +56,37 @@ function networkCause(error: unknown): string {
  * with a redacted one-line reason; nothing is thrown.
  */
 export function createPatchModel(options: PatchModelOptions): PatchModel {
+  const { redact } = options;
+  const endpoint: ChatEndpoint = {
+    url: chatUrl(options),
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
+    retries: options.retries ?? 2,
+    fetch: options.fetch ?? globalThis.fetch,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    redact,
+  };
+
+  return {
+    model: options.model,
+    async requestPatches(input, signal) {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      try {
+        const outcome = await requestChat(endpoint, chatBody(options, input), started, signal);
+        if (outcome.kind === 'final') return { type: 'no_patches', reason: oneLine(redact(outcome.reason), 300), durationMs: elapsed() };
+        return { ...patchesFrom(outcome.body, redact), durationMs: elapsed() };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { type: 'no_patches', reason: oneLine(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
+      }
+    },
+  };
+}
+
+/** The chat endpoint for the protocol; a URL that is not one, or carries credentials, is a run failure. */
+function chatUrl(options: PatchModelOptions): string {
   let parsedUrl: URL;
   try {
     parsedUrl = new URL(options.url);
@@ -119,122 +97,25 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
     throw new Error('the LLM URL must not contain credentials; pass the key as SCRUM_APPLY_LLM_KEY');
   }
   const base = options.url.replace(/\/+$/, '');
-  const endpoint = options.protocol === 'openai' ? `${base}/chat/completions` : `${base}/v1/chat`;
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const retries = options.retries ?? 2;
-  const { redact } = options;
+  return options.protocol === 'openai' ? `${base}/chat/completions` : `${base}/v1/chat`;
+}
 
-  function bodyFor(input: PromptInput): string {
-    const { system, user } = buildPatchPrompt(input);
-    // The model is outside: a secret in the review or the source must not reach it either.
-    const messages = [
-      { role: 'system', content: system },
-      { role: 'user', content: redact(user) },
-    ];
-    const common = { model: options.model, messages, temperature: TEMPERATURE, max_tokens: MAX_TOKENS };
-    return JSON.stringify(options.protocol === 'openai' ? common : { provider: options.provider, ...common });
-  }
+function chatBody(options: PatchModelOptions, input: PromptInput): string {
+  const { system, user } = buildPatchPrompt(input);
+  // The model is outside: a secret in the review or the source must not reach it either.
+  const messages = [
+    { role: 'system', content: system },
+    { role: 'user', content: options.redact(user) },
+  ];
+  const common = { model: options.model, messages, temperature: TEMPERATURE, max_tokens: MAX_TOKENS };
+  return JSON.stringify(options.protocol === 'openai' ? common : { provider: options.provider, ...common });
+}
 
-  /** One HTTP exchange: the answer's text, a final failure, or a failure worth retrying. */
-  async function attempt(body: string, budget: AbortSignal, stopped: () => string): Promise<Attempt> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-    // Per attempt, so an oversized body can be cut off without spending the whole budget.
-    const cutoff = new AbortController();
-    let response: Response;
-    try {
-      response = await doFetch(endpoint, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.any([budget, cutoff.signal]),
-      });
-    } catch (error) {
-      if (budget.aborted) return { kind: 'final', reason: stopped() };
-      return { kind: 'retry', failure: networkCause(error), detail: '', waitMs: null };
-    }
-    try {
-      if (response.ok) {
-        const tooLarge = `model answer larger than ${options.maxResponseBytes} bytes`;
-        if (Number(response.headers.get('content-length')) > options.maxResponseBytes) {
-          return { kind: 'final', reason: tooLarge };
-        }
-        try {
-          const { text, overflow } = await readCapped(response, options.maxResponseBytes);
-          return overflow ? { kind: 'final', reason: tooLarge } : { kind: 'answer', body: text };
-        } catch (error) {
-          if (budget.aborted) return { kind: 'final', reason: stopped() };
-          return { kind: 'retry', failure: `${networkCause(error)} while reading the answer`, detail: '', waitMs: null };
-        }
-      }
-      let snippet = '';
-      try {
-        // Redact the whole read before cutting, so no cut leaves a partial secret the redactor
-        // would not recognise; a secret cut at the read limit lies past the kept part.
-        snippet = oneLine(redact((await readCapped(response, ERROR_SNIPPET_BYTES)).text).slice(0, 200));
-      } catch {
-        if (budget.aborted) return { kind: 'final', reason: stopped() };
-      }
-      if (response.status === 429 || response.status >= 500) {
-        const waitMs = retryAfterMs(response.headers.get('retry-after'), Date.now());
-        return { kind: 'retry', failure: `HTTP ${response.status}`, detail: snippet, waitMs };
-      }
-      const hint = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
-      return { kind: 'final', reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ''}` };
-    } finally {
-      cutoff.abort();
-    }
-  }
-
-  /** Attempts with back-off until an answer, a final failure, the retry limit or the budget. */
-  async function request(input: PromptInput, started: number, signal?: AbortSignal): Promise<Attempt> {
-    const timeout = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));
-    const budget = signal ? AbortSignal.any([timeout, signal]) : timeout;
-    const stopped = () =>
-      timeout.aborted ? `LLM request timed out after ${Math.round(options.timeoutMs / 100) / 10} s` : 'LLM request aborted';
-    const body = bodyFor(input);
-    for (let n = 1; ; n += 1) {
-      const outcome = await attempt(body, budget, stopped);
-      if (outcome.kind !== 'retry') return outcome;
-      const failed = `LLM request failed: ${outcome.failure} after ${n} attempt${n === 1 ? '' : 's'}`;
-      const detail = outcome.detail ? `: ${outcome.detail}` : '';
-      if (n > retries) return { kind: 'final', reason: failed + detail };
-      const delay = Math.min(outcome.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
-      if (performance.now() - started + delay >= options.timeoutMs) {
-        return { kind: 'final', reason: `${failed} (no time left to retry)${detail}` };
-      }
-      await Promise.race([sleep(delay), new Promise((resolve) => budget.addEventListener('abort', resolve, { once: true }))]);
-      if (budget.aborted) return { kind: 'final', reason: stopped() };
-    }
-  }
-
-  return {
-    model: options.model,
-    async requestPatches(input, signal) {
-      const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      try {
-        const outcome = await request(input, started, signal);
-        if (outcome.kind === 'answer') {
-          // Reasons quote the answer; they go to logs and PR bodies, so they are redacted too.
-          const answer = interpret(outcome.body, redact);
-          return answer.type === 'patches'
-            ? {
-                ...withoutSecrets(answer.patches, redact, answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) }))),
-                durationMs: elapsed(),
-              }
-            : { type: 'no_patches', reason: oneLine(redact(answer.reason), 300), durationMs: elapsed() };
-        }
-        const reason = outcome.kind === 'final' ? outcome.reason : outcome.failure;
-        return { type: 'no_patches', reason: oneLine(redact(reason), 300), durationMs: elapsed() };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return { type: 'no_patches', reason: oneLine(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
-      }
-    },
-  };
+/** The model's answer as patches; reasons quote the answer and go to logs and PR bodies, so they are redacted too. */
+function patchesFrom(body: string, redact: Redactor): PatchAnswer {
+  const answer = interpret(body, redact);
+  if (answer.type !== 'patches') return { type: 'no_patches', reason: oneLine(redact(answer.reason), 300) };
+  return withoutSecrets(answer.patches, redact, answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) })));
 }
 
 /**
@@ -245,7 +126,7 @@ function withoutSecrets(
   patches: Patch[],
   redact: Redactor,
   rejected: RejectedPatch[],
-): { type: 'patches'; patches: Patch[]; rejected: RejectedPatch[] } {
+): PatchAnswer & { type: 'patches' } {
   const kept: Patch[] = [];
   const refused = [...rejected];
   for (const patch of patches) {
@@ -263,6 +144,7 @@ function interpret(body: string, redact: Redactor): ParsedPatchAnswer {
   try {
     json = JSON.parse(body);
   } catch {
+    // The parser's message quotes the answer; the reason says what matters.
     return { type: 'no_patches', reason: 'LLM response is not JSON' };
   }
   const parsed = ChatResponse.safeParse(json);

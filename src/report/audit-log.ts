@@ -26,6 +26,7 @@ export function createAuditLog(path: string, redact: Redactor): AuditLog {
     path,
     append(row) {
       const next = tail.then(() => write(row));
+      // The caller gets this row's failure through `next`; the chain only has to go on.
       tail = next.catch(() => undefined);
       return next;
     },

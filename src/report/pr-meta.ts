@@ -33,6 +33,7 @@ export function parsePrMeta(body: string): PrMeta | null {
   try {
     decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
   } catch {
+    // People can edit a PR body: a block that does not decode is no metadata, as is none.
     return null;
   }
   const parsed = PrMeta.safeParse(decoded);

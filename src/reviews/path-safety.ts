@@ -111,10 +111,6 @@ export function createDenyMatcher(patterns: readonly string[]): DenyMatcher {
   };
 }
 
-export function matchDenyList(path: string, patterns: readonly string[]): string | null {
-  return createDenyMatcher(patterns)(path);
-}
-
 /** Syntax first (a malformed path is never matched), then the deny list plus ALWAYS_DENY. */
 export function createPathChecker(deny: readonly string[]): (path: string) => PathCheck {
   const denied = createDenyMatcher([...deny, ...ALWAYS_DENY]);
@@ -124,8 +120,4 @@ export function createPathChecker(deny: readonly string[]): (path: string) => Pa
     const pattern = denied(path);
     return pattern === null ? OK : fail(`denied by ${JSON.stringify(pattern)}`);
   };
-}
-
-export function checkPath(path: string, deny: readonly string[]): PathCheck {
-  return createPathChecker(deny)(path);
 }

@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { formatZodIssues } from '../config/format-zod-issues.js';
 import { hasReviewRowShape } from './has-review-row-shape.js';
 import { ReviewRow, type Review } from './review-row.js';
-import { splitLineBatches, type RawLine } from './split-lines.js';
+import { splitLineBatches, type RawLine } from './split-line-batches.js';
 
 export interface ReviewLogProblem {
   line: number;
@@ -137,6 +137,7 @@ function decodeLine(decoder: TextDecoder, bytes: Buffer): string | null {
   try {
     return decoder.decode(bytes);
   } catch {
+    // The only failure of a fatal decoder: the caller counts the line as malformed.
     return null;
   }
 }

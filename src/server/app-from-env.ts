@@ -1,7 +1,8 @@
 import type { ApplicationFunction } from 'probot';
+import { describeError } from '../log/redact.js';
 import { createApp } from './create-app.js';
 import { createServerRuntime } from './create-runtime.js';
-import { createGiteaWebhookHandler, GITEA_WEBHOOK_PATH } from './gitea-webhook.js';
+import { createGiteaWebhookHandler } from './gitea-webhook.js';
 import { serverSettingsFromEnv } from './server-settings.js';
 
 /**
@@ -12,17 +13,16 @@ import { serverSettingsFromEnv } from './server-settings.js';
 export const appFromEnv: ApplicationFunction = (app, options) => {
   const settings = serverSettingsFromEnv(process.env, { requireForge: false });
   const runtime = createServerRuntime(settings);
-  if (settings.gitea) {
-    const gitea = createGiteaWebhookHandler({ settings: settings.gitea, ...runtime });
-    options.addHandler(async (req, res) => {
-      if ((req.url ?? '').split('?')[0] !== GITEA_WEBHOOK_PATH) return false;
-      await gitea(req, res);
-      return true;
-    });
-  }
+  if (settings.gitea) options.addHandler(createGiteaWebhookHandler({ settings: settings.gitea, ...runtime }));
   process.once('SIGTERM', () => {
     runtime.logger.info('SIGTERM: letting the running job finish');
-    void runtime.service.shutdown(settings.shutdownGraceMs).finally(() => process.exit(0));
+    void runtime.service.shutdown(settings.shutdownGraceMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        runtime.logger.error({ err: describeError(error, runtime.redact) }, 'graceful shutdown failed');
+        process.exit(1);
+      },
+    );
   });
   return createApp(runtime)(app, options);
 };

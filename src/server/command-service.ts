@@ -50,12 +50,12 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
     async shutdown(deadlineMs) {
       const interrupted = await queue.close(deadlineMs);
       for (const { meta, started } of interrupted) {
-        options.logger.warn({ repository: repoLabel(meta.ref), delivery: meta.deliveryId, started }, INTERRUPTED);
+        options.logger.warn({ repository: repoLabel(meta.ref), delivery: meta.deliveryId, started }, 'job interrupted by shutdown');
         const row = runAuditRow({ deliveryId: meta.deliveryId, actor: meta.actor, dryRun: meta.command.dryRun, error: INTERRUPTED, now: now() });
         try {
           await createAuditLog(auditLogPath(options.dataDir, meta.ref), options.redact).append(row);
         } catch (error) {
-          options.logger.error({ error: describeError(error, options.redact) }, 'could not write the audit row');
+          options.logger.error({ err: describeError(error, options.redact) }, 'could not write the audit row');
         }
         // A running job answers for itself when aborted; one that never started cannot.
         if (!started) await replyWithin(meta, droppedReply(), options);
@@ -74,7 +74,7 @@ async function replyWithin(job: CommandJob, body: string, options: CommandServic
     const reply = options.connect(job).then(({ forge }) => forge.createComment(job.issueNumber, body));
     await Promise.race([reply, timeout]);
   } catch (error) {
-    options.logger.warn({ error: describeError(error, options.redact) }, 'could not tell the commenter about the shutdown');
+    options.logger.warn({ err: describeError(error, options.redact) }, 'could not tell the commenter about the shutdown');
   } finally {
     clearTimeout(timer);
   }

@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       options.addHandler(createHealthzHandler(() => deps.service.stats()));
     } catch (error) {
       // probot.load() without a server (tests, serverless) has nowhere to mount routes.
-      deps.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'no HTTP server: /healthz not mounted');
+      deps.logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'no HTTP server: /healthz not mounted');
     }
   };
 }

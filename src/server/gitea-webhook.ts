@@ -10,7 +10,7 @@ import { readBody } from './read-body.js';
 import type { GiteaServerSettings } from './server-settings.js';
 import { verifyGiteaSignature } from './verify-gitea-signature.js';
 
-export const GITEA_WEBHOOK_PATH = '/api/gitea/webhook';
+const GITEA_WEBHOOK_PATH = '/api/gitea/webhook';
 /** Gitea's comment payloads are a few kilobytes; this leaves room for long comments. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -35,9 +35,20 @@ function header(req: IncomingMessage, name: string): string | undefined {
 /**
  * `POST /api/gitea/webhook`: the signature is checked over the raw bytes before anything
  * is parsed (401 otherwise); only `issue_comment` deliveries with `action: created` go on,
- * to the same command handling as GitHub's.
+ * to the same command handling as GitHub's. The handler matches its own path and returns
+ * true when it answered (Probot's handler convention), so both servers — `probot run` and
+ * `scrum-apply-server` — mount it as it is.
  */
 export function createGiteaWebhookHandler(options: GiteaWebhookOptions) {
+  const handle = createDeliveryHandler(options);
+  return async function giteaWebhook(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    if ((req.url ?? '').split('?')[0] !== GITEA_WEBHOOK_PATH) return false;
+    await handle(req, res);
+    return true;
+  };
+}
+
+function createDeliveryHandler(options: GiteaWebhookOptions) {
   const { settings } = options;
   const log = options.logger.child({ forge: 'gitea' });
   const forgeFor = (owner: string, repo: string) =>
@@ -56,7 +67,7 @@ export function createGiteaWebhookHandler(options: GiteaWebhookOptions) {
     return { forge: forgeFor(job.ref.owner, job.ref.repo), gitAuth: { username: 'scrum-apply', token: settings.token } };
   });
 
-  return async function giteaWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return async function giteaDelivery(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return answer(res, 405, 'POST only');
     const body = await readBody(req, MAX_BODY_BYTES);
     if (!body.ok) return answer(res, body.reason === 'too-large' ? 413 : 400, body.reason === 'too-large' ? 'payload too large' : 'request aborted');
@@ -73,6 +84,8 @@ export function createGiteaWebhookHandler(options: GiteaWebhookOptions) {
     try {
       payload = JSON.parse(body.body.toString('utf8'));
     } catch {
+      // Signed but not JSON: the sender is told; the parser's message would quote the body.
+      log.warn({ delivery: deliveryId, reason: 'the body is not JSON' }, 'Gitea webhook ignored');
       return answer(res, 400, 'the body is not JSON');
     }
     const parsed = giteaCommentEvent(deliveryId, payload);
@@ -87,7 +100,7 @@ export function createGiteaWebhookHandler(options: GiteaWebhookOptions) {
       const outcome = await options.service.handle(event, forgeFor(event.ref.owner, event.ref.repo));
       return answer(res, 200, outcome.type);
     } catch (error) {
-      log.error({ delivery: deliveryId, error: describeError(error, options.redact) }, 'Gitea webhook failed');
+      log.error({ delivery: deliveryId, err: describeError(error, options.redact) }, 'Gitea webhook failed');
       return answer(res, 500, 'internal error');
     }
   };

@@ -70,7 +70,7 @@ export async function handleCommand(
     try {
       await forge.createComment(event.issueNumber, body);
     } catch (error) {
-      log.error({ error: describeError(error, deps.redact) }, 'could not post a reply');
+      log.error({ err: describeError(error, deps.redact) }, 'could not post a reply');
     }
   }
 
@@ -84,7 +84,7 @@ export async function handleCommand(
   try {
     permission = await forge.getPermission(event.author);
   } catch (error) {
-    log.warn({ author: event.author, error: describeError(error, deps.redact) }, 'permission check failed; refusing');
+    log.warn({ author: event.author, err: describeError(error, deps.redact) }, 'permission check failed; refusing');
   }
   if (permission === null || !ALLOWED.has(permission)) {
     log.info({ author: event.author, permission }, 'command refused');
@@ -96,7 +96,7 @@ export async function handleCommand(
     await forge.reactToComment(event.commentId, 'eyes');
   } catch (error) {
     // The acknowledgement is a courtesy; the work goes ahead without it.
-    log.warn({ error: describeError(error, deps.redact) }, 'could not add the 👀 reaction');
+    log.warn({ err: describeError(error, deps.redact) }, 'could not add the 👀 reaction');
   }
 
   // Data only: the worker rebuilds the forge and asks for credentials when the job starts.

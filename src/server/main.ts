@@ -15,7 +15,10 @@ try {
     server.logger.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error: unknown) => {
+        server.logger.error({ err: describeError(error, createRedactor(secretsFromEnv(process.env))) }, 'graceful shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

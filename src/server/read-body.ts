@@ -23,6 +23,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     });
     req.on('end', () => resolve(tooLarge ? { ok: false, reason: 'too-large' } : { ok: true, body: Buffer.concat(chunks) }));
     req.on('aborted', () => resolve({ ok: false, reason: 'aborted' }));
+    // A request stream fails only when the client goes away mid-body: nobody is left to answer.
     req.on('error', () => resolve({ ok: false, reason: 'aborted' }));
   });
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { CommandService } from './command-service.js';
 import { createApp } from './create-app.js';
 import { createServerRuntime, type RuntimeDeps } from './create-runtime.js';
-import { createGiteaWebhookHandler, GITEA_WEBHOOK_PATH } from './gitea-webhook.js';
+import { createGiteaWebhookHandler } from './gitea-webhook.js';
 import { createHealthzHandler } from './healthz.js';
 import { serverSettingsFromEnv } from './server-settings.js';
 
@@ -38,12 +38,7 @@ export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {})
   const routes: Route[] = [createHealthzHandler(() => service.stats())];
 
   if (settings.gitea) {
-    const gitea = createGiteaWebhookHandler({ settings: settings.gitea, service, connectors, logger, redact, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-    routes.push(async (req, res) => {
-      if ((req.url ?? '').split('?')[0] !== GITEA_WEBHOOK_PATH) return false;
-      await gitea(req, res);
-      return true;
-    });
+    routes.push(createGiteaWebhookHandler({ settings: settings.gitea, service, connectors, logger, redact, ...(deps.fetch ? { fetch: deps.fetch } : {}) }));
   }
   if (settings.githubApp) {
     const probot = createProbot({ env, overrides: { log: logger.child({ component: 'probot' }), ...(deps.Octokit ? { Octokit: deps.Octokit } : {}) } });
@@ -61,7 +56,7 @@ export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {})
       for (const route of routes) if (await route(req, res)) return;
       res.writeHead(404).end();
     })().catch((error: unknown) => {
-      logger.error({ error: error instanceof Error ? redact(error.message) : 'unknown' }, 'request failed');
+      logger.error({ err: error instanceof Error ? redact(error.message) : 'unknown' }, 'request failed');
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });

@@ -6,7 +6,8 @@ const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
  * Checks Gitea's `X-Gitea-Signature`: the HMAC-SHA256 of the raw request body, as 64 hex
  * digits (no `sha256=` prefix). The bytes are compared, not the text, in constant time, so
  * upper-case hex is accepted: it names the same digest, and Gitea sends lower case anyway.
- * The body must be the bytes as received; a re-serialised JSON body does not match.
+ * The body must be the bytes as received; a re-serialised JSON body does not match (which is
+ * also why @octokit/webhooks-methods is not used: its verify() hashes a decoded string).
  *
  * An empty secret throws: anyone could sign with it, so a server must refuse to start.
  */

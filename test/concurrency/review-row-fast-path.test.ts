@@ -47,6 +47,10 @@ describe('hasReviewRowShape', () => {
     expect(accepted).toBeGreaterThan(100);
   });
 
+  it('the values above cover every field of the schema, whose shape the fast path is read from', () => {
+    expect(Object.keys(VALUES).sort()).toEqual(Object.keys(ReviewRow.shape).sort());
+  });
+
   it('accepts the plain rows a reviewer writes, with unknown fields, and refuses non-objects', () => {
     const row = { file: 'src/a.rs', reviewed_at: 'x', confidence_avg: 95, extra: { nested: true } };
     expect(hasReviewRowShape(row)).toBe(true);

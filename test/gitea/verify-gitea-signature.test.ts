@@ -53,6 +53,15 @@ describe('verifyGiteaSignature', () => {
     expect(verifyGiteaSignature(SECRET, reserialised, sign(RAW))).toBe(false);
   });
 
+  it('signs the bytes, not a decoding of them: a body that is not valid UTF-8 still verifies', () => {
+    // Why not @octokit/webhooks-methods: its verify() hashes a string, so the raw body would
+    // be decoded and re-encoded first, and bytes like these would then hash differently.
+    const raw = Buffer.concat([Buffer.from('{"body":"', 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from('"}', 'utf8')]);
+    expect(Buffer.from(raw.toString('utf8'), 'utf8').equals(raw)).toBe(false);
+    expect(verifyGiteaSignature(SECRET, raw, sign(raw))).toBe(true);
+    expect(verifyGiteaSignature(SECRET, raw, sign(Buffer.from(raw.toString('utf8'), 'utf8')))).toBe(false);
+  });
+
   it('throws on an empty configured secret, whatever the signature', () => {
     expect(() => verifyGiteaSignature('', RAW, sign(RAW, ''))).toThrow(/^GITEA_WEBHOOK_SECRET is empty/);
     expect(() => verifyGiteaSignature('  ', RAW, undefined)).toThrow(/^GITEA_WEBHOOK_SECRET is empty/);

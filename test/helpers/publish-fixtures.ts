@@ -85,7 +85,7 @@ export function fakeForge(): Forge & { created: NewPr[]; updated: Array<{ pr: Fo
   const created: NewPr[] = [];
   const updated: Array<{ pr: ForgePr; update: PrUpdate }> = [];
   return {
-    kind: 'none',
+    kind: 'github',
     maxBodyLength: 60_000,
     created,
     updated,

@@ -1,6 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { ALWAYS_DENY, DEFAULT_DENY } from '../../src/config/config-schema.js';
-import { checkPath, checkPathSyntax, matchDenyList } from '../../src/reviews/path-safety.js';
+import { checkPathSyntax, createDenyMatcher, createPathChecker } from '../../src/reviews/path-safety.js';
+
+/** The deny matcher the path checker builds, for one path. */
+function matchDenyList(path: string, patterns: readonly string[]): string | null {
+  return createDenyMatcher(patterns)(path);
+}
+
+function checkPath(path: string, deny: readonly string[]) {
+  return createPathChecker(deny)(path);
+}
 
 function reasonOf(path: string, deny: readonly string[] = ['config/']): string {
   const result = checkPath(path, deny);
@@ -77,7 +86,7 @@ describe('checkPathSyntax', () => {
   });
 });
 
-describe('matchDenyList', () => {
+describe('createDenyMatcher', () => {
   test('a directory pattern denies everything under it, after NFC and case folding', () => {
     expect(matchDenyList('config/x.rs', ['config/'])).toBe('config/');
     expect(matchDenyList('Config/x.rs', ['config/'])).toBe('config/');
@@ -137,7 +146,7 @@ describe('matchDenyList', () => {
   });
 });
 
-describe('checkPath', () => {
+describe('createPathChecker', () => {
   test.each([
     ['./config/x.rs', 'starts with "./"'],
     ['Config/x.rs', 'denied by "config/"'],

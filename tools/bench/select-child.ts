@@ -1,4 +1,4 @@
-import { ALWAYS_DENY, RepoConfig } from '../../src/config/config-schema.js';
+import { RepoConfig } from '../../src/config/config-schema.js';
 import { createRedactor, secretsFromEnv } from '../../src/log/redact.js';
 import { readLatestReviews } from '../../src/reviews/read-reviews.js';
 import { selectFiles } from '../../src/reviews/select-files.js';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     minConfidence: config.minConfidence,
     minFindingConfidence: config.minFindingConfidence,
     excludeTiers: config.excludeTiers,
-    deny: [...config.deny, ...ALWAYS_DENY],
+    deny: config.deny,
   });
   const ms = performance.now() - started;
   const line = {

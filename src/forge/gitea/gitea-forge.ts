@@ -114,16 +114,6 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     return convert(await editPull(client, ref, pr.number, { title, body: update.body, labels }));
   }
 
-  /**
-   * The labels for an existing PR that a new one was meant to replace: a PATCH replaces the
-   * whole set, so the labels a person added stay; with no bot labels wanted, nothing changes.
-   */
-  function labelsKeepingPeople(existing: ForgePr, wanted: LabelSpec[]): LabelSpec[] {
-    if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR }));
-    const byName = new Map(wanted.map((label) => [label.name.toLowerCase(), label]));
-    return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
-  }
-
   async function createPr(pr: NewPr): Promise<CreatedPr> {
     const labels = await labelIds.idsFor(pr.labels);
     const title = giteaTitle(pr.title, pr.draft);
@@ -175,4 +165,14 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     reactToComment,
     defaultBranch,
   };
+}
+
+/**
+ * The labels for an existing PR that a new one was meant to replace: a PATCH replaces the
+ * whole set, so the labels a person added stay; with no bot labels wanted, nothing changes.
+ */
+function labelsKeepingPeople(existing: ForgePr, wanted: LabelSpec[]): LabelSpec[] {
+  if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR }));
+  const byName = new Map(wanted.map((label) => [label.name.toLowerCase(), label]));
+  return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
 }

@@ -44,6 +44,8 @@ export function createGiteaLabelIds(deps: GiteaLabelIdsDeps): GiteaLabelIds {
     if (known) return known;
     const created = deps.createLabel(spec).then((label) => label.id);
     ids.set(spec.name, created);
+    // A failed creation is not cached (the next call tries again); the caller sees the
+    // failure through the promise returned here.
     created.catch(() => {
       if (ids.get(spec.name) === created) ids.delete(spec.name);
     });

@@ -48,6 +48,8 @@ export function createLabelEnsurer(api: GitHubRepo): (labels: LabelSpec[]) => Pr
           existing.add(key);
         });
         created.set(key, pending);
+        // A failed creation is not cached (the next call tries again); the caller sees the
+        // failure through `await pending` below.
         pending.catch(() => created.delete(key));
       }
       await pending;

@@ -53,6 +53,33 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
     await guard('label creation', () => ensureLabelsOnce(labels));
   }
 
+  /** The PR exists now: a labelling failure must not turn it into a failed item. */
+  async function labelNewPr(created: ForgePr, wanted: LabelSpec[]): Promise<ForgePr> {
+    try {
+      await ensureLabels(wanted);
+      const labels = await guard(`labelling pull request #${created.number}`, () =>
+        addIssueLabels(api, created.number, wanted.map((l) => l.name)),
+      );
+      return { ...created, labels: labels.map((l) => l.name) };
+    } catch (error) {
+      log.warn({ pr: created.number, err: describeError(error, redact) }, 'could not label pull request');
+      return created;
+    }
+  }
+
+  /** Replaces the PR's label set (creating the labels it lacks); the names it carries after. */
+  async function setLabels(pr: ForgePr, wanted: LabelSpec[]): Promise<string[]> {
+    const current = new Set(pr.labels.map((name) => name.toLowerCase()));
+    await ensureLabels(wanted.filter((l) => !current.has(l.name.toLowerCase())));
+    const names = wanted.map((l) => l.name);
+    const labels = await guard(`labelling pull request #${pr.number}`, async () => {
+      if (names.length > 0) return setIssueLabels(api, pr.number, names);
+      await removeAllIssueLabels(api, pr.number);
+      return [];
+    });
+    return labels.map((l) => l.name);
+  }
+
   return {
     kind: 'github',
     maxBodyLength: MAX_BODY_LENGTH,
@@ -73,18 +100,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
         ),
       );
       log.info({ pr: created.number, branch: pr.head }, 'opened pull request');
-      if (pr.labels.length === 0) return created;
-      // The PR exists now: a labelling failure must not turn it into a failed item.
-      try {
-        await ensureLabels(pr.labels);
-        const labels = await guard(`labelling pull request #${created.number}`, () =>
-          addIssueLabels(api, created.number, pr.labels.map((l) => l.name)),
-        );
-        return { ...created, labels: labels.map((l) => l.name) };
-      } catch (error) {
-        log.warn({ pr: created.number, error: describeError(error, redact) }, 'could not label pull request');
-        return created;
-      }
+      return pr.labels.length === 0 ? created : labelNewPr(created, pr.labels);
     },
 
     async updatePr(pr: ForgePr, update: PrUpdate): Promise<ForgePr> {
@@ -97,15 +113,7 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
         );
       }
       if (!sameLabelNames(pr.labels, update.labels.map((l) => l.name))) {
-        const current = new Set(pr.labels.map((name) => name.toLowerCase()));
-        await ensureLabels(update.labels.filter((l) => !current.has(l.name.toLowerCase())));
-        const names = update.labels.map((l) => l.name);
-        const labels = await guard(`labelling pull request #${pr.number}`, async () => {
-          if (names.length > 0) return setIssueLabels(api, pr.number, names);
-          await removeAllIssueLabels(api, pr.number);
-          return [];
-        });
-        result = { ...result, labels: labels.map((l) => l.name) };
+        result = { ...result, labels: await setLabels(pr, update.labels) };
       }
       return result;
     },

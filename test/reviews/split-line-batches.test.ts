@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { splitLines, type RawLine } from '../../src/reviews/split-lines.js';
+import { splitLineBatches, type RawLine } from '../../src/reviews/split-line-batches.js';
 
 async function* from(chunks: Array<Buffer | string>): AsyncGenerator<Buffer | string> {
   for (const chunk of chunks) yield chunk;
@@ -8,7 +8,7 @@ async function* from(chunks: Array<Buffer | string>): AsyncGenerator<Buffer | st
 async function collect(chunks: Array<Buffer | string>, max = 100): Promise<Array<string | 'TOO LONG'>> {
   const out: Array<string | 'TOO LONG'> = [];
   const lines: RawLine[] = [];
-  for await (const line of splitLines(from(chunks), max)) lines.push(line);
+  for await (const batch of splitLineBatches(from(chunks), max)) lines.push(...batch);
   lines.forEach((line, index) => {
     expect(line.line).toBe(index + 1);
     out.push(line.tooLong ? 'TOO LONG' : line.bytes.toString('utf8'));
@@ -16,7 +16,7 @@ async function collect(chunks: Array<Buffer | string>, max = 100): Promise<Array
   return out;
 }
 
-describe('splitLines', () => {
+describe('splitLineBatches', () => {
   test('LF, CRLF, blank lines and a missing final newline', async () => {
     expect(await collect(['a\r\nb\n\nc'])).toEqual(['a', 'b', '', 'c']);
     expect(await collect(['a\n'])).toEqual(['a']);

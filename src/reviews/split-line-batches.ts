@@ -11,17 +11,9 @@ const CR = 0x0d;
  * CR) of one line: bytes past the cap are dropped as they arrive, so a 50 MB line costs a
  * chunk of memory, not 50 MB. readline would buffer the whole line first. Decoding is left
  * to the caller so a UTF-8 character split across chunks is decoded once, whole.
- */
-export async function* splitLines(
-  chunks: AsyncIterable<Buffer | string>,
-  maxLineBytes: number,
-): AsyncGenerator<RawLine> {
-  for await (const batch of splitLineBatches(chunks, maxLineBytes)) yield* batch;
-}
-
-/**
- * splitLines, one array per chunk: the lines that chunk completed. A million-line log then
- * costs a few hundred awaits instead of a million, which is most of the reading time.
+ *
+ * One array per chunk: the lines that chunk completed. A million-line log then costs a few
+ * hundred awaits instead of a million, which is most of the reading time.
  * A line's bytes may point into the chunk they came in; a partial line is copied out, so it
  * never pins a whole chunk while the next one is read.
  */
