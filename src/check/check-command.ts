@@ -38,6 +38,7 @@ async function isExecutableFile(path: string): Promise<boolean> {
     await access(path, constants.X_OK);
     return true;
   } catch {
+    // Missing or not executable: the PATH search goes on.
     return false;
   }
 }

@@ -54,6 +54,7 @@ async function realOrResolved(path: string): Promise<string> {
   try {
     return await realpath(path);
   } catch {
+    // Not there (yet): the path as given; the sandbox then mounts nothing for it.
     return resolve(path);
   }
 }

@@ -74,6 +74,7 @@ async function exists(path: string): Promise<boolean> {
     await access(path);
     return true;
   } catch {
+    // Absent or unreadable: the same answer for what follows.
     return false;
   }
 }

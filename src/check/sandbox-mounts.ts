@@ -98,6 +98,7 @@ async function pathKind(path: string): Promise<'symlink' | 'other' | 'missing'> 
   try {
     return (await lstat(path)).isSymbolicLink() ? 'symlink' : 'other';
   } catch {
+    // ENOENT, or a parent we may not search: nothing to mount either way.
     return 'missing';
   }
 }

@@ -37,6 +37,7 @@ export function createSharedFetch(options: {
 
   async function fetchIn(slotDir: string): Promise<{ outcome: FetchOutcome; stable: boolean }> {
     const lock = join(slotDir, 'Cargo.lock');
+    // No Cargo.lock (or none readable) is a state of its own: the fetch then cannot be shared.
     const before = await readFile(lock).catch(() => null);
     const path = env.PATH || FALLBACK_PATH;
     const [program] = parseCommand(options.command);

@@ -197,6 +197,7 @@ export async function writeSlotFile(slot: Pick<Slot, 'dir'>, path: string, conte
   let dir = slot.dir;
   for (const part of parts) {
     dir = join(dir, part);
+    // Missing: created here (mkdir then fails with its own reason if it was something else).
     const info = await lstat(dir).catch(() => null);
     if (info === null) await mkdir(dir);
     else if (info.isSymbolicLink()) throw new Error(`cannot write ${path} into the worktree: ${part} is a symlink`);

@@ -33,6 +33,7 @@ export async function applyServerPolicy(config: RepoConfig, repoDir: string): Pr
   if (isAbsolute(config.reviews) || !inside(root, reviews)) {
     return { ok: false, reason: `reviews must be a path inside the repository, got "${config.reviews.slice(0, 200)}".` };
   }
+  // A log that does not exist (yet) leads nowhere; the run reports it missing.
   const target = await realpath(reviews).catch(() => null);
   if (target !== null && !inside(root, target)) {
     return { ok: false, reason: `reviews (${config.reviews.slice(0, 200)}) leads outside the repository through a symbolic link.` };

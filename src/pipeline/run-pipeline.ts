@@ -4,7 +4,6 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { createChecker, detectSandbox, type Checker, type SandboxChoice } from '../check/create-checker.js';
-import { ALWAYS_DENY } from '../config/config-schema.js';
 import type { ForgePr } from '../forge/types.js';
 import { openWorkspace, type Workspace } from '../git/open-repo.js';
 import type { Logger } from '../log/logger.js';
@@ -193,7 +192,7 @@ async function select(options: RunOptions, logger: Logger): Promise<Selection & 
     minConfidence: config.minConfidence,
     minFindingConfidence: config.minFindingConfidence,
     excludeTiers: config.excludeTiers,
-    deny: [...config.deny, ...ALWAYS_DENY],
+    deny: config.deny,
     only: options.only,
   });
   logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, 'selected files');
