@@ -2,10 +2,10 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { checkPathSyntax } from '../reviews/path-safety.js';
-import { runGitCommand } from '../git/git.js';
 import { removeTree } from '../git/remove-tree.js';
 import type { Logger } from '../log/logger.js';
 import type { ScratchRepo } from '../git/scratch-repo.js';
+import { addWorktree, pruneWorktrees, resetWorktree } from '../git/worktrees.js';
 
 /** A worktree of the base commit, lent to one caller at a time. */
 export interface Slot {
@@ -134,10 +134,10 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     const leftover = await lstat(state.slot.dir).then(() => true, () => false);
     if (leftover) {
       await removeTree(state.slot.dir);
-      await options.scratch.git().raw(['worktree', 'prune']);
+      await pruneWorktrees(options.scratch);
     }
     await mkdir(state.slot.targetDir, { recursive: true });
-    await options.scratch.git().raw(['worktree', 'add', '--detach', '--', state.slot.dir, options.baseSha]);
+    await addWorktree(options.scratch, state.slot.dir, options.baseSha);
     // Remember where git keeps this worktree now, before any check runs in it: later git
     // commands name that directory explicitly and never trust the `.git` file again.
     const pointer = (await readFile(join(state.slot.dir, '.git'), 'utf8')).trim();
@@ -156,10 +156,7 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     if (pointer === null || resolve(pointer.trim().replace(/^gitdir:\s*/, '')) !== adminDir) {
       throw new Error(`the .git file of ${state.slot.dir} was changed`);
     }
-    // Not through simple-git: both usually print nothing, and simple-git waits 50 ms after that.
-    const env = { GIT_DIR: adminDir, GIT_WORK_TREE: state.slot.dir };
-    await runGitCommand(state.slot.dir, ['reset', '-q', '--hard', options.baseSha], env);
-    await runGitCommand(state.slot.dir, ['clean', '-ffdxq'], env);
+    await resetWorktree({ dir: state.slot.dir, adminDir }, options.baseSha);
   }
 
   return {

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import type { GitAuth } from '../git/git.js';
+import type { GitAuth } from '../git/open-repo.js';
 import { giteaSettingsFromEnv } from './gitea/gitea-env.js';
 import { createGiteaForge } from './gitea/gitea-forge.js';
 import { createGitHubOctokit } from './github/create-github-octokit.js';

@@ -16,9 +16,7 @@ export async function isBotOnlyBranch(
   input: { branchSha: string; baseTips: string[]; botEmail: string; deepen?: () => Promise<boolean> },
 ): Promise<boolean> {
   const botOnly = async () => {
-    const out = await scratch
-      .git()
-      .raw(['log', '--no-mailmap', '--format=%H%x00%ae%x00%ce', input.branchSha, '--not', ...input.baseTips, '--']);
+    const out = await scratch.run(['log', '--no-mailmap', '--format=%H%x00%ae%x00%ce', input.branchSha, '--not', ...input.baseTips, '--']);
     return out
       .split('\n')
       .filter((line) => line.length > 0)

@@ -1,8 +1,12 @@
 import type { Redactor } from '../log/redact.js';
+import { GitError } from './run-git.js';
 
-/** What a failed git command said, on one line, redacted, without git's `fatal:`/`error:` noise. */
+/**
+ * What a failed git command said (its stderr; the error's message when git said nothing), on
+ * one line, redacted, without git's `fatal:`/`error:` noise.
+ */
 export function gitErrorText(error: unknown, redact: Redactor): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof GitError ? error.stderr.trim() || error.message : error instanceof Error ? error.message : String(error);
   const lines = redact(raw)
     .split(/\r?\n/)
     .map((line) => line.replace(/^(fatal|error|remote|warning|hint):\s*/i, '').trim())

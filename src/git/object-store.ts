@@ -1,9 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { gitEnvironment, HARDENING_CONFIG } from './git.js';
+import { GitError, spawnGit } from './run-git.js';
 import {
   commitContent,
   assertIdentity,
@@ -130,12 +130,7 @@ function createBatchReader(gitDir: string): { request(kind: Request['kind'], oid
   }
 
   function start(): ChildProcessWithoutNullStreams {
-    const config = HARDENING_CONFIG.flatMap((setting) => ['-c', setting]);
-    const proc = spawn('git', [...config, 'cat-file', '--batch-command'], {
-      cwd: gitDir,
-      env: { ...gitEnvironment(null), GIT_DIR: gitDir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const proc = spawnGit(['cat-file', '--batch-command'], { cwd: gitDir, env: { GIT_DIR: gitDir } });
     stderr = '';
     // A closed or failed process may still be answering what it was asked: not ours any more.
     proc.stdout.on('data', (chunk: Buffer) => {
@@ -146,14 +141,15 @@ function createBatchReader(gitDir: string): { request(kind: Request['kind'], oid
     proc.stderr.on('data', (chunk: Buffer) => {
       if (child === proc) stderr = (stderr + chunk.toString('utf8')).slice(-2000);
     });
+    // Writing to a process that died fails (EPIPE); its 'close' below fails the requests with git's reason.
     proc.stdin.on('error', () => undefined);
     proc.on('error', (error) => {
-      if (child === proc) fail(new Error(`git cat-file could not run: ${error.message}`));
+      if (child === proc) fail(new GitError({ command: 'cat-file', exitCode: null, stderr, stdout: '', reason: `could not run: ${error.message}`, cause: error }));
     });
     proc.on('close', (code, signal) => {
       if (child !== proc) return;
       const why = stderr.trim().split('\n').pop() || `exit ${code ?? signal}`;
-      fail(new Error(`git cat-file stopped (${why})`));
+      fail(new GitError({ command: 'cat-file', exitCode: code, stderr, stdout: '', reason: `stopped (${why})` }));
     });
     return proc;
   }
@@ -201,6 +197,7 @@ export function createObjectStore(options: { gitDir: string; objectFormat: strin
     let parsed = trees.get(oid);
     if (parsed === undefined) {
       parsed = contents(oid, 'tree').then((content) => parseTree(content, format));
+      // The caller gets the failure through `parsed`; this only keeps it out of the cache.
       parsed.catch(() => trees.delete(oid));
       trees.set(oid, parsed);
     }
@@ -211,6 +208,7 @@ export function createObjectStore(options: { gitDir: string; objectFormat: strin
     let header = commits.get(oid);
     if (header === undefined) {
       header = contents(oid, 'commit').then(parseCommitHeader);
+      // As for trees: the failure reaches the caller through `header`, not the cache.
       header.catch(() => commits.delete(oid));
       commits.set(oid, header);
     }

@@ -5,17 +5,19 @@ import { createRedactor } from '../log/redact.js';
 import { branchNameFor } from './branch-name.js';
 import { diffForFile, isBotOnlyBranch, sameChange } from './branch-history.js';
 import { BOT_IDENTITY, commitFile, type CommitFileInput, type CommitIdentity } from './commit-file.js';
-import type { GitAuth } from './git.js';
-import { pushBranches, type PushRef } from './push-branch.js';
 import { createObjectStore, type ObjectStore } from './object-store.js';
+import { pushBranches, type PushRef } from './push-branch.js';
 import { removeTree } from './remove-tree.js';
 import { resolveBase } from './resolve-base.js';
+import type { GitAuth } from './run-git.js';
 import { createScratchRepo, type ScratchRepo } from './scratch-repo.js';
 import { shallowDeepener } from './shallow-deepener.js';
 import { packageDirOf, readTrackedFile, type TrackedFile } from './tracked-file.js';
 import { openUserRepo, type UserRepo } from './user-repo.js';
 
-export interface OpenWorkspaceOptions {
+export type { GitAuth } from './run-git.js';
+
+export interface OpenRepoOptions {
   /** The user's work tree; it is only ever read. */
   repoDir: string;
   /** repoDir, when the caller has already opened it. */
@@ -31,11 +33,9 @@ export interface OpenWorkspaceOptions {
   logger?: Logger;
 }
 
-export interface Workspace {
+export interface Repo {
   readonly baseBranch: string;
   readonly baseSha: string;
-  /** The remote's URL with any credentials removed (for display); null without a remote. */
-  readonly remoteUrl: string | null;
   /** A regular UTF-8 file as the base commit has it; anything else is a reason. */
   readTrackedFile(path: string): Promise<TrackedFile>;
   /** The directory of the Cargo package holding `path` at the base (nearest tracked Cargo.toml); null if none. */
@@ -50,8 +50,6 @@ export interface Workspace {
   sameChange(remoteSha: string, commitSha: string): Promise<boolean>;
   /** Unified diff of `commitSha` against its parent, for `path` only. */
   diffForFile(commitSha: string, path: string): Promise<string>;
-  /** Force-with-lease push; throws a one-line, redacted error when refused. */
-  push(branch: string, commitSha: string, expectedRemoteSha: string | null): Promise<void>;
   /**
    * Several force-with-lease pushes in one `git push`; per ref, null when it was pushed or
    * the one-line, redacted reason it was not (a refused ref does not stop the others).
@@ -69,7 +67,7 @@ export interface Workspace {
  * refs), and the base commit settled. Nothing is written to the user's repository, its
  * object store included.
  */
-export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Workspace> {
+export async function openRepo(options: OpenRepoOptions): Promise<Repo> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const auth = options.auth ?? null;
   const redact = createRedactor([auth?.token]);
@@ -122,7 +120,6 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     return {
       baseBranch: base.baseBranch,
       baseSha: base.baseSha,
-      remoteUrl: urls === null ? null : withoutCredentials(urls.push),
       readTrackedFile: (path) => readTrackedFile(store, base.baseSha, path),
       packageDirOf: (path) => packageDirOf(store, base.baseSha, path),
       commitFile: (input) => commitFile(store, { baseSha: base.baseSha, identity }, input),
@@ -130,11 +127,6 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
       sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
       diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
-      async push(branch, commitSha, expectedRemoteSha) {
-        if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
-        const [reason] = await pushMany([{ branch, commitSha, expectedRemoteSha }]);
-        if (reason !== null) throw new Error(`push to ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
-      },
       pushMany,
       scratch,
       async dispose() {
@@ -144,12 +136,10 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     };
   } catch (error) {
     objects?.close();
-    await removeTree(scratchDir);
+    // The failure that got us here is the one to report; one in removing the directory rides along.
+    await removeTree(scratchDir).catch((cleanup: unknown) => {
+      throw new AggregateError([error, cleanup], `${error instanceof Error ? error.message : String(error)} (and ${scratchDir} could not be removed)`);
+    });
     throw error;
   }
-}
-
-/** `https://user:token@host/x` → `https://host/x`. */
-function withoutCredentials(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, '$1');
 }

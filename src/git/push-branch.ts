@@ -1,6 +1,6 @@
 import type { Redactor } from '../log/redact.js';
-import type { GitAuth } from './git.js';
 import { gitErrorText } from './git-errors.js';
+import { GitError, type GitAuth } from './run-git.js';
 import type { ScratchRepo } from './scratch-repo.js';
 
 export interface PushRef {
@@ -28,11 +28,10 @@ export async function pushBranches(scratch: ScratchRepo, target: PushTarget, ref
   await scratch.assertIntact();
   const remoteRef = (ref: PushRef) => `refs/heads/${ref.branch}`;
   let output: string;
-  let failure: unknown = null;
+  let failure: GitError | null = null;
   try {
-    output = await scratch
-      .git({ auth: target.auth })
-      .raw([
+    output = await scratch.run(
+      [
         'push',
         '--porcelain',
         '--no-verify',
@@ -42,11 +41,14 @@ export async function pushBranches(scratch: ScratchRepo, target: PushTarget, ref
         '--end-of-options',
         target.url,
         ...refs.map((ref) => `${ref.commitSha}:${remoteRef(ref)}`),
-      ]);
+      ],
+      { auth: target.auth },
+    );
   } catch (error) {
+    if (!(error instanceof GitError)) throw error;
     // A refused ref fails the whole command; its status line is still in the output.
     failure = error;
-    output = error instanceof Error ? error.message : String(error);
+    output = error.stdout;
   }
   const statuses = porcelainStatuses(output);
   return refs.map((ref) => {

@@ -1,15 +1,14 @@
 import type { Redactor } from '../log/redact.js';
-import type { GitAuth } from './git.js';
 import { gitErrorText, isAuthFailure, isMissingRemoteRef } from './git-errors.js';
+import { GitError, type GitAuth } from './run-git.js';
 import type { ScratchRepo } from './scratch-repo.js';
 
 /**
  * Every fetch we make: no tags, no submodules, no FETCH_HEAD, no gc or maintenance, and the
- * URL never read as an option. Verbose, so it always prints a line per ref: simple-git waits
- * 50 ms more after a command that printed nothing (see git.ts).
+ * URL never read as an option.
  */
 const FETCH_FLAGS = [
-  '--verbose',
+  '--quiet',
   '--no-tags',
   '--no-recurse-submodules',
   '--no-write-fetch-head',
@@ -34,7 +33,7 @@ export async function remoteDefaultBranch(
   redact: Redactor,
 ): Promise<RemoteAnswer<string | null>> {
   try {
-    const out = await scratch.git({ auth }).raw(['ls-remote', '--symref', '--end-of-options', url, 'HEAD']);
+    const out = await scratch.run(['ls-remote', '--symref', '--end-of-options', url, 'HEAD'], { auth });
     const match = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
     return { ok: true, value: match?.[1] ?? null };
   } catch (error) {
@@ -53,22 +52,12 @@ export async function fetchBranches(
 ): Promise<RemoteAnswer<{ baseFetched: boolean }>> {
   const botSpec = `+refs/heads/${options.branchPrefix}*:${FETCHED_PREFIX}${options.branchPrefix}*`;
   const baseSpec = `+refs/heads/${options.baseBranch}:${FETCHED_PREFIX}${options.baseBranch}`;
-  const fetch = (specs: string[]) =>
-    scratch
-      .git({ auth: options.auth })
-      .raw([
-        'fetch',
-        ...FETCH_FLAGS,
-        options.url,
-        ...specs,
-      ]);
+  const fetch = (specs: string[]) => scratch.run(['fetch', ...FETCH_FLAGS, options.url, ...specs], { auth: options.auth });
   try {
     await fetch([baseSpec, botSpec]);
     return { ok: true, value: { baseFetched: true } };
   } catch (error) {
-    if (!isMissingRemoteRef(error instanceof Error ? error.message : String(error))) {
-      return remoteFailure(error, options.url, options.redact);
-    }
+    if (!(error instanceof GitError && isMissingRemoteRef(error.stderr))) return remoteFailure(error, options.url, options.redact);
   }
   try {
     await fetch([botSpec]);
@@ -87,18 +76,14 @@ export async function unshallowBase(
   options: { url: string; auth: GitAuth | null; baseBranch: string },
 ): Promise<void> {
   await scratch.assertIntact();
-  await scratch
-    .git({ auth: options.auth })
-    .raw([
-      'fetch',
-      '--unshallow',
-      ...FETCH_FLAGS,
-      options.url,
-      `+refs/heads/${options.baseBranch}:${FETCHED_PREFIX}${options.baseBranch}`,
-    ]);
+  await scratch.run(['fetch', '--unshallow', ...FETCH_FLAGS, options.url, `+refs/heads/${options.baseBranch}:${FETCHED_PREFIX}${options.baseBranch}`], {
+    auth: options.auth,
+  });
 }
 
+/** A remote that said no (or could not be reached) is an answer; anything but git failing is not. */
 function remoteFailure(error: unknown, url: string, redact: Redactor): { ok: false; reason: string } {
+  if (!(error instanceof GitError)) throw error;
   const reason = gitErrorText(error, redact);
   if (isAuthFailure(reason)) {
     throw new Error(`cannot read ${redact(url)}: ${reason} (check the token and its repository access)`, { cause: error });

@@ -15,6 +15,10 @@ export async function removeTree(path: string): Promise<void> {
   }
 }
 
+/**
+ * Best effort, on purpose: whatever this cannot fix (an entry gone meanwhile, one we may not
+ * chmod), the second `rm` reports with its own reason.
+ */
 async function makeWritable(path: string): Promise<void> {
   const info = await lstat(path).catch(() => null);
   if (info === null || !info.isDirectory()) return;

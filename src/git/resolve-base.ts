@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { isCleanRefName } from './branch-name.js';
-import type { GitAuth } from './git.js';
+import { exitedWith, type GitAuth } from './run-git.js';
 import { FETCHED_PREFIX, fetchBranches, remoteDefaultBranch } from './remote-sync.js';
 import type { ScratchRepo } from './scratch-repo.js';
 import type { UserRepo } from './user-repo.js';
@@ -55,14 +55,16 @@ export async function resolveBase(input: ResolveBaseInput): Promise<BaseResoluti
     throw new Error(`cannot tell which branch to patch in ${user.topLevel}: HEAD is detached and ${remote} names no default branch; pass --base`);
   }
   // Names like `main` or `release/1.2` need no git process to vouch for them; anything else
-  // is git's call. simple-git treats a silent non-zero exit as success, so judge by what
-  // --normalize prints.
+  // is git's call: exit 1 means an invalid name, and --normalize must leave a valid one as is.
   const normalised = isCleanRefName(baseBranch)
     ? `refs/heads/${baseBranch}`
-    : await scratch
-        .git()
-        .raw(['check-ref-format', '--normalize', `refs/heads/${baseBranch}`])
-        .then((out) => out.trim(), () => '');
+    : await scratch.run(['check-ref-format', '--normalize', `refs/heads/${baseBranch}`]).then(
+        (out) => out.trim(),
+        (error: unknown) => {
+          if (exitedWith(error, 1)) return null;
+          throw error;
+        },
+      );
   if (normalised !== `refs/heads/${baseBranch}`) throw new Error(`invalid base branch: ${JSON.stringify(baseBranch)}`);
 
   let baseFetched = false;
@@ -118,7 +120,7 @@ function normaliseBranch(base: string | undefined): string | null {
 
 /** Refs under `prefix`: the object each names and the commit it leads to (a tag peeled), if any. */
 async function refsIn(scratch: ScratchRepo, prefix: string): Promise<Map<string, { sha: string; commit: string | null }>> {
-  const out = await scratch.git().raw(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)', prefix]);
+  const out = await scratch.run(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)', prefix]);
   const refs = new Map<string, { sha: string; commit: string | null }>();
   for (const line of out.split('\n')) {
     const [name, sha, type, peeled, peeledType] = line.split('\0');

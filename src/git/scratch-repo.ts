@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SimpleGit } from 'simple-git';
-import { createGit, type GitOptions } from './git.js';
+import { runGit, type RunGitOptions } from './run-git.js';
 
 /**
  * A bare repository of our own, outside the user's checkout, that borrows the user's objects
@@ -11,8 +10,8 @@ import { createGit, type GitOptions } from './git.js';
  */
 export interface ScratchRepo {
   gitDir: string;
-  /** git with GIT_DIR pinned to the scratch repository. */
-  git(options?: GitOptions): SimpleGit;
+  /** Run git with GIT_DIR pinned to the scratch repository (see runGit). */
+  run(args: readonly string[], options?: Omit<RunGitOptions, 'cwd'>): Promise<string>;
   /** Record the control files as they are now (after the fetch, before any check runs). */
   seal(): Promise<void>;
   /**
@@ -37,8 +36,7 @@ export async function createScratchRepo(options: {
 }): Promise<ScratchRepo> {
   const gitDir = join(options.dir, 'repo.git');
   await mkdir(options.dir, { recursive: true });
-  // Not -q: simple-git waits 50 ms more after a command that printed nothing (see git.ts).
-  await createGit(options.dir).raw(['init', '--bare', `--object-format=${options.objectFormat}`, gitDir]);
+  await runGit(['init', '--quiet', '--bare', `--object-format=${options.objectFormat}`, gitDir], { cwd: options.dir });
   await writeFile(join(gitDir, 'objects', 'info', 'alternates'), `${options.objectsDir}\n`);
   // A shallow clone's history stops at these commits; without the list, git here would walk
   // into parents that were never fetched.
@@ -47,7 +45,7 @@ export async function createScratchRepo(options: {
 
   return {
     gitDir,
-    git: (gitOptions = {}) => createGit(gitDir, { ...gitOptions, env: { GIT_DIR: gitDir, ...gitOptions.env } }),
+    run: (args, runOptions = {}) => runGit(args, { ...runOptions, cwd: gitDir, env: { ...runOptions.env, GIT_DIR: gitDir } }),
     async seal() {
       sealed = await controlFingerprint(gitDir);
     },
@@ -62,7 +60,11 @@ export async function createScratchRepo(options: {
 async function controlFingerprint(gitDir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const name of CONTROL_FILES) {
-    const content = await readFile(join(gitDir, name)).catch(() => null);
+    // A missing file is part of the fingerprint (`absent`); any other failure is not ours to hide.
+    const content = await readFile(join(gitDir, name)).catch((error: unknown) => {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
+      throw error;
+    });
     hash.update(`${name}\0${content === null ? 'absent' : createHash('sha256').update(content).digest('hex')}\0`);
   }
   return hash.digest('hex');

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import type { GitAuth } from './git.js';
+import type { GitAuth } from './run-git.js';
 import { gitErrorText } from './git-errors.js';
 import { unshallowBase } from './remote-sync.js';
 import type { ScratchRepo } from './scratch-repo.js';

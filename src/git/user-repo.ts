@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { createGit } from './git.js';
+import { exitedWith, runGit } from './run-git.js';
 
 /**
  * The user's repository, read-only: every command here only reads (and GIT_OPTIONAL_LOCKS=0
@@ -27,28 +27,54 @@ export interface UserRepo {
 
 export async function openUserRepo(repoDir: string): Promise<UserRepo> {
   const dir = resolve(repoDir);
-  const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
-  if (!exists) throw new Error(`not a git repository: ${dir} (no such directory)`);
-  const git = createGit(dir);
-  // One rev-parse for all of it; only when it fails, another to say why.
-  const lines = await git.raw(['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--git-common-dir', '--show-object-format']).then(
-    (out) => out.split('\n').map((line) => line.trim()),
-    () => null,
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    (error: unknown) => {
+      if (isMissing(error)) return false;
+      throw error;
+    },
   );
-  if (lines === null || lines[0] !== 'true') {
-    const inside = await git.raw(['rev-parse', '--is-inside-work-tree']).then(
+  if (!exists) throw new Error(`not a git repository: ${dir} (no such directory)`);
+  const git = (args: string[]) => runGit(args, { cwd: dir });
+  // One rev-parse for all of it; only when it fails, another to say why.
+  let lines: string[];
+  try {
+    lines = (await git(['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--git-common-dir', '--show-object-format'])).split('\n').map((line) => line.trim());
+  } catch (error) {
+    // Exit 128 is git's "not a repository" (or one it refuses, e.g. of another owner): say which, with git's words as the cause.
+    if (!exitedWith(error, 128)) throw error;
+    const inside = await git(['rev-parse', '--is-inside-work-tree']).then(
       (out) => out.trim(),
-      () => null,
+      (again: unknown) => {
+        if (exitedWith(again, 128)) return null;
+        throw again;
+      },
     );
-    if (inside === 'false') throw new Error(`not a git repository: ${dir} (not a work tree)`);
-    throw new Error(`not a git repository: ${dir}`);
+    if (inside === 'false') throw new Error(`not a git repository: ${dir} (not a work tree)`, { cause: error });
+    throw new Error(`not a git repository: ${dir}`, { cause: error });
   }
+  if (lines[0] !== 'true') throw new Error(`not a git repository: ${dir} (not a work tree)`);
   const [, topLevel, commonDir, objectFormat] = lines;
   if (!topLevel || !commonDir || !objectFormat) throw new Error(`not a git repository: ${dir} (rev-parse said too little)`);
   const absoluteCommon = isAbsolute(commonDir) ? commonDir : resolve(dir, commonDir);
   const shallowFile = join(absoluteCommon, 'shallow');
-  const isShallow = await stat(shallowFile).then((s) => s.isFile(), () => false);
-  const top = createGit(topLevel);
+  const isShallow = await stat(shallowFile).then(
+    (s) => s.isFile(),
+    (error: unknown) => {
+      if (isMissing(error)) return false;
+      throw error;
+    },
+  );
+  const top = (args: string[]) => runGit(args, { cwd: topLevel });
+  /** The trimmed output, or null when git answers "none" with exit code `none` (quietly). */
+  const answer = (args: string[], none: number) =>
+    top(args).then(
+      (out) => out.trim() || null,
+      (error: unknown) => {
+        if (exitedWith(error, none)) return null;
+        throw error;
+      },
+    );
 
   return {
     topLevel,
@@ -56,7 +82,7 @@ export async function openUserRepo(repoDir: string): Promise<UserRepo> {
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,
     async refsUnder(prefix) {
-      const out = await top.raw(['for-each-ref', '--format=%(refname)%00%(objectname)', prefix]);
+      const out = await top(['for-each-ref', '--format=%(refname)%00%(objectname)', prefix]);
       const refs = new Map<string, string>();
       for (const line of out.split('\n')) {
         const [name, sha] = line.split('\0');
@@ -64,29 +90,31 @@ export async function openUserRepo(repoDir: string): Promise<UserRepo> {
       }
       return refs;
     },
-    async commitOf(ref) {
-      const out = await top.raw(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`]).catch(() => '');
-      return out.trim() || null;
-    },
+    // `rev-parse -q --verify` and `symbolic-ref -q` exit 1, silently, when there is no such ref.
+    commitOf: (ref) => answer(['rev-parse', '-q', '--verify', '--end-of-options', `${ref}^{commit}`], 1),
     async remoteHeadBranch(remote) {
-      const out = await top.raw(['symbolic-ref', '-q', `refs/remotes/${remote}/HEAD`]).catch(() => '');
-      const target = out.trim();
+      const target = await answer(['symbolic-ref', '-q', `refs/remotes/${remote}/HEAD`], 1);
       const prefix = `refs/remotes/${remote}/`;
-      return target.startsWith(prefix) ? target.slice(prefix.length) : null;
+      return target?.startsWith(prefix) ? target.slice(prefix.length) : null;
     },
     async currentBranch() {
-      const out = await top.raw(['symbolic-ref', '-q', 'HEAD']).catch(() => '');
-      const target = out.trim();
-      return target.startsWith('refs/heads/') ? target.slice('refs/heads/'.length) : null;
+      const target = await answer(['symbolic-ref', '-q', 'HEAD'], 1);
+      return target?.startsWith('refs/heads/') ? target.slice('refs/heads/'.length) : null;
     },
     async remoteUrls(remote) {
-      const [fetchUrl, pushUrl] = await Promise.all(
-        [['remote', 'get-url', '--', remote], ['remote', 'get-url', '--push', '--', remote]].map((args) => top.raw(args).then((o) => o.trim(), () => '')),
-      );
-      if (!fetchUrl) return null;
-      return { fetch: absoluteUrl(fetchUrl, topLevel), push: absoluteUrl(pushUrl || fetchUrl, topLevel) };
+      // `remote get-url` exits 2 when there is no such remote.
+      const [fetchUrl, pushUrl] = await Promise.all([
+        answer(['remote', 'get-url', '--', remote], 2),
+        answer(['remote', 'get-url', '--push', '--', remote], 2),
+      ]);
+      if (fetchUrl === null) return null;
+      return { fetch: absoluteUrl(fetchUrl, topLevel), push: absoluteUrl(pushUrl ?? fetchUrl, topLevel) };
     },
   };
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
 }
 
 /**

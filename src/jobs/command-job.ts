@@ -1,5 +1,5 @@
 import type { ChatForge, Forge } from '../forge/types.js';
-import type { GitAuth } from '../git/git.js';
+import type { GitAuth } from '../git/open-repo.js';
 import type { Command } from './parse-command.js';
 import type { RepoRef } from './repo-ref.js';
 

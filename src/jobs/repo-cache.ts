@@ -3,8 +3,8 @@ import { mkdir, realpath, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import { createGit, type GitAuth } from '../git/git.js';
 import { gitErrorText } from '../git/git-errors.js';
+import { exitedWith, runGit, type GitAuth } from '../git/run-git.js';
 import { removeTree } from '../git/remove-tree.js';
 import { directorySize } from './directory-size.js';
 import { clonePath, remoteUrlFor, repoLabel, type RepoRef } from './repo-ref.js';
@@ -57,18 +57,29 @@ async function step<T>(what: string, redact: Redactor, run: () => Promise<T>): P
 
 /**
  * The server's clones under `<dataDir>/repos/<forge>/<owner>/<repo>`. The token reaches git
- * only through its environment (createGit's `auth`): the remote URL in `.git/config` and
+ * only through its environment (runGit's `auth`): the remote URL in `.git/config` and
  * every argv stay free of it.
  */
 export function createRepoCache(options: RepoCacheOptions): RepoCache {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_REPO_BYTES;
 
   async function isRepository(dir: string): Promise<boolean> {
-    const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
+    const exists = await stat(dir).then(
+      (s) => s.isDirectory(),
+      (error: unknown) => {
+        if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
     if (!exists) return false;
-    const gitDir = await createGit(dir)
-      .raw(['rev-parse', '--absolute-git-dir'])
-      .then((out) => out.trim(), () => '');
+    const gitDir = await runGit(['rev-parse', '--absolute-git-dir'], { cwd: dir }).then(
+      (out) => out.trim(),
+      (error: unknown) => {
+        // Exit 128: no repository git will use here (none, or a broken one); cloned afresh.
+        if (exitedWith(error, 128)) return '';
+        throw error;
+      },
+    );
     // Not a clone of ours when git finds an enclosing repository instead.
     return gitDir === `${await realpath(dir)}/.git`;
   }
@@ -79,18 +90,10 @@ export function createRepoCache(options: RepoCacheOptions): RepoCache {
     const partial = `${dir}.partial-${randomBytes(4).toString('hex')}`;
     try {
       await step(`cloning ${repoLabel(request.ref)}`, request.redact, () =>
-        createGit(dirname(dir), { auth: request.auth }).raw([
-          'clone',
-          '--quiet',
-          '--no-tags',
-          '--no-recurse-submodules',
-          '--no-checkout',
-          '--origin',
-          'origin',
-          '--',
-          url,
-          partial,
-        ]),
+        runGit(['clone', '--quiet', '--no-tags', '--no-recurse-submodules', '--no-checkout', '--origin', 'origin', '--', url, partial], {
+          cwd: dirname(dir),
+          auth: request.auth,
+        }),
       );
       await rename(partial, dir);
     } finally {
@@ -108,17 +111,24 @@ export function createRepoCache(options: RepoCacheOptions): RepoCache {
       }
 
       if (await isRepository(dir)) {
-        const git = createGit(dir, { auth: request.auth });
-        const current = (await git.raw(['remote', 'get-url', 'origin']).catch(() => '')).trim();
+        const git = (args: string[]) => runGit(args, { cwd: dir });
+        const current = await git(['remote', 'get-url', 'origin']).then(
+          (out) => out.trim(),
+          (error: unknown) => {
+            // Exit 2: there is no origin (yet); it is added below.
+            if (exitedWith(error, 2)) return '';
+            throw error;
+          },
+        );
         if (current !== url) {
           log.info('the clone URL changed; updating origin');
           await step('updating the remote URL', request.redact, () =>
-            current === '' ? git.raw(['remote', 'add', 'origin', url]) : git.raw(['remote', 'set-url', 'origin', url]),
+            current === '' ? git(['remote', 'add', 'origin', url]) : git(['remote', 'set-url', 'origin', url]),
           );
         }
         log.info('fetching');
         await step(`fetching ${repoLabel(request.ref)}`, request.redact, () =>
-          git.raw(['fetch', '--quiet', '--prune', '--no-tags', '--no-recurse-submodules', 'origin']),
+          runGit(['fetch', '--quiet', '--prune', '--no-tags', '--no-recurse-submodules', 'origin'], { cwd: dir, auth: request.auth }),
         );
       } else {
         await removeTree(dir);
@@ -126,12 +136,12 @@ export function createRepoCache(options: RepoCacheOptions): RepoCache {
         await cloneInto(dir, url, request);
       }
 
-      const git = createGit(dir);
+      const git = (args: string[]) => runGit(args, { cwd: dir });
       const sha = await step(`finding origin/${request.branch}`, request.redact, async () =>
-        (await git.raw(['rev-parse', '--verify', '--end-of-options', `refs/remotes/origin/${request.branch}^{commit}`])).trim(),
+        (await git(['rev-parse', '--verify', '--end-of-options', `refs/remotes/origin/${request.branch}^{commit}`])).trim(),
       );
-      await step('checking out the default branch', request.redact, () => git.raw(['checkout', '--quiet', '--force', '--detach', sha]));
-      await step('cleaning the work tree', request.redact, () => git.raw(['clean', '-ffdxq']));
+      await step('checking out the default branch', request.redact, () => git(['checkout', '--quiet', '--force', '--detach', sha]));
+      await step('cleaning the work tree', request.redact, () => git(['clean', '-ffdxq']));
 
       const size = await directorySize(dir, maxBytes);
       if (size > maxBytes) {

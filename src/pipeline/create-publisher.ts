@@ -1,5 +1,5 @@
 import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
-import type { Workspace } from '../git/open-repo.js';
+import type { Repo } from '../git/open-repo.js';
 import type { AuditAction } from '../report/audit-row.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
 import { publishFile } from './publish-file.js';
@@ -39,7 +39,7 @@ export interface Publisher {
 }
 
 export interface PublisherOptions {
-  workspace: Pick<Workspace, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany'>;
+  workspace: Pick<Repo, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany'>;
   /** The run's forge, its writes one at a time; null: push branches only (`--forge none`). */
   forge: Forge | null;
   /** The bot's PRs, listed once per run. */

@@ -11,7 +11,7 @@ import { patchHash, renderPrBody, renderPrTitle } from '../report/pr-body.js';
 import { describeError } from '../log/redact.js';
 import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../git/branch-name.js';
-import type { Workspace } from '../git/open-repo.js';
+import type { Repo } from '../git/open-repo.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
 import type { Checker, CheckResult } from '../check/create-checker.js';
 import { commitMessage } from './commit-message.js';
@@ -22,7 +22,7 @@ import type { FileResult, FileTiming, RunOptions } from './run-types.js';
 export interface RunContext {
   options: RunOptions;
   row: RowContext;
-  workspace: Pick<Workspace, 'baseBranch' | 'baseSha' | 'commitFile' | 'diffForFile'>;
+  workspace: Pick<Repo, 'baseBranch' | 'baseSha' | 'commitFile' | 'diffForFile'>;
   model: PatchModel;
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;

@@ -5,7 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { createChecker, detectSandbox, type Checker, type SandboxChoice } from '../check/create-checker.js';
 import type { ForgePr } from '../forge/types.js';
-import { openWorkspace, type Workspace } from '../git/open-repo.js';
+import { openRepo, type Repo } from '../git/open-repo.js';
 import type { Logger } from '../log/logger.js';
 import { createPatchModel, type PatchModel } from '../patches/create-patch-model.js';
 import { createAuditLog } from '../report/audit-log.js';
@@ -59,7 +59,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const slots = sequential ? 1 : (options.slots ?? availableParallelism());
   await mkdir(options.scratchRoot, { recursive: true });
   const scratchDir = await mkdtemp(join(options.scratchRoot, 'run-'));
-  const workspace = await openWorkspace({
+  const workspace = await openRepo({
     repoDir: options.repoDir,
     ...(options.userRepo ? { user: options.userRepo } : {}),
     scratchDir,
@@ -124,7 +124,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
 async function prepareRun(
   options: RunOptions,
   run: {
-    workspace: Workspace;
+    workspace: Repo;
     chosen: SelectedFile[];
     scratchDir: string;
     slots: number;
@@ -205,7 +205,7 @@ async function select(options: RunOptions, logger: Logger): Promise<Selection & 
  */
 async function chooseTracked(
   eligible: Selection['eligible'],
-  workspace: Pick<Workspace, 'readTrackedFile'>,
+  workspace: Pick<Repo, 'readTrackedFile'>,
   maxFiles: number,
   skipped: Selection['skipped'],
 ): Promise<{ chosen: SelectedFile[]; notProcessed: Selection['skipped'] }> {

@@ -6,7 +6,7 @@ import type { FileResult } from '../report/run-report.js';
 export type { FileResult, FileTiming, RunReport, Span } from '../report/run-report.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import type { GitAuth } from '../git/git.js';
+import type { GitAuth } from '../git/open-repo.js';
 import type { UserRepo } from '../git/user-repo.js';
 
 /** Everything one run needs, resolved by the CLI or the app before the run starts. */

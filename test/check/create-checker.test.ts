@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChecker, detectSandbox, type Checker } from '../../src/check/create-checker.js';
 import { CheckConfig } from '../../src/config/config-schema.js';
-import type { Workspace } from '../../src/git/open-repo.js';
+import type { Repo } from '../../src/git/open-repo.js';
 import { createFixtureRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { openOn } from '../git/repo-fixture.js';
 
@@ -12,7 +12,7 @@ const UNITS = 'crates/geometry/src/units.rs';
 const FORMAT = 'crates/report/src/format.rs';
 
 let repo: FixtureRepo;
-let ws: Workspace;
+let ws: Repo;
 let checker: Checker;
 const events: string[] = [];
 

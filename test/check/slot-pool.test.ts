@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSyn
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workspace } from '../../src/git/open-repo.js';
+import type { Repo } from '../../src/git/open-repo.js';
 import { writeSlotFile, type Slot } from '../../src/check/slot-pool.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { openOn, snapshotUserRepo } from '../git/repo-fixture.js';
@@ -11,7 +11,7 @@ import { slotsOf } from './slot-fixture.js';
 const SHAPES = 'crates/geometry/src/shapes.rs';
 
 let repo: FixtureRepo;
-let ws: Workspace;
+let ws: Repo;
 let before: Record<string, string>;
 
 beforeAll(async () => {
@@ -36,7 +36,7 @@ function slotStatus(slot: Slot): string {
   return git(slot.dir, 'status', '--porcelain=v1', '--untracked-files=all', '--ignored');
 }
 
-describe('Workspace.withSlot', () => {
+describe('Repo.withSlot', () => {
   it('never lends one slot to two callers at once, and bounds the pool', async () => {
     const holding = new Set<number>();
     let most = 0;

@@ -8,7 +8,7 @@ import { CheckConfig } from '../../src/config/config-schema.js';
 import { checkInSlot } from '../../src/check/check-in-slot.js';
 import { createSharedDirectCargo } from '../../src/check/shared-direct-cargo.js';
 import { createSharedFetch } from '../../src/check/shared-fetch.js';
-import { openWorkspace, type Workspace } from '../../src/git/open-repo.js';
+import { openRepo, type Repo } from '../../src/git/open-repo.js';
 import { detectSandbox } from '../../src/check/sandbox.js';
 import { git } from '../helpers/fixture-repo.js';
 import { slotsOf } from './slot-fixture.js';
@@ -22,14 +22,14 @@ const command = 'cargo check --workspace -v';
 
 let root: string;
 let repo: BenchRepo;
-let ws: Workspace;
+let ws: Repo;
 let sandbox: 'bwrap' | 'none';
 let original: Buffer;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'scrum-apply-slot-reuse-'));
   repo = createBenchRepo(root, { crates: 2, modules: 2 });
-  ws = await openWorkspace({ repoDir: repo.dir, scratchDir: join(root, 'scratch'), branchPrefix: 'scrum-apply/' });
+  ws = await openRepo({ repoDir: repo.dir, scratchDir: join(root, 'scratch'), branchPrefix: 'scrum-apply/' });
   sandbox = (await detectSandbox('auto')).kind;
   original = readFileSync(join(repo.dir, FILE));
 }, 60_000);

@@ -7,7 +7,7 @@ import { checkInSlot } from '../../src/check/check-in-slot.js';
 import { createSharedDirectCargo } from '../../src/check/shared-direct-cargo.js';
 import type { SharedFetch } from '../../src/check/shared-fetch.js';
 import { warmSlots } from '../../src/check/warm-slots.js';
-import type { Workspace } from '../../src/git/open-repo.js';
+import type { Repo } from '../../src/git/open-repo.js';
 import { createFixtureRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { openOn } from '../git/repo-fixture.js';
 import { slotsOf } from './slot-fixture.js';
@@ -20,7 +20,7 @@ const check = CheckConfig.parse({ command: 'cargo check', sandbox: 'bwrap' });
 const directCargo = createSharedDirectCargo({ check, sandbox: 'bwrap' });
 
 let repo: FixtureRepo;
-let ws: Workspace;
+let ws: Repo;
 beforeEach(async () => {
   repo = createFixtureRepo({ prefix: 'scrum-apply-warm-copy-' });
   ws = await openOn(repo.root, repo.dir);

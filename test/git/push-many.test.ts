@@ -4,12 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPushBatcher } from '../../src/pipeline/push-batcher.js';
 import { createRedactor } from '../../src/log/redact.js';
 import { createObjectStore, type ObjectStore } from '../../src/git/object-store.js';
-import type { Workspace } from '../../src/git/open-repo.js';
+import type { Repo } from '../../src/git/open-repo.js';
 import { pushBranches, type PushRef } from '../../src/git/push-branch.js';
 import { createScratchRepo, type ScratchRepo } from '../../src/git/scratch-repo.js';
 import { createFixtureRepo, git, snapshotRemote, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { createGitSpy } from '../helpers/git-spy.js';
-import { openOn } from './repo-fixture.js';
+import { openOn, pushOne } from './repo-fixture.js';
 
 const SHAPES = 'crates/geometry/src/shapes.rs';
 const IDENTITY = { name: 'scrum-apply[bot]', email: 'scrum-apply[bot]@users.noreply.github.com' };
@@ -20,7 +20,7 @@ const outcome = (promise: Promise<void>) => promise.then(() => null, (error: Err
 
 describe('batched pushes to a real remote', () => {
   let repo: FixtureRepo;
-  let ws: Workspace | null = null;
+  let ws: Repo | null = null;
   beforeEach(() => {
     repo = createFixtureRepo({ prefix: 'scrum-apply-push-batch-' });
   });
@@ -30,7 +30,7 @@ describe('batched pushes to a real remote', () => {
     repo.cleanup();
   });
 
-  async function openWithCommits(count: number): Promise<{ ws: Workspace; commits: string[] }> {
+  async function openWithCommits(count: number): Promise<{ ws: Repo; commits: string[] }> {
     ws = await openOn(repo.root, repo.dir);
     const opened = ws;
     const base = await opened.readTrackedFile(SHAPES);
@@ -58,10 +58,10 @@ describe('batched pushes to a real remote', () => {
     }
   }
 
-  it('concurrent Workspace.push calls all land with the right commits', async () => {
+  it('concurrent single-ref pushes all land with the right commits', async () => {
     const { ws: opened, commits } = await openWithCommits(3);
     const branches = ['scrum-apply/one', 'scrum-apply/two', 'scrum-apply/three'];
-    await Promise.all(branches.map((branch, i) => opened.push(branch, commits[i] ?? '', null)));
+    await Promise.all(branches.map((branch, i) => pushOne(opened, branch, commits[i] ?? '', null)));
     branches.forEach((branch, i) => {
       expect(originSha(branch)).toBe(commits[i]);
       expect(opened.remoteBranches().get(branch)).toBe(commits[i]);
@@ -71,7 +71,7 @@ describe('batched pushes to a real remote', () => {
   it('through the batcher, four concurrent pushes go in two git pushes; a stale lease refuses only its own ref', async () => {
     const { ws: opened, commits } = await openWithCommits(4);
     const [c0 = '', c1 = '', c2 = '', c3 = ''] = commits;
-    await opened.push('scrum-apply/taken', c3, null);
+    await pushOne(opened, 'scrum-apply/taken', c3, null);
     const before = snapshotRemote(repo.origin);
 
     const batcher = createPushBatcher((refs) => opened.pushMany(refs));

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Workspace } from '../../src/git/open-repo.js';
+import type { Repo } from '../../src/git/open-repo.js';
 import { createFixtureRepo, git, snapshotRemote, type FixtureRepo } from '../helpers/fixture-repo.js';
-import { openOn, scratchIn, snapshotUserRepo } from './repo-fixture.js';
-import { openWorkspace } from '../../src/git/open-repo.js';
+import { openOn, pushOne, scratchIn, snapshotUserRepo } from './repo-fixture.js';
+import { openRepo } from '../../src/git/open-repo.js';
 import { slotsOf } from '../check/slot-fixture.js';
 
 const SHAPES = 'crates/geometry/src/shapes.rs';
@@ -13,7 +13,7 @@ const FORMAT = 'crates/report/src/format.rs';
 const BOT_EMAIL = 'scrum-apply[bot]@users.noreply.github.com';
 
 let repo: FixtureRepo;
-const opened: Workspace[] = [];
+const opened: Repo[] = [];
 
 beforeEach(() => {
   repo = createFixtureRepo({ prefix: 'scrum-apply-ws-commit-', extraFiles: { 'tools/run.sh': '#!/bin/sh\necho hi\n' } });
@@ -23,7 +23,7 @@ afterEach(async () => {
   repo.cleanup();
 });
 
-async function open(extra: Parameters<typeof openOn>[2] = {}): Promise<Workspace> {
+async function open(extra: Parameters<typeof openOn>[2] = {}): Promise<Repo> {
   const ws = await openOn(repo.root, repo.dir, extra);
   opened.push(ws);
   return ws;
@@ -34,7 +34,7 @@ function blob(dir: string, rev: string): Buffer {
   return execFileSync('git', ['cat-file', 'blob', rev], { cwd: dir, env: { PATH: process.env.PATH } });
 }
 
-async function patched(ws: Workspace, path: string, edit: (text: string) => string): Promise<Buffer> {
+async function patched(ws: Repo, path: string, edit: (text: string) => string): Promise<Buffer> {
   const file = await ws.readTrackedFile(path);
   if (file.type !== 'file') throw new Error(`${path}: ${file.reason}`);
   return Buffer.from(edit(file.content.toString('utf8')), 'utf8');
@@ -51,7 +51,7 @@ function messUpCheckout(): void {
   repo.write('target/debug/junk', 'ignored\n');
 }
 
-describe('Workspace.commitFile and push', () => {
+describe('Repo.commitFile and push', () => {
   it('publishes one bot commit touching only the file, and leaves the checkout and its object store as they were', async () => {
     messUpCheckout();
     const before = snapshotUserRepo(repo.dir);
@@ -61,7 +61,7 @@ describe('Workspace.commitFile and push', () => {
     const content = await patched(ws, SHAPES, (t) => `${t}// patched\n`);
     const sha = await ws.commitFile({ path: SHAPES, content, mode: '100644', message: 'scrum-apply: fix shapes' });
     expect(ws.remoteBranches().has('scrum-apply/x')).toBe(false);
-    await ws.push('scrum-apply/crates/geometry/src/shapes.rs', sha, null);
+    await pushOne(ws, 'scrum-apply/crates/geometry/src/shapes.rs', sha, null);
     expect(ws.remoteBranches().get('scrum-apply/crates/geometry/src/shapes.rs')).toBe(sha);
     await ws.dispose();
 
@@ -86,7 +86,7 @@ describe('Workspace.commitFile and push', () => {
     const before = snapshotUserRepo(repo.dir);
     const remoteBefore = snapshotRemote(repo.origin);
     const scratchDir = scratchIn(repo.root);
-    const ws = await openWorkspace({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/' });
+    const ws = await openRepo({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/' });
     const content = await patched(ws, SHAPES, (t) => t.replace('pub', 'pub '));
     await ws.commitFile({ path: SHAPES, content, mode: '100644', message: 'm' });
     await slotsOf(ws).withSlot(async () => undefined);
@@ -107,7 +107,7 @@ describe('Workspace.commitFile and push', () => {
     const content = await patched(ws, FORMAT, (t) => t.replace('Formatting of report lines.', 'Formatting of the report lines.'));
     expect(content.includes('\r\n')).toBe(true);
     const sha = await ws.commitFile({ path: FORMAT, content, mode: '100644', message: 'crlf' });
-    await ws.push('scrum-apply/format', sha, null);
+    await pushOne(ws, 'scrum-apply/format', sha, null);
     expect(blob(repo.origin, `scrum-apply/format:${FORMAT}`).equals(content)).toBe(true);
     const diff = await ws.diffForFile(sha, FORMAT);
     expect(diff).toContain(`--- a/${FORMAT}`);
@@ -121,7 +121,7 @@ describe('Workspace.commitFile and push', () => {
     const ws = await open();
     const content = await patched(ws, 'tools/run.sh', (t) => t.replace('hi', 'hello'));
     const sha = await ws.commitFile({ path: 'tools/run.sh', content, mode: '100755', message: 'x' });
-    await ws.push('scrum-apply/run', sha, null);
+    await pushOne(ws, 'scrum-apply/run', sha, null);
     expect(git(repo.origin, 'ls-tree', 'scrum-apply/run', 'tools/run.sh')).toMatch(/^100755 blob /);
     for (const path of ['untracked.rs', 'crates', '.git/config', '../x']) {
       await expect(ws.commitFile({ path, content, mode: '100644', message: 'x' })).rejects.toThrow(/cannot commit/);
@@ -137,7 +137,7 @@ describe('Workspace.commitFile and push', () => {
       writeFileSync(join(slot.dir, 'stray.rs'), 'stray\n');
       return ws.commitFile({ path: SHAPES, content, mode: '100644', message: 'x' });
     });
-    await ws.push('scrum-apply/shapes', sha, null);
+    await pushOne(ws, 'scrum-apply/shapes', sha, null);
     expect(git(repo.origin, 'diff', '--name-only', 'main', 'scrum-apply/shapes').trim()).toBe(SHAPES);
     expect(blob(repo.origin, `scrum-apply/shapes:${SHAPES}`).equals(content)).toBe(true);
   });
@@ -146,7 +146,7 @@ describe('Workspace.commitFile and push', () => {
     const branch = 'scrum-apply/lease';
     const ws = await open();
     const first = await ws.commitFile({ path: SHAPES, content: await patched(ws, SHAPES, (t) => `${t}// 1\n`), mode: '100644', message: '1' });
-    await ws.push(branch, first, null);
+    await pushOne(ws, branch, first, null);
 
     // A person pushes on top of the bot's commit.
     const human = join(repo.root, 'human');
@@ -156,25 +156,25 @@ describe('Workspace.commitFile and push', () => {
     const humanTip = git(human, 'rev-parse', 'HEAD').trim();
 
     const second = await ws.commitFile({ path: SHAPES, content: await patched(ws, SHAPES, (t) => `${t}// 2\n`), mode: '100644', message: '2' });
-    const stale = ws.push(branch, second, first);
+    const stale = pushOne(ws, branch, second, first);
     await expect(stale).rejects.toThrow(/^push to scrum-apply\/lease was rejected: .*stale info/);
-    await expect(ws.push(branch, second, null)).rejects.toThrow(/rejected/);
-    const message = await ws.push(branch, second, first).catch((error: Error) => error.message);
+    await expect(pushOne(ws, branch, second, null)).rejects.toThrow(/rejected/);
+    const message = await pushOne(ws, branch, second, first).catch((error: Error) => error.message);
     expect(message).not.toContain('\n');
     expect(git(repo.origin, 'rev-parse', branch).trim()).toBe(humanTip);
 
     // With the right lease it goes through.
-    await ws.push(branch, second, humanTip);
+    await pushOne(ws, branch, second, humanTip);
     expect(git(repo.origin, 'rev-parse', branch).trim()).toBe(second);
   });
 });
 
-describe('Workspace.pushMany', () => {
+describe('Repo.pushMany', () => {
   it('pushes several branches in one git push; a stale lease refuses only its own ref', async () => {
     const ws = await open();
     const commit = async (n: number) => ws.commitFile({ path: SHAPES, content: await patched(ws, SHAPES, (t) => `${t}// ${n}\n`), mode: '100644', message: String(n) });
     const [a, b, c] = [await commit(1), await commit(2), await commit(3)];
-    await ws.push('scrum-apply/c', c, null);
+    await pushOne(ws, 'scrum-apply/c', c, null);
     const before = git(repo.origin, 'rev-parse', 'scrum-apply/c').trim();
 
     const reasons = await ws.pushMany([
@@ -197,7 +197,7 @@ describe('Workspace.pushMany', () => {
 describe('the scratch repository under attack', () => {
   it('refuses to push once a check has rewritten the scratch repository config', async () => {
     const scratchDir = scratchIn(repo.root);
-    const ws = await openWorkspace({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/' });
+    const ws = await openRepo({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/' });
     opened.push(ws);
     const sha = await ws.commitFile({ path: SHAPES, content: await patched(ws, SHAPES, (t) => `${t}// x\n`), mode: '100644', message: 'x' });
     await slotsOf(ws).withSlot(async () => {
@@ -205,17 +205,17 @@ describe('the scratch repository under attack', () => {
       appendFileSync(join(scratchDir, 'repo.git', 'config'), `[url "${join(repo.root, 'evil.git')}"]\n\tinsteadOf = ${repo.origin}\n`);
     });
     const remoteBefore = snapshotRemote(repo.origin);
-    await expect(ws.push('scrum-apply/x', sha, null)).rejects.toThrow(/scratch repository .* was modified/);
+    await expect(pushOne(ws, 'scrum-apply/x', sha, null)).rejects.toThrow(/scratch repository .* was modified/);
     expect(snapshotRemote(repo.origin)).toBe(remoteBefore);
   });
 });
 
-describe('Workspace.isBotOnlyBranch and sameChange', () => {
+describe('Repo.isBotOnlyBranch and sameChange', () => {
   it('is true for the bot’s own branch, also after the base moved, and false once a person committed on it', async () => {
     const branch = 'scrum-apply/crates/geometry/src/shapes.rs';
     const ws1 = await open();
     const sha = await ws1.commitFile({ path: SHAPES, content: await patched(ws1, SHAPES, (t) => `${t}// bot\n`), mode: '100644', message: 'bot' });
-    await ws1.push(branch, sha, null);
+    await pushOne(ws1, branch, sha, null);
     await ws1.dispose();
 
     // The base moves on (a person's commit on main).

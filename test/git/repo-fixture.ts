@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Logger } from '../../src/log/logger.js';
-import { openWorkspace, type OpenWorkspaceOptions, type Workspace } from '../../src/git/open-repo.js';
+import { openRepo, type OpenRepoOptions, type Repo } from '../../src/git/open-repo.js';
 import { git, snapshotCheckout } from '../helpers/fixture-repo.js';
 
 /** The checkout snapshot plus the object store: a run must not even add objects. */
@@ -39,12 +39,21 @@ export function captureLogger(): { logger: Logger; lines: () => Array<Record<str
 export function openOn(
   root: string,
   dir: string,
-  extra: Partial<OpenWorkspaceOptions> = {},
-): Promise<Workspace> {
-  return openWorkspace({ repoDir: dir, scratchDir: scratchIn(root), branchPrefix: 'scrum-apply/', ...extra });
+  extra: Partial<OpenRepoOptions> = {},
+): Promise<Repo> {
+  return openRepo({ repoDir: dir, scratchDir: scratchIn(root), branchPrefix: 'scrum-apply/', ...extra });
 }
 
 /** Run git in a bare repository (origin). */
 export function originGit(origin: string, ...args: string[]): string {
   return git(origin, ...args);
+}
+
+/**
+ * One force-with-lease push through Repo.pushMany; a ref it refuses is thrown as
+ * `push to <branch> was rejected: <reason>`, the way the push batcher reports it.
+ */
+export async function pushOne(repo: Pick<Repo, 'pushMany'>, branch: string, commitSha: string, expectedRemoteSha: string | null): Promise<void> {
+  const [reason] = await repo.pushMany([{ branch, commitSha, expectedRemoteSha }]);
+  if (reason !== null && reason !== undefined) throw new Error(`push to ${branch} was rejected: ${reason}`);
 }

@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWorkspace } from '../../src/git/open-repo.js';
+import { openRepo } from '../../src/git/open-repo.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { startGitHttpServer, type GitHttpServer } from './git-http-server.js';
-import { captureLogger, scratchIn, snapshotUserRepo } from './repo-fixture.js';
+import { captureLogger, pushOne, scratchIn, snapshotUserRepo } from './repo-fixture.js';
 
 const TOKEN = 'ghs_TestTokenThatMustNeverLeak0123456789';
 const AUTH = { username: 'x-access-token', token: TOKEN };
@@ -31,20 +31,19 @@ function allText(dir: string): string {
     .join('\n');
 }
 
-describe('openWorkspace over authenticated HTTP', () => {
+describe('openRepo over authenticated HTTP', () => {
   it('fetches and pushes with the token sent only as a header, never stored', async () => {
     const before = snapshotUserRepo(repo.dir);
     const { logger, lines } = captureLogger();
     const scratchDir = scratchIn(repo.root);
-    const ws = await openWorkspace({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/', auth: AUTH, logger });
+    const ws = await openRepo({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/', auth: AUTH, logger });
     expect(ws.baseBranch).toBe('main');
     expect(ws.baseSha).toBe(git(repo.origin, 'rev-parse', 'main').trim());
-    expect(ws.remoteUrl).toBe(server.url);
 
     const file = await ws.readTrackedFile(SHAPES);
     if (file.type !== 'file') throw new Error(file.reason);
     const sha = await ws.commitFile({ path: SHAPES, content: Buffer.concat([file.content, Buffer.from('// x\n')]), mode: '100644', message: 'x' });
-    await ws.push('scrum-apply/shapes', sha, null);
+    await pushOne(ws, 'scrum-apply/shapes', sha, null);
     expect(git(repo.origin, 'rev-parse', 'scrum-apply/shapes').trim()).toBe(sha);
 
     // Every request carried the credentials in its header; none in its URL.
@@ -65,7 +64,7 @@ describe('openWorkspace over authenticated HTTP', () => {
 
   it('a wrong token stops the run with a clear, redacted error instead of falling back', async () => {
     const wrong = 'ghs_WrongTokenWrongTokenWrongToken0000';
-    const error = await openWorkspace({
+    const error = await openRepo({
       repoDir: repo.dir,
       scratchDir: scratchIn(repo.root),
       branchPrefix: 'scrum-apply/',
@@ -80,7 +79,7 @@ describe('openWorkspace over authenticated HTTP', () => {
   });
 
   it('no token at all is an authentication failure too (no prompt, no hang)', async () => {
-    await expect(openWorkspace({ repoDir: repo.dir, scratchDir: scratchIn(repo.root), branchPrefix: 'scrum-apply/' })).rejects.toThrow(
+    await expect(openRepo({ repoDir: repo.dir, scratchDir: scratchIn(repo.root), branchPrefix: 'scrum-apply/' })).rejects.toThrow(
       /cannot read .*(terminal prompts disabled|could not read Username)/,
     );
   });
@@ -88,7 +87,7 @@ describe('openWorkspace over authenticated HTTP', () => {
   it('a remote that cannot be reached (connection refused) falls back to local refs with a warning', async () => {
     await server.close();
     const { logger, lines } = captureLogger();
-    const ws = await openWorkspace({ repoDir: repo.dir, scratchDir: scratchIn(repo.root), branchPrefix: 'scrum-apply/', auth: AUTH, logger });
+    const ws = await openRepo({ repoDir: repo.dir, scratchDir: scratchIn(repo.root), branchPrefix: 'scrum-apply/', auth: AUTH, logger });
     try {
       expect(ws.baseSha).toBe(git(repo.dir, 'rev-parse', 'main').trim());
       const warning = lines().find((l) => l.msg === 'cannot reach the remote; using local refs');

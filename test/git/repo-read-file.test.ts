@@ -1,12 +1,12 @@
 import { chmodSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workspace } from '../../src/git/open-repo.js';
+import type { Repo } from '../../src/git/open-repo.js';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
 import { openOn, snapshotUserRepo } from './repo-fixture.js';
 
 let repo: FixtureRepo;
-let ws: Workspace;
+let ws: Repo;
 let short: string;
 let before: Record<string, string>;
 
@@ -53,7 +53,7 @@ afterAll(async () => {
   repo.cleanup();
 });
 
-describe('Workspace.readTrackedFile', () => {
+describe('Repo.readTrackedFile', () => {
   it('reads a regular file from the base commit, not the working tree', async () => {
     const file = await ws.readTrackedFile(SHAPES);
     expect(file.type).toBe('file');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
-import { captureLogger, openOn, snapshotUserRepo } from './repo-fixture.js';
+import { captureLogger, openOn, pushOne, snapshotUserRepo } from './repo-fixture.js';
 import { slotsOf } from '../check/slot-fixture.js';
 
 const SHAPES = 'crates/geometry/src/shapes.rs';
@@ -43,7 +43,7 @@ describe('a shallow checkout (CI)', () => {
       const file = await ws.readTrackedFile(SHAPES);
       if (file.type !== 'file') throw new Error(file.reason);
       const sha = await ws.commitFile({ path: SHAPES, content: Buffer.concat([file.content, Buffer.from('// x\n')]), mode: '100644', message: 'x' });
-      await ws.push('scrum-apply/shapes', sha, null);
+      await pushOne(ws, 'scrum-apply/shapes', sha, null);
       await slotsOf(ws).withSlot(async (slot) => expect(git(slot.dir, 'rev-parse', 'HEAD').trim()).toBe(ws.baseSha));
     } finally {
       await ws.dispose();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGit } from '../../src/git/git.js';
+import { runGit } from '../../src/git/run-git.js';
 import { git } from '../helpers/fixture-repo.js';
 import { createGitSpy, type GitSpy } from '../helpers/git-spy.js';
 import { branchOf, createE2eRig, FORMAT, mockCreatePullFor, randomToken, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
@@ -82,7 +82,7 @@ describe('the GitHub token', () => {
   });
 });
 
-describe('createGit with credentials', () => {
+describe('runGit with credentials', () => {
   it('sends the token as a basic-auth header from GIT_CONFIG_* in the environment, not in argv', async () => {
     const token = randomToken();
     const seen: IncomingHttpHeaders[] = [];
@@ -96,9 +96,10 @@ describe('createGit with credentials', () => {
     spy = createGitSpy(root);
     spy.install();
     try {
-      const failure = await createGit(root, { auth: { username: 'x-access-token', token } })
-        .raw(['ls-remote', '--end-of-options', `http://127.0.0.1:${port}/octo/demo.git`])
-        .then(
+      const failure = await runGit(['ls-remote', '--end-of-options', `http://127.0.0.1:${port}/octo/demo.git`], {
+        cwd: root,
+        auth: { username: 'x-access-token', token },
+      }).then(
           () => null,
           (error: unknown) => (error instanceof Error ? error.message : String(error)),
         );
