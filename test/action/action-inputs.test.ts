@@ -107,3 +107,20 @@ describe('formatGitHubOutputs', () => {
     expect(() => formatGitHubOutputs({ report: 'x\nEOF_1\ny' }, 'EOF_1')).toThrow(/delimiter/);
   });
 });
+
+describe('examples/workflows', () => {
+  const Workflow = z.object({
+    jobs: z.record(z.string(), z.object({ steps: z.array(z.object({ uses: z.string().optional(), run: z.string().optional(), with: z.record(z.string(), z.unknown()).optional() })) })),
+  });
+
+  for (const file of ['scrum-apply.yml', 'gitea-scrum-apply.yml']) {
+    it(`${file} runs the action at v0 with inputs it declares, and nothing from a package registry`, () => {
+      const text = readFileSync(join(ROOT, 'examples/workflows', file), 'utf8');
+      const steps = Object.values(Workflow.parse(parse(text)).jobs).flatMap((job) => job.steps);
+      const ours = steps.filter((step) => /(^|\/)OWNER\/scrum-apply@v0$/.test(step.uses ?? ''));
+      expect(ours).toHaveLength(1);
+      for (const input of Object.keys(ours[0]?.with ?? {})) expect(ACTION_INPUTS).toContain(input);
+      expect(text).not.toMatch(/npx|npm (install|exec)/);
+    });
+  }
+});
