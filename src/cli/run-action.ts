@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
-import { createRedactor, describeError, secretsFromEnv } from '../report/redact.js';
+import { createRedactor, describeError, secretsFromEnv } from '../log/redact.js';
 import { actionInvocation } from './action-inputs.js';
 import { ExitError } from './exit-error.js';
 import { appendGitHubOutputs } from './github-output.js';
