@@ -7,11 +7,11 @@ var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x2) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x2, {
-  get: (a, b2) => (typeof require !== "undefined" ? require : a)[b2]
-}) : x2)(function(x2) {
+var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
+  get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
+}) : x)(function(x) {
   if (typeof require !== "undefined") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x2 + '" is not supported');
+  throw Error('Dynamic require of "' + x + '" is not supported');
 });
 var __commonJS = (cb, mod) => function __require2() {
   try {
@@ -127,15 +127,15 @@ var require_visit = __commonJS({
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
           path = Object.freeze(path.concat(node2));
-          for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path);
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = visit_(i, node2.items[i], visitor, path);
             if (typeof ci === "number")
-              i2 = ci - 1;
+              i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node2.items.splice(i2, 1);
-              i2 -= 1;
+              node2.items.splice(i, 1);
+              i -= 1;
             }
           }
         } else if (identity.isPair(node2)) {
@@ -175,15 +175,15 @@ var require_visit = __commonJS({
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
           path = Object.freeze(path.concat(node2));
-          for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path);
+          for (let i = 0; i < node2.items.length; ++i) {
+            const ci = await visitAsync_(i, node2.items[i], visitor, path);
             if (typeof ci === "number")
-              i2 = ci - 1;
+              i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node2.items.splice(i2, 1);
-              i2 -= 1;
+              node2.items.splice(i, 1);
+              i -= 1;
             }
           }
         } else if (identity.isPair(node2)) {
@@ -308,7 +308,7 @@ var require_directives = __commonJS({
        * @param onError - May be called even if the action was successful
        * @returns `true` on success
        */
-      add(line, onError2) {
+      add(line, onError) {
         if (this.atNextDocument) {
           this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
           this.tags = Object.assign({}, _Directives.defaultTags);
@@ -319,7 +319,7 @@ var require_directives = __commonJS({
         switch (name) {
           case "%TAG": {
             if (parts.length !== 2) {
-              onError2(0, "%TAG directive should contain exactly two parts");
+              onError(0, "%TAG directive should contain exactly two parts");
               if (parts.length < 2)
                 return false;
             }
@@ -330,7 +330,7 @@ var require_directives = __commonJS({
           case "%YAML": {
             this.yaml.explicit = true;
             if (parts.length !== 1) {
-              onError2(0, "%YAML directive should contain exactly one part");
+              onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
             const [version2] = parts;
@@ -339,12 +339,12 @@ var require_directives = __commonJS({
               return true;
             } else {
               const isValid = /^\d+\.\d+$/.test(version2);
-              onError2(6, `Unsupported YAML version ${version2}`, isValid);
+              onError(6, `Unsupported YAML version ${version2}`, isValid);
               return false;
             }
           }
           default:
-            onError2(0, `Unknown directive ${name}`, true);
+            onError(0, `Unknown directive ${name}`, true);
             return false;
         }
       }
@@ -354,38 +354,38 @@ var require_directives = __commonJS({
        * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
        *   `'!local'` tag, or `null` if unresolvable.
        */
-      tagName(source, onError2) {
+      tagName(source, onError) {
         if (source === "!")
           return "!";
         if (source[0] !== "!") {
-          onError2(`Not a valid tag: ${source}`);
+          onError(`Not a valid tag: ${source}`);
           return null;
         }
         if (source[1] === "<") {
           const verbatim = source.slice(2, -1);
           if (verbatim === "!" || verbatim === "!!") {
-            onError2(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
             return null;
           }
           if (source[source.length - 1] !== ">")
-            onError2("Verbatim tags must end with a >");
+            onError("Verbatim tags must end with a >");
           return verbatim;
         }
         const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
-          onError2(`The ${source} tag has no suffix`);
+          onError(`The ${source} tag has no suffix`);
         const prefix = this.tags[handle];
         if (prefix) {
           try {
             return prefix + decodeURIComponent(suffix);
           } catch (error62) {
-            onError2(String(error62));
+            onError(String(error62));
             return null;
           }
         }
         if (handle === "!")
           return source;
-        onError2(`Could not resolve tag: ${source}`);
+        onError(`Could not resolve tag: ${source}`);
         return null;
       }
       /**
@@ -452,8 +452,8 @@ var require_anchors = __commonJS({
       return anchors;
     }
     function findNewAnchor(prefix, exclude) {
-      for (let i2 = 1; true; ++i2) {
-        const name = `${prefix}${i2}`;
+      for (let i = 1; true; ++i) {
+        const name = `${prefix}${i}`;
         if (!exclude.has(name))
           return name;
       }
@@ -504,22 +504,22 @@ var require_applyReviver = __commonJS({
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
-          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
-            const v0 = val[i2];
-            const v1 = applyReviver(reviver, val, String(i2), v0);
+          for (let i = 0, len = val.length; i < len; ++i) {
+            const v0 = val[i];
+            const v1 = applyReviver(reviver, val, String(i), v0);
             if (v1 === void 0)
-              delete val[i2];
+              delete val[i];
             else if (v1 !== v0)
-              val[i2] = v1;
+              val[i] = v1;
           }
         } else if (val instanceof Map) {
-          for (const k2 of Array.from(val.keys())) {
-            const v0 = val.get(k2);
-            const v1 = applyReviver(reviver, val, k2, v0);
+          for (const k of Array.from(val.keys())) {
+            const v0 = val.get(k);
+            const v1 = applyReviver(reviver, val, k, v0);
             if (v1 === void 0)
-              val.delete(k2);
+              val.delete(k);
             else if (v1 !== v0)
-              val.set(k2, v1);
+              val.set(k, v1);
           }
         } else if (val instanceof Set) {
           for (const v0 of Array.from(val)) {
@@ -532,12 +532,12 @@ var require_applyReviver = __commonJS({
             }
           }
         } else {
-          for (const [k2, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k2, v0);
+          for (const [k, v0] of Object.entries(val)) {
+            const v1 = applyReviver(reviver, val, k, v0);
             if (v1 === void 0)
-              delete val[k2];
+              delete val[k];
             else if (v1 !== v0)
-              val[k2] = v1;
+              val[k] = v1;
           }
         }
       }
@@ -554,7 +554,7 @@ var require_toJS = __commonJS({
     var identity = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
-        return value.map((v, i2) => toJS(v, String(i2), ctx));
+        return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity.hasAnchor(value))
           return value.toJSON(arg, ctx);
@@ -720,9 +720,9 @@ var require_Alias = __commonJS({
       } else if (identity.isCollection(node2)) {
         let count = 0;
         for (const item of node2.items) {
-          const c3 = getAliasCount(doc, item, anchors2);
-          if (c3 > count)
-            count = c3;
+          const c = getAliasCount(doc, item, anchors2);
+          if (c > count)
+            count = c;
         }
         return count;
       } else if (identity.isPair(node2)) {
@@ -776,13 +776,13 @@ var require_createNode = __commonJS({
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
-        const match = tags.filter((t2) => t2.tag === tagName);
-        const tagObj = match.find((t2) => !t2.format) ?? match[0];
+        const match = tags.filter((t) => t.tag === tagName);
+        const tagObj = match.find((t) => !t.format) ?? match[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t2) => t2.identify?.(value) && !t2.format);
+      return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
       if (identity.isDocument(value))
@@ -850,14 +850,14 @@ var require_Collection = __commonJS({
     var Node = require_Node();
     function collectionFromPath(schema, path, value) {
       let v = value;
-      for (let i2 = path.length - 1; i2 >= 0; --i2) {
-        const k2 = path[i2];
-        if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
+      for (let i = path.length - 1; i >= 0; --i) {
+        const k = path[i];
+        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
-          a[k2] = v;
+          a[k] = v;
           v = a;
         } else {
-          v = /* @__PURE__ */ new Map([[k2, v]]);
+          v = /* @__PURE__ */ new Map([[k, v]]);
         }
       }
       return createNode.createNode(v, void 0, {
@@ -1028,44 +1028,44 @@ var require_foldFlowLines = __commonJS({
       let split = void 0;
       let prev = void 0;
       let overflow = false;
-      let i2 = -1;
+      let i = -1;
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i2 = consumeMoreIndentedLines(text2, i2, indent.length);
-        if (i2 !== -1)
-          end = i2 + endStep;
+        i = consumeMoreIndentedLines(text2, i, indent.length);
+        if (i !== -1)
+          end = i + endStep;
       }
-      for (let ch; ch = text2[i2 += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i2;
-          switch (text2[i2 + 1]) {
+          escStart = i;
+          switch (text2[i + 1]) {
             case "x":
-              i2 += 3;
+              i += 3;
               break;
             case "u":
-              i2 += 5;
+              i += 5;
               break;
             case "U":
-              i2 += 9;
+              i += 9;
               break;
             default:
-              i2 += 1;
+              i += 1;
           }
-          escEnd = i2;
+          escEnd = i;
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i2 = consumeMoreIndentedLines(text2, i2, indent.length);
-          end = i2 + indent.length + endStep;
+            i = consumeMoreIndentedLines(text2, i, indent.length);
+          end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i2 + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i2;
+              split = i;
           }
-          if (i2 >= end) {
+          if (i >= end) {
             if (split) {
               folds.push(split);
               end = split + endStep;
@@ -1073,15 +1073,15 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i2 += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
-              const j2 = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
-              if (escapedFolds[j2])
+              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              if (escapedFolds[j])
                 return text2;
-              folds.push(j2);
-              escapedFolds[j2] = true;
-              end = j2 + endStep;
+              folds.push(j);
+              escapedFolds[j] = true;
+              end = j + endStep;
               split = void 0;
             } else {
               overflow = true;
@@ -1097,9 +1097,9 @@ var require_foldFlowLines = __commonJS({
       if (onFold)
         onFold();
       let res = text2.slice(0, folds[0]);
-      for (let i3 = 0; i3 < folds.length; ++i3) {
-        const fold2 = folds[i3];
-        const end2 = folds[i3 + 1] || text2.length;
+      for (let i2 = 0; i2 < folds.length; ++i2) {
+        const fold2 = folds[i2];
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold2 === 0)
           res = `
 ${indent}${text2.slice(0, end2)}`;
@@ -1112,19 +1112,19 @@ ${indent}${text2.slice(fold2 + 1, end2)}`;
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i2, indent) {
-      let end = i2;
-      let start = i2 + 1;
+    function consumeMoreIndentedLines(text2, i, indent) {
+      let end = i;
+      let start = i + 1;
       let ch = text2[start];
       while (ch === " " || ch === "	") {
-        if (i2 < start + indent) {
-          ch = text2[++i2];
+        if (i < start + indent) {
+          ch = text2[++i];
         } else {
           do {
-            ch = text2[++i2];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
-          end = i2;
-          start = i2 + 1;
+          end = i;
+          start = i + 1;
           ch = text2[start];
         }
       }
@@ -1156,11 +1156,11 @@ var require_stringifyString = __commonJS({
       const strLen = str.length;
       if (strLen <= limit)
         return false;
-      for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
-        if (str[i2] === "\n") {
-          if (i2 - start > limit)
+      for (let i = 0, start = 0; i < strLen; ++i) {
+        if (str[i] === "\n") {
+          if (i - start > limit)
             return true;
-          start = i2 + 1;
+          start = i + 1;
           if (strLen - start <= limit)
             return false;
         }
@@ -1176,19 +1176,19 @@ var require_stringifyString = __commonJS({
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
-      for (let i2 = 0, ch = json2[i2]; ch; ch = json2[++i2]) {
-        if (ch === " " && json2[i2 + 1] === "\\" && json2[i2 + 2] === "n") {
-          str += json2.slice(start, i2) + "\\ ";
-          i2 += 1;
-          start = i2;
+      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
+        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
+          str += json2.slice(start, i) + "\\ ";
+          i += 1;
+          start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json2[i2 + 1]) {
+          switch (json2[i + 1]) {
             case "u":
               {
-                str += json2.slice(start, i2);
-                const code = json2.substr(i2 + 2, 4);
+                str += json2.slice(start, i);
+                const code = json2.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
                     str += "\\0";
@@ -1218,30 +1218,30 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str += "\\x" + code.substr(2);
                     else
-                      str += json2.substr(i2, 6);
+                      str += json2.substr(i, 6);
                 }
-                i2 += 5;
-                start = i2 + 1;
+                i += 5;
+                start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json2[i2 + 2] === '"' || json2.length < minMultiLineLength) {
-                i2 += 1;
+              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
+                i += 1;
               } else {
-                str += json2.slice(start, i2) + "\n\n";
-                while (json2[i2 + 2] === "\\" && json2[i2 + 3] === "n" && json2[i2 + 4] !== '"') {
+                str += json2.slice(start, i) + "\n\n";
+                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
                   str += "\n";
-                  i2 += 2;
+                  i += 2;
                 }
                 str += indent;
-                if (json2[i2 + 2] === " ")
+                if (json2[i + 2] === " ")
                   str += "\\";
-                i2 += 1;
-                start = i2 + 1;
+                i += 1;
+                start = i + 1;
               }
               break;
             default:
-              i2 += 1;
+              i += 1;
           }
       }
       str = start ? str + json2.slice(start) : json2;
@@ -1409,10 +1409,10 @@ ${indent}`);
       let res = _stringify(type);
       if (res === null) {
         const { defaultKeyType, defaultStringType } = ctx.options;
-        const t2 = implicitKey && defaultKeyType || defaultStringType;
-        res = _stringify(t2);
+        const t = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t);
         if (res === null)
-          throw new Error(`Unsupported default string type ${t2}`);
+          throw new Error(`Unsupported default string type ${t}`);
       }
       return res;
     }
@@ -1472,24 +1472,24 @@ var require_stringify = __commonJS({
     }
     function getTagObject(tags, item) {
       if (item.tag) {
-        const match = tags.filter((t2) => t2.tag === item.tag);
+        const match = tags.filter((t) => t.tag === item.tag);
         if (match.length > 0)
-          return match.find((t2) => t2.format === item.format) ?? match[0];
+          return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
       let obj;
       if (identity.isScalar(item)) {
         obj = item.value;
-        let match = tags.filter((t2) => t2.identify?.(obj));
+        let match = tags.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
-          const testMatch = match.filter((t2) => t2.test);
+          const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
             match = testMatch;
         }
-        tagObj = match.find((t2) => t2.format === item.format) ?? match.find((t2) => !t2.format);
+        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
         obj = item;
-        tagObj = tags.find((t2) => t2.nodeClass && obj instanceof t2.nodeClass);
+        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
       }
       if (!tagObj) {
         const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
@@ -1528,7 +1528,7 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
+      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
@@ -1682,7 +1682,7 @@ var require_log = __commonJS({
   "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
-    function debug2(logLevel, ...messages) {
+    function debug(logLevel, ...messages) {
       if (logLevel === "debug")
         console.log(...messages);
     }
@@ -1694,7 +1694,7 @@ var require_log = __commonJS({
           console.warn(warning);
       }
     }
-    exports2.debug = debug2;
+    exports2.debug = debug;
     exports2.warn = warn;
   }
 });
@@ -1832,9 +1832,9 @@ var require_Pair = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
     function createPair(key, value, ctx) {
-      const k2 = createNode.createNode(key, void 0, ctx);
+      const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k2, v);
+      return new Pair(k, v);
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
@@ -1850,7 +1850,7 @@ var require_Pair = __commonJS({
           value = value.clone(schema);
         return new _Pair(key, value);
       }
-      toJSON(_2, ctx) {
+      toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         return addPairToJSMap.addPairToJSMap(ctx, pair, this);
       }
@@ -1880,8 +1880,8 @@ var require_stringifyCollection = __commonJS({
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i2 = 0; i2 < items.length; ++i2) {
-        const item = items[i2];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -1910,8 +1910,8 @@ var require_stringifyCollection = __commonJS({
         str = flowChars.start + flowChars.end;
       } else {
         str = lines[0];
-        for (let i2 = 1; i2 < lines.length; ++i2) {
-          const line = lines[i2];
+        for (let i = 1; i < lines.length; ++i) {
+          const line = lines[i];
           str += line ? `
 ${indent}${line}` : "\n";
         }
@@ -1935,8 +1935,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i2 = 0; i2 < items.length; ++i2) {
-        const item = items[i2];
+      for (let i = 0; i < items.length; ++i) {
+        const item = items[i];
         let comment = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -1967,7 +1967,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str = stringify.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
-        if (i2 < items.length - 1) {
+        if (i < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -2025,12 +2025,12 @@ var require_YAMLMap = __commonJS({
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k2 = identity.isScalar(key) ? key.value : key;
+      const k = identity.isScalar(key) ? key.value : key;
       for (const it of items) {
         if (identity.isPair(it)) {
-          if (it.key === key || it.key === k2)
+          if (it.key === key || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k2)
+          if (identity.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -2095,11 +2095,11 @@ var require_YAMLMap = __commonJS({
           else
             prev.value = _pair.value;
         } else if (sortEntries) {
-          const i2 = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i2 === -1)
+          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i === -1)
             this.items.push(_pair);
           else
-            this.items.splice(i2, 0, _pair);
+            this.items.splice(i, 0, _pair);
         } else {
           this.items.push(_pair);
         }
@@ -2127,7 +2127,7 @@ var require_YAMLMap = __commonJS({
        * @param {Class} Type - If set, forces the returned collection type
        * @returns Instance of Type, Map, or Object
        */
-      toJSON(_2, ctx, Type) {
+      toJSON(_, ctx, Type) {
         const map2 = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
           ctx.onCreate(map2);
@@ -2169,9 +2169,9 @@ var require_map = __commonJS({
       default: true,
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
-      resolve(map3, onError2) {
+      resolve(map3, onError) {
         if (!identity.isMap(map3))
-          onError2("Expected a mapping for this tag");
+          onError("Expected a mapping for this tag");
         return map3;
       },
       createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
@@ -2250,13 +2250,13 @@ var require_YAMLSeq = __commonJS({
         else
           this.items[idx] = value;
       }
-      toJSON(_2, ctx) {
+      toJSON(_, ctx) {
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
-        let i2 = 0;
+        let i = 0;
         for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i2++), ctx));
+          seq.push(toJS.toJS(item, String(i++), ctx));
         return seq;
       }
       toString(ctx, onComment, onChompKeep) {
@@ -2274,10 +2274,10 @@ var require_YAMLSeq = __commonJS({
         const { replacer } = ctx;
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
-          let i2 = 0;
+          let i = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i2++);
+              const key = obj instanceof Set ? it : String(i++);
               it = replacer.call(obj, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
@@ -2307,9 +2307,9 @@ var require_seq = __commonJS({
       default: true,
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
-      resolve(seq2, onError2) {
+      resolve(seq2, onError) {
         if (!identity.isSeq(seq2))
-          onError2("Expected a sequence for this tag");
+          onError("Expected a sequence for this tag");
         return seq2;
       },
       createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
@@ -2391,12 +2391,12 @@ var require_stringifyNumber = __commonJS({
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i2 = n.indexOf(".");
-        if (i2 < 0) {
-          i2 = n.length;
+        let i = n.indexOf(".");
+        if (i < 0) {
+          i = n.length;
           n += ".";
         }
-        let d = minFractionDigits - (n.length - i2 - 1);
+        let d = minFractionDigits - (n.length - i - 1);
         while (d-- > 0)
           n += "0";
       }
@@ -2582,8 +2582,8 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError2) {
-        onError2(`Unresolved plain scalar ${JSON.stringify(str)}`);
+      resolve(str, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
         return str;
       }
     };
@@ -2612,17 +2612,17 @@ var require_binary = __commonJS({
        *   const blob = new Blob([buffer], { type: 'image/jpeg' })
        *   document.querySelector('#photo').src = URL.createObjectURL(blob)
        */
-      resolve(src, onError2) {
+      resolve(src, onError) {
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
           const str = atob(src.replace(/[\n\r]/g, ""));
           const buffer = new Uint8Array(str.length);
-          for (let i2 = 0; i2 < str.length; ++i2)
-            buffer[i2] = str.charCodeAt(i2);
+          for (let i = 0; i < str.length; ++i)
+            buffer[i] = str.charCodeAt(i);
           return buffer;
         } else {
-          onError2("This environment does not support reading binary tags; either Buffer or atob is required");
+          onError("This environment does not support reading binary tags; either Buffer or atob is required");
           return src;
         }
       },
@@ -2635,8 +2635,8 @@ var require_binary = __commonJS({
           str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
-          for (let i2 = 0; i2 < buf.length; ++i2)
-            s += String.fromCharCode(buf[i2]);
+          for (let i = 0; i < buf.length; ++i)
+            s += String.fromCharCode(buf[i]);
           str = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
@@ -2646,8 +2646,8 @@ var require_binary = __commonJS({
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
-          for (let i2 = 0, o2 = 0; i2 < n; ++i2, o2 += lineWidth) {
-            lines[i2] = str.substr(o2, lineWidth);
+          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
+            lines[i] = str.substr(o, lineWidth);
           }
           str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
@@ -2666,15 +2666,15 @@ var require_pairs = __commonJS({
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
-    function resolvePairs(seq, onError2) {
+    function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
-        for (let i2 = 0; i2 < seq.items.length; ++i2) {
-          let item = seq.items[i2];
+        for (let i = 0; i < seq.items.length; ++i) {
+          let item = seq.items[i];
           if (identity.isPair(item))
             continue;
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
-              onError2("Each pair must have its own sequence indicator");
+              onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
             if (item.commentBefore)
               pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
@@ -2686,21 +2686,21 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i2] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
-        onError2("Expected a sequence for this tag");
+        onError("Expected a sequence for this tag");
       return seq;
     }
     function createPairs(schema, iterable, ctx) {
       const { replacer } = ctx;
       const pairs2 = new YAMLSeq.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
-      let i2 = 0;
+      let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it of iterable) {
           if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i2++), it);
+            it = replacer.call(iterable, String(i++), it);
           let key, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
@@ -2759,9 +2759,9 @@ var require_omap = __commonJS({
        * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
        * but TypeScript won't allow widening the signature of a child method.
        */
-      toJSON(_2, ctx) {
+      toJSON(_, ctx) {
         if (!ctx)
-          return super.toJSON(_2);
+          return super.toJSON(_);
         const map2 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map2);
@@ -2793,13 +2793,13 @@ var require_omap = __commonJS({
       nodeClass: YAMLOMap,
       default: false,
       tag: "tag:yaml.org,2002:omap",
-      resolve(seq, onError2) {
-        const pairs$1 = pairs.resolvePairs(seq, onError2);
+      resolve(seq, onError) {
+        const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
           if (identity.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
-              onError2(`Ordered maps must not include duplicate keys: ${key.value}`);
+              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
               seenKeys.push(key.value);
             }
@@ -3016,8 +3016,8 @@ var require_set = __commonJS({
           this.items.push(new Pair.Pair(key));
         }
       }
-      toJSON(_2, ctx) {
-        return super.toJSON(_2, ctx, Set);
+      toJSON(_, ctx) {
+        return super.toJSON(_, ctx, Set);
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -3047,14 +3047,14 @@ var require_set = __commonJS({
       default: false,
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-      resolve(map2, onError2) {
+      resolve(map2, onError) {
         if (identity.isMap(map2)) {
           if (map2.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map2);
           else
-            onError2("Set items must all have null values");
+            onError("Set items must all have null values");
         } else
-          onError2("Expected a mapping for this tag");
+          onError("Expected a mapping for this tag");
         return map2;
       }
     };
@@ -3072,7 +3072,7 @@ var require_timestamp = __commonJS({
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
@@ -3298,7 +3298,7 @@ var require_Schema = __commonJS({
     var seq = require_seq();
     var string4 = require_string();
     var tags = require_tags();
-    var sortMapEntriesByKey = (a, b2) => a.key < b2.key ? -1 : a.key > b2.key ? 1 : 0;
+    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
       constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
@@ -3541,9 +3541,9 @@ var require_Document = __commonJS({
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
       createPair(key, value, options2 = {}) {
-        const k2 = this.createNode(key, null, options2);
+        const k = this.createNode(key, null, options2);
         const v = this.createNode(value, null, options2);
-        return new Pair.Pair(k2, v);
+        return new Pair.Pair(k, v);
       }
       /**
        * Removes a value from the document.
@@ -3779,7 +3779,7 @@ ${pointer}
 var require_resolve_props = __commonJS({
   "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
-    function resolveProps(tokens, { flow, indicator, next, offset, onError: onError2, parentIndent, startOnNewline }) {
+    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
       let atNewline = startOnNewline;
       let hasSpace = startOnNewline;
@@ -3797,12 +3797,12 @@ var require_resolve_props = __commonJS({
       for (const token of tokens) {
         if (reqSpace) {
           if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError2(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
           reqSpace = false;
         }
         if (tab) {
           if (atNewline && token.type !== "comment" && token.type !== "newline") {
-            onError2(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+            onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
           }
           tab = null;
         }
@@ -3815,7 +3815,7 @@ var require_resolve_props = __commonJS({
             break;
           case "comment": {
             if (!hasSpace)
-              onError2(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
             const cb = token.source.substring(1) || " ";
             if (!comment)
               comment = cb;
@@ -3841,9 +3841,9 @@ var require_resolve_props = __commonJS({
             break;
           case "anchor":
             if (anchor2)
-              onError2(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
             if (token.source.endsWith(":"))
-              onError2(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
             anchor2 = token;
             start ?? (start = token.offset);
             atNewline = false;
@@ -3852,7 +3852,7 @@ var require_resolve_props = __commonJS({
             break;
           case "tag": {
             if (tag)
-              onError2(token, "MULTIPLE_TAGS", "A node can have at most one tag");
+              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
             tag = token;
             start ?? (start = token.offset);
             atNewline = false;
@@ -3862,9 +3862,9 @@ var require_resolve_props = __commonJS({
           }
           case indicator:
             if (anchor2 || tag)
-              onError2(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
             if (found)
-              onError2(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
             found = token;
             atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
             hasSpace = false;
@@ -3872,7 +3872,7 @@ var require_resolve_props = __commonJS({
           case "comma":
             if (flow) {
               if (comma)
-                onError2(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
               comma = token;
               atNewline = false;
               hasSpace = false;
@@ -3880,18 +3880,18 @@ var require_resolve_props = __commonJS({
             }
           // else fallthrough
           default:
-            onError2(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
             atNewline = false;
             hasSpace = false;
         }
       }
-      const last2 = tokens[tokens.length - 1];
-      const end = last2 ? last2.offset + last2.source.length : offset;
+      const last = tokens[tokens.length - 1];
+      const end = last ? last.offset + last.source.length : offset;
       if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
-        onError2(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+        onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
       }
       if (tab && (atNewline && tab.indent <= parentIndent || next?.type === "block-map" || next?.type === "block-seq"))
-        onError2(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
+        onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
       return {
         comma,
         found,
@@ -3956,12 +3956,12 @@ var require_util_flow_indent_check = __commonJS({
   "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
-    function flowIndentCheck(indent, fc, onError2) {
+    function flowIndentCheck(indent, fc, onError) {
       if (fc?.type === "flow-collection") {
         const end = fc.end[0];
         if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
           const msg = "Flow end indicator should be more indented than parent";
-          onError2(end, "BAD_INDENT", msg, true);
+          onError(end, "BAD_INDENT", msg, true);
         }
       }
     }
@@ -3978,7 +3978,7 @@ var require_util_map_includes = __commonJS({
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b2) => a === b2 || identity.isScalar(a) && identity.isScalar(b2) && a.value === b2.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports2.mapIncludes = mapIncludes;
@@ -3996,7 +3996,7 @@ var require_resolve_block_map = __commonJS({
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError2, tag) {
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
       const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
@@ -4009,7 +4009,7 @@ var require_resolve_block_map = __commonJS({
           indicator: "explicit-key-ind",
           next: key ?? sep4?.[0],
           offset,
-          onError: onError2,
+          onError,
           parentIndent: bm.indent,
           startOnNewline: true
         });
@@ -4017,9 +4017,9 @@ var require_resolve_block_map = __commonJS({
         if (implicitKey) {
           if (key) {
             if (key.type === "block-seq")
-              onError2(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
             else if ("indent" in key && key.indent !== bm.indent)
-              onError2(offset, "BAD_INDENT", startColMsg);
+              onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
@@ -4032,24 +4032,24 @@ var require_resolve_block_map = __commonJS({
             continue;
           }
           if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError2(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
-          onError2(offset, "BAD_INDENT", startColMsg);
+          onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError2) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError2);
+        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError2);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
-          onError2(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+          onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
-          onError: onError2,
+          onError,
           parentIndent: bm.indent,
           startOnNewline: !key || key.type === "block-scalar"
         });
@@ -4057,13 +4057,13 @@ var require_resolve_block_map = __commonJS({
         if (valueProps.found) {
           if (implicitKey) {
             if (value?.type === "block-map" && !valueProps.hasNewline)
-              onError2(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
+              onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
-              onError2(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
+              onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError2) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError2);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError2);
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
@@ -4071,7 +4071,7 @@ var require_resolve_block_map = __commonJS({
           map2.items.push(pair);
         } else {
           if (implicitKey)
-            onError2(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
+            onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
           if (valueProps.comment) {
             if (keyNode.comment)
               keyNode.comment += "\n" + valueProps.comment;
@@ -4085,7 +4085,7 @@ var require_resolve_block_map = __commonJS({
         }
       }
       if (commentEnd && commentEnd < offset)
-        onError2(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
+        onError(commentEnd, "IMPOSSIBLE", "Map comment with trailing content");
       map2.range = [bm.offset, offset, commentEnd ?? offset];
       return map2;
     }
@@ -4100,7 +4100,7 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError2, tag) {
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
@@ -4114,16 +4114,16 @@ var require_resolve_block_seq = __commonJS({
           indicator: "seq-item-ind",
           next: value,
           offset,
-          onError: onError2,
+          onError,
           parentIndent: bs.indent,
           startOnNewline: true
         });
         if (!props.found) {
           if (props.anchor || props.tag || value) {
             if (value?.type === "block-seq")
-              onError2(props.end, "BAD_INDENT", "All sequence items must start at the same column");
+              onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
             else
-              onError2(offset, "MISSING_CHAR", "Sequence item without - indicator");
+              onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
           } else {
             commentEnd = props.end;
             if (props.comment)
@@ -4131,9 +4131,9 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node2 = value ? composeNode(ctx, value, props, onError2) : composeEmptyNode(ctx, props.end, start, null, props, onError2);
+        const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError2);
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
         offset = node2.range[2];
         seq.items.push(node2);
       }
@@ -4148,7 +4148,7 @@ var require_resolve_block_seq = __commonJS({
 var require_resolve_end = __commonJS({
   "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
-    function resolveEnd(end, offset, reqSpace, onError2) {
+    function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
       if (end) {
         let hasSpace = false;
@@ -4161,7 +4161,7 @@ var require_resolve_end = __commonJS({
               break;
             case "comment": {
               if (reqSpace && !hasSpace)
-                onError2(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               const cb = source.substring(1) || " ";
               if (!comment)
                 comment = cb;
@@ -4176,7 +4176,7 @@ var require_resolve_end = __commonJS({
               hasSpace = true;
               break;
             default:
-              onError2(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
           offset += source.length;
         }
@@ -4201,7 +4201,7 @@ var require_resolve_flow_collection = __commonJS({
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError2, tag) {
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap = fc.start.source === "{";
       const fcName = isMap ? "flow map" : "flow sequence";
       const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
@@ -4213,24 +4213,24 @@ var require_resolve_flow_collection = __commonJS({
       if (ctx.atKey)
         ctx.atKey = false;
       let offset = fc.offset + fc.start.source.length;
-      for (let i2 = 0; i2 < fc.items.length; ++i2) {
-        const collItem = fc.items[i2];
+      for (let i = 0; i < fc.items.length; ++i) {
+        const collItem = fc.items[i];
         const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
           next: key ?? sep4?.[0],
           offset,
-          onError: onError2,
+          onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
           if (!props.anchor && !props.tag && !sep4 && !value) {
-            if (i2 === 0 && props.comma)
-              onError2(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i2 < fc.items.length - 1)
-              onError2(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
+            if (i === 0 && props.comma)
+              onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+            else if (i < fc.items.length - 1)
+              onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
             if (props.comment) {
               if (coll.comment)
                 coll.comment += "\n" + props.comment;
@@ -4241,19 +4241,19 @@ var require_resolve_flow_collection = __commonJS({
             continue;
           }
           if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
-            onError2(
+            onError(
               key,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
             );
         }
-        if (i2 === 0) {
+        if (i === 0) {
           if (props.comma)
-            onError2(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
+            onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
         } else {
           if (!props.comma)
-            onError2(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
+            onError(props.start, "MISSING_CHAR", `Missing , between ${fcName} items`);
           if (props.comment) {
             let prevItemComment = "";
             loop: for (const st of start) {
@@ -4281,24 +4281,24 @@ var require_resolve_flow_collection = __commonJS({
           }
         }
         if (!isMap && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError2) : composeEmptyNode(ctx, props.end, sep4, null, props, onError2);
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
-            onError2(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError2) : composeEmptyNode(ctx, keyStart, start, null, props, onError2);
+          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
           if (isBlock(key))
-            onError2(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
+            onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
             offset: keyNode.range[2],
-            onError: onError2,
+            onError,
             parentIndent: fc.indent,
             startOnNewline: false
           });
@@ -4309,23 +4309,23 @@ var require_resolve_flow_collection = __commonJS({
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
-                    onError2(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
+                    onError(st, "MULTILINE_IMPLICIT_KEY", "Implicit keys of flow sequence pairs need to be on a single line");
                     break;
                   }
                 }
               if (props.start < valueProps.found.offset - 1024)
-                onError2(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
+                onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
           } else if (value) {
             if ("source" in value && value.source?.[0] === ":")
-              onError2(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
             else
-              onError2(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
+              onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError2) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError2) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
-              onError2(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
               keyNode.comment += "\n" + valueProps.comment;
@@ -4338,7 +4338,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isMap) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
-              onError2(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
+              onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
             map2.items.push(pair);
           } else {
             const map2 = new YAMLMap.YAMLMap(ctx.schema);
@@ -4352,19 +4352,19 @@ var require_resolve_flow_collection = __commonJS({
         }
       }
       const expectedEnd = isMap ? "}" : "]";
-      const [ce, ...ee2] = fc.end;
+      const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
         const name = fcName[0].toUpperCase() + fcName.substring(1);
         const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError2(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
+        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
         if (ce && ce.source.length !== 1)
-          ee2.unshift(ce);
+          ee.unshift(ce);
       }
-      if (ee2.length > 0) {
-        const end = resolveEnd.resolveEnd(ee2, cePos, ctx.options.strict, onError2);
+      if (ee.length > 0) {
+        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
         if (end.comment) {
           if (coll.comment)
             coll.comment += "\n" + end.comment;
@@ -4392,8 +4392,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError2, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError2, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError2, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError2, tag);
+    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -4403,22 +4403,22 @@ var require_compose_collection = __commonJS({
         coll.tag = tagName;
       return coll;
     }
-    function composeCollection(CN, ctx, token, props, onError2) {
+    function composeCollection(CN, ctx, token, props, onError) {
       const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError2(tagToken, "TAG_RESOLVE_FAILED", msg));
+      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
       if (token.type === "block-seq") {
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
           const message = "Missing newline after block sequence props";
-          onError2(lastProp, "MISSING_CHAR", message);
+          onError(lastProp, "MISSING_CHAR", message);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError2, tagName);
+        return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
+      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
       if (!tag) {
         const kt = ctx.schema.knownTags[tagName];
         if (kt?.collection === expType) {
@@ -4426,15 +4426,15 @@ var require_compose_collection = __commonJS({
           tag = kt;
         } else {
           if (kt) {
-            onError2(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
           } else {
-            onError2(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
+            onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError2, tagName);
+          return resolveCollection(CN, ctx, token, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError2, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError2(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
@@ -4451,18 +4451,18 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError2) {
+    function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError2);
+      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines2(scalar.source) : [];
       let chompStart = lines.length;
-      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
-        const content = lines[i2][1];
+      for (let i = lines.length - 1; i >= 0; --i) {
+        const content = lines[i][1];
         if (content === "" || content === "\r")
-          chompStart = i2;
+          chompStart = i;
         else
           break;
       }
@@ -4476,38 +4476,38 @@ var require_resolve_block_scalar = __commonJS({
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
       let contentStart = 0;
-      for (let i2 = 0; i2 < chompStart; ++i2) {
-        const [indent, content] = lines[i2];
+      for (let i = 0; i < chompStart; ++i) {
+        const [indent, content] = lines[i];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError2(offset + indent.length, "MISSING_CHAR", message);
+            onError(offset + indent.length, "MISSING_CHAR", message);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
-          contentStart = i2;
+          contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
             const message = "Block scalar values in collections must be indented";
-            onError2(offset, "BAD_INDENT", message);
+            onError(offset, "BAD_INDENT", message);
           }
           break;
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
-        if (lines[i2][0].length > trimIndent)
-          chompStart = i2 + 1;
+      for (let i = lines.length - 1; i >= chompStart; --i) {
+        if (lines[i][0].length > trimIndent)
+          chompStart = i + 1;
       }
       let value = "";
       let sep4 = "";
       let prevMoreIndented = false;
-      for (let i2 = 0; i2 < contentStart; ++i2)
-        value += lines[i2][0].slice(trimIndent) + "\n";
-      for (let i2 = contentStart; i2 < chompStart; ++i2) {
-        let [indent, content] = lines[i2];
+      for (let i = 0; i < contentStart; ++i)
+        value += lines[i][0].slice(trimIndent) + "\n";
+      for (let i = contentStart; i < chompStart; ++i) {
+        let [indent, content] = lines[i];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -4515,7 +4515,7 @@ var require_resolve_block_scalar = __commonJS({
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError2(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -4544,8 +4544,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i2 = chompStart; i2 < lines.length; ++i2)
-            value += "\n" + lines[i2][0].slice(trimIndent);
+          for (let i = chompStart; i < lines.length; ++i)
+            value += "\n" + lines[i][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -4555,9 +4555,9 @@ var require_resolve_block_scalar = __commonJS({
       const end = start + header.length + scalar.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
-    function parseBlockScalarHeader({ offset, props }, strict, onError2) {
+    function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
-        onError2(props[0], "IMPOSSIBLE", "Block scalar header not found");
+        onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
         return null;
       }
       const { source } = props[0];
@@ -4565,8 +4565,8 @@ var require_resolve_block_scalar = __commonJS({
       let indent = 0;
       let chomp = "";
       let error62 = -1;
-      for (let i2 = 1; i2 < source.length; ++i2) {
-        const ch = source[i2];
+      for (let i = 1; i < source.length; ++i) {
+        const ch = source[i];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -4574,16 +4574,16 @@ var require_resolve_block_scalar = __commonJS({
           if (!indent && n)
             indent = n;
           else if (error62 === -1)
-            error62 = offset + i2;
+            error62 = offset + i;
         }
       }
       if (error62 !== -1)
-        onError2(error62, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+        onError(error62, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment = "";
       let length = source.length;
-      for (let i2 = 1; i2 < props.length; ++i2) {
-        const token = props[i2];
+      for (let i = 1; i < props.length; ++i) {
+        const token = props[i];
         switch (token.type) {
           case "space":
             hasSpace = true;
@@ -4594,19 +4594,19 @@ var require_resolve_block_scalar = __commonJS({
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
-              onError2(token, "MISSING_CHAR", message);
+              onError(token, "MISSING_CHAR", message);
             }
             length += token.source.length;
             comment = token.source.substring(1);
             break;
           case "error":
-            onError2(token, "UNEXPECTED_TOKEN", token.message);
+            onError(token, "UNEXPECTED_TOKEN", token.message);
             length += token.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
             const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError2(token, "UNEXPECTED_TOKEN", message);
+            onError(token, "UNEXPECTED_TOKEN", message);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -4617,12 +4617,12 @@ var require_resolve_block_scalar = __commonJS({
     }
     function splitLines2(source) {
       const split = source.split(/\n( *)/);
-      const first2 = split[0];
-      const m = first2.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first2.slice(m[1].length)] : ["", first2];
+      const first = split[0];
+      const m = first.match(/^( *)/);
+      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i2 = 1; i2 < split.length; i2 += 2)
-        lines.push([split[i2], split[i2 + 1]]);
+      for (let i = 1; i < split.length; i += 2)
+        lines.push([split[i], split[i + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -4635,11 +4635,11 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError2) {
+    function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code, msg) => onError2(offset + rel, code, msg);
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4655,7 +4655,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError2(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -4664,7 +4664,7 @@ var require_resolve_flow_scalar = __commonJS({
           };
       }
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError2);
+      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
         type: _type,
@@ -4672,7 +4672,7 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source, onError2) {
+    function plainValue(source, onError) {
       let badChar = "";
       switch (source[0]) {
         /* istanbul ignore next should not happen */
@@ -4697,12 +4697,12 @@ var require_resolve_flow_scalar = __commonJS({
         }
       }
       if (badChar)
-        onError2(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
+        onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
       return unfoldLines(source);
     }
-    function singleQuotedValue(source, onError2) {
+    function singleQuotedValue(source, onError) {
       if (source[source.length - 1] !== "'" || source.length === 1)
-        onError2(source.length, "MISSING_CHAR", "Missing closing 'quote");
+        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
       return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
     }
     function unfoldLines(source) {
@@ -4734,56 +4734,56 @@ var require_resolve_flow_scalar = __commonJS({
         }
         pos = line.lastIndex;
       }
-      const last2 = /[ \t]*(.*)/sy;
-      last2.lastIndex = pos;
-      match = last2.exec(source);
+      const last = /[ \t]*(.*)/sy;
+      last.lastIndex = pos;
+      match = last.exec(source);
       return res + sep4 + (match?.[1] ?? "");
     }
-    function doubleQuotedValue(source, onError2) {
+    function doubleQuotedValue(source, onError) {
       let res = "";
-      for (let i2 = 1; i2 < source.length - 1; ++i2) {
-        const ch = source[i2];
-        if (ch === "\r" && source[i2 + 1] === "\n")
+      for (let i = 1; i < source.length - 1; ++i) {
+        const ch = source[i];
+        if (ch === "\r" && source[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold: fold2, offset } = foldNewline(source, i2);
+          const { fold: fold2, offset } = foldNewline(source, i);
           res += fold2;
-          i2 = offset;
+          i = offset;
         } else if (ch === "\\") {
-          let next = source[++i2];
+          let next = source[++i];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i2 + 1];
+            next = source[i + 1];
             while (next === " " || next === "	")
-              next = source[++i2 + 1];
-          } else if (next === "\r" && source[i2 + 1] === "\n") {
-            next = source[++i2 + 1];
+              next = source[++i + 1];
+          } else if (next === "\r" && source[i + 1] === "\n") {
+            next = source[++i + 1];
             while (next === " " || next === "	")
-              next = source[++i2 + 1];
+              next = source[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i2 + 1, length, onError2);
-            i2 += length;
+            res += parseCharCode(source, i + 1, length, onError);
+            i += length;
           } else {
-            const raw = source.substr(i2 - 1, 2);
-            onError2(i2 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            const raw = source.substr(i - 1, 2);
+            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
-          const wsStart = i2;
-          let next = source[i2 + 1];
+          const wsStart = i;
+          let next = source[i + 1];
           while (next === " " || next === "	")
-            next = source[++i2 + 1];
-          if (next !== "\n" && !(next === "\r" && source[i2 + 2] === "\n"))
-            res += i2 > wsStart ? source.slice(wsStart, i2 + 1) : ch;
+            next = source[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
+            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
         } else {
           res += ch;
         }
       }
       if (source[source.length - 1] !== '"' || source.length === 1)
-        onError2(source.length, "MISSING_CHAR", 'Missing closing "quote');
+        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
       return res;
     }
     function foldNewline(source, offset) {
@@ -4834,7 +4834,7 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError2) {
+    function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
       const code = ok ? parseInt(cc, 16) : NaN;
@@ -4842,7 +4842,7 @@ var require_resolve_flow_scalar = __commonJS({
         return String.fromCodePoint(code);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
-        onError2(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+        onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
     }
@@ -4858,25 +4858,25 @@ var require_compose_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError2) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError2) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError2);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError2(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+    function composeScalar(ctx, token, tagToken, onError) {
+      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError2);
+        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError2);
+        tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError2(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error62) {
         const msg = error62 instanceof Error ? error62.message : String(error62);
-        onError2(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value);
       }
       scalar.range = range;
@@ -4891,7 +4891,7 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError2) {
+    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
@@ -4911,10 +4911,10 @@ var require_compose_scalar = __commonJS({
         schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
         return kt;
       }
-      onError2(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
+      onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError2) {
+    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
       const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
@@ -4922,7 +4922,7 @@ var require_compose_scalar = __commonJS({
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts} or ${cs}`;
-          onError2(token, "TAG_RESOLVE_FAILED", msg, true);
+          onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
       return tag;
@@ -4938,8 +4938,8 @@ var require_util_empty_scalar_position = __commonJS({
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
         pos ?? (pos = before.length);
-        for (let i2 = pos - 1; i2 >= 0; --i2) {
-          let st = before[i2];
+        for (let i = pos - 1; i >= 0; --i) {
+          let st = before[i];
           switch (st.type) {
             case "space":
             case "comment":
@@ -4947,10 +4947,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i2];
+          st = before[++i];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i2];
+            st = before[++i];
           }
           break;
         }
@@ -4972,22 +4972,22 @@ var require_compose_node = __commonJS({
     var resolveEnd = require_resolve_end();
     var utilEmptyScalarPosition = require_util_empty_scalar_position();
     var CN = { composeNode, composeEmptyNode };
-    function composeNode(ctx, token, props, onError2) {
+    function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor: anchor2, tag } = props;
       let node2;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
-          node2 = composeAlias(ctx, token, onError2);
+          node2 = composeAlias(ctx, token, onError);
           if (anchor2 || tag)
-            onError2(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node2 = composeScalar.composeScalar(ctx, token, tag, onError2);
+          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
           if (anchor2)
             node2.anchor = anchor2.source.substring(1);
           break;
@@ -4995,26 +4995,26 @@ var require_compose_node = __commonJS({
         case "block-seq":
         case "flow-collection":
           try {
-            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError2);
+            node2 = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error62) {
             const message = error62 instanceof Error ? error62.message : String(error62);
-            onError2(token, "RESOURCE_EXHAUSTION", message);
+            onError(token, "RESOURCE_EXHAUSTION", message);
           }
           break;
         default: {
           const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError2(token, "UNEXPECTED_TOKEN", message);
+          onError(token, "UNEXPECTED_TOKEN", message);
           isSrcToken = false;
         }
       }
-      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError2));
+      node2 ?? (node2 = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor2 && node2.anchor === "")
-        onError2(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
+        onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError2(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node2.spaceBefore = true;
@@ -5028,18 +5028,18 @@ var require_compose_node = __commonJS({
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError2) {
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node2 = composeScalar.composeScalar(ctx, token, tag, onError2);
+      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
       if (anchor2) {
         node2.anchor = anchor2.source.substring(1);
         if (node2.anchor === "")
-          onError2(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
+          onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
       }
       if (spaceBefore)
         node2.spaceBefore = true;
@@ -5049,14 +5049,14 @@ var require_compose_node = __commonJS({
       }
       return node2;
     }
-    function composeAlias({ options: options2 }, { offset, source, end }, onError2) {
+    function composeAlias({ options: options2 }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
-        onError2(offset, "BAD_ALIAS", "Alias cannot be an empty string");
+        onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
-        onError2(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError2);
+      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -5075,7 +5075,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options2, directives, { offset, start, value, end }, onError2) {
+    function composeDoc(options2, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options2);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -5089,18 +5089,18 @@ var require_compose_doc = __commonJS({
         indicator: "doc-start",
         next: value ?? end?.[0],
         offset,
-        onError: onError2,
+        onError,
         parentIndent: 0,
         startOnNewline: true
       });
       if (props.found) {
         doc.directives.docStart = true;
         if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
-          onError2(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
+          onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError2) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError2);
+      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
-      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError2);
+      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re.comment)
         doc.comment = re.comment;
       doc.range = [offset, contentEnd, re.offset];
@@ -5133,8 +5133,8 @@ var require_composer = __commonJS({
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
-      for (let i2 = 0; i2 < prelude.length; ++i2) {
-        const source = prelude[i2];
+      for (let i = 0; i < prelude.length; ++i) {
+        const source = prelude[i];
         switch (source[0]) {
           case "#":
             comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
@@ -5142,8 +5142,8 @@ var require_composer = __commonJS({
             afterEmptyLine = false;
             break;
           case "%":
-            if (prelude[i2 + 1]?.[0] !== "#")
-              i2 += 1;
+            if (prelude[i + 1]?.[0] !== "#")
+              i += 1;
             atComment = false;
             break;
           default:
@@ -5194,10 +5194,10 @@ ${cb}` : comment;
           }
         }
         if (afterDoc) {
-          for (let i2 = 0; i2 < this.errors.length; ++i2)
-            doc.errors.push(this.errors[i2]);
-          for (let i2 = 0; i2 < this.warnings.length; ++i2)
-            doc.warnings.push(this.warnings[i2]);
+          for (let i = 0; i < this.errors.length; ++i)
+            doc.errors.push(this.errors[i]);
+          for (let i = 0; i < this.warnings.length; ++i)
+            doc.warnings.push(this.warnings[i]);
         } else {
           doc.errors = this.errors;
           doc.warnings = this.warnings;
@@ -5326,12 +5326,12 @@ var require_cst_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     var errors = require_errors();
     var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError2) {
+    function resolveAsScalar(token, strict = true, onError) {
       if (token) {
         const _onError = (pos, code, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
-          if (onError2)
-            onError2(offset, code, message);
+          if (onError)
+            onError(offset, code, message);
           else
             throw new errors.YAMLParseError([offset, offset + 1], code, message);
         };
@@ -5581,8 +5581,8 @@ var require_cst_visit = __commonJS({
     visit2.REMOVE = REMOVE;
     visit2.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field2, index] of path) {
-        const tok = item?.[field2];
+      for (const [field, index] of path) {
+        const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -5592,8 +5592,8 @@ var require_cst_visit = __commonJS({
     };
     visit2.parentCollection = (cst, path) => {
       const parent = visit2.itemAtPath(cst, path.slice(0, -1));
-      const field2 = path[path.length - 1][0];
-      const coll = parent?.[field2];
+      const field = path[path.length - 1][0];
+      const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -5602,21 +5602,21 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field2 of ["key", "value"]) {
-        const token = item[field2];
+      for (const field of ["key", "value"]) {
+        const token = item[field];
         if (token && "items" in token) {
-          for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path.concat([[field2, i2]])), token.items[i2], visitor);
+          for (let i = 0; i < token.items.length; ++i) {
+            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
-              i2 = ci - 1;
+              i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i2, 1);
-              i2 -= 1;
+              token.items.splice(i, 1);
+              i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field2 === "key")
+          if (typeof ctrl === "function" && field === "key")
             ctrl = ctrl(item, path);
         }
       }
@@ -5783,14 +5783,14 @@ var require_lexer = __commonJS({
           next = yield* this.parseNext(next);
       }
       atLineEnd() {
-        let i2 = this.pos;
-        let ch = this.buffer[i2];
+        let i = this.pos;
+        let ch = this.buffer[i];
         while (ch === " " || ch === "	")
-          ch = this.buffer[++i2];
+          ch = this.buffer[++i];
         if (!ch || ch === "#" || ch === "\n")
           return true;
         if (ch === "\r")
-          return this.buffer[i2 + 1] === "\n";
+          return this.buffer[i + 1] === "\n";
         return false;
       }
       charAt(n) {
@@ -6085,9 +6085,9 @@ var require_lexer = __commonJS({
       *parseBlockScalarHeader() {
         this.blockScalarIndent = -1;
         this.blockScalarKeep = false;
-        let i2 = this.pos;
+        let i = this.pos;
         while (true) {
-          const ch = this.buffer[++i2];
+          const ch = this.buffer[++i];
           if (ch === "+")
             this.blockScalarKeep = true;
           else if (ch > "0" && ch <= "9")
@@ -6101,17 +6101,17 @@ var require_lexer = __commonJS({
         let nl = this.pos - 1;
         let indent = 0;
         let ch;
-        loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
+        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
           switch (ch) {
             case " ":
               indent += 1;
               break;
             case "\n":
-              nl = i3;
+              nl = i2;
               indent = 0;
               break;
             case "\r": {
-              const next = this.buffer[i3 + 1];
+              const next = this.buffer[i2 + 1];
               if (!next && !this.atEnd)
                 return this.setNext("block-scalar");
               if (next === "\n")
@@ -6142,25 +6142,25 @@ var require_lexer = __commonJS({
             nl = this.buffer.length;
           }
         }
-        let i2 = nl + 1;
-        ch = this.buffer[i2];
+        let i = nl + 1;
+        ch = this.buffer[i];
         while (ch === " ")
-          ch = this.buffer[++i2];
+          ch = this.buffer[++i];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i2];
-          nl = i2 - 1;
+            ch = this.buffer[++i];
+          nl = i - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i3 = nl - 1;
-            let ch2 = this.buffer[i3];
+            let i2 = nl - 1;
+            let ch2 = this.buffer[i2];
             if (ch2 === "\r")
-              ch2 = this.buffer[--i3];
-            const lastChar = i3;
+              ch2 = this.buffer[--i2];
+            const lastChar = i2;
             while (ch2 === " ")
-              ch2 = this.buffer[--i3];
-            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
-              nl = i3;
+              ch2 = this.buffer[--i2];
+            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
+              nl = i2;
             else
               break;
           } while (true);
@@ -6172,36 +6172,36 @@ var require_lexer = __commonJS({
       *parsePlainScalar() {
         const inFlow = this.flowLevel > 0;
         let end = this.pos - 1;
-        let i2 = this.pos - 1;
+        let i = this.pos - 1;
         let ch;
-        while (ch = this.buffer[++i2]) {
+        while (ch = this.buffer[++i]) {
           if (ch === ":") {
-            const next = this.buffer[i2 + 1];
+            const next = this.buffer[i + 1];
             if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
               break;
-            end = i2;
+            end = i;
           } else if (isEmpty(ch)) {
-            let next = this.buffer[i2 + 1];
+            let next = this.buffer[i + 1];
             if (ch === "\r") {
               if (next === "\n") {
-                i2 += 1;
+                i += 1;
                 ch = "\n";
-                next = this.buffer[i2 + 1];
+                next = this.buffer[i + 1];
               } else
-                end = i2;
+                end = i;
             }
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs = this.continueScalar(i2 + 1);
+              const cs = this.continueScalar(i + 1);
               if (cs === -1)
                 break;
-              i2 = Math.max(i2, cs - 2);
+              i = Math.max(i, cs - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
               break;
-            end = i2;
+            end = i;
           }
         }
         if (!ch && !this.atEnd)
@@ -6218,8 +6218,8 @@ var require_lexer = __commonJS({
         }
         return 0;
       }
-      *pushToIndex(i2, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i2);
+      *pushToIndex(i, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i);
         if (s) {
           yield s;
           this.pos += s.length;
@@ -6264,23 +6264,23 @@ var require_lexer = __commonJS({
       }
       *pushTag() {
         if (this.charAt(1) === "<") {
-          let i2 = this.pos + 2;
-          let ch = this.buffer[i2];
+          let i = this.pos + 2;
+          let ch = this.buffer[i];
           while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i2];
-          return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
+            ch = this.buffer[++i];
+          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
         } else {
-          let i2 = this.pos + 1;
-          let ch = this.buffer[i2];
+          let i = this.pos + 1;
+          let ch = this.buffer[i];
           while (ch) {
             if (tagChars.has(ch))
-              ch = this.buffer[++i2];
-            else if (ch === "%" && hexDigits.has(this.buffer[i2 + 1]) && hexDigits.has(this.buffer[i2 + 2])) {
-              ch = this.buffer[i2 += 3];
+              ch = this.buffer[++i];
+            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
+              ch = this.buffer[i += 3];
             } else
               break;
           }
-          return yield* this.pushToIndex(i2, false);
+          return yield* this.pushToIndex(i, false);
         }
       }
       *pushNewline() {
@@ -6293,24 +6293,24 @@ var require_lexer = __commonJS({
           return 0;
       }
       *pushSpaces(allowTabs) {
-        let i2 = this.pos - 1;
+        let i = this.pos - 1;
         let ch;
         do {
-          ch = this.buffer[++i2];
+          ch = this.buffer[++i];
         } while (ch === " " || allowTabs && ch === "	");
-        const n = i2 - this.pos;
+        const n = i - this.pos;
         if (n > 0) {
           yield this.buffer.substr(this.pos, n);
-          this.pos = i2;
+          this.pos = i;
         }
         return n;
       }
       *pushUntil(test) {
-        let i2 = this.pos;
-        let ch = this.buffer[i2];
+        let i = this.pos;
+        let ch = this.buffer[i];
         while (!test(ch))
-          ch = this.buffer[++i2];
-        return yield* this.pushToIndex(i2, false);
+          ch = this.buffer[++i];
+        return yield* this.pushToIndex(i, false);
       }
     };
     exports2.Lexer = Lexer;
@@ -6356,20 +6356,20 @@ var require_parser = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     function includesToken(list, type) {
-      for (let i2 = 0; i2 < list.length; ++i2)
-        if (list[i2].type === type)
+      for (let i = 0; i < list.length; ++i)
+        if (list[i].type === type)
           return true;
       return false;
     }
     function findNonEmptyIndex(list) {
-      for (let i2 = 0; i2 < list.length; ++i2) {
-        switch (list[i2].type) {
+      for (let i = 0; i < list.length; ++i) {
+        switch (list[i].type) {
           case "space":
           case "comment":
           case "newline":
             break;
           default:
-            return i2;
+            return i;
         }
       }
       return -1;
@@ -6404,9 +6404,9 @@ var require_parser = __commonJS({
     function getFirstKeyStartProps(prev) {
       if (prev.length === 0)
         return [];
-      let i2 = prev.length;
-      loop: while (--i2 >= 0) {
-        switch (prev[i2].type) {
+      let i = prev.length;
+      loop: while (--i >= 0) {
+        switch (prev[i].type) {
           case "doc-start":
           case "explicit-key-ind":
           case "map-value-ind":
@@ -6415,16 +6415,16 @@ var require_parser = __commonJS({
             break loop;
         }
       }
-      while (prev[++i2]?.type === "space") {
+      while (prev[++i]?.type === "space") {
       }
-      return prev.splice(i2, prev.length);
+      return prev.splice(i, prev.length);
     }
     function arrayPushArray(target, source) {
       if (source.length < 1e5)
         Array.prototype.push.apply(target, source);
       else
-        for (let i2 = 0; i2 < source.length; ++i2)
-          target.push(source[i2]);
+        for (let i = 0; i < source.length; ++i)
+          target.push(source[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -6643,12 +6643,12 @@ var require_parser = __commonJS({
               yield* this.pop(token);
           }
           if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last2 = token.items[token.items.length - 1];
-            if (last2 && !last2.sep && !last2.value && last2.start.length > 0 && findNonEmptyIndex(last2.start) === -1 && (token.indent === 0 || last2.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
+            const last = token.items[token.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st) => st.type !== "comment" || st.indent < token.indent))) {
               if (top.type === "document")
-                top.end = last2.start;
+                top.end = last.start;
               else
-                top.items.push({ start: last2.start });
+                top.items.push({ start: last.start });
               token.items.splice(-1, 1);
             }
           }
@@ -6772,8 +6772,8 @@ var require_parser = __commonJS({
             this.onKeyLine = false;
             if (it.value) {
               const end = "end" in it.value ? it.value.end : void 0;
-              const last2 = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last2?.type === "comment")
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 map2.items.push({ start: [this.sourceToken] });
@@ -6810,11 +6810,11 @@ var require_parser = __commonJS({
           let start = [];
           if (atNextItem && it.sep && !it.value) {
             const nl = [];
-            for (let i2 = 0; i2 < it.sep.length; ++i2) {
-              const st = it.sep[i2];
+            for (let i = 0; i < it.sep.length; ++i) {
+              const st = it.sep[i];
               switch (st.type) {
                 case "newline":
-                  nl.push(i2);
+                  nl.push(i);
                   break;
                 case "space":
                   break;
@@ -6965,8 +6965,8 @@ var require_parser = __commonJS({
           case "newline":
             if (it.value) {
               const end = "end" in it.value ? it.value.end : void 0;
-              const last2 = Array.isArray(end) ? end[end.length - 1] : void 0;
-              if (last2?.type === "comment")
+              const last = Array.isArray(end) ? end[end.length - 1] : void 0;
+              if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 seq.items.push({ start: [this.sourceToken] });
@@ -7232,7 +7232,7 @@ var require_public_api = __commonJS({
     var log = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
-    var parser4 = require_parser();
+    var parser2 = require_parser();
     function parseOptions(options2) {
       const prettyErrors = options2.prettyErrors !== false;
       const lineCounter$1 = options2.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
@@ -7240,7 +7240,7 @@ var require_public_api = __commonJS({
     }
     function parseAllDocuments(source, options2 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
-      const parser$1 = new parser4.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options2);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
@@ -7254,7 +7254,7 @@ var require_public_api = __commonJS({
     }
     function parseDocument(source, options2 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
-      const parser$1 = new parser4.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options2);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
@@ -7336,7 +7336,7 @@ var require_dist = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
-    var parser4 = require_parser();
+    var parser2 = require_parser();
     var publicApi = require_public_api();
     var visit2 = require_visit();
     exports2.Composer = composer.Composer;
@@ -7361,7 +7361,7 @@ var require_dist = __commonJS({
     exports2.CST = cst;
     exports2.Lexer = lexer.Lexer;
     exports2.LineCounter = lineCounter.LineCounter;
-    exports2.Parser = parser4.Parser;
+    exports2.Parser = parser2.Parser;
     exports2.parse = publicApi.parse;
     exports2.parseAllDocuments = publicApi.parseAllDocuments;
     exports2.parseDocument = publicApi.parseDocument;
@@ -7383,24 +7383,24 @@ var require_light = __commonJS({
         return n && n["default"] || n;
       }
       var load = function(received, defaults, onto = {}) {
-        var k2, ref, v;
-        for (k2 in defaults) {
-          v = defaults[k2];
-          onto[k2] = (ref = received[k2]) != null ? ref : v;
+        var k, ref, v;
+        for (k in defaults) {
+          v = defaults[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
         }
         return onto;
       };
       var overwrite = function(received, defaults, onto = {}) {
-        var k2, v;
-        for (k2 in received) {
-          v = received[k2];
-          if (defaults[k2] !== void 0) {
-            onto[k2] = v;
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults[k] !== void 0) {
+            onto[k] = v;
           }
         }
         return onto;
       };
-      var parser4 = {
+      var parser2 = {
         load,
         overwrite
       };
@@ -7559,8 +7559,8 @@ var require_light = __commonJS({
                 return null;
               }
             });
-            return (await Promise.all(promises)).find(function(x2) {
-              return x2 != null;
+            return (await Promise.all(promises)).find(function(x) {
+              return x != null;
             });
           } catch (error62) {
             e = error62;
@@ -7577,13 +7577,13 @@ var require_light = __commonJS({
       Events$1 = Events_1;
       Queues = class Queues {
         constructor(num_priorities) {
-          var i2;
+          var i;
           this.Events = new Events$1(this);
           this._length = 0;
           this._lists = (function() {
-            var j2, ref, results;
+            var j, ref, results;
             results = [];
-            for (i2 = j2 = 1, ref = num_priorities; 1 <= ref ? j2 <= ref : j2 >= ref; i2 = 1 <= ref ? ++j2 : --j2) {
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
               results.push(new DLList$1((() => {
                 return this.incr();
               }), (() => {
@@ -7619,9 +7619,9 @@ var require_light = __commonJS({
           });
         }
         getFirst(arr = this._lists) {
-          var j2, len, list;
-          for (j2 = 0, len = arr.length; j2 < len; j2++) {
-            list = arr[j2];
+          var j, len, list;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list = arr[j];
             if (list.length > 0) {
               return list;
             }
@@ -7640,7 +7640,7 @@ var require_light = __commonJS({
       var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
       NUM_PRIORITIES = 10;
       DEFAULT_PRIORITY = 5;
-      parser$1 = parser4;
+      parser$1 = parser2;
       BottleneckError$1 = BottleneckError_1;
       Job = class Job {
         constructor(task, args, options2, jobDefaults, rejectOnDrop, Events3, _states, Promise2) {
@@ -7769,7 +7769,7 @@ var require_light = __commonJS({
       };
       var Job_1 = Job;
       var BottleneckError$2, LocalDatastore, parser$2;
-      parser$2 = parser4;
+      parser$2 = parser2;
       BottleneckError$2 = BottleneckError_1;
       LocalDatastore = class LocalDatastore {
         constructor(instance, storeOptions, storeInstanceOptions) {
@@ -7823,9 +7823,9 @@ var require_light = __commonJS({
           clearInterval(this.heartbeat);
           return this.Promise.resolve();
         }
-        yieldLoop(t2 = 0) {
+        yieldLoop(t = 0) {
           return new this.Promise(function(resolve8, reject2) {
-            return setTimeout(resolve8, t2);
+            return setTimeout(resolve8, t);
           });
         }
         computePenalty() {
@@ -7995,7 +7995,7 @@ var require_light = __commonJS({
           return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
         statusJobs(status) {
-          var k2, pos, ref, results, v;
+          var k, pos, ref, results, v;
           if (status != null) {
             pos = this.status.indexOf(status);
             if (pos < 0) {
@@ -8003,10 +8003,10 @@ var require_light = __commonJS({
             }
             ref = this._jobs;
             results = [];
-            for (k2 in ref) {
-              v = ref[k2];
+            for (k in ref) {
+              v = ref[k];
               if (v === pos) {
-                results.push(k2);
+                results.push(k);
               }
             }
             return results;
@@ -8015,8 +8015,8 @@ var require_light = __commonJS({
           }
         }
         statusCounts() {
-          return this.counts.reduce(((acc, v, i2) => {
-            acc[this.status[i2]] = v;
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
             return acc;
           }), {});
         }
@@ -8083,7 +8083,7 @@ var require_light = __commonJS({
       var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
       var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-      parser$3 = parser4;
+      parser$3 = parser2;
       Events$2 = Events_1;
       RedisConnection$1 = require$$2;
       IORedisConnection$1 = require$$3;
@@ -8133,13 +8133,13 @@ var require_light = __commonJS({
             return instance != null || deleted > 0;
           }
           limiters() {
-            var k2, ref, results, v;
+            var k, ref, results, v;
             ref = this.instances;
             results = [];
-            for (k2 in ref) {
-              v = ref[k2];
+            for (k in ref) {
+              v = ref[k];
               results.push({
-                key: k2,
+                key: k,
                 limiter: v
               });
             }
@@ -8149,7 +8149,7 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i2, k2, keys, len, next, start;
+            var cursor, end, found, i, k, keys, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
@@ -8160,9 +8160,9 @@ var require_light = __commonJS({
             while (cursor !== 0) {
               [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
               cursor = ~~next;
-              for (i2 = 0, len = found.length; i2 < len; i2++) {
-                k2 = found[i2];
-                keys.push(k2.slice(start, -end));
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
               }
             }
             return keys;
@@ -8171,15 +8171,15 @@ var require_light = __commonJS({
             var base;
             clearInterval(this.interval);
             return typeof (base = this.interval = setInterval(async () => {
-              var e, k2, ref, results, time3, v;
+              var e, k, ref, results, time3, v;
               time3 = Date.now();
               ref = this.instances;
               results = [];
-              for (k2 in ref) {
-                v = ref[k2];
+              for (k in ref) {
+                v = ref[k];
                 try {
                   if (await v._store.__groupCheck__(time3)) {
-                    results.push(this.deleteKey(k2));
+                    results.push(this.deleteKey(k));
                   } else {
                     results.push(void 0);
                   }
@@ -8215,7 +8215,7 @@ var require_light = __commonJS({
       }).call(commonjsGlobal);
       var Group_1 = Group;
       var Batcher, Events$3, parser$4;
-      parser$4 = parser4;
+      parser$4 = parser2;
       Events$3 = Events_1;
       Batcher = (function() {
         class Batcher2 {
@@ -8267,7 +8267,7 @@ var require_light = __commonJS({
       var Bottleneck3, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
       NUM_PRIORITIES$1 = 10;
       DEFAULT_PRIORITY$1 = 5;
-      parser$5 = parser4;
+      parser$5 = parser2;
       Queues$1 = Queues_1;
       Job$1 = Job_1;
       LocalDatastore$1 = LocalDatastore_1;
@@ -8487,10 +8487,10 @@ var require_light = __commonJS({
               return this.Promise.resolve(null);
             }, this._registerLock.schedule(() => {
               return this._submitLock.schedule(() => {
-                var k2, ref, v;
+                var k, ref, v;
                 ref = this._scheduled;
-                for (k2 in ref) {
-                  v = ref[k2];
+                for (k in ref) {
+                  v = ref[k];
                   if (this.jobStatus(v.job.options.id) === "RUNNING") {
                     clearTimeout(v.timeout);
                     clearTimeout(v.expiration);
@@ -8695,19 +8695,19 @@ var require_parser2 = __commonJS({
   "node_modules/bottleneck/lib/parser.js"(exports2) {
     "use strict";
     exports2.load = function(received, defaults, onto = {}) {
-      var k2, ref, v;
-      for (k2 in defaults) {
-        v = defaults[k2];
-        onto[k2] = (ref = received[k2]) != null ? ref : v;
+      var k, ref, v;
+      for (k in defaults) {
+        v = defaults[k];
+        onto[k] = (ref = received[k]) != null ? ref : v;
       }
       return onto;
     };
     exports2.overwrite = function(received, defaults, onto = {}) {
-      var k2, v;
-      for (k2 in received) {
-        v = received[k2];
-        if (defaults[k2] !== void 0) {
-          onto[k2] = v;
+      var k, v;
+      for (k in received) {
+        v = received[k];
+        if (defaults[k] !== void 0) {
+          onto[k] = v;
         }
       }
       return onto;
@@ -8922,8 +8922,8 @@ var require_Events = __commonJS({
                 };
               })()
             );
-            return (yield Promise.all(promises)).find(function(x2) {
-              return x2 != null;
+            return (yield Promise.all(promises)).find(function(x) {
+              return x != null;
             });
           } catch (error62) {
             e = error62;
@@ -8950,13 +8950,13 @@ var require_Queues = __commonJS({
     Events2 = require_Events();
     Queues = class Queues {
       constructor(num_priorities) {
-        var i2;
+        var i;
         this.Events = new Events2(this);
         this._length = 0;
         this._lists = function() {
-          var j2, ref, results;
+          var j, ref, results;
           results = [];
-          for (i2 = j2 = 1, ref = num_priorities; 1 <= ref ? j2 <= ref : j2 >= ref; i2 = 1 <= ref ? ++j2 : --j2) {
+          for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
             results.push(new DLList(() => {
               return this.incr();
             }, () => {
@@ -8992,9 +8992,9 @@ var require_Queues = __commonJS({
         });
       }
       getFirst(arr = this._lists) {
-        var j2, len, list;
-        for (j2 = 0, len = arr.length; j2 < len; j2++) {
-          list = arr[j2];
+        var j, len, list;
+        for (j = 0, len = arr.length; j < len; j++) {
+          list = arr[j];
           if (list.length > 0) {
             return list;
           }
@@ -9057,10 +9057,10 @@ var require_Job = __commonJS({
     var DEFAULT_PRIORITY;
     var Job;
     var NUM_PRIORITIES;
-    var parser4;
+    var parser2;
     NUM_PRIORITIES = 10;
     DEFAULT_PRIORITY = 5;
-    parser4 = require_parser2();
+    parser2 = require_parser2();
     BottleneckError = require_BottleneckError();
     Job = class Job {
       constructor(task, args, options2, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
@@ -9070,7 +9070,7 @@ var require_Job = __commonJS({
         this.Events = Events2;
         this._states = _states;
         this.Promise = Promise2;
-        this.options = parser4.load(options2, jobDefaults);
+        this.options = parser2.load(options2, jobDefaults);
         this.options.priority = this._sanitizePriority(this.options.priority);
         if (this.options.id === jobDefaults.id) {
           this.options.id = `${this.options.id}-${this._randomIndex()}`;
@@ -9259,15 +9259,15 @@ var require_LocalDatastore = __commonJS({
     }
     var BottleneckError;
     var LocalDatastore;
-    var parser4;
-    parser4 = require_parser2();
+    var parser2;
+    parser2 = require_parser2();
     BottleneckError = require_BottleneckError();
     LocalDatastore = class LocalDatastore {
       constructor(instance, storeOptions, storeInstanceOptions) {
         this.instance = instance;
         this.storeOptions = storeOptions;
         this.clientId = this.instance._randomIndex();
-        parser4.load(storeInstanceOptions, storeInstanceOptions, this);
+        parser2.load(storeInstanceOptions, storeInstanceOptions, this);
         this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
         this._running = 0;
         this._done = 0;
@@ -9319,9 +9319,9 @@ var require_LocalDatastore = __commonJS({
           return _this2.Promise.resolve();
         })();
       }
-      yieldLoop(t2 = 0) {
+      yieldLoop(t = 0) {
         return new this.Promise(function(resolve8, reject2) {
-          return setTimeout(resolve8, t2);
+          return setTimeout(resolve8, t);
         });
       }
       computePenalty() {
@@ -9332,7 +9332,7 @@ var require_LocalDatastore = __commonJS({
         var _this3 = this;
         return _asyncToGenerator2(function* () {
           yield _this3.yieldLoop();
-          parser4.overwrite(options2, options2, _this3.storeOptions);
+          parser2.overwrite(options2, options2, _this3.storeOptions);
           _this3._startHeartbeat();
           _this3.instance._drainAll(_this3.computeCapacity());
           return true;
@@ -9780,8 +9780,8 @@ var require_Scripts = __commonJS({
     exports2.payload = function(name) {
       var template;
       template = templates[name];
-      return Array.prototype.concat(headers.refs, template.headers.map(function(h2) {
-        return headers[h2];
+      return Array.prototype.concat(headers.refs, template.headers.map(function(h) {
+        return headers[h];
       }), template.refresh_expiration ? headers.refresh_expiration : "", template.code).join("\n");
     };
   }
@@ -9886,8 +9886,8 @@ var require_RedisConnection = __commonJS({
           });
         }
         _loadScripts() {
-          return this.Promise.all(Scripts.names.map((k2) => {
-            return this._loadScript(k2);
+          return this.Promise.all(Scripts.names.map((k) => {
+            return this._loadScript(k);
           }));
         }
         __runCommand__(cmd) {
@@ -9955,11 +9955,11 @@ var require_RedisConnection = __commonJS({
           return this.client.evalsha.bind(this.client);
         }
         disconnect(flush = true) {
-          var i2, k2, len, ref;
+          var i, k, len, ref;
           ref = Object.keys(this.limiters);
-          for (i2 = 0, len = ref.length; i2 < len; i2++) {
-            k2 = ref[i2];
-            clearInterval(this.limiters[k2]._store.heartbeat);
+          for (i = 0, len = ref.length; i < len; i++) {
+            k = ref[i];
+            clearInterval(this.limiters[k]._store.heartbeat);
           }
           this.limiters = {};
           this.terminated = true;
@@ -9987,13 +9987,13 @@ var require_RedisConnection = __commonJS({
 var require_IORedisConnection = __commonJS({
   "node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
     "use strict";
-    function _slicedToArray(arr, i2) {
-      return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i2) || _nonIterableRest();
+    function _slicedToArray(arr, i) {
+      return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest();
     }
     function _nonIterableRest() {
       throw new TypeError("Invalid attempt to destructure non-iterable instance");
     }
-    function _iterableToArrayLimit(arr, i2) {
+    function _iterableToArrayLimit(arr, i) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -10001,7 +10001,7 @@ var require_IORedisConnection = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i2 && _arr.length === i2) break;
+          if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
@@ -10114,12 +10114,12 @@ var require_IORedisConnection = __commonJS({
         __runCommand__(cmd) {
           var _this = this;
           return _asyncToGenerator(function* () {
-            var _2, deleted;
+            var _, deleted;
             yield _this.ready;
             var _ref = yield _this.client.pipeline([cmd]).exec();
             var _ref2 = _slicedToArray(_ref, 1);
             var _ref2$ = _slicedToArray(_ref2[0], 2);
-            _2 = _ref2$[0];
+            _ = _ref2$[0];
             deleted = _ref2$[1];
             return deleted;
           })();
@@ -10159,11 +10159,11 @@ var require_IORedisConnection = __commonJS({
           return this.client[name].bind(this.client);
         }
         disconnect(flush = true) {
-          var i2, k2, len, ref;
+          var i, k, len, ref;
           ref = Object.keys(this.limiters);
-          for (i2 = 0, len = ref.length; i2 < len; i2++) {
-            k2 = ref[i2];
-            clearInterval(this.limiters[k2]._store.heartbeat);
+          for (i = 0, len = ref.length; i < len; i++) {
+            k = ref[i];
+            clearInterval(this.limiters[k]._store.heartbeat);
           }
           this.limiters = {};
           this.terminated = true;
@@ -10196,13 +10196,13 @@ var require_IORedisConnection = __commonJS({
 var require_RedisDatastore = __commonJS({
   "node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
     "use strict";
-    function _slicedToArray2(arr, i2) {
-      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
+    function _slicedToArray2(arr, i) {
+      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
     }
     function _nonIterableRest2() {
       throw new TypeError("Invalid attempt to destructure non-iterable instance");
     }
-    function _iterableToArrayLimit2(arr, i2) {
+    function _iterableToArrayLimit2(arr, i) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -10210,7 +10210,7 @@ var require_RedisDatastore = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i2 && _arr.length === i2) break;
+          if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
@@ -10260,8 +10260,8 @@ var require_RedisDatastore = __commonJS({
     var IORedisConnection2;
     var RedisConnection2;
     var RedisDatastore;
-    var parser4;
-    parser4 = require_parser2();
+    var parser2;
+    parser2 = require_parser2();
     BottleneckError = require_BottleneckError();
     RedisConnection2 = require_RedisConnection();
     IORedisConnection2 = require_IORedisConnection();
@@ -10271,7 +10271,7 @@ var require_RedisDatastore = __commonJS({
         this.storeOptions = storeOptions;
         this.originalId = this.instance.id;
         this.clientId = this.instance._randomIndex();
-        parser4.load(storeInstanceOptions, storeInstanceOptions, this);
+        parser2.load(storeInstanceOptions, storeInstanceOptions, this);
         this.clients = {};
         this.capacityPriorityCounters = {};
         this.sharedConnection = this.connection != null;
@@ -10417,20 +10417,20 @@ var require_RedisDatastore = __commonJS({
         })();
       }
       prepareArray(arr) {
-        var i2, len, results, x2;
+        var i, len, results, x;
         results = [];
-        for (i2 = 0, len = arr.length; i2 < len; i2++) {
-          x2 = arr[i2];
-          results.push(x2 != null ? x2.toString() : "");
+        for (i = 0, len = arr.length; i < len; i++) {
+          x = arr[i];
+          results.push(x != null ? x.toString() : "");
         }
         return results;
       }
       prepareObject(obj) {
-        var arr, k2, v;
+        var arr, k, v;
         arr = [];
-        for (k2 in obj) {
-          v = obj[k2];
-          arr.push(k2, v != null ? v.toString() : "");
+        for (k in obj) {
+          v = obj[k];
+          arr.push(k, v != null ? v.toString() : "");
         }
         return arr;
       }
@@ -10445,14 +10445,14 @@ var require_RedisDatastore = __commonJS({
         args.unshift(clear ? 1 : 0, this.instance.version);
         return args;
       }
-      convertBool(b2) {
-        return !!b2;
+      convertBool(b) {
+        return !!b;
       }
       __updateSettings__(options2) {
         var _this4 = this;
         return _asyncToGenerator2(function* () {
           yield _this4.runScript("update_settings", _this4.prepareObject(options2));
-          return parser4.overwrite(options2, options2, _this4.storeOptions);
+          return parser2.overwrite(options2, options2, _this4.storeOptions);
         })();
       }
       __running__() {
@@ -10591,7 +10591,7 @@ var require_States = __commonJS({
         return (ref = this.status[this._jobs[id]]) != null ? ref : null;
       }
       statusJobs(status) {
-        var k2, pos, ref, results, v;
+        var k, pos, ref, results, v;
         if (status != null) {
           pos = this.status.indexOf(status);
           if (pos < 0) {
@@ -10599,10 +10599,10 @@ var require_States = __commonJS({
           }
           ref = this._jobs;
           results = [];
-          for (k2 in ref) {
-            v = ref[k2];
+          for (k in ref) {
+            v = ref[k];
             if (v === pos) {
-              results.push(k2);
+              results.push(k);
             }
           }
           return results;
@@ -10611,8 +10611,8 @@ var require_States = __commonJS({
         }
       }
       statusCounts() {
-        return this.counts.reduce((acc, v, i2) => {
-          acc[this.status[i2]] = v;
+        return this.counts.reduce((acc, v, i) => {
+          acc[this.status[i]] = v;
           return acc;
         }, {});
       }
@@ -10730,13 +10730,13 @@ var require_version = __commonJS({
 var require_Group = __commonJS({
   "node_modules/bottleneck/lib/Group.js"(exports2, module2) {
     "use strict";
-    function _slicedToArray2(arr, i2) {
-      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
+    function _slicedToArray2(arr, i) {
+      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
     }
     function _nonIterableRest2() {
       throw new TypeError("Invalid attempt to destructure non-iterable instance");
     }
-    function _iterableToArrayLimit2(arr, i2) {
+    function _iterableToArrayLimit2(arr, i) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -10744,7 +10744,7 @@ var require_Group = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i2 && _arr.length === i2) break;
+          if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
@@ -10795,8 +10795,8 @@ var require_Group = __commonJS({
     var IORedisConnection2;
     var RedisConnection2;
     var Scripts2;
-    var parser4;
-    parser4 = require_parser2();
+    var parser2;
+    parser2 = require_parser2();
     Events2 = require_Events();
     RedisConnection2 = require_RedisConnection();
     IORedisConnection2 = require_IORedisConnection();
@@ -10806,7 +10806,7 @@ var require_Group = __commonJS({
         constructor(limiterOptions = {}) {
           this.deleteKey = this.deleteKey.bind(this);
           this.limiterOptions = limiterOptions;
-          parser4.load(this.limiterOptions, this.defaults, this);
+          parser2.load(this.limiterOptions, this.defaults, this);
           this.Events = new Events2(this);
           this.instances = {};
           this.Bottleneck = require_Bottleneck();
@@ -10853,13 +10853,13 @@ var require_Group = __commonJS({
           })();
         }
         limiters() {
-          var k2, ref, results, v;
+          var k, ref, results, v;
           ref = this.instances;
           results = [];
-          for (k2 in ref) {
-            v = ref[k2];
+          for (k in ref) {
+            v = ref[k];
             results.push({
-              key: k2,
+              key: k,
               limiter: v
             });
           }
@@ -10871,7 +10871,7 @@ var require_Group = __commonJS({
         clusterKeys() {
           var _this2 = this;
           return _asyncToGenerator2(function* () {
-            var cursor, end, found, i2, k2, keys, len, next, start;
+            var cursor, end, found, i, k, keys, len, next, start;
             if (_this2.connection == null) {
               return _this2.Promise.resolve(_this2.keys());
             }
@@ -10885,9 +10885,9 @@ var require_Group = __commonJS({
               next = _ref2[0];
               found = _ref2[1];
               cursor = ~~next;
-              for (i2 = 0, len = found.length; i2 < len; i2++) {
-                k2 = found[i2];
-                keys.push(k2.slice(start, -end));
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
               }
             }
             return keys;
@@ -10899,15 +10899,15 @@ var require_Group = __commonJS({
           clearInterval(this.interval);
           return typeof (base = this.interval = setInterval(
             /* @__PURE__ */ _asyncToGenerator2(function* () {
-              var e, k2, ref, results, time3, v;
+              var e, k, ref, results, time3, v;
               time3 = Date.now();
               ref = _this3.instances;
               results = [];
-              for (k2 in ref) {
-                v = ref[k2];
+              for (k in ref) {
+                v = ref[k];
                 try {
                   if (yield v._store.__groupCheck__(time3)) {
-                    results.push(_this3.deleteKey(k2));
+                    results.push(_this3.deleteKey(k));
                   } else {
                     results.push(void 0);
                   }
@@ -10922,8 +10922,8 @@ var require_Group = __commonJS({
           )).unref === "function" ? base.unref() : void 0;
         }
         updateSettings(options2 = {}) {
-          parser4.overwrite(options2, this.defaults, this);
-          parser4.overwrite(options2, options2, this.limiterOptions);
+          parser2.overwrite(options2, this.defaults, this);
+          parser2.overwrite(options2, options2, this.limiterOptions);
           if (options2.timeout != null) {
             return this._startAutoCleanup();
           }
@@ -10954,14 +10954,14 @@ var require_Batcher = __commonJS({
     "use strict";
     var Batcher;
     var Events2;
-    var parser4;
-    parser4 = require_parser2();
+    var parser2;
+    parser2 = require_parser2();
     Events2 = require_Events();
     Batcher = function() {
       class Batcher2 {
         constructor(options2 = {}) {
           this.options = options2;
-          parser4.load(this.options, this.defaults, this);
+          parser2.load(this.options, this.defaults, this);
           this.Events = new Events2(this);
           this._arr = [];
           this._resetPromise();
@@ -11010,10 +11010,10 @@ var require_Batcher = __commonJS({
 var require_Bottleneck = __commonJS({
   "node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
     "use strict";
-    function _slicedToArray2(arr, i2) {
-      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
+    function _slicedToArray2(arr, i) {
+      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
     }
-    function _iterableToArrayLimit2(arr, i2) {
+    function _iterableToArrayLimit2(arr, i) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -11021,7 +11021,7 @@ var require_Bottleneck = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i2 && _arr.length === i2) break;
+          if (i && _arr.length === i) break;
         }
       } catch (err) {
         _d = true;
@@ -11086,11 +11086,11 @@ var require_Bottleneck = __commonJS({
     var RedisDatastore;
     var States;
     var Sync;
-    var parser4;
+    var parser2;
     var splice = [].splice;
     NUM_PRIORITIES = 10;
     DEFAULT_PRIORITY = 5;
-    parser4 = require_parser2();
+    parser2 = require_parser2();
     Queues = require_Queues();
     Job = require_Job();
     LocalDatastore = require_LocalDatastore();
@@ -11104,7 +11104,7 @@ var require_Bottleneck = __commonJS({
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
           this._validateOptions(options2, invalid);
-          parser4.load(options2, this.instanceDefaults, this);
+          parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
           this._states = new States(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
@@ -11112,13 +11112,13 @@ var require_Bottleneck = __commonJS({
           this.Events = new Events2(this);
           this._submitLock = new Sync("submit", this.Promise);
           this._registerLock = new Sync("register", this.Promise);
-          storeOptions = parser4.load(options2, this.storeDefaults, {});
+          storeOptions = parser2.load(options2, this.storeDefaults, {});
           this._store = function() {
             if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
-              storeInstanceOptions = parser4.load(options2, this.redisStoreDefaults, {});
+              storeInstanceOptions = parser2.load(options2, this.redisStoreDefaults, {});
               return new RedisDatastore(this, storeOptions, storeInstanceOptions);
             } else if (this.datastore === "local") {
-              storeInstanceOptions = parser4.load(options2, this.localStoreDefaults, {});
+              storeInstanceOptions = parser2.load(options2, this.localStoreDefaults, {});
               return new LocalDatastore(this, storeOptions, storeInstanceOptions);
             } else {
               throw new Bottleneck4.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
@@ -11300,7 +11300,7 @@ var require_Bottleneck = __commonJS({
         }
         stop(options2 = {}) {
           var done, waitForExecuting;
-          options2 = parser4.load(options2, this.stopDefaults);
+          options2 = parser2.load(options2, this.stopDefaults);
           waitForExecuting = (at) => {
             var finished;
             finished = () => {
@@ -11329,10 +11329,10 @@ var require_Bottleneck = __commonJS({
             return this.Promise.resolve(null);
           }, this._registerLock.schedule(() => {
             return this._submitLock.schedule(() => {
-              var k2, ref, v;
+              var k, ref, v;
               ref = this._scheduled;
-              for (k2 in ref) {
-                v = ref[k2];
+              for (k in ref) {
+                v = ref[k];
                 if (this.jobStatus(v.job.options.id) === "RUNNING") {
                   clearTimeout(v.timeout);
                   clearTimeout(v.expiration);
@@ -11416,11 +11416,11 @@ var require_Bottleneck = __commonJS({
           if (typeof args[0] === "function") {
             var _ref3, _ref4, _splice$call, _splice$call2;
             ref = args, _ref3 = ref, _ref4 = _toArray(_ref3), fn = _ref4[0], args = _ref4.slice(1), _ref3, _splice$call = splice.call(args, -1), _splice$call2 = _slicedToArray2(_splice$call, 1), cb = _splice$call2[0], _splice$call;
-            options2 = parser4.load({}, this.jobDefaults);
+            options2 = parser2.load({}, this.jobDefaults);
           } else {
             var _ref5, _ref6, _splice$call3, _splice$call4;
             ref1 = args, _ref5 = ref1, _ref6 = _toArray(_ref5), options2 = _ref6[0], fn = _ref6[1], args = _ref6.slice(2), _ref5, _splice$call3 = splice.call(args, -1), _splice$call4 = _slicedToArray2(_splice$call3, 1), cb = _splice$call4[0], _splice$call3;
-            options2 = parser4.load(options2, this.jobDefaults);
+            options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
             return new this.Promise(function(resolve8, reject2) {
@@ -11474,8 +11474,8 @@ var require_Bottleneck = __commonJS({
         updateSettings(options2 = {}) {
           var _this3 = this;
           return _asyncToGenerator2(function* () {
-            yield _this3._store.__updateSettings__(parser4.overwrite(options2, _this3.storeDefaults));
-            parser4.overwrite(options2, _this3.instanceDefaults, _this3);
+            yield _this3._store.__updateSettings__(parser2.overwrite(options2, _this3.storeDefaults));
+            parser2.overwrite(options2, _this3.instanceDefaults, _this3);
             return _this3;
           })();
         }
@@ -11594,11 +11594,11 @@ var require_eventemitter3 = __commonJS({
       if (--emitter._eventsCount === 0) emitter._events = new Events2();
       else delete emitter._events[evt];
     }
-    function EventEmitter3() {
+    function EventEmitter2() {
       this._events = new Events2();
       this._eventsCount = 0;
     }
-    EventEmitter3.prototype.eventNames = function eventNames() {
+    EventEmitter2.prototype.eventNames = function eventNames() {
       var names = [], events, name;
       if (this._eventsCount === 0) return names;
       for (name in events = this._events) {
@@ -11609,25 +11609,25 @@ var require_eventemitter3 = __commonJS({
       }
       return names;
     };
-    EventEmitter3.prototype.listeners = function listeners(event) {
+    EventEmitter2.prototype.listeners = function listeners(event) {
       var evt = prefix ? prefix + event : event, handlers = this._events[evt];
       if (!handlers) return [];
       if (handlers.fn) return [handlers.fn];
-      for (var i2 = 0, l = handlers.length, ee2 = new Array(l); i2 < l; i2++) {
-        ee2[i2] = handlers[i2].fn;
+      for (var i = 0, l = handlers.length, ee = new Array(l); i < l; i++) {
+        ee[i] = handlers[i].fn;
       }
-      return ee2;
+      return ee;
     };
-    EventEmitter3.prototype.listenerCount = function listenerCount(event) {
+    EventEmitter2.prototype.listenerCount = function listenerCount(event) {
       var evt = prefix ? prefix + event : event, listeners = this._events[evt];
       if (!listeners) return 0;
       if (listeners.fn) return 1;
       return listeners.length;
     };
-    EventEmitter3.prototype.emit = function emit(event, a1, a2, a3, a4, a5) {
+    EventEmitter2.prototype.emit = function emit(event, a1, a2, a3, a4, a5) {
       var evt = prefix ? prefix + event : event;
       if (!this._events[evt]) return false;
-      var listeners = this._events[evt], len = arguments.length, args, i2;
+      var listeners = this._events[evt], len = arguments.length, args, i;
       if (listeners.fn) {
         if (listeners.once) this.removeListener(event, listeners.fn, void 0, true);
         switch (len) {
@@ -11644,44 +11644,44 @@ var require_eventemitter3 = __commonJS({
           case 6:
             return listeners.fn.call(listeners.context, a1, a2, a3, a4, a5), true;
         }
-        for (i2 = 1, args = new Array(len - 1); i2 < len; i2++) {
-          args[i2 - 1] = arguments[i2];
+        for (i = 1, args = new Array(len - 1); i < len; i++) {
+          args[i - 1] = arguments[i];
         }
         listeners.fn.apply(listeners.context, args);
       } else {
-        var length = listeners.length, j2;
-        for (i2 = 0; i2 < length; i2++) {
-          if (listeners[i2].once) this.removeListener(event, listeners[i2].fn, void 0, true);
+        var length = listeners.length, j;
+        for (i = 0; i < length; i++) {
+          if (listeners[i].once) this.removeListener(event, listeners[i].fn, void 0, true);
           switch (len) {
             case 1:
-              listeners[i2].fn.call(listeners[i2].context);
+              listeners[i].fn.call(listeners[i].context);
               break;
             case 2:
-              listeners[i2].fn.call(listeners[i2].context, a1);
+              listeners[i].fn.call(listeners[i].context, a1);
               break;
             case 3:
-              listeners[i2].fn.call(listeners[i2].context, a1, a2);
+              listeners[i].fn.call(listeners[i].context, a1, a2);
               break;
             case 4:
-              listeners[i2].fn.call(listeners[i2].context, a1, a2, a3);
+              listeners[i].fn.call(listeners[i].context, a1, a2, a3);
               break;
             default:
-              if (!args) for (j2 = 1, args = new Array(len - 1); j2 < len; j2++) {
-                args[j2 - 1] = arguments[j2];
+              if (!args) for (j = 1, args = new Array(len - 1); j < len; j++) {
+                args[j - 1] = arguments[j];
               }
-              listeners[i2].fn.apply(listeners[i2].context, args);
+              listeners[i].fn.apply(listeners[i].context, args);
           }
         }
       }
       return true;
     };
-    EventEmitter3.prototype.on = function on(event, fn, context) {
+    EventEmitter2.prototype.on = function on(event, fn, context) {
       return addListener(this, event, fn, context, false);
     };
-    EventEmitter3.prototype.once = function once(event, fn, context) {
+    EventEmitter2.prototype.once = function once(event, fn, context) {
       return addListener(this, event, fn, context, true);
     };
-    EventEmitter3.prototype.removeListener = function removeListener(event, fn, context, once) {
+    EventEmitter2.prototype.removeListener = function removeListener(event, fn, context, once) {
       var evt = prefix ? prefix + event : event;
       if (!this._events[evt]) return this;
       if (!fn) {
@@ -11694,9 +11694,9 @@ var require_eventemitter3 = __commonJS({
           clearEvent(this, evt);
         }
       } else {
-        for (var i2 = 0, events = [], length = listeners.length; i2 < length; i2++) {
-          if (listeners[i2].fn !== fn || once && !listeners[i2].once || context && listeners[i2].context !== context) {
-            events.push(listeners[i2]);
+        for (var i = 0, events = [], length = listeners.length; i < length; i++) {
+          if (listeners[i].fn !== fn || once && !listeners[i].once || context && listeners[i].context !== context) {
+            events.push(listeners[i]);
           }
         }
         if (events.length) this._events[evt] = events.length === 1 ? events[0] : events;
@@ -11704,7 +11704,7 @@ var require_eventemitter3 = __commonJS({
       }
       return this;
     };
-    EventEmitter3.prototype.removeAllListeners = function removeAllListeners(event) {
+    EventEmitter2.prototype.removeAllListeners = function removeAllListeners(event) {
       var evt;
       if (event) {
         evt = prefix ? prefix + event : event;
@@ -11715,759 +11715,13 @@ var require_eventemitter3 = __commonJS({
       }
       return this;
     };
-    EventEmitter3.prototype.off = EventEmitter3.prototype.removeListener;
-    EventEmitter3.prototype.addListener = EventEmitter3.prototype.on;
-    EventEmitter3.prefixed = prefix;
-    EventEmitter3.EventEmitter = EventEmitter3;
+    EventEmitter2.prototype.off = EventEmitter2.prototype.removeListener;
+    EventEmitter2.prototype.addListener = EventEmitter2.prototype.on;
+    EventEmitter2.prefixed = prefix;
+    EventEmitter2.EventEmitter = EventEmitter2;
     if ("undefined" !== typeof module2) {
-      module2.exports = EventEmitter3;
+      module2.exports = EventEmitter2;
     }
-  }
-});
-
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports2, module2) {
-    var s = 1e3;
-    var m = s * 60;
-    var h2 = m * 60;
-    var d = h2 * 24;
-    var w = d * 7;
-    var y2 = d * 365.25;
-    module2.exports = function(val, options2) {
-      options2 = options2 || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse5(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options2.long ? fmtLong(val) : fmtShort(val);
-      }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse5(str) {
-      str = String(str);
-      if (str.length > 100) {
-        return;
-      }
-      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
-      );
-      if (!match) {
-        return;
-      }
-      var n = parseFloat(match[1]);
-      var type = (match[2] || "ms").toLowerCase();
-      switch (type) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n * y2;
-        case "weeks":
-        case "week":
-        case "w":
-          return n * w;
-        case "days":
-        case "day":
-        case "d":
-          return n * d;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n * h2;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n * m;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n;
-        default:
-          return void 0;
-      }
-    }
-    function fmtShort(ms) {
-      var msAbs = Math.abs(ms);
-      if (msAbs >= d) {
-        return Math.round(ms / d) + "d";
-      }
-      if (msAbs >= h2) {
-        return Math.round(ms / h2) + "h";
-      }
-      if (msAbs >= m) {
-        return Math.round(ms / m) + "m";
-      }
-      if (msAbs >= s) {
-        return Math.round(ms / s) + "s";
-      }
-      return ms + "ms";
-    }
-    function fmtLong(ms) {
-      var msAbs = Math.abs(ms);
-      if (msAbs >= d) {
-        return plural2(ms, msAbs, d, "day");
-      }
-      if (msAbs >= h2) {
-        return plural2(ms, msAbs, h2, "hour");
-      }
-      if (msAbs >= m) {
-        return plural2(ms, msAbs, m, "minute");
-      }
-      if (msAbs >= s) {
-        return plural2(ms, msAbs, s, "second");
-      }
-      return ms + " ms";
-    }
-    function plural2(ms, msAbs, n, name) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms / n) + " " + name + (isPlural ? "s" : "");
-    }
-  }
-});
-
-// node_modules/debug/src/common.js
-var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports2, module2) {
-    function setup(env) {
-      createDebug.debug = createDebug;
-      createDebug.default = createDebug;
-      createDebug.coerce = coerce;
-      createDebug.disable = disable;
-      createDebug.enable = enable;
-      createDebug.enabled = enabled;
-      createDebug.humanize = require_ms();
-      createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
-      });
-      createDebug.names = [];
-      createDebug.skips = [];
-      createDebug.formatters = {};
-      function selectColor(namespace) {
-        let hash2 = 0;
-        for (let i2 = 0; i2 < namespace.length; i2++) {
-          hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i2);
-          hash2 |= 0;
-        }
-        return createDebug.colors[Math.abs(hash2) % createDebug.colors.length];
-      }
-      createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
-        let prevTime;
-        let enableOverride = null;
-        let namespacesCache;
-        let enabledCache;
-        function debug2(...args) {
-          if (!debug2.enabled) {
-            return;
-          }
-          const self2 = debug2;
-          const curr = Number(/* @__PURE__ */ new Date());
-          const ms = curr - (prevTime || curr);
-          self2.diff = ms;
-          self2.prev = prevTime;
-          self2.curr = curr;
-          prevTime = curr;
-          args[0] = createDebug.coerce(args[0]);
-          if (typeof args[0] !== "string") {
-            args.unshift("%O");
-          }
-          let index = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
-            if (match === "%%") {
-              return "%";
-            }
-            index++;
-            const formatter = createDebug.formatters[format];
-            if (typeof formatter === "function") {
-              const val = args[index];
-              match = formatter.call(self2, val);
-              args.splice(index, 1);
-              index--;
-            }
-            return match;
-          });
-          createDebug.formatArgs.call(self2, args);
-          const logFn = self2.log || createDebug.log;
-          logFn.apply(self2, args);
-        }
-        debug2.namespace = namespace;
-        debug2.useColors = createDebug.useColors();
-        debug2.color = createDebug.selectColor(namespace);
-        debug2.extend = extend2;
-        debug2.destroy = createDebug.destroy;
-        Object.defineProperty(debug2, "enabled", {
-          enumerable: true,
-          configurable: false,
-          get: () => {
-            if (enableOverride !== null) {
-              return enableOverride;
-            }
-            if (namespacesCache !== createDebug.namespaces) {
-              namespacesCache = createDebug.namespaces;
-              enabledCache = createDebug.enabled(namespace);
-            }
-            return enabledCache;
-          },
-          set: (v) => {
-            enableOverride = v;
-          }
-        });
-        if (typeof createDebug.init === "function") {
-          createDebug.init(debug2);
-        }
-        return debug2;
-      }
-      function extend2(namespace, delimiter2) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter2 === "undefined" ? ":" : delimiter2) + namespace);
-        newDebug.log = this.log;
-        return newDebug;
-      }
-      function enable(namespaces) {
-        createDebug.save(namespaces);
-        createDebug.namespaces = namespaces;
-        createDebug.names = [];
-        createDebug.skips = [];
-        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns of split) {
-          if (ns[0] === "-") {
-            createDebug.skips.push(ns.slice(1));
-          } else {
-            createDebug.names.push(ns);
-          }
-        }
-      }
-      function matchesTemplate(search, template) {
-        let searchIndex = 0;
-        let templateIndex = 0;
-        let starIndex = -1;
-        let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
-            if (template[templateIndex] === "*") {
-              starIndex = templateIndex;
-              matchIndex = searchIndex;
-              templateIndex++;
-            } else {
-              searchIndex++;
-              templateIndex++;
-            }
-          } else if (starIndex !== -1) {
-            templateIndex = starIndex + 1;
-            matchIndex++;
-            searchIndex = matchIndex;
-          } else {
-            return false;
-          }
-        }
-        while (templateIndex < template.length && template[templateIndex] === "*") {
-          templateIndex++;
-        }
-        return templateIndex === template.length;
-      }
-      function disable() {
-        const namespaces = [
-          ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
-        ].join(",");
-        createDebug.enable("");
-        return namespaces;
-      }
-      function enabled(name) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
-            return false;
-          }
-        }
-        for (const ns of createDebug.names) {
-          if (matchesTemplate(name, ns)) {
-            return true;
-          }
-        }
-        return false;
-      }
-      function coerce(val) {
-        if (val instanceof Error) {
-          return val.stack || val.message;
-        }
-        return val;
-      }
-      function destroy() {
-        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-      }
-      createDebug.enable(createDebug.load());
-      return createDebug;
-    }
-    module2.exports = setup;
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports2, module2) {
-    exports2.formatArgs = formatArgs;
-    exports2.save = save;
-    exports2.load = load;
-    exports2.useColors = useColors;
-    exports2.storage = localstorage();
-    exports2.destroy = /* @__PURE__ */ (() => {
-      let warned = false;
-      return () => {
-        if (!warned) {
-          warned = true;
-          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-        }
-      };
-    })();
-    exports2.colors = [
-      "#0000CC",
-      "#0000FF",
-      "#0033CC",
-      "#0033FF",
-      "#0066CC",
-      "#0066FF",
-      "#0099CC",
-      "#0099FF",
-      "#00CC00",
-      "#00CC33",
-      "#00CC66",
-      "#00CC99",
-      "#00CCCC",
-      "#00CCFF",
-      "#3300CC",
-      "#3300FF",
-      "#3333CC",
-      "#3333FF",
-      "#3366CC",
-      "#3366FF",
-      "#3399CC",
-      "#3399FF",
-      "#33CC00",
-      "#33CC33",
-      "#33CC66",
-      "#33CC99",
-      "#33CCCC",
-      "#33CCFF",
-      "#6600CC",
-      "#6600FF",
-      "#6633CC",
-      "#6633FF",
-      "#66CC00",
-      "#66CC33",
-      "#9900CC",
-      "#9900FF",
-      "#9933CC",
-      "#9933FF",
-      "#99CC00",
-      "#99CC33",
-      "#CC0000",
-      "#CC0033",
-      "#CC0066",
-      "#CC0099",
-      "#CC00CC",
-      "#CC00FF",
-      "#CC3300",
-      "#CC3333",
-      "#CC3366",
-      "#CC3399",
-      "#CC33CC",
-      "#CC33FF",
-      "#CC6600",
-      "#CC6633",
-      "#CC9900",
-      "#CC9933",
-      "#CCCC00",
-      "#CCCC33",
-      "#FF0000",
-      "#FF0033",
-      "#FF0066",
-      "#FF0099",
-      "#FF00CC",
-      "#FF00FF",
-      "#FF3300",
-      "#FF3333",
-      "#FF3366",
-      "#FF3399",
-      "#FF33CC",
-      "#FF33FF",
-      "#FF6600",
-      "#FF6633",
-      "#FF9900",
-      "#FF9933",
-      "#FFCC00",
-      "#FFCC33"
-    ];
-    function useColors() {
-      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
-        return true;
-      }
-      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
-        return false;
-      }
-      let m;
-      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator !== "undefined" && navigator.userAgent && (m = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
-      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    function formatArgs(args) {
-      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module2.exports.humanize(this.diff);
-      if (!this.useColors) {
-        return;
-      }
-      const c3 = "color: " + this.color;
-      args.splice(1, 0, c3, "color: inherit");
-      let index = 0;
-      let lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, (match) => {
-        if (match === "%%") {
-          return;
-        }
-        index++;
-        if (match === "%c") {
-          lastC = index;
-        }
-      });
-      args.splice(lastC, 0, c3);
-    }
-    exports2.log = console.debug || console.log || (() => {
-    });
-    function save(namespaces) {
-      try {
-        if (namespaces) {
-          exports2.storage.setItem("debug", namespaces);
-        } else {
-          exports2.storage.removeItem("debug");
-        }
-      } catch (error62) {
-      }
-    }
-    function load() {
-      let r2;
-      try {
-        r2 = exports2.storage.getItem("debug") || exports2.storage.getItem("DEBUG");
-      } catch (error62) {
-      }
-      if (!r2 && typeof process !== "undefined" && "env" in process) {
-        r2 = process.env.DEBUG;
-      }
-      return r2;
-    }
-    function localstorage() {
-      try {
-        return localStorage;
-      } catch (error62) {
-      }
-    }
-    module2.exports = require_common()(exports2);
-    var { formatters } = module2.exports;
-    formatters.j = function(v) {
-      try {
-        return JSON.stringify(v);
-      } catch (error62) {
-        return "[UnexpectedJSONParseError]: " + error62.message;
-      }
-    };
-  }
-});
-
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports2, module2) {
-    var tty = __require("tty");
-    var util = __require("util");
-    exports2.init = init;
-    exports2.log = log;
-    exports2.formatArgs = formatArgs;
-    exports2.save = save;
-    exports2.load = load;
-    exports2.useColors = useColors;
-    exports2.destroy = util.deprecate(
-      () => {
-      },
-      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
-    );
-    exports2.colors = [6, 2, 3, 4, 5, 1];
-    try {
-      const supportsColor = __require("supports-color");
-      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
-        exports2.colors = [
-          20,
-          21,
-          26,
-          27,
-          32,
-          33,
-          38,
-          39,
-          40,
-          41,
-          42,
-          43,
-          44,
-          45,
-          56,
-          57,
-          62,
-          63,
-          68,
-          69,
-          74,
-          75,
-          76,
-          77,
-          78,
-          79,
-          80,
-          81,
-          92,
-          93,
-          98,
-          99,
-          112,
-          113,
-          128,
-          129,
-          134,
-          135,
-          148,
-          149,
-          160,
-          161,
-          162,
-          163,
-          164,
-          165,
-          166,
-          167,
-          168,
-          169,
-          170,
-          171,
-          172,
-          173,
-          178,
-          179,
-          184,
-          185,
-          196,
-          197,
-          198,
-          199,
-          200,
-          201,
-          202,
-          203,
-          204,
-          205,
-          206,
-          207,
-          208,
-          209,
-          214,
-          215,
-          220,
-          221
-        ];
-      }
-    } catch (error62) {
-    }
-    exports2.inspectOpts = Object.keys(process.env).filter((key) => {
-      return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_2, k2) => {
-        return k2.toUpperCase();
-      });
-      let val = process.env[key];
-      if (/^(yes|on|true|enabled)$/i.test(val)) {
-        val = true;
-      } else if (/^(no|off|false|disabled)$/i.test(val)) {
-        val = false;
-      } else if (val === "null") {
-        val = null;
-      } else {
-        val = Number(val);
-      }
-      obj[prop] = val;
-      return obj;
-    }, {});
-    function useColors() {
-      return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty.isatty(process.stderr.fd);
-    }
-    function formatArgs(args) {
-      const { namespace: name, useColors: useColors2 } = this;
-      if (useColors2) {
-        const c3 = this.color;
-        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
-        const prefix = `  ${colorCode};1m${name} \x1B[0m`;
-        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
-        args.push(colorCode + "m+" + module2.exports.humanize(this.diff) + "\x1B[0m");
-      } else {
-        args[0] = getDate() + name + " " + args[0];
-      }
-    }
-    function getDate() {
-      if (exports2.inspectOpts.hideDate) {
-        return "";
-      }
-      return (/* @__PURE__ */ new Date()).toISOString() + " ";
-    }
-    function log(...args) {
-      return process.stderr.write(util.formatWithOptions(exports2.inspectOpts, ...args) + "\n");
-    }
-    function save(namespaces) {
-      if (namespaces) {
-        process.env.DEBUG = namespaces;
-      } else {
-        delete process.env.DEBUG;
-      }
-    }
-    function load() {
-      return process.env.DEBUG;
-    }
-    function init(debug2) {
-      debug2.inspectOpts = {};
-      const keys = Object.keys(exports2.inspectOpts);
-      for (let i2 = 0; i2 < keys.length; i2++) {
-        debug2.inspectOpts[keys[i2]] = exports2.inspectOpts[keys[i2]];
-      }
-    }
-    module2.exports = require_common()(exports2);
-    var { formatters } = module2.exports;
-    formatters.o = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
-    };
-    formatters.O = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts);
-    };
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports2, module2) {
-    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
-      module2.exports = require_browser();
-    } else {
-      module2.exports = require_node();
-    }
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/src/index.js
-var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports2) {
-    "use strict";
-    var __importDefault = exports2 && exports2.__importDefault || function(mod) {
-      return mod && mod.__esModule ? mod : { "default": mod };
-    };
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    var fs_1 = __require("fs");
-    var debug_1 = __importDefault(require_src());
-    var log = debug_1.default("@kwsites/file-exists");
-    function check2(path, isFile, isDirectory) {
-      log(`checking %s`, path);
-      try {
-        const stat4 = fs_1.statSync(path);
-        if (stat4.isFile() && isFile) {
-          log(`[OK] path represents a file`);
-          return true;
-        }
-        if (stat4.isDirectory() && isDirectory) {
-          log(`[OK] path represents a directory`);
-          return true;
-        }
-        log(`[FAIL] path represents something other than a file or directory`);
-        return false;
-      } catch (e) {
-        if (e.code === "ENOENT") {
-          log(`[FAIL] path is not accessible: %o`, e);
-          return false;
-        }
-        log(`[FATAL] %o`, e);
-        throw e;
-      }
-    }
-    function exists3(path, type = exports2.READABLE) {
-      return check2(path, (type & exports2.FILE) > 0, (type & exports2.FOLDER) > 0);
-    }
-    exports2.exists = exists3;
-    exports2.FILE = 1;
-    exports2.FOLDER = 2;
-    exports2.READABLE = exports2.FILE + exports2.FOLDER;
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/index.js
-var require_dist2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports2) {
-    "use strict";
-    function __export3(m) {
-      for (var p2 in m) if (!exports2.hasOwnProperty(p2)) exports2[p2] = m[p2];
-    }
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    __export3(require_src2());
-  }
-});
-
-// node_modules/@kwsites/promise-deferred/dist/index.js
-var require_dist3 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.createDeferred = exports2.deferred = void 0;
-    function deferred2() {
-      let done;
-      let fail2;
-      let status = "pending";
-      const promise2 = new Promise((_done, _fail) => {
-        done = _done;
-        fail2 = _fail;
-      });
-      return {
-        promise: promise2,
-        done(result) {
-          if (status === "pending") {
-            status = "resolved";
-            done(result);
-          }
-        },
-        fail(error62) {
-          if (status === "pending") {
-            status = "rejected";
-            fail2(error62);
-          }
-        },
-        get fulfilled() {
-          return status !== "pending";
-        },
-        get status() {
-          return status;
-        }
-      };
-    }
-    exports2.deferred = deferred2;
-    exports2.createDeferred = deferred2;
-    exports2.default = deferred2;
   }
 });
 
@@ -12849,7 +12103,7 @@ var require_caller = __commonJS({
     "use strict";
     var util = __require("node:util");
     var getCallSites = util.getCallSites ?? util.getCallSite;
-    function noOpPrepareStackTrace(_2, stack) {
+    function noOpPrepareStackTrace(_, stack) {
       return stack;
     }
     module2.exports = function getCallers() {
@@ -12889,8 +12143,8 @@ var require_redact = __commonJS({
       }
       if (obj instanceof Array) {
         const cloned = [];
-        for (let i2 = 0; i2 < obj.length; i2++) {
-          cloned[i2] = deepClone(obj[i2]);
+        for (let i = 0; i < obj.length; i++) {
+          cloned[i] = deepClone(obj[i]);
         }
         return cloned;
       }
@@ -12911,8 +12165,8 @@ var require_redact = __commonJS({
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i2 = 0; i2 < path.length; i2++) {
-        const char = path[i2];
+      for (let i = 0; i < path.length; i++) {
+        const char = path[i];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -12950,8 +12204,8 @@ var require_redact = __commonJS({
     }
     function setValue(obj, parts, value) {
       let current = obj;
-      for (let i2 = 0; i2 < parts.length - 1; i2++) {
-        const key = parts[i2];
+      for (let i = 0; i < parts.length - 1; i++) {
+        const key = parts[i];
         if (typeof current !== "object" || current === null || !(key in current)) {
           return false;
         }
@@ -12963,8 +12217,8 @@ var require_redact = __commonJS({
       const lastKey = parts[parts.length - 1];
       if (lastKey === "*") {
         if (Array.isArray(current)) {
-          for (let i2 = 0; i2 < current.length; i2++) {
-            current[i2] = value;
+          for (let i = 0; i < current.length; i++) {
+            current[i] = value;
           }
         } else if (typeof current === "object" && current !== null) {
           for (const key in current) {
@@ -12982,8 +12236,8 @@ var require_redact = __commonJS({
     }
     function removeKey(obj, parts) {
       let current = obj;
-      for (let i2 = 0; i2 < parts.length - 1; i2++) {
-        const key = parts[i2];
+      for (let i = 0; i < parts.length - 1; i++) {
+        const key = parts[i];
         if (typeof current !== "object" || current === null || !(key in current)) {
           return false;
         }
@@ -12995,8 +12249,8 @@ var require_redact = __commonJS({
       const lastKey = parts[parts.length - 1];
       if (lastKey === "*") {
         if (Array.isArray(current)) {
-          for (let i2 = 0; i2 < current.length; i2++) {
-            current[i2] = void 0;
+          for (let i = 0; i < current.length; i++) {
+            current[i] = void 0;
           }
         } else if (typeof current === "object" && current !== null) {
           for (const key in current) {
@@ -13042,13 +12296,13 @@ var require_redact = __commonJS({
       }
       return current;
     }
-    function redactPaths(obj, paths, censor, remove2 = false) {
+    function redactPaths(obj, paths, censor, remove = false) {
       for (const path of paths) {
         const parts = parsePath(path);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path, remove2);
+          redactWildcardPath(obj, parts, censor, path, remove);
         } else {
-          if (remove2) {
+          if (remove) {
             removeKey(obj, parts);
           } else {
             const value = getValueIfExists(obj, parts);
@@ -13061,7 +12315,7 @@ var require_redact = __commonJS({
         }
       }
     }
-    function redactWildcardPath(obj, parts, censor, originalPath, remove2 = false) {
+    function redactWildcardPath(obj, parts, censor, originalPath, remove = false) {
       const wildcardIndex = parts.indexOf("*");
       if (wildcardIndex === parts.length - 1) {
         const parentParts = parts.slice(0, -1);
@@ -13072,19 +12326,19 @@ var require_redact = __commonJS({
           current = current[part];
         }
         if (Array.isArray(current)) {
-          if (remove2) {
-            for (let i2 = 0; i2 < current.length; i2++) {
-              current[i2] = void 0;
+          if (remove) {
+            for (let i = 0; i < current.length; i++) {
+              current[i] = void 0;
             }
           } else {
-            for (let i2 = 0; i2 < current.length; i2++) {
-              const indexPath = [...parentParts, i2.toString()];
-              const actualCensor = typeof censor === "function" ? censor(current[i2], indexPath) : censor;
-              current[i2] = actualCensor;
+            for (let i = 0; i < current.length; i++) {
+              const indexPath = [...parentParts, i.toString()];
+              const actualCensor = typeof censor === "function" ? censor(current[i], indexPath) : censor;
+              current[i] = actualCensor;
             }
           }
         } else if (typeof current === "object" && current !== null) {
-          if (remove2) {
+          if (remove) {
             const keysToDelete = [];
             for (const key in current) {
               if (Object.prototype.hasOwnProperty.call(current, key)) {
@@ -13103,19 +12357,19 @@ var require_redact = __commonJS({
           }
         }
       } else {
-        redactIntermediateWildcard(obj, parts, censor, wildcardIndex, originalPath, remove2);
+        redactIntermediateWildcard(obj, parts, censor, wildcardIndex, originalPath, remove);
       }
     }
-    function redactIntermediateWildcard(obj, parts, censor, wildcardIndex, originalPath, remove2 = false) {
+    function redactIntermediateWildcard(obj, parts, censor, wildcardIndex, originalPath, remove = false) {
       const beforeWildcard = parts.slice(0, wildcardIndex);
       const afterWildcard = parts.slice(wildcardIndex + 1);
       const pathArray = [];
       function traverse(current, pathLength) {
         if (pathLength === beforeWildcard.length) {
           if (Array.isArray(current)) {
-            for (let i2 = 0; i2 < current.length; i2++) {
-              pathArray[pathLength] = i2.toString();
-              traverse(current[i2], pathLength + 1);
+            for (let i = 0; i < current.length; i++) {
+              pathArray[pathLength] = i.toString();
+              traverse(current[i], pathLength + 1);
             }
           } else if (typeof current === "object" && current !== null) {
             for (const key in current) {
@@ -13135,9 +12389,9 @@ var require_redact = __commonJS({
               const fullPath = [...pathArray.slice(0, pathLength), ...path];
               return censor(value, fullPath);
             } : censor;
-            redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove2);
+            redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
           } else {
-            if (remove2) {
+            if (remove) {
               removeKey(current, afterWildcard);
             } else {
               const actualCensor = typeof censor === "function" ? censor(getValue(current, afterWildcard), [...pathArray.slice(0, pathLength), ...afterWildcard]) : censor;
@@ -13150,12 +12404,12 @@ var require_redact = __commonJS({
         traverse(obj, 0);
       } else {
         let current = obj;
-        for (let i2 = 0; i2 < beforeWildcard.length; i2++) {
-          const part = beforeWildcard[i2];
+        for (let i = 0; i < beforeWildcard.length; i++) {
+          const part = beforeWildcard[i];
           if (current === null || current === void 0) return;
           if (typeof current !== "object" || current === null) return;
           current = current[part];
-          pathArray[i2] = part;
+          pathArray[i] = part;
         }
         if (current !== null && current !== void 0) {
           traverse(current, beforeWildcard.length);
@@ -13170,8 +12424,8 @@ var require_redact = __commonJS({
       for (const path of pathsToClone) {
         const parts = parsePath(path);
         let current = pathStructure;
-        for (let i2 = 0; i2 < parts.length; i2++) {
-          const part = parts[i2];
+        for (let i = 0; i < parts.length; i++) {
+          const part = parts[i];
           if (!current.has(part)) {
             current.set(part, /* @__PURE__ */ new Map());
           }
@@ -13196,12 +12450,12 @@ var require_redact = __commonJS({
         }
         if (Array.isArray(source)) {
           const cloned2 = [];
-          for (let i2 = 0; i2 < source.length; i2++) {
-            const indexStr = i2.toString();
+          for (let i = 0; i < source.length; i++) {
+            const indexStr = i.toString();
             if (pathMap.has(indexStr) || pathMap.has("*")) {
-              cloned2[i2] = cloneSelectively(source[i2], pathMap.get(indexStr) || pathMap.get("*"));
+              cloned2[i] = cloneSelectively(source[i], pathMap.get(indexStr) || pathMap.get("*"));
             } else {
-              cloned2[i2] = source[i2];
+              cloned2[i] = source[i];
             }
           }
           return cloned2;
@@ -13236,8 +12490,8 @@ var require_redact = __commonJS({
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i2 = 0; i2 < path.length; i2++) {
-        const char = path[i2];
+      for (let i = 0; i < path.length; i++) {
+        const char = path[i];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -13273,7 +12527,7 @@ var require_redact = __commonJS({
         censor = "[REDACTED]",
         serialize = JSON.stringify,
         strict = true,
-        remove: remove2 = false
+        remove = false
       } = options2;
       validatePaths(paths);
       const pathStructure = buildPathStructure(paths);
@@ -13292,7 +12546,7 @@ var require_redact = __commonJS({
         if (typeof censor === "function") {
           actualCensor = censor;
         }
-        redactPaths(cloned, paths, actualCensor, remove2);
+        redactPaths(cloned, paths, actualCensor, remove);
         if (serialize === false) {
           cloned.restore = function() {
             return deepClone(original);
@@ -13392,60 +12646,60 @@ var require_redaction = __commonJS({
     var CENSOR = "[Redacted]";
     var strict = false;
     function redaction(opts, serialize) {
-      const { paths, censor, remove: remove2 } = handle(opts);
-      const shape = paths.reduce((o2, str) => {
+      const { paths, censor, remove } = handle(opts);
+      const shape = paths.reduce((o, str) => {
         rx.lastIndex = 0;
-        const first2 = rx.exec(str);
+        const first = rx.exec(str);
         const next = rx.exec(str);
-        let ns = first2[1] !== void 0 ? first2[1].replace(/^(?:"|'|`)(.*)(?:"|'|`)$/, "$1") : first2[0];
+        let ns = first[1] !== void 0 ? first[1].replace(/^(?:"|'|`)(.*)(?:"|'|`)$/, "$1") : first[0];
         if (ns === "*") {
           ns = wildcardFirstSym;
         }
         if (next === null) {
-          o2[ns] = null;
-          return o2;
+          o[ns] = null;
+          return o;
         }
-        if (o2[ns] === null) {
-          return o2;
+        if (o[ns] === null) {
+          return o;
         }
         const { index } = next;
         const nextPath = `${str.substr(index, str.length - 1)}`;
-        o2[ns] = o2[ns] || [];
-        if (ns !== wildcardFirstSym && o2[ns].length === 0) {
-          o2[ns].push(...o2[wildcardFirstSym] || []);
+        o[ns] = o[ns] || [];
+        if (ns !== wildcardFirstSym && o[ns].length === 0) {
+          o[ns].push(...o[wildcardFirstSym] || []);
         }
         if (ns === wildcardFirstSym) {
-          Object.keys(o2).forEach(function(k2) {
-            if (o2[k2]) {
-              o2[k2].push(nextPath);
+          Object.keys(o).forEach(function(k) {
+            if (o[k]) {
+              o[k].push(nextPath);
             }
           });
         }
-        o2[ns].push(nextPath);
-        return o2;
+        o[ns].push(nextPath);
+        return o;
       }, /* @__PURE__ */ Object.create(null));
       const result = Object.assign(/* @__PURE__ */ Object.create(null), {
-        [redactFmtSym]: Redact({ paths, censor, serialize, strict, remove: remove2 })
+        [redactFmtSym]: Redact({ paths, censor, serialize, strict, remove })
       });
       const topCensor = (...args) => {
         return typeof censor === "function" ? serialize(censor(...args)) : serialize(censor);
       };
-      return [...Object.keys(shape), ...Object.getOwnPropertySymbols(shape)].reduce((o2, k2) => {
-        if (shape[k2] === null) {
-          o2[k2] = (value) => topCensor(value, [k2]);
+      return [...Object.keys(shape), ...Object.getOwnPropertySymbols(shape)].reduce((o, k) => {
+        if (shape[k] === null) {
+          o[k] = (value) => topCensor(value, [k]);
         } else {
           const wrappedCensor = typeof censor === "function" ? (value, path) => {
-            return censor(value, [k2, ...path]);
+            return censor(value, [k, ...path]);
           } : censor;
-          o2[k2] = Redact({
-            paths: shape[k2],
+          o[k] = Redact({
+            paths: shape[k],
             censor: wrappedCensor,
             serialize,
             strict,
-            remove: remove2
+            remove
           });
         }
-        return o2;
+        return o;
       }, result);
     }
     function handle(opts) {
@@ -13453,12 +12707,12 @@ var require_redaction = __commonJS({
         opts = { paths: opts, censor: CENSOR };
         return opts;
       }
-      let { paths, censor = CENSOR, remove: remove2 } = opts;
+      let { paths, censor = CENSOR, remove } = opts;
       if (Array.isArray(paths) === false) {
         throw Error("pino \u2013 redact must contain an array of strings");
       }
-      if (remove2 === true) censor = void 0;
-      return { paths, censor, remove: remove2 };
+      if (remove === true) censor = void 0;
+      return { paths, censor, remove };
     }
     module2.exports = redaction;
   }
@@ -13499,9 +12753,9 @@ var require_time = __commonJS({
 var require_quick_format_unescaped = __commonJS({
   "node_modules/quick-format-unescaped/index.js"(exports2, module2) {
     "use strict";
-    function tryStringify(o2) {
+    function tryStringify(o) {
       try {
-        return JSON.stringify(o2);
+        return JSON.stringify(o);
       } catch (e) {
         return '"[Circular]"';
       }
@@ -13529,31 +12783,31 @@ var require_quick_format_unescaped = __commonJS({
       var a = 1 - offset;
       var lastPos = -1;
       var flen = f && f.length || 0;
-      for (var i2 = 0; i2 < flen; ) {
-        if (f.charCodeAt(i2) === 37 && i2 + 1 < flen) {
+      for (var i = 0; i < flen; ) {
+        if (f.charCodeAt(i) === 37 && i + 1 < flen) {
           lastPos = lastPos > -1 ? lastPos : 0;
-          switch (f.charCodeAt(i2 + 1)) {
+          switch (f.charCodeAt(i + 1)) {
             case 100:
             // 'd'
             case 102:
               if (a >= argLen)
                 break;
               if (args[a] == null) break;
-              if (lastPos < i2)
-                str += f.slice(lastPos, i2);
+              if (lastPos < i)
+                str += f.slice(lastPos, i);
               str += Number(args[a]);
-              lastPos = i2 + 2;
-              i2++;
+              lastPos = i + 2;
+              i++;
               break;
             case 105:
               if (a >= argLen)
                 break;
               if (args[a] == null) break;
-              if (lastPos < i2)
-                str += f.slice(lastPos, i2);
+              if (lastPos < i)
+                str += f.slice(lastPos, i);
               str += Math.floor(Number(args[a]));
-              lastPos = i2 + 2;
-              i2++;
+              lastPos = i + 2;
+              i++;
               break;
             case 79:
             // 'O'
@@ -13563,46 +12817,46 @@ var require_quick_format_unescaped = __commonJS({
               if (a >= argLen)
                 break;
               if (args[a] === void 0) break;
-              if (lastPos < i2)
-                str += f.slice(lastPos, i2);
+              if (lastPos < i)
+                str += f.slice(lastPos, i);
               var type = typeof args[a];
               if (type === "string") {
                 str += "'" + args[a] + "'";
-                lastPos = i2 + 2;
-                i2++;
+                lastPos = i + 2;
+                i++;
                 break;
               }
               if (type === "function") {
                 str += args[a].name || "<anonymous>";
-                lastPos = i2 + 2;
-                i2++;
+                lastPos = i + 2;
+                i++;
                 break;
               }
               str += ss(args[a]);
-              lastPos = i2 + 2;
-              i2++;
+              lastPos = i + 2;
+              i++;
               break;
             case 115:
               if (a >= argLen)
                 break;
-              if (lastPos < i2)
-                str += f.slice(lastPos, i2);
+              if (lastPos < i)
+                str += f.slice(lastPos, i);
               str += String(args[a]);
-              lastPos = i2 + 2;
-              i2++;
+              lastPos = i + 2;
+              i++;
               break;
             case 37:
-              if (lastPos < i2)
-                str += f.slice(lastPos, i2);
+              if (lastPos < i)
+                str += f.slice(lastPos, i);
               str += "%";
-              lastPos = i2 + 2;
-              i2++;
+              lastPos = i + 2;
+              i++;
               a--;
               break;
           }
           ++a;
         }
-        ++i2;
+        ++i;
       }
       if (lastPos === -1)
         return f;
@@ -13654,7 +12908,7 @@ var require_sonic_boom = __commonJS({
   "node_modules/sonic-boom/index.js"(exports2, module2) {
     "use strict";
     var fs = __require("fs");
-    var EventEmitter3 = __require("events");
+    var EventEmitter2 = __require("events");
     var inherits = __require("util").inherits;
     var path = __require("path");
     var sleep = require_atomic_sleep();
@@ -13730,7 +12984,7 @@ var require_sonic_boom = __commonJS({
       if (!(this instanceof SonicBoom)) {
         return new SonicBoom(opts);
       }
-      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append: append2 = true, mkdir: mkdir8, retryEAGAIN, fsync, contentMode, mode } = opts || {};
+      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir: mkdir8, retryEAGAIN, fsync, contentMode, mode } = opts || {};
       fd = fd || dest;
       this._len = 0;
       this.fd = -1;
@@ -13752,7 +13006,7 @@ var require_sonic_boom = __commonJS({
       this.sync = sync || false;
       this.writable = true;
       this._fsync = fsync || false;
-      this.append = append2 || false;
+      this.append = append || false;
       this.mode = mode;
       this.retryEAGAIN = retryEAGAIN || (() => true);
       this.mkdir = mkdir8 || false;
@@ -13891,7 +13145,7 @@ var require_sonic_boom = __commonJS({
       sonic._asyncDrainScheduled = false;
       sonic.emit("drain");
     }
-    inherits(SonicBoom, EventEmitter3);
+    inherits(SonicBoom, EventEmitter2);
     function mergeBuf(bufs, len) {
       if (bufs.length === 0) {
         return kEmptyBuffer;
@@ -13964,15 +13218,15 @@ var require_sonic_boom = __commonJS({
           this._flushPending = false;
           cb();
         }
-        this.off("error", onError2);
+        this.off("error", onError);
       };
-      const onError2 = (err) => {
+      const onError = (err) => {
         this._flushPending = false;
         cb(err);
         this.off("drain", onDrain);
       };
       this.once("drain", onDrain);
-      this.once("error", onError2);
+      this.once("error", onError);
     }
     function flush(cb) {
       if (cb != null && typeof cb !== "function") {
@@ -14481,7 +13735,7 @@ var require_thread_stream = __commonJS({
   "node_modules/thread-stream/index.js"(exports2, module2) {
     "use strict";
     var { version: version2 } = require_package();
-    var { EventEmitter: EventEmitter3 } = __require("events");
+    var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
     var { join: join19 } = __require("path");
     var { pathToFileURL } = __require("url");
@@ -14661,7 +13915,7 @@ var require_thread_stream = __commonJS({
       stream.worker.off("exit", onWorkerExit);
       destroy(stream, code !== 0 ? new Error("the worker thread exited") : null);
     }
-    var ThreadStream = class extends EventEmitter3 {
+    var ThreadStream = class extends EventEmitter2 {
       constructor(opts = {}) {
         super();
         if (opts.bufferSize < 4) {
@@ -15063,8 +14317,8 @@ var require_transport = __commonJS({
     }
     function hasPreloadFlags() {
       const execArgv = process.execArgv;
-      for (let i2 = 0; i2 < execArgv.length; i2++) {
-        const arg = execArgv[i2];
+      for (let i = 0; i < execArgv.length; i++) {
+        const arg = execArgv[i];
         if (arg === "--import" || arg === "--require" || arg === "-r") {
           return true;
         }
@@ -15081,19 +14335,19 @@ var require_transport = __commonJS({
       }
       const sanitized = [];
       let changed = false;
-      for (let i2 = 0; i2 < tokens.length; i2++) {
-        const token = tokens[i2];
+      for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
         if (token === "--require" || token === "-r" || token === "--import") {
-          const next = tokens[i2 + 1];
+          const next = tokens[i + 1];
           if (next && shouldDropPreload(next)) {
             changed = true;
-            i2++;
+            i++;
             continue;
           }
           sanitized.push(token);
           if (next) {
             sanitized.push(next);
-            i2++;
+            i++;
           }
           continue;
         }
@@ -15124,9 +14378,9 @@ var require_transport = __commonJS({
       return isAbsolute7(path) && !existsSync(path);
     }
     function stripQuotes(value) {
-      const first2 = value[0];
-      const last2 = value[value.length - 1];
-      if (first2 === '"' && last2 === '"' || first2 === "'" && last2 === "'") {
+      const first = value[0];
+      const last = value[value.length - 1];
+      if (first === '"' && last === '"' || first === "'" && last === "'") {
         return value.slice(1, -1);
       }
       return value;
@@ -15211,17 +14465,17 @@ var require_transport = __commonJS({
           };
         });
         options2.pipelines = targets.filter((dest) => dest.pipeline).map((dest) => {
-          return dest.pipeline.map((t2) => {
+          return dest.pipeline.map((t) => {
             return {
-              ...t2,
+              ...t,
               level: dest.level,
               // duplicate the pipeline `level` property defined in the upper level
-              target: fixTarget(t2.target)
+              target: fixTarget(t.target)
             };
           });
         });
-        const targetsHaveLevel = options2.targets.some((t2) => t2.level != null);
-        const pipelinesHaveLevel = options2.pipelines.some((p2) => p2.some((t2) => t2.level != null));
+        const targetsHaveLevel = options2.targets.some((t) => t.level != null);
+        const pipelinesHaveLevel = options2.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options2.targets.length + options2.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
         target = bundlerOverrides["pino-worker"] || join19(__dirname, "worker.js");
@@ -15312,14 +14566,14 @@ var require_tools = __commonJS({
       return function hookWrappedLog(...args) {
         hook2.call(this, args, LOG, level);
       };
-      function LOG(o2, ...n) {
-        if (typeof o2 === "object") {
-          let msg = o2;
-          if (o2 !== null) {
-            if (o2.method && o2.headers && o2.socket) {
-              o2 = mapHttpRequest(o2);
-            } else if (typeof o2.setHeader === "function") {
-              o2 = mapHttpResponse(o2);
+      function LOG(o, ...n) {
+        if (typeof o === "object") {
+          let msg = o;
+          if (o !== null) {
+            if (o.method && o.headers && o.socket) {
+              o = mapHttpRequest(o);
+            } else if (typeof o.setHeader === "function") {
+              o = mapHttpResponse(o);
             }
           }
           let formatParams;
@@ -15332,9 +14586,9 @@ var require_tools = __commonJS({
           if (typeof this[msgPrefixSym] === "string" && msg !== void 0 && msg !== null) {
             msg = this[msgPrefixSym] + msg;
           }
-          this[writeSym](o2, format(msg, formatParams, this[formatOptsSym]), level);
+          this[writeSym](o, format(msg, formatParams, this[formatOptsSym]), level);
         } else {
-          let msg = o2 === void 0 ? n.shift() : o2;
+          let msg = o === void 0 ? n.shift() : o;
           if (typeof this[msgPrefixSym] === "string" && msg !== void 0 && msg !== null) {
             msg = this[msgPrefixSym] + msg;
           }
@@ -15344,25 +14598,25 @@ var require_tools = __commonJS({
     }
     function _asString(str) {
       let result = "";
-      let last2 = 0;
+      let last = 0;
       let found = false;
       let point = 255;
       const l = str.length;
       if (l > 100) {
         return JSON.stringify(str);
       }
-      for (var i2 = 0; i2 < l && point >= 32; i2++) {
-        point = str.charCodeAt(i2);
+      for (var i = 0; i < l && point >= 32; i++) {
+        point = str.charCodeAt(i);
         if (point === 34 || point === 92) {
-          result += str.slice(last2, i2) + "\\";
-          last2 = i2;
+          result += str.slice(last, i) + "\\";
+          last = i;
           found = true;
         }
       }
       if (!found) {
         result = str;
       } else {
-        result += str.slice(last2);
+        result += str.slice(last);
       }
       return point < 32 ? JSON.stringify(str) : '"' + result + '"';
     }
@@ -15514,7 +14768,7 @@ var require_tools = __commonJS({
         stream.flushSync();
       }
     }
-    function createArgsNormalizer(defaultOptions2) {
+    function createArgsNormalizer(defaultOptions) {
       return function normalizeArgs(instance, caller, opts = {}, stream) {
         if (typeof opts === "string") {
           stream = buildSafeSonicBoom({ dest: opts });
@@ -15540,9 +14794,9 @@ var require_tools = __commonJS({
           }
           stream = transport({ caller, ...opts.transport, levels: customLevels });
         }
-        opts = Object.assign({}, defaultOptions2, opts);
-        opts.serializers = Object.assign(/* @__PURE__ */ Object.create(null), defaultOptions2.serializers, opts.serializers);
-        opts.formatters = Object.assign({}, defaultOptions2.formatters, opts.formatters);
+        opts = Object.assign({}, defaultOptions, opts);
+        opts.serializers = Object.assign(/* @__PURE__ */ Object.create(null), defaultOptions.serializers, opts.serializers);
+        opts.formatters = Object.assign({}, defaultOptions.formatters, opts.formatters);
         if (opts.prettyPrint) {
           throw new Error("prettyPrint option is no longer supported, see the pino-pretty package (https://github.com/pinojs/pino-pretty)");
         }
@@ -15562,11 +14816,11 @@ var require_tools = __commonJS({
     function stringify(obj, stringifySafeFn) {
       try {
         return JSON.stringify(obj);
-      } catch (_2) {
+      } catch (_) {
         try {
           const stringify2 = stringifySafeFn || this[stringifySafeSym];
           return stringify2(obj);
-        } catch (_3) {
+        } catch (_2) {
           return '"[unable to serialize, circular reference is too complex to analyze]"';
         }
       }
@@ -15659,13 +14913,13 @@ var require_levels = __commonJS({
       debug: (hook2) => genLog(DEFAULT_LEVELS.debug, hook2),
       trace: (hook2) => genLog(DEFAULT_LEVELS.trace, hook2)
     };
-    var nums = Object.keys(DEFAULT_LEVELS).reduce((o2, k2) => {
-      o2[DEFAULT_LEVELS[k2]] = k2;
-      return o2;
+    var nums = Object.keys(DEFAULT_LEVELS).reduce((o, k) => {
+      o[DEFAULT_LEVELS[k]] = k;
+      return o;
     }, {});
-    var initialLsCache = Object.keys(nums).reduce((o2, k2) => {
-      o2[k2] = '{"level":' + Number(k2);
-      return o2;
+    var initialLsCache = Object.keys(nums).reduce((o, k) => {
+      o[k] = '{"level":' + Number(k);
+      return o;
     }, {});
     function genLsCache(instance) {
       const formatter = instance[formattersSym].level;
@@ -15744,9 +14998,9 @@ var require_levels = __commonJS({
       return levelComparison;
     }
     function mappings(customLevels = null, useOnlyCustomLevels = false) {
-      const customNums = customLevels ? Object.keys(customLevels).reduce((o2, k2) => {
-        o2[customLevels[k2]] = k2;
-        return o2;
+      const customNums = customLevels ? Object.keys(customLevels).reduce((o, k) => {
+        o[customLevels[k]] = k;
+        return o;
       }, {}) : null;
       const labels = Object.assign(
         Object.create(Object.prototype, { Infinity: { value: "silent" } }),
@@ -15783,11 +15037,11 @@ var require_levels = __commonJS({
     }
     function assertNoLevelCollisions(levels, customLevels) {
       const { labels, values } = levels;
-      for (const k2 in customLevels) {
-        if (k2 in values) {
+      for (const k in customLevels) {
+        if (k in values) {
           throw Error("levels cannot be overridden");
         }
-        if (customLevels[k2] in labels) {
+        if (customLevels[k] in labels) {
           throw Error("pre-existing level values cannot be used for new levels");
         }
       }
@@ -15829,7 +15083,7 @@ var require_meta = __commonJS({
 var require_proto = __commonJS({
   "node_modules/pino/lib/proto.js"(exports2, module2) {
     "use strict";
-    var { EventEmitter: EventEmitter3 } = __require("node:events");
+    var { EventEmitter: EventEmitter2 } = __require("node:events");
     var {
       lsCacheSym,
       levelValSym,
@@ -15910,7 +15164,7 @@ var require_proto = __commonJS({
       [getLevelSym]: getLevel,
       [setLevelSym]: setLevel
     };
-    Object.setPrototypeOf(prototype, EventEmitter3.prototype);
+    Object.setPrototypeOf(prototype, EventEmitter2.prototype);
     module2.exports = function() {
       return Object.create(prototype);
     };
@@ -15938,12 +15192,12 @@ var require_proto = __commonJS({
       }
       if (options2.hasOwnProperty("serializers") === true) {
         instance[serializersSym] = /* @__PURE__ */ Object.create(null);
-        for (const k2 in serializers) {
-          instance[serializersSym][k2] = serializers[k2];
+        for (const k in serializers) {
+          instance[serializersSym][k] = serializers[k];
         }
         const parentSymbols = Object.getOwnPropertySymbols(serializers);
-        for (var i2 = 0; i2 < parentSymbols.length; i2++) {
-          const ks = parentSymbols[i2];
+        for (var i = 0; i < parentSymbols.length; i++) {
+          const ks = parentSymbols[i];
           instance[serializersSym][ks] = serializers[ks];
         }
         for (const bk in options2.serializers) {
@@ -16009,7 +15263,7 @@ var require_proto = __commonJS({
       return Object.assign(mixinObject, mergeObject);
     }
     function write(_obj, msg, num) {
-      const t2 = this[timeSym]();
+      const t = this[timeSym]();
       const mixin = this[mixinSym];
       const errorKey = this[errorKeySym];
       const messageKey = this[messageKeySym];
@@ -16032,13 +15286,13 @@ var require_proto = __commonJS({
       if (mixin) {
         obj = mixinMergeStrategy(obj, mixin(obj, num, this));
       }
-      const s = this[asJsonSym](obj, msg, num, t2);
+      const s = this[asJsonSym](obj, msg, num, t);
       const stream = this[streamSym];
       if (stream[needsMetadataGsym] === true) {
         stream.lastLevel = num;
         stream.lastObj = obj;
         stream.lastMsg = msg;
-        stream.lastTime = t2.slice(this[timeSliceIndexSym]);
+        stream.lastTime = t.slice(this[timeSliceIndexSym]);
         stream.lastLogger = this;
       }
       stream.write(streamWriteHook ? streamWriteHook(s) : s);
@@ -16078,9 +15332,9 @@ var require_safe_stable_stringify = __commonJS({
       if (array2.length > 200 || comparator) {
         return array2.sort(comparator);
       }
-      for (let i2 = 1; i2 < array2.length; i2++) {
-        const currentValue = array2[i2];
-        let position = i2;
+      for (let i = 1; i < array2.length; i++) {
+        const currentValue = array2[i];
+        let position = i;
         while (position !== 0 && array2[position - 1] > currentValue) {
           array2[position] = array2[position - 1];
           position--;
@@ -16106,8 +15360,8 @@ var require_safe_stable_stringify = __commonJS({
       }
       const whitespace = separator === "," ? "" : " ";
       let res = `"0":${whitespace}${array2[0]}`;
-      for (let i2 = 1; i2 < maximumBreadth; i2++) {
-        res += `${separator}"${i2}":${whitespace}${array2[i2]}`;
+      for (let i = 1; i < maximumBreadth; i++) {
+        res += `${separator}"${i}":${whitespace}${array2[i]}`;
       }
       return res;
     }
@@ -16249,13 +15503,13 @@ ${indentation}`;
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i2 = 0;
-              for (; i2 < maximumValuesToStringify - 1; i2++) {
-                const tmp2 = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
+              let i = 0;
+              for (; i < maximumValuesToStringify - 1; i++) {
+                const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
                 res += join19;
               }
-              const tmp = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
+              const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -16289,8 +15543,8 @@ ${indentation}`;
               keys = sort(keys, comparator);
             }
             stack.push(value);
-            for (let i2 = 0; i2 < maximumPropertiesToStringify; i2++) {
-              const key2 = keys[i2];
+            for (let i = 0; i < maximumPropertiesToStringify; i++) {
+              const key2 = keys[i];
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
@@ -16358,13 +15612,13 @@ ${indentation}`;
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i2 = 0;
-              for (; i2 < maximumValuesToStringify - 1; i2++) {
-                const tmp2 = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
+              let i = 0;
+              for (; i < maximumValuesToStringify - 1; i++) {
+                const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
                 res += join19;
               }
-              const tmp = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
+              const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -16451,13 +15705,13 @@ ${indentation}`;
               const join20 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i2 = 0;
-              for (; i2 < maximumValuesToStringify - 1; i2++) {
-                const tmp2 = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
+              let i = 0;
+              for (; i < maximumValuesToStringify - 1; i++) {
+                const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
                 res2 += join20;
               }
-              const tmp = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
+              const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -16492,8 +15746,8 @@ ${indentation}`;
               keys = sort(keys, comparator);
             }
             stack.push(value);
-            for (let i2 = 0; i2 < maximumPropertiesToStringify; i2++) {
-              const key2 = keys[i2];
+            for (let i = 0; i < maximumPropertiesToStringify; i++) {
+              const key2 = keys[i];
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
@@ -16559,13 +15813,13 @@ ${originalIndentation}`;
               }
               stack.push(value);
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i2 = 0;
-              for (; i2 < maximumValuesToStringify - 1; i2++) {
-                const tmp2 = stringifySimple(String(i2), value[i2], stack);
+              let i = 0;
+              for (; i < maximumValuesToStringify - 1; i++) {
+                const tmp2 = stringifySimple(String(i), value[i], stack);
                 res += tmp2 !== void 0 ? tmp2 : "null";
                 res += ",";
               }
-              const tmp = stringifySimple(String(i2), value[i2], stack);
+              const tmp = stringifySimple(String(i), value[i], stack);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -16594,8 +15848,8 @@ ${originalIndentation}`;
               keys = sort(keys, comparator);
             }
             stack.push(value);
-            for (let i2 = 0; i2 < maximumPropertiesToStringify; i2++) {
-              const key2 = keys[i2];
+            for (let i = 0; i < maximumPropertiesToStringify; i++) {
+              const key2 = keys[i];
               const tmp = stringifySimple(key2, value[key2], stack);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${tmp}`;
@@ -16664,14 +15918,14 @@ var require_multistream = __commonJS({
       const streamLevels = Object.create(DEFAULT_LEVELS);
       streamLevels.silent = Infinity;
       if (opts.levels && typeof opts.levels === "object") {
-        Object.keys(opts.levels).forEach((i2) => {
-          streamLevels[i2] = opts.levels[i2];
+        Object.keys(opts.levels).forEach((i) => {
+          streamLevels[i] = opts.levels[i];
         });
       }
       const res = {
         write,
         add,
-        remove: remove2,
+        remove,
         emit,
         flushSync,
         end,
@@ -16695,8 +15949,8 @@ var require_multistream = __commonJS({
         const { streams } = this;
         let recordedLevel = 0;
         let stream;
-        for (let i2 = initLoopVar(streams.length, opts.dedupe); checkLoopVar(i2, streams.length, opts.dedupe); i2 = adjustLoopVar(i2, opts.dedupe)) {
-          dest = streams[i2];
+        for (let i = initLoopVar(streams.length, opts.dedupe); checkLoopVar(i, streams.length, opts.dedupe); i = adjustLoopVar(i, opts.dedupe)) {
+          dest = streams[i];
           if (dest.level <= level) {
             if (recordedLevel !== 0 && recordedLevel !== dest.level) {
               break;
@@ -16764,7 +16018,7 @@ var require_multistream = __commonJS({
         this.minLevel = streams[0].level;
         return this;
       }
-      function remove2(id) {
+      function remove(id) {
         const { streams } = this;
         const index = streams.findIndex((s) => s.id === id);
         if (index >= 0) {
@@ -16784,16 +16038,16 @@ var require_multistream = __commonJS({
       }
       function clone2(level) {
         const streams = new Array(this.streams.length);
-        for (let i2 = 0; i2 < streams.length; i2++) {
-          streams[i2] = {
+        for (let i = 0; i < streams.length; i++) {
+          streams[i] = {
             level,
-            stream: this.streams[i2].stream
+            stream: this.streams[i].stream
           };
         }
         return {
           write,
           add,
-          remove: remove2,
+          remove,
           emit,
           flushSync,
           end,
@@ -16805,17 +16059,17 @@ var require_multistream = __commonJS({
         };
       }
     }
-    function compareByLevel(a, b2) {
-      return a.level - b2.level;
+    function compareByLevel(a, b) {
+      return a.level - b.level;
     }
     function initLoopVar(length, dedupe) {
       return dedupe ? length - 1 : 0;
     }
-    function adjustLoopVar(i2, dedupe) {
-      return dedupe ? i2 - 1 : i2 + 1;
+    function adjustLoopVar(i, dedupe) {
+      return dedupe ? i - 1 : i + 1;
     }
-    function checkLoopVar(i2, length, dedupe) {
-      return dedupe ? i2 >= 0 : i2 < length;
+    function checkLoopVar(i, length, dedupe) {
+      return dedupe ? i >= 0 : i < length;
     }
     module2.exports = multistream;
   }
@@ -16875,7 +16129,7 @@ var require_pino = __commonJS({
     var { pid } = process;
     var hostname3 = os.hostname();
     var defaultErrorSerializer = stdSerializers.err;
-    var defaultOptions2 = {
+    var defaultOptions = {
       level: "info",
       levelComparison: SORTING_ORDER.ASC,
       levels: DEFAULT_LEVELS,
@@ -16907,11 +16161,11 @@ var require_pino = __commonJS({
       depthLimit: 5,
       edgeLimit: 100
     };
-    var normalize2 = createArgsNormalizer(defaultOptions2);
+    var normalize = createArgsNormalizer(defaultOptions);
     var serializers = Object.assign(/* @__PURE__ */ Object.create(null), stdSerializers);
     function pino3(...args) {
       const instance = {};
-      const { opts, stream } = normalize2(instance, caller(), ...args);
+      const { opts, stream } = normalize(instance, caller(), ...args);
       if (opts.level && typeof opts.level === "string" && DEFAULT_LEVELS[opts.level.toLowerCase()] !== void 0) opts.level = opts.level.toLowerCase();
       const {
         redact,
@@ -17732,17 +16986,17 @@ function assertIs(_arg) {
 function assertNever(_x) {
   throw new Error("Unexpected value in exhaustive check");
 }
-function assert(_2) {
+function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k2, _2]) => numericValues.indexOf(+k2) === -1).map(([_2, v]) => v);
+  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
   return values;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
-function jsonStringifyReplacer(_2, value) {
+function jsonStringifyReplacer(_, value) {
   if (typeof value === "bigint")
     return value.toString();
   return value;
@@ -17885,8 +17139,8 @@ function promiseAllObject(promisesObj) {
   const promises = keys.map((key) => promisesObj[key]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
-    for (let i2 = 0; i2 < keys.length; i2++) {
-      resolvedObj[keys[i2]] = results[i2];
+    for (let i = 0; i < keys.length; i++) {
+      resolvedObj[keys[i]] = results[i];
     }
     return resolvedObj;
   });
@@ -17894,7 +17148,7 @@ function promiseAllObject(promisesObj) {
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
   let str = "";
-  for (let i2 = 0; i2 < length; i2++) {
+  for (let i = 0; i < length; i++) {
     str += chars[Math.floor(Math.random() * chars.length)];
   }
   return str;
@@ -17918,17 +17172,17 @@ var allowsEval = /* @__PURE__ */ cached(() => {
     return false;
   }
   try {
-    const F2 = Function;
-    new F2("");
+    const F = Function;
+    new F("");
     return true;
-  } catch (_2) {
+  } catch (_) {
     return false;
   }
 });
-function isPlainObject(o2) {
-  if (isObject(o2) === false)
+function isPlainObject(o) {
+  if (isObject(o) === false)
     return false;
-  const ctor = o2.constructor;
+  const ctor = o.constructor;
   if (ctor === void 0)
     return true;
   if (typeof ctor !== "function")
@@ -17941,16 +17195,16 @@ function isPlainObject(o2) {
   }
   return true;
 }
-function shallowClone(o2) {
-  if (isPlainObject(o2))
-    return { ...o2 };
-  if (Array.isArray(o2))
-    return [...o2];
-  if (o2 instanceof Map)
-    return new Map(o2);
-  if (o2 instanceof Set)
-    return new Set(o2);
-  return o2;
+function shallowClone(o) {
+  if (isPlainObject(o))
+    return { ...o };
+  if (Array.isArray(o))
+    return [...o];
+  if (o instanceof Map)
+    return new Map(o);
+  if (o instanceof Set)
+    return new Set(o);
+  return o;
 }
 function numKeys(data) {
   let keyCount = 0;
@@ -17962,8 +17216,8 @@ function numKeys(data) {
   return keyCount;
 }
 var getParsedType = (data) => {
-  const t2 = typeof data;
-  switch (t2) {
+  const t = typeof data;
+  switch (t) {
     case "undefined":
       return "undefined";
     case "string":
@@ -18002,7 +17256,7 @@ var getParsedType = (data) => {
       }
       return "object";
     default:
-      throw new Error(`Unknown data type: ${t2}`);
+      throw new Error(`Unknown data type: ${t}`);
   }
 };
 var propertyKeyTypes = /* @__PURE__ */ new Set(["string", "number", "symbol"]);
@@ -18042,31 +17296,31 @@ function normalizeParams(_params) {
 function createTransparentProxy(getter) {
   let target;
   return new Proxy({}, {
-    get(_2, prop, receiver) {
+    get(_, prop, receiver) {
       target ?? (target = getter());
       return Reflect.get(target, prop, receiver);
     },
-    set(_2, prop, value, receiver) {
+    set(_, prop, value, receiver) {
       target ?? (target = getter());
       return Reflect.set(target, prop, value, receiver);
     },
-    has(_2, prop) {
+    has(_, prop) {
       target ?? (target = getter());
       return Reflect.has(target, prop);
     },
-    deleteProperty(_2, prop) {
+    deleteProperty(_, prop) {
       target ?? (target = getter());
       return Reflect.deleteProperty(target, prop);
     },
-    ownKeys(_2) {
+    ownKeys(_) {
       target ?? (target = getter());
       return Reflect.ownKeys(target);
     },
-    getOwnPropertyDescriptor(_2, prop) {
+    getOwnPropertyDescriptor(_, prop) {
       target ?? (target = getter());
       return Reflect.getOwnPropertyDescriptor(target, prop);
     },
-    defineProperty(_2, prop, descriptor) {
+    defineProperty(_, prop, descriptor) {
       target ?? (target = getter());
       return Reflect.defineProperty(target, prop, descriptor);
     }
@@ -18080,8 +17334,8 @@ function stringifyPrimitive(value) {
   return `${value}`;
 }
 function optionalKeys(shape) {
-  return Object.keys(shape).filter((k2) => {
-    return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
+  return Object.keys(shape).filter((k) => {
+    return shape[k]._zod.optin !== void 0 && shape[k]._zod.optout === "optional";
   });
 }
 var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
@@ -18158,8 +17412,8 @@ function safeExtend(schema, shape) {
   }
   return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function merge(a, b2) {
-  if (!b2?._zod?.def) {
+function merge(a, b) {
+  if (!b?._zod?.def) {
     throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
   }
   if (a._zod.def.checks?.length) {
@@ -18167,13 +17421,13 @@ function merge(a, b2) {
   }
   const newShape = {};
   mirrorShape(newShape, a, Reflect.ownKeys(sourceShape(a)));
-  mirrorShape(newShape, b2, Reflect.ownKeys(sourceShape(b2)));
+  mirrorShape(newShape, b, Reflect.ownKeys(sourceShape(b)));
   const def = mergeDefs(a._zod.def, {
     shape: newShape,
     get catchall() {
-      return b2._zod.def.catchall;
+      return b._zod.def.catchall;
     },
-    checks: b2._zod.def.checks ?? []
+    checks: b._zod.def.checks ?? []
   });
   return clone(a, def);
 }
@@ -18198,21 +17452,21 @@ function required(Class2, schema, mask) {
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
-function aborted(x2, startIndex = 0) {
-  if (x2.aborted === true)
+function aborted(x, startIndex = 0) {
+  if (x.aborted === true)
     return true;
-  for (let i2 = startIndex; i2 < x2.issues.length; i2++) {
-    if (x2.issues[i2]?.continue !== true) {
+  for (let i = startIndex; i < x.issues.length; i++) {
+    if (x.issues[i]?.continue !== true) {
       return true;
     }
   }
   return false;
 }
-function explicitlyAborted(x2, startIndex = 0) {
-  if (x2.aborted === true)
+function explicitlyAborted(x, startIndex = 0) {
+  if (x.aborted === true)
     return true;
-  for (let i2 = startIndex; i2 < x2.issues.length; i2++) {
-    if (x2.issues[i2]?.continue === false) {
+  for (let i = startIndex; i < x.issues.length; i++) {
+    if (x.issues[i]?.continue === false) {
       return true;
     }
   }
@@ -18220,8 +17474,8 @@ function explicitlyAborted(x2, startIndex = 0) {
 }
 function prefixIssues(path, issues) {
   return issues.map((iss) => {
-    var _a4;
-    (_a4 = iss).path ?? (_a4.path = []);
+    var _a3;
+    (_a3 = iss).path ?? (_a3.path = []);
     iss.path.unshift(path);
     return iss;
   });
@@ -18242,27 +17496,27 @@ function sizeCaps(defChecks) {
   return caps;
 }
 function attachSchema(issues, start, inst) {
-  var _a4;
-  for (let i2 = start; i2 < issues.length; i2++) {
-    (_a4 = issues[i2]).schema ?? (_a4.schema = inst);
+  var _a3;
+  for (let i = start; i < issues.length; i++) {
+    (_a3 = issues[i]).schema ?? (_a3.schema = inst);
   }
 }
 function finalizeIssue(iss, ctx, config2) {
-  var _a4;
+  var _a3;
   const traits = iss.inst?._zod?.traits;
   if (traits?.has("$ZodType")) {
     if (traits.has("$ZodCheck"))
-      (_a4 = iss).schema ?? (_a4.schema = iss.inst);
+      (_a3 = iss).schema ?? (_a3.schema = iss.inst);
     else
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
   const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
-  for (const k2 of Object.keys(iss)) {
-    if (k2 === "inst" || k2 === "schema" || k2 === "continue" || k2 === "input" || k2 === "__proto__")
+  for (const k of Object.keys(iss)) {
+    if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
       continue;
-    full[k2] = iss[k2];
+    full[k] = iss[k];
   }
   full.path ?? (full.path = []);
   full.message = message;
@@ -18286,10 +17540,10 @@ function codePointLength(str) {
   if (!highSurrogate.test(str))
     return units;
   let count = units;
-  for (let i2 = 0; i2 < units - 1; i2++) {
-    if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
+  for (let i = 0; i < units - 1; i++) {
+    if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
-      i2++;
+      i++;
     }
   }
   return count;
@@ -18302,8 +17556,8 @@ function getLengthableOrigin(input2) {
   return "unknown";
 }
 function parsedType(data) {
-  const t2 = typeof data;
-  switch (t2) {
+  const t = typeof data;
+  switch (t) {
     case "number": {
       return Number.isNaN(data) ? "nan" : "number";
     }
@@ -18320,7 +17574,7 @@ function parsedType(data) {
       }
     }
   }
-  return t2;
+  return t;
 }
 function issue(...args) {
   const [iss, input2, inst] = args;
@@ -18335,22 +17589,22 @@ function issue(...args) {
   return { ...iss };
 }
 function cleanEnum(obj) {
-  return Object.entries(obj).filter(([k2, _2]) => {
-    return Number.isNaN(Number.parseInt(k2, 10));
+  return Object.entries(obj).filter(([k, _]) => {
+    return Number.isNaN(Number.parseInt(k, 10));
   }).map((el) => el[1]);
 }
 function base64ToUint8Array(base643) {
   const binaryString = atob(base643);
   const bytes = new Uint8Array(binaryString.length);
-  for (let i2 = 0; i2 < binaryString.length; i2++) {
-    bytes[i2] = binaryString.charCodeAt(i2);
+  for (let i = 0; i < binaryString.length; i++) {
+    bytes[i] = binaryString.charCodeAt(i);
   }
   return bytes;
 }
 function uint8ArrayToBase64(bytes) {
   let binaryString = "";
-  for (let i2 = 0; i2 < bytes.length; i2++) {
-    binaryString += String.fromCharCode(bytes[i2]);
+  for (let i = 0; i < bytes.length; i++) {
+    binaryString += String.fromCharCode(bytes[i]);
   }
   return btoa(binaryString);
 }
@@ -18368,13 +17622,13 @@ function hexToUint8Array(hex3) {
     throw new Error("Invalid hex string length");
   }
   const bytes = new Uint8Array(cleanHex.length / 2);
-  for (let i2 = 0; i2 < cleanHex.length; i2 += 2) {
-    bytes[i2 / 2] = Number.parseInt(cleanHex.slice(i2, i2 + 2), 16);
+  for (let i = 0; i < cleanHex.length; i += 2) {
+    bytes[i / 2] = Number.parseInt(cleanHex.slice(i, i + 2), 16);
   }
   return bytes;
 }
 function uint8ArrayToHex(bytes) {
-  return Array.from(bytes).map((b2) => b2.toString(16).padStart(2, "0")).join("");
+  return Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 var Class = class {
   constructor(..._args) {
@@ -18502,12 +17756,12 @@ var NEVER = /* @__PURE__ */ Object.freeze({
 var _zodDesc = { value: void 0, enumerable: false };
 var _E = "captureStackTrace" in Error ? Error : null;
 function newError(Definition) {
-  const E2 = _E;
-  if (E2) {
-    const saved = E2.stackTraceLimit;
+  const E = _E;
+  if (E) {
+    const saved = E.stackTraceLimit;
     if (typeof saved === "number") {
       try {
-        E2.stackTraceLimit = 0;
+        E.stackTraceLimit = 0;
       } catch {
         _E = null;
         return new Definition();
@@ -18515,7 +17769,7 @@ function newError(Definition) {
       try {
         return new Definition();
       } finally {
-        E2.stackTraceLimit = saved;
+        E.stackTraceLimit = saved;
       }
     }
   }
@@ -18526,7 +17780,7 @@ function $constructor(name, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
-    this.constr = _2;
+    this.constr = _;
     this.traits = /* @__PURE__ */ new Set();
   }
   Internals.prototype = zodProto;
@@ -18557,12 +17811,12 @@ function $constructor(name, initializer3, proto, params) {
         members(target, protoMembers);
       }
     }
-    const proto2 = _2.prototype;
-    for (const k2 in proto2) {
-      if (!Object.prototype.hasOwnProperty.call(proto2, k2))
+    const proto2 = _.prototype;
+    for (const k in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k))
         continue;
-      if (!(k2 in inst)) {
-        inst[k2] = proto2[k2].bind(inst);
+      if (!(k in inst)) {
+        inst[k] = proto2[k].bind(inst);
       }
     }
   }
@@ -18570,12 +17824,12 @@ function $constructor(name, initializer3, proto, params) {
   class Definition extends Parent {
   }
   Object.defineProperty(Definition, "name", { value: name });
-  function _2(def) {
+  function _(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
-    const deferred2 = inst._zod.deferred;
-    if (deferred2) {
-      for (const fn of deferred2) {
+    const deferred = inst._zod.deferred;
+    if (deferred) {
+      for (const fn of deferred) {
         fn();
       }
       inst._zod.deferred = void 0;
@@ -18585,16 +17839,16 @@ function $constructor(name, initializer3, proto, params) {
       pp(inst);
     return inst;
   }
-  Object.defineProperty(_2, "init", { value: init });
-  Object.defineProperty(_2, Symbol.hasInstance, {
+  Object.defineProperty(_, "init", { value: init });
+  Object.defineProperty(_, Symbol.hasInstance, {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
         return true;
       return inst?._zod?.traits?.has(name);
     }
   });
-  Object.defineProperty(_2, "name", { value: name });
-  return _2;
+  Object.defineProperty(_, "name", { value: name });
+  return _;
 }
 var $brand = /* @__PURE__ */ Symbol("zod_brand");
 var $ZodAsyncError = class extends Error {
@@ -18698,14 +17952,14 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
           let curr = fieldErrors;
-          let i2 = 0;
-          while (i2 < fullpath.length) {
-            const el = fullpath[i2];
-            const terminal = i2 === fullpath.length - 1;
+          let i = 0;
+          while (i < fullpath.length) {
+            const el = fullpath[i];
+            const terminal = i === fullpath.length - 1;
             if (el === "_errors") {
               if (terminal)
                 curr._errors.push(mapper(issue2));
-              i2++;
+              i++;
               continue;
             }
             if (!Object.prototype.hasOwnProperty.call(curr, el)) {
@@ -18721,7 +17975,7 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
               node2._errors.push(mapper(issue2));
             }
             curr = node2;
-            i2++;
+            i++;
           }
         }
       }
@@ -18733,7 +17987,7 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
   const processError = (error63, path = []) => {
-    var _a4;
+    var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
         issue2.errors.map((issues) => processError({ issues }, [...path, ...issue2.path]));
@@ -18748,10 +18002,10 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
           continue;
         }
         let curr = result;
-        let i2 = 0;
-        while (i2 < fullpath.length) {
-          const el = fullpath[i2];
-          const terminal = i2 === fullpath.length - 1;
+        let i = 0;
+        while (i < fullpath.length) {
+          const el = fullpath[i];
+          const terminal = i === fullpath.length - 1;
           if (typeof el === "string") {
             curr.properties ?? (curr.properties = {});
             if (!Object.prototype.hasOwnProperty.call(curr.properties, el)) {
@@ -18765,13 +18019,13 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
             curr = curr.properties[el];
           } else {
             curr.items ?? (curr.items = []);
-            (_a4 = curr.items)[el] ?? (_a4[el] = { errors: [] });
+            (_a3 = curr.items)[el] ?? (_a3[el] = { errors: [] });
             curr = curr.items[el];
           }
           if (terminal) {
             curr.errors.push(mapper(issue2));
           }
-          i2++;
+          i++;
         }
       }
     }
@@ -18799,7 +18053,7 @@ function toDotPath(_path) {
 }
 function prettifyError(error62) {
   const lines = [];
-  const issues = [...error62.issues].sort((a, b2) => (a.path ?? []).length - (b2.path ?? []).length);
+  const issues = [...error62.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
   for (const issue2 of issues) {
     lines.push(`\u2716 ${issue2.message}`);
     if (issue2.path?.length)
@@ -19142,10 +18396,10 @@ var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
 // node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
-  var _a4;
+  var _a3;
   inst._zod ?? (inst._zod = {});
   inst._zod.def = def;
-  (_a4 = inst._zod).onattach ?? (_a4.onattach = []);
+  (_a3 = inst._zod).onattach ?? (_a3.onattach = []);
 });
 var _whenHasSize = (payload) => {
   const val = payload.value;
@@ -19318,9 +18572,9 @@ var $ZodCheckBigIntFormat = /* @__PURE__ */ $constructor("$ZodCheckBigIntFormat"
   };
 });
 var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, def) => {
-  var _a4;
+  var _a3;
   $ZodCheck.init(inst, def);
-  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasSize);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const size = input2.size;
@@ -19338,9 +18592,9 @@ var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, d
   };
 });
 var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, def) => {
-  var _a4;
+  var _a3;
   $ZodCheck.init(inst, def);
-  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasSize);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const size = input2.size;
@@ -19358,9 +18612,9 @@ var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, d
   };
 });
 var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (inst, def) => {
-  var _a4;
+  var _a3;
   $ZodCheck.init(inst, def);
-  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasSize);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const size = input2.size;
@@ -19379,9 +18633,9 @@ var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (i
   };
 });
 var $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (inst, def) => {
-  var _a4;
+  var _a3;
   $ZodCheck.init(inst, def);
-  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasLength);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const units = input2.length;
@@ -19401,9 +18655,9 @@ var $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (ins
   };
 });
 var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (inst, def) => {
-  var _a4;
+  var _a3;
   $ZodCheck.init(inst, def);
-  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasLength);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const units = input2.length;
@@ -19423,9 +18677,9 @@ var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (ins
   };
 });
 var $ZodCheckLengthEquals = /* @__PURE__ */ $constructor("$ZodCheckLengthEquals", (inst, def) => {
-  var _a4;
+  var _a3;
   $ZodCheck.init(inst, def);
-  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasLength);
+  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const units = input2.length;
@@ -19446,10 +18700,10 @@ var $ZodCheckLengthEquals = /* @__PURE__ */ $constructor("$ZodCheckLengthEquals"
   };
 });
 var $ZodCheckStringFormat = /* @__PURE__ */ $constructor("$ZodCheckStringFormat", (inst, def) => {
-  var _a4, _b;
+  var _a3, _b;
   $ZodCheck.init(inst, def);
   if (def.pattern)
-    (_a4 = inst._zod).check ?? (_a4.check = (payload) => {
+    (_a3 = inst._zod).check ?? (_a3.check = (payload) => {
       def.pattern.lastIndex = 0;
       if (def.pattern.test(payload.value))
         return;
@@ -19640,17 +18894,17 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines = content.split("\n").filter((x2) => x2);
-    const minIndent = Math.min(...lines.map((x2) => x2.length - x2.trimStart().length));
-    const dedented = lines.map((x2) => x2.slice(minIndent)).map((x2) => " ".repeat(this.indent * 2) + x2);
+    const lines = content.split("\n").filter((x) => x);
+    const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
+    const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
     for (const line of dedented) {
       this.content.push(line);
     }
   }
   compile() {
-    const F2 = Function;
+    const F = Function;
     const content = this?.content ?? [``];
-    const factory = new F2(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
+    const factory = new F(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
 ${content.join("\n")}
 };`);
     return factory(...Object.values(this.closed));
@@ -19666,7 +18920,7 @@ var version = {
 
 // node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
-  var _a4;
+  var _a3;
   inst ?? (inst = {});
   inst._zod.def = def;
   inst._zod.bag = inst._zod.bag || {};
@@ -19679,7 +18933,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
     }
   }
   if (checks.length === 0) {
-    (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
+    (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred?.push(() => {
       inst._zod.run = inst._zod.parse;
     });
@@ -19700,13 +18954,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
           continue;
         }
         const currLen = payload.issues.length;
-        const _2 = ch._zod.check(payload);
-        if (_2 instanceof Promise && ctx?.async === false) {
+        const _ = ch._zod.check(payload);
+        if (_ instanceof Promise && ctx?.async === false) {
           throw new $ZodAsyncError();
         }
-        if (asyncResult || _2 instanceof Promise) {
+        if (asyncResult || _ instanceof Promise) {
           asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
-            await _2;
+            await _;
             const nextLen = payload.issues.length;
             if (nextLen === currLen)
               return;
@@ -19774,7 +19028,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
     own(this, "~standard", value);
   }
 });
-var toStandardResult = (r2, ctx) => r2.issues.length ? { issues: r2.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r2.value };
+var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
 async function validateAsync2(inst, value) {
   const ctx = { async: true };
   return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
@@ -19784,10 +19038,10 @@ function standardProps(inst) {
     validate: (value) => {
       const ctx = { async: false };
       try {
-        const r2 = inst._zod.run({ value, issues: [] }, ctx);
-        if (!(r2 instanceof Promise))
-          return toStandardResult(r2, ctx);
-      } catch (_2) {
+        const r = inst._zod.run({ value, issues: [] }, ctx);
+        if (!(r instanceof Promise))
+          return toStandardResult(r, ctx);
+      } catch (_) {
       }
       return validateAsync2(inst, value);
     },
@@ -19798,11 +19052,11 @@ function standardProps(inst) {
 var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.pattern = def.pattern ?? anyString;
-  inst._zod.parse = (payload, _2) => {
+  inst._zod.parse = (payload, _) => {
     if (def.coerce)
       try {
         payload.value = String(payload.value);
-      } catch (_3) {
+      } catch (_2) {
       }
     if (typeof payload.value === "string")
       return payload;
@@ -19859,23 +19113,23 @@ function canParseURL(input2) {
     return false;
   }
 }
-function validateURL(trimmed2, def) {
+function validateURL(trimmed, def) {
   if (!("normalize" in def) && !("hostname" in def) && !("protocol" in def)) {
-    return canParseURL(trimmed2) || URL_UNPARSEABLE;
+    return canParseURL(trimmed) || URL_UNPARSEABLE;
   }
-  return parseURLObject(trimmed2, def);
+  return parseURLObject(trimmed, def);
 }
-function parseURLObject(trimmed2, def) {
-  if (!def.normalize && def.protocol?.source === httpProtocol.source && !/^https?:\/\//i.test(trimmed2)) {
+function parseURLObject(trimmed, def) {
+  if (!def.normalize && def.protocol?.source === httpProtocol.source && !/^https?:\/\//i.test(trimmed)) {
     return URL_BAD_FORMAT;
   }
   try {
     if (typeof URL !== "undefined") {
       const URLStatic = URL;
       if (typeof URLStatic.parse === "function")
-        return URLStatic.parse(trimmed2) ?? URL_UNPARSEABLE;
+        return URLStatic.parse(trimmed) ?? URL_UNPARSEABLE;
     }
-    return new URL(trimmed2);
+    return new URL(trimmed);
   } catch {
     return URL_UNPARSEABLE;
   }
@@ -19896,8 +19150,8 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
   $ZodStringFormat.init(inst, def);
   inst._zod.check = (payload) => {
     try {
-      const trimmed2 = payload.value.trim();
-      const url2 = validateURL(trimmed2, def);
+      const trimmed = payload.value.trim();
+      const url2 = validateURL(trimmed, def);
       if (url2 === URL_BAD_FORMAT) {
         payload.issues.push({
           code: "invalid_format",
@@ -19920,7 +19174,7 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
         return;
       }
       if (url2 === true) {
-        payload.value = stripTabAndNewline(trimmed2);
+        payload.value = stripTabAndNewline(trimmed);
         return;
       }
       if (def.hostname && !urlHostnameOk(url2, def.hostname)) {
@@ -19945,9 +19199,9 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
           continue: !def.abort
         });
       }
-      payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed2);
+      payload.value = def.normalize ? url2.href : stripTabAndNewline(trimmed);
       return;
-    } catch (_2) {
+    } catch (_) {
       payload.issues.push({
         code: "invalid_format",
         format: "url",
@@ -20100,7 +19354,7 @@ var base64urlCharset = /^[A-Za-z0-9_-]*$/;
 function isValidBase64URL(data) {
   if (!base64urlCharset.test(data))
     return false;
-  const base643 = data.replace(/[-_]/g, (c3) => c3 === "-" ? "+" : "/");
+  const base643 = data.replace(/[-_]/g, (c) => c === "-" ? "+" : "/");
   const padded = base643.padEnd(Math.ceil(base643.length / 4) * 4, "=");
   return isValidBase64(padded);
 }
@@ -20158,12 +19412,12 @@ var $ZodCreditCard = /* @__PURE__ */ $constructor("$ZodCreditCard", (inst, def) 
 function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
-  for (let i2 = 4; i2 < len; i2++) {
-    const code = iban3.charCodeAt(i2);
+  for (let i = 4; i < len; i++) {
+    const code = iban3.charCodeAt(i);
     remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
   }
-  for (let i2 = 0; i2 < 4; i2++) {
-    const code = iban3.charCodeAt(i2);
+  for (let i = 0; i < 4; i++) {
+    const code = iban3.charCodeAt(i);
     remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
   }
   return remainder === 1;
@@ -20243,7 +19497,7 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Number(payload.value);
-      } catch (_2) {
+      } catch (_) {
       }
     const input2 = payload.value;
     if (typeof input2 === "number" && !Number.isNaN(input2) && Number.isFinite(input2)) {
@@ -20271,7 +19525,7 @@ var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Boolean(payload.value);
-      } catch (_2) {
+      } catch (_) {
       }
     const input2 = payload.value;
     if (typeof input2 === "boolean")
@@ -20292,7 +19546,7 @@ var $ZodBigInt = /* @__PURE__ */ $constructor("$ZodBigInt", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = BigInt(payload.value);
-      } catch (_2) {
+      } catch (_) {
       }
     if (typeof payload.value === "bigint")
       return payload;
@@ -20421,7 +19675,7 @@ function capSize(inst, size) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  const cap = Math.min(...caps.map((c3) => c3[0]));
+  const cap = Math.min(...caps.map((c) => c[0]));
   const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
@@ -20466,16 +19720,16 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
     const proms = [];
     const abortEarly = ctx?.abortEarly;
-    for (let i2 = 0; i2 < input2.length; i2++) {
-      const item = input2[i2];
+    for (let i = 0; i < input2.length; i++) {
+      const item = input2[i];
       const result = def.element._zod.run({
         value: item,
         issues: []
       }, ctx);
       if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleArrayResult(result2, payload, i2)));
+        proms.push(result.then((result2) => handleArrayResult(result2, payload, i)));
       } else {
-        handleArrayResult(result, payload, i2);
+        handleArrayResult(result, payload, i);
         if (abortEarly && result.issues.length !== 0 && aborted(result))
           break;
       }
@@ -20524,9 +19778,9 @@ function normalizeDef(def) {
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  for (const k2 of allKeys) {
-    if (!def.shape?.[k2]?._zod?.traits?.has("$ZodType")) {
-      throw new Error(`Invalid element at key "${String(k2)}": expected a Zod schema`);
+  for (const k of allKeys) {
+    if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
+      throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
     }
   }
   const okeys = optionalKeys(def.shape);
@@ -20544,7 +19798,7 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
   const unrecognized = [];
   const keySet = def.keySet;
   const _catchall = def.catchall._zod;
-  const t2 = _catchall.def.type;
+  const t = _catchall.def.type;
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
@@ -20557,19 +19811,19 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
     if (keySet.has(key))
       continue;
     if (key === "__proto__") {
-      if (t2 === "never")
+      if (t === "never")
         unrecognized.push(key);
       continue;
     }
-    if (t2 === "never") {
+    if (t === "never") {
       unrecognized.push(key);
       continue;
     }
-    const r2 = _catchall.run({ value: input2[key], issues: [] }, ctx);
-    if (r2 instanceof Promise) {
-      proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
+    const r = _catchall.run({ value: input2[key], issues: [] }, ctx);
+    if (r instanceof Promise) {
+      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
     } else {
-      handlePropertyResult(r2, payload, key, input2, optin, optout);
+      handlePropertyResult(r, payload, key, input2, optin, optout);
     }
   }
   if (unrecognized.length) {
@@ -20607,14 +19861,14 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     const shape = zod.def.shape;
     const propValues = {};
     for (const key in shape) {
-      const field2 = shape[key]._zod;
-      if (field2.values) {
+      const field = shape[key]._zod;
+      if (field.values) {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
         }
-        for (const v of field2.values)
+        for (const v of field.values)
           propValues[key].add(v);
-        if (field2.optin !== void 0)
+        if (field.optin !== void 0)
           propValues[key].add(void 0);
       }
     }
@@ -20653,11 +19907,11 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       const el = shape[key];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
-      const r2 = el._zod.run({ value: input2[key], issues: [] }, ctx);
-      if (r2 instanceof Promise) {
-        proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
+      const r = el._zod.run({ value: input2[key], issues: [] }, ctx);
+      if (r instanceof Promise) {
+        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input2, optin, optout)));
       } else {
-        handlePropertyResult(r2, payload, key, input2, optin, optout);
+        handlePropertyResult(r, payload, key, input2, optin, optout);
       }
     }
     if (!catchall) {
@@ -20675,12 +19929,12 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     const normalized = _normalized.value;
     const syms = normalized.symbolKeys;
     const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
-    const parseStr = (k2) => `shape[${k2}]._zod.run({ value: input[${k2}], issues: [] }, ctx)`;
-    const prefixStr = (id, k2) => `
+    const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
+    const prefixStr = (id, k) => `
           let ${id}_ab = false;
           for (let i = 0; i < ${id}.issues.length; i++) {
             const iss = ${id}.issues[i];
-            iss.path = iss.path ? [${k2}, ...iss.path] : [${k2}];
+            iss.path = iss.path ? [${k}, ...iss.path] : [${k}];
             payload.issues.push(iss);
             if (iss.continue !== true) ${id}_ab = true;
           }
@@ -20699,23 +19953,23 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       if (key === "__proto__")
         continue;
       const id = ids[key];
-      const k2 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
-      const isPresent = `${k2} in input`;
+      const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
+      const isPresent = `${k} in input`;
       const schema = shape[key];
       const optin = schema?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema?._zod?.optout === "optional";
-      doc.write(`const ${id} = ${parseStr(k2)};`);
+      doc.write(`const ${id} = ${parseStr(k)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
         doc.write(`
         const ${id}_present = ${isPresent};
         if (!${id}.issues.length || ${id}_present) {
-          if (${id}.issues.length) {${prefixStr(id, k2)}
+          if (${id}.issues.length) {${prefixStr(id, k)}
           }
 
           if (${assign}) {
-            newResult[${k2}] = ${id}.value;
+            newResult[${k}] = ${id}.value;
           }
         }
 
@@ -20723,14 +19977,14 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       } else if (!isOptionalIn) {
         doc.write(`
         const ${id}_present = ${isPresent};
-        if (${id}.issues.length) {${prefixStr(id, k2)}
+        if (${id}.issues.length) {${prefixStr(id, k)}
         }
         if (!${id}_present && !${id}.issues.length) {
           payload.issues.push({
             code: "invalid_type",
             expected: "nonoptional",
             input: undefined,
-            path: [${k2}]
+            path: [${k}]
           });
           if (ctx && ctx.abortEarly) {
             payload.value = newResult;
@@ -20739,21 +19993,21 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
         }
 
         if (${id}_present) {
-          newResult[${k2}] = ${id}.value;
+          newResult[${k}] = ${id}.value;
         }
 
       `);
       } else {
         doc.write(`
-        if (${id}.issues.length) {${prefixStr(id, k2)}
+        if (${id}.issues.length) {${prefixStr(id, k)}
         }
       `);
         if (optin === "defaulted") {
-          doc.write(`newResult[${k2}] = ${id}.value;`);
+          doc.write(`newResult[${k}] = ${id}.value;`);
         } else {
           doc.write(`
         if (${id}.value !== undefined || ${isPresent}) {
-          newResult[${k2}] = ${id}.value;
+          newResult[${k}] = ${id}.value;
         }
       `);
         }
@@ -20800,7 +20054,7 @@ function handleUnionResults(results, final, inst, ctx) {
       return final;
     }
   }
-  const nonaborted = results.filter((r2) => !aborted(r2));
+  const nonaborted = results.filter((r) => !aborted(r));
   if (nonaborted.length === 1) {
     final.value = nonaborted[0].value;
     return nonaborted[0];
@@ -20815,25 +20069,25 @@ function handleUnionResults(results, final, inst, ctx) {
 }
 var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
   $ZodType.init(inst, def);
-  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o2) => o2._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o2) => o2._zod.optin !== void 0) ? "optional" : void 0);
-  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o2) => o2._zod.optout === "optional") ? "optional" : void 0);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o) => o._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o) => o._zod.optin !== void 0) ? "optional" : void 0);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o) => o._zod.optout === "optional") ? "optional" : void 0);
   defineLazyInternal(inst, "values", (zod) => {
-    if (zod.def.options.every((o2) => o2._zod.values)) {
+    if (zod.def.options.every((o) => o._zod.values)) {
       return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
     }
     return void 0;
   });
   defineLazyInternal(inst, "pattern", (zod) => {
-    if (zod.def.options.every((o2) => o2._zod.pattern)) {
-      const patterns = zod.def.options.map((o2) => o2._zod.pattern);
-      return new RegExp(`^(${patterns.map((p2) => cleanRegex(p2.source)).join("|")})$`);
+    if (zod.def.options.every((o) => o._zod.pattern)) {
+      const patterns = zod.def.options.map((o) => o._zod.pattern);
+      return new RegExp(`^(${patterns.map((p) => cleanRegex(p.source)).join("|")})$`);
     }
     return void 0;
   });
-  const first2 = def.options.length === 1 ? def.options[0]._zod.run : null;
+  const first = def.options.length === 1 ? def.options[0]._zod.run : null;
   inst._zod.parse = (payload, ctx) => {
-    if (first2) {
-      return first2(payload, ctx);
+    if (first) {
+      return first(payload, ctx);
     }
     let async = false;
     const results = [];
@@ -20860,9 +20114,9 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
 });
 function handleExclusiveUnionResults(results, final, inst, ctx) {
   const matches = [];
-  for (let i2 = 0; i2 < results.length; i2++) {
-    if (results[i2].issues.length === 0)
-      matches.push(i2);
+  for (let i = 0; i < results.length; i++) {
+    if (results[i].issues.length === 0)
+      matches.push(i);
   }
   if (matches.length === 1) {
     final.value = results[matches[0]].value;
@@ -20890,10 +20144,10 @@ function handleExclusiveUnionResults(results, final, inst, ctx) {
 var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
   $ZodUnion.init(inst, def);
   def.inclusive = false;
-  const first2 = def.options.length === 1 ? def.options[0]._zod.run : null;
+  const first = def.options.length === 1 ? def.options[0]._zod.run : null;
   inst._zod.parse = (payload, ctx) => {
-    if (first2) {
-      return first2(payload, ctx);
+    if (first) {
+      return first(payload, ctx);
     }
     let async = false;
     const results = [];
@@ -20959,12 +20213,12 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
         throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
       if (pv[zod.def.discriminator]?.has(void 0))
         undefinedCount++;
-      for (const [k2, v] of Object.entries(pv)) {
-        if (!Object.prototype.hasOwnProperty.call(propValues, k2)) {
-          assignProp(propValues, k2, /* @__PURE__ */ new Set());
+      for (const [k, v] of Object.entries(pv)) {
+        if (!Object.prototype.hasOwnProperty.call(propValues, k)) {
+          assignProp(propValues, k, /* @__PURE__ */ new Set());
         }
         for (const val of v) {
-          propValues[k2].add(val);
+          propValues[k].add(val);
         }
       }
     }
@@ -20972,10 +20226,10 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       propValues[zod.def.discriminator]?.delete(void 0);
     return propValues;
   });
-  def.options.forEach((option, i2) => {
+  def.options.forEach((option, i) => {
     const propShape = rawShape(option._zod.def);
     if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
-      throw new Error(`Invalid discriminated union option at index "${i2}"`);
+      throw new Error(`Invalid discriminated union option at index "${i}"`);
     }
   });
   const disc = cached(() => discriminatorMap(def));
@@ -21026,23 +20280,23 @@ var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, d
     return handleIntersectionResults(payload, left, right);
   };
 });
-function mergeValues(a, b2) {
-  if (a === b2) {
+function mergeValues(a, b) {
+  if (a === b) {
     return { valid: true, data: a };
   }
-  if (a instanceof Date && b2 instanceof Date && +a === +b2) {
+  if (a instanceof Date && b instanceof Date && +a === +b) {
     return { valid: true, data: a };
   }
-  if (isPlainObject(a) && isPlainObject(b2)) {
-    const bKeys = Object.keys(b2);
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const bKeys = Object.keys(b);
     const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
-    const newObj = { ...a, ...b2 };
+    const newObj = { ...a, ...b };
     if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
       delete newObj.__proto__;
     for (const key of sharedKeys) {
       if (key === "__proto__")
         continue;
-      const sharedValue = mergeValues(a[key], b2[key]);
+      const sharedValue = mergeValues(a[key], b[key]);
       if (!sharedValue.valid) {
         return {
           valid: false,
@@ -21053,14 +20307,14 @@ function mergeValues(a, b2) {
     }
     return { valid: true, data: newObj };
   }
-  if (Array.isArray(a) && Array.isArray(b2)) {
-    if (a.length !== b2.length) {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) {
       return { valid: false, mergeErrorPath: [] };
     }
     const newArray = [];
     for (let index = 0; index < a.length; index++) {
       const itemA = a[index];
-      const itemB = b2[index];
+      const itemB = b[index];
       const sharedValue = mergeValues(itemA, itemB);
       if (!sharedValue.valid) {
         return {
@@ -21084,17 +20338,17 @@ function handleIntersectionResults(result, left, right) {
       unrecIssue ?? (unrecIssue = iss);
       keys = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
-      const k2 = String(iss.path[0]);
-      if (!keyIssues.has(k2))
-        keyIssues.set(k2, iss);
-      keys = [k2];
+      const k = String(iss.path[0]);
+      if (!keyIssues.has(k))
+        keyIssues.set(k, iss);
+      keys = [k];
     } else {
       return false;
     }
-    for (const k2 of keys) {
-      if (!unrecKeys.has(k2))
-        unrecKeys.set(k2, {});
-      unrecKeys.get(k2)[side] = true;
+    for (const k of keys) {
+      if (!unrecKeys.has(k))
+        unrecKeys.set(k, {});
+      unrecKeys.get(k)[side] = true;
     }
     return true;
   };
@@ -21106,14 +20360,14 @@ function handleIntersectionResults(result, left, right) {
     if (!collect(iss, "r"))
       result.issues.push(iss);
   }
-  const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k2]) => k2);
+  const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
   if (bothKeys.length) {
-    const aggregated = unrecIssue ? bothKeys.filter((k2) => unrecIssue.keys.includes(k2)) : [];
+    const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
     if (aggregated.length)
       result.issues.push({ ...unrecIssue, keys: aggregated });
-    for (const k2 of bothKeys) {
-      if (!aggregated.includes(k2) && keyIssues.has(k2))
-        result.issues.push(keyIssues.get(k2));
+    for (const k of bothKeys) {
+      if (!aggregated.includes(k) && keyIssues.has(k))
+        result.issues.push(keyIssues.get(k));
     }
   }
   const merged = mergeValues(left.value, right.value);
@@ -21171,20 +20425,20 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     const itemResults = new Array(items.length);
     const abortEarly = def.rest ? ctx?.abortEarly : void 0;
     let itemAborted = false;
-    for (let i2 = 0; i2 < items.length; i2++) {
-      const r2 = items[i2]._zod.run({ value: input2[i2], issues: [] }, ctx);
-      if (r2 instanceof Promise) {
-        proms.push(r2.then((rr) => {
-          itemResults[i2] = rr;
+    for (let i = 0; i < items.length; i++) {
+      const r = items[i]._zod.run({ value: input2[i], issues: [] }, ctx);
+      if (r instanceof Promise) {
+        proms.push(r.then((rr) => {
+          itemResults[i] = rr;
         }));
       } else {
-        itemResults[i2] = r2;
-        if (abortEarly && !itemAborted && r2.issues.length)
-          itemAborted = aborted(r2);
+        itemResults[i] = r;
+        if (abortEarly && !itemAborted && r.issues.length)
+          itemAborted = aborted(r);
       }
     }
     if (def.rest && !itemAborted) {
-      let i2 = items.length - 1;
+      let i = items.length - 1;
       const rest = input2.slice(items.length);
       let seen = payload.issues.length;
       for (const el of rest) {
@@ -21193,12 +20447,12 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
             break;
           seen = payload.issues.length;
         }
-        i2++;
+        i++;
         const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
         if (result instanceof Promise) {
-          proms.push(result.then((r2) => handleTupleResult(r2, payload, i2)));
+          proms.push(result.then((r) => handleTupleResult(r, payload, i)));
         } else {
-          handleTupleResult(result, payload, i2);
+          handleTupleResult(result, payload, i);
         }
       }
     }
@@ -21209,10 +20463,10 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   };
 });
 function getTupleOptStart(items, key) {
-  for (let i2 = items.length - 1; i2 >= 0; i2--) {
-    const omittable = key === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
+  for (let i = items.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
     if (!omittable)
-      return i2 + 1;
+      return i + 1;
   }
   return 0;
 }
@@ -21223,25 +20477,25 @@ function handleTupleResult(result, final, index) {
   final.value[index] = result.value;
 }
 function handleTupleResults(itemResults, final, items, input2, optoutStart) {
-  for (let i2 = 0; i2 < items.length; i2++) {
-    const r2 = itemResults[i2];
-    const isPresent = i2 < input2.length;
-    if (!isPresent && i2 >= optoutStart && items[i2]._zod.optin === "optional") {
-      final.value.length = i2;
+  for (let i = 0; i < items.length; i++) {
+    const r = itemResults[i];
+    const isPresent = i < input2.length;
+    if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
+      final.value.length = i;
       break;
     }
-    if (r2.issues.length) {
-      if (!isPresent && i2 >= optoutStart) {
-        final.value.length = i2;
+    if (r.issues.length) {
+      if (!isPresent && i >= optoutStart) {
+        final.value.length = i;
         break;
       }
-      final.issues.push(...prefixIssues(i2, r2.issues));
+      final.issues.push(...prefixIssues(i, r.issues));
     }
-    final.value[i2] = r2.value;
+    final.value[i] = r.value;
   }
-  for (let i2 = final.value.length - 1; i2 >= input2.length; i2--) {
-    if (items[i2]._zod.optout === "optional" && final.value[i2] === void 0) {
-      final.value.length = i2;
+  for (let i = final.value.length - 1; i >= input2.length; i--) {
+    if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
+      final.value.length = i;
     } else {
       break;
     }
@@ -21523,8 +20777,8 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   const valuesSet = new Set(values);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
-    const patternValues = getEnumValues(zod.def.entries).filter((k2) => propertyKeyTypes.has(typeof k2));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o2) => escapeRegex(o2.toString())).join("|")})$` : "^[^\\s\\S]$");
+    const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -21546,7 +20800,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o2) => typeof o2 === "string" ? escapeRegex(o2) : o2 ? escapeRegex(o2.toString()) : String(o2)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input2 = payload.value;
@@ -21696,7 +20950,7 @@ var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def
   $ZodType.init(inst, def);
   defineLazyInternal(inst, "values", (zod) => {
     const v = zod.def.innerType._zod.values;
-    return v ? new Set([...v].filter((x2) => x2 !== void 0)) : void 0;
+    return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
     const result = def.innerType._zod.run(payload, ctx);
@@ -22021,9 +21275,9 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     return payload;
   };
   inst.input = (...args) => {
-    const F2 = inst.constructor;
+    const F = inst.constructor;
     if (Array.isArray(args[0])) {
-      return new F2({
+      return new F({
         type: "function",
         input: new $ZodTuple({
           type: "tuple",
@@ -22033,15 +21287,15 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
         output: inst._def.output
       });
     }
-    return new F2({
+    return new F({
       type: "function",
       input: args[0],
       output: inst._def.output
     });
   };
   inst.output = (output2) => {
-    const F2 = inst.constructor;
-    return new F2({
+    const F = inst.constructor;
+    return new F({
       type: "function",
       input: inst._def.input,
       output: output2
@@ -22075,16 +21329,16 @@ var $ZodLazy = /* @__PURE__ */ $constructor("$ZodLazy", (inst, def) => {
 var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
   $ZodCheck.init(inst, def);
   $ZodType.init(inst, def);
-  inst._zod.parse = (payload, _2) => {
+  inst._zod.parse = (payload, _) => {
     return payload;
   };
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const r2 = def.fn(input2);
-    if (r2 instanceof Promise) {
-      return r2.then((r3) => handleRefineResult(r3, payload, input2, inst));
+    const r = def.fn(input2);
+    if (r instanceof Promise) {
+      return r.then((r2) => handleRefineResult(r2, payload, input2, inst));
     }
-    handleRefineResult(r2, payload, input2, inst);
+    handleRefineResult(r, payload, input2, inst);
     return;
   };
 });
@@ -22287,8 +21541,8 @@ var memo = {
     return empty;
   },
   guard(inst) {
-    var _a4;
-    (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
+    var _a3;
+    (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
       const base = inst._zod.parse;
       const wrapped = (payload, ctx) => {
@@ -22302,12 +21556,12 @@ var memo = {
     });
   },
   attach(inst) {
-    var _a4;
+    var _a3;
     let isRecursiveInst;
     let rechecked = false;
     let lastCtx;
     let lastBucket;
-    (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
+    (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
       const base = inst._zod.parse;
       const wrapped = (payload, ctx) => {
@@ -22359,10 +21613,10 @@ var memo = {
         handoff = void 0;
         const entry = open.length > depth ? open.pop() : void 0;
         if (result instanceof Promise) {
-          return result.then((r2) => {
+          return result.then((r) => {
             if (entry)
-              entry.issues = r2.issues.length ? cloneIssues(r2.issues) : NO_ISSUES;
-            return r2;
+              entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
+            return r;
           });
         }
         if (entry)
@@ -23066,7 +22320,7 @@ var error5 = () => {
         return `${issue2.origin} \u098F \u0985\u09AC\u09C8\u09A7 \u0995\u09C0`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0985\u09AC\u09C8\u09A7 \u09A1\u09BF\u09B8\u0995\u09CD\u09B0\u09BF\u09AE\u09BF\u09A8\u09C7\u099F\u09B0 \u09AE\u09BE\u09A8\u0964 \u09AA\u09CD\u09B0\u09A4\u09CD\u09AF\u09BE\u09B6\u09BF\u09A4 ${opts}`;
         }
         return "\u0985\u09AC\u09C8\u09A7 \u0987\u09A8\u09AA\u09C1\u099F";
@@ -23270,7 +22524,7 @@ var error7 = () => {
         const expected = TypeDictionary[issue2.expected] ?? issue2.expected;
         const receivedType = parsedType(issue2.input);
         const received = TypeDictionary[receivedType] ?? receivedType;
-        const postfix = ["\u0627", "\u0648", "\u06C6", "\u0648\u0648", "\u06D5", "\u06CC", "\u06CE"].some((p2) => received.endsWith(p2)) ? "\u06CC\u06D5" : "\u06D5";
+        const postfix = ["\u0627", "\u0648", "\u06C6", "\u0648\u0648", "\u06D5", "\u06CC", "\u06CE"].some((p) => received.endsWith(p)) ? "\u06CC\u06D5" : "\u06D5";
         const isEnglish = /^[a-zA-Z]+$/.test(received);
         if (receivedType === "null" || receivedType === "undefined")
           return `\u062F\u0627\u0648\u0627\u06A9\u0631\u0627\u0648\u06D5`;
@@ -23313,7 +22567,7 @@ var error7 = () => {
         return `\u06A9\u0644\u06CC\u0644\u06CC \u0646\u0627\u062F\u0631\u0648\u0633\u062A \u0644\u06D5 ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0628\u06D5\u0647\u0627\u06CC \u0646\u06D5\u0646\u0627\u0633\u0631\u0627\u0648 \u0647\u06D5\u06CC\u06D5. \u0628\u06D5\u0647\u0627\u06CC \u0686\u0627\u0648\u06D5\u0695\u0648\u0627\u0646\u06A9\u0631\u0627\u0648: ${opts}`;
         }
         return "\u06CC\u06D5\u06A9\u06AF\u0631\u062A\u0646\u06CC \u0646\u0627\u062F\u0631\u0648\u0633\u062A";
@@ -23900,7 +23154,7 @@ var error12 = () => {
         return `Invalid key in ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `Invalid discriminator value. Expected ${opts}`;
         }
         if (issue2.inclusive === false) {
@@ -24750,7 +24004,7 @@ var error19 = () => {
         return `${issue2.origin} \u0AAE\u0ABE\u0A82 \u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A95\u0AC0`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0AA1\u0ABF\u0AB8\u0ACD\u0A95\u0ACD\u0AB0\u0ABF\u0AAE\u0ABF\u0AA8\u0AC7\u0A9F\u0AB0 \u0AAE\u0AC2\u0AB2\u0ACD\u0AAF. \u0A85\u0AAA\u0AC7\u0A95\u0ACD\u0AB7\u0ABF\u0AA4 ${opts}`;
         }
         return "\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A87\u0AA8\u0AAA\u0AC1\u0A9F";
@@ -24797,16 +24051,16 @@ var error20 = () => {
     number: { unit: "", shortLabel: "\u05E7\u05D8\u05DF", longLabel: "\u05D2\u05D3\u05D5\u05DC" }
     // no unit
   };
-  const typeEntry = (t2) => t2 ? TypeNames[t2] : void 0;
-  const typeLabel = (t2) => {
-    const e = typeEntry(t2);
+  const typeEntry = (t) => t ? TypeNames[t] : void 0;
+  const typeLabel = (t) => {
+    const e = typeEntry(t);
     if (e)
       return e.label;
-    return t2 ?? TypeNames.unknown.label;
+    return t ?? TypeNames.unknown.label;
   };
-  const withDefinite = (t2) => `\u05D4${typeLabel(t2)}`;
-  const verbFor = (t2) => {
-    const e = typeEntry(t2);
+  const withDefinite = (t) => `\u05D4${typeLabel(t)}`;
+  const verbFor = (t) => {
+    const e = typeEntry(t);
     const gender = e?.gender ?? "m";
     return gender === "f" ? "\u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05D9\u05D5\u05EA" : "\u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA";
   };
@@ -25064,7 +24318,7 @@ var error21 = () => {
         return `\u0905\u092E\u093E\u0928\u094D\u092F \u0915\u0941\u0902\u091C\u0940: ${issue2.origin} \u092E\u0947\u0902`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts}`;
         }
         return "\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F";
@@ -26273,7 +25527,7 @@ var error31 = () => {
         return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF\u0CB5\u0CBE\u0CA6 \u0C95\u0CC0 \u0C87\u0CA8\u0CCD ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0CA4\u0CBE\u0CB0\u0CA4\u0CAE\u0CCD\u0CAF \u0CAE\u0CCC\u0CB2\u0CCD\u0CAF. \u0CA8\u0CBF\u0CB0\u0CC0\u0C95\u0CCD\u0CB7\u0CBF\u0CB8\u0CB2\u0CBE\u0C97\u0CBF\u0CA6\u0CC6 ${opts}`;
         }
         return "\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0C87\u0CA8\u0CCD\u200C\u0CAA\u0CC1\u0C9F\u0CCD";
@@ -26413,11 +25667,11 @@ var capitalizeFirstCharacter = (text2) => {
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
-  const last2 = abs % 10;
-  const last22 = abs % 100;
-  if (last22 >= 11 && last22 <= 19 || last2 === 0)
+  const last = abs % 10;
+  const last2 = abs % 100;
+  if (last2 >= 11 && last2 <= 19 || last === 0)
     return "many";
-  if (last2 === 1)
+  if (last === 1)
     return "one";
   return "few";
 }
@@ -26938,7 +26192,7 @@ var error36 = () => {
         return `\u0905\u092E\u093E\u0928\u094D\u092F \u0915\u0941\u091E\u094D\u091C\u0940: ${issue2.origin} \u092E\u093E`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts}`;
         }
         return "\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F";
@@ -27776,7 +27030,7 @@ var error43 = () => {
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts}`;
         }
         return "Entrada inv\xE1lida";
@@ -27921,7 +27175,7 @@ var error44 = () => {
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts}`;
         }
         return "Entrada inv\xE1lida";
@@ -28794,7 +28048,7 @@ var error51 = () => {
         return `\u041A\u0430\u043B\u0438\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442 \u0434\u0430\u0440 ${issue2.origin}`;
       case "invalid_union":
         if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          const opts = issue2.options.map((o) => `'${o}'`).join(" | ");
           return `\u049A\u0438\u043C\u0430\u0442\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442\u0438 \u0434\u0438\u0441\u043A\u0440\u0438\u043C\u0438\u043D\u0430\u0442\u043E\u0440: ${opts} \u0438\u043D\u0442\u0438\u0437\u043E\u0440 \u043C\u0435\u0440\u0430\u0444\u0442`;
         }
         return "\u0412\u0443\u0440\u0443\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442";
@@ -29981,9 +29235,9 @@ var $ZodRegistry = class {
     return this;
   }
   get(schema) {
-    const p2 = schema._zod.parent;
-    if (p2) {
-      const pm = { ...this.get(p2) ?? {} };
+    const p = schema._zod.parent;
+    if (p) {
+      const pm = { ...this.get(p) ?? {} };
       delete pm.id;
       const f = { ...pm, ...this._map.get(schema) };
       return Object.keys(f).length ? f : void 0;
@@ -30016,18 +29270,18 @@ var ZodCompileUnsupportedError = class extends Error {
     this.islandable = islandable;
   }
 };
-function compileValidator(schema, parser4) {
+function compileValidator(schema, parser2) {
   try {
     return compileFn(schema, { assertOnly: true });
   } catch {
-    return parser4;
+    return parser2;
   }
 }
 function compile(schema, options2) {
   try {
-    const parser4 = compileFn(schema);
-    const clone2 = withParser(schema, parser4);
-    clone2._zod.bag.validator = compileValidator(schema, parser4);
+    const parser2 = compileFn(schema);
+    const clone2 = withParser(schema, parser2);
+    clone2._zod.bag.validator = compileValidator(schema, parser2);
     return clone2;
   } catch (err) {
     if (options2?.strict)
@@ -30035,7 +29289,7 @@ function compile(schema, options2) {
     return schema;
   }
 }
-function withParser(schema, parser4) {
+function withParser(schema, parser2) {
   if (isRecursiveSchema(schema)) {
     throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
   }
@@ -30049,7 +29303,7 @@ function withParser(schema, parser4) {
     if (ctx && isBackEdge(ctx, payload.value)) {
       return originalRun(payload, ctx);
     }
-    const out = parser4(payload.value);
+    const out = parser2(payload.value);
     if (out !== INVALID) {
       payload.value = out;
       return payload;
@@ -30060,19 +29314,19 @@ function withParser(schema, parser4) {
   };
   wrapped.__originalRun = originalRun;
   clone2._zod.bag.fallbackRun = originalRun;
-  clone2._zod.bag.validator = parser4;
+  clone2._zod.bag.validator = parser2;
   clone2._zod.run = wrapped;
   if (!liveRun.__originalRun)
-    installCompiledUserMethods(clone2, schema, parser4);
+    installCompiledUserMethods(clone2, schema, parser2);
   return clone2;
 }
-function installCompiledUserMethods(target, source, parser4) {
+function installCompiledUserMethods(target, source, parser2) {
   const targetAny = target;
   const sourceAny = source;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
-      const out = parser4(data);
+      const out = parser2(data);
       if (out !== INVALID) {
         return { success: true, data: out };
       }
@@ -30082,7 +29336,7 @@ function installCompiledUserMethods(target, source, parser4) {
   if (typeof sourceAny.parse === "function") {
     const originalParse2 = sourceAny.parse;
     targetAny.parse = (data, params) => {
-      const out = parser4(data);
+      const out = parser2(data);
       if (out !== INVALID) {
         return out;
       }
@@ -30113,13 +29367,13 @@ function compileFn(schema, options2) {
   const code = doc.content.join("\n");
   const fullCode = options2?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
 ${code}` : code : "";
-  const F2 = Function;
+  const F = Function;
   const factoryCode = `return (input) => {
 ${code}
 }`;
   let fn;
   try {
-    const factory = new F2(...constantNames, factoryCode);
+    const factory = new F(...constantNames, factoryCode);
     fn = factory(...constantValues);
   } catch (err) {
     throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
@@ -30150,8 +29404,8 @@ function runtimeRun(schema, value) {
   const result = schema._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
-  const r2 = result;
-  return r2.issues.length === 0 ? r2.value : INVALID;
+  const r = result;
+  return r.issues.length === 0 ? r.value : INVALID;
 }
 function compileChild(doc, ctx, schema, accessor, needsValue = true) {
   const contentLen = doc.content.length;
@@ -30166,8 +29420,8 @@ function compileChild(doc, ctx, schema, accessor, needsValue = true) {
     doc.content.length = contentLen;
     if (ctx.constants.size > constantCount) {
       const trailing = Array.from(ctx.constants.keys()).slice(constantCount);
-      for (const k2 of trailing)
-        ctx.constants.delete(k2);
+      for (const k of trailing)
+        ctx.constants.delete(k);
     }
     ctx.constantCounter = constantCounter;
     ctx.varCounter = varCounter;
@@ -30763,8 +30017,8 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const keys = Object.keys(shape);
   const symbolKeys = Object.getOwnPropertySymbols(shape);
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  const keyExpr = (k2) => typeof k2 === "symbol" ? addConstant(ctx, k2) : esc(k2);
-  const propKey = (k2) => typeof k2 === "symbol" ? `[${keyExpr(k2)}]` : esc(k2);
+  const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
+  const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
   const propShape = shape;
   if (keys.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
@@ -30808,7 +30062,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   if (catchall) {
     const catchallType = catchall._zod.def.type;
     if (catchallType === "never") {
-      const condition = keys.map((k2) => `k !== ${esc(k2)}`).join(" && ") || "true";
+      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (${condition}) return INVALID;`);
@@ -30821,7 +30075,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     }
   }
   const outputVar = newVar(ctx);
-  const hasConditionalKeys = allKeys.some((k2) => mayOmitUndefined(propShape[k2]) || dropsWhenAbsent(propShape[k2]));
+  const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
   if (!buildsValue) {
     if (unknownKeysMode === "schema") {
       const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
@@ -30839,16 +30093,16 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     return null;
   }
   if (!hasConditionalKeys) {
-    const propLiterals = allKeys.map((k2) => `${propKey(k2)}: ${propOutputs.get(k2)}`).join(", ");
+    const propLiterals = allKeys.map((k) => `${propKey(k)}: ${propOutputs.get(k)}`).join(", ");
     doc.write(`const ${outputVar} = { ${propLiterals} };`);
   } else {
     doc.write(`const ${outputVar} = {};`);
-    for (const k2 of allKeys) {
-      const kx = keyExpr(k2);
-      const out = propOutputs.get(k2);
-      if (dropsWhenAbsent(propShape[k2])) {
+    for (const k of allKeys) {
+      const kx = keyExpr(k);
+      const out = propOutputs.get(k);
+      if (dropsWhenAbsent(propShape[k])) {
         doc.write(`if (${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
-      } else if (mayOmitUndefined(propShape[k2])) {
+      } else if (mayOmitUndefined(propShape[k])) {
         doc.write(`if (${out} !== undefined || ${kx} in ${accessor}) ${outputVar}[${kx}] = ${out};`);
       } else {
         doc.write(`${outputVar}[${kx}] = ${out};`);
@@ -31168,22 +30422,22 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   }
   const outputVar = newVar(ctx);
   doc.write(`const ${outputVar} = [];`);
-  for (let i2 = 0; i2 < items.length; i2++) {
-    const itemSchema = items[i2];
-    if (i2 >= optoutStart) {
-      doc.write(`if (${outputVar}.length === ${i2}) {`);
+  for (let i = 0; i < items.length; i++) {
+    const itemSchema = items[i];
+    if (i >= optoutStart) {
+      doc.write(`if (${outputVar}.length === ${i}) {`);
       doc.indented((d) => {
-        d.write(`if (${i2} < ${accessor}.length) {`);
+        d.write(`if (${i} < ${accessor}.length) {`);
         d.indented((d2) => {
           const elemVar = newVar(ctx);
-          d2.write(`const ${elemVar} = ${accessor}[${i2}];`);
+          d2.write(`const ${elemVar} = ${accessor}[${i}];`);
           const elemOutput = compileChild(d2, ctx, itemSchema, elemVar);
-          d2.write(`${outputVar}[${i2}] = ${elemOutput};`);
+          d2.write(`${outputVar}[${i}] = ${elemOutput};`);
         });
         d.write(`} else {`);
         d.indented((d2) => {
           if (dropsWhenAbsent(itemSchema)) {
-            d2.write(`${outputVar}.length = ${i2};`);
+            d2.write(`${outputVar}.length = ${i};`);
             return;
           }
           const elemVar = newVar(ctx);
@@ -31195,17 +30449,17 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
             d3.write(`return ${elemOutput};`);
           });
           d2.write(`})();`);
-          d2.write(`if (${branchVar} === INVALID || ${branchVar} === undefined) ${outputVar}.length = ${i2};`);
-          d2.write(`else ${outputVar}[${i2}] = ${branchVar};`);
+          d2.write(`if (${branchVar} === INVALID || ${branchVar} === undefined) ${outputVar}.length = ${i};`);
+          d2.write(`else ${outputVar}[${i}] = ${branchVar};`);
         });
         d.write(`}`);
       });
       doc.write(`}`);
     } else {
       const elemVar = newVar(ctx);
-      doc.write(`const ${elemVar} = ${accessor}[${i2}];`);
+      doc.write(`const ${elemVar} = ${accessor}[${i}];`);
       const elemOutput = compileChild(doc, ctx, itemSchema, elemVar);
-      doc.write(`${outputVar}[${i2}] = ${elemOutput};`);
+      doc.write(`${outputVar}[${i}] = ${elemOutput};`);
     }
   }
   if (rest) {
@@ -31222,10 +30476,10 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   return outputVar;
 }
 function getTupleOptStart2(items, key) {
-  for (let i2 = items.length - 1; i2 >= 0; i2--) {
-    const omittable = key === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
+  for (let i = items.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
     if (!omittable)
-      return i2 + 1;
+      return i + 1;
   }
   return 0;
 }
@@ -31254,9 +30508,9 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const outputVar = newVar(ctx);
   doc.write(`let ${outputVar};`);
-  for (let i2 = 0; i2 < options2.length; i2++) {
-    const opt = options2[i2];
-    if (i2 === 0) {
+  for (let i = 0; i < options2.length; i++) {
+    const opt = options2[i];
+    if (i === 0) {
       doc.write(`${outputVar} = (() => {`);
     } else {
       doc.write(`if (${outputVar} === INVALID) ${outputVar} = (() => {`);
@@ -31559,9 +30813,9 @@ function runtimeCatch(innerSchema, catchValue, value) {
   const result = innerSchema._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
-  const r2 = result;
-  if (r2.issues.length === 0)
-    return r2.value;
+  const r = result;
+  if (r.issues.length === 0)
+    return r.value;
   return catchValue();
 }
 function generateCatchCheck(doc, ctx, schema, accessor) {
@@ -32715,7 +31969,7 @@ function handleUnrepresentable(schema, ctx, json2, params, message) {
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
-  var _a4;
+  var _a3;
   const def = schema._zod.def;
   const seen = ctx.seen.get(schema);
   if (seen) {
@@ -32765,7 +32019,7 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
     delete result.schema.default;
   }
   if (ctx.io === "input" && "_prefault" in result.schema)
-    (_a4 = result.schema).default ?? (_a4.default = result.schema._prefault);
+    (_a3 = result.schema).default ?? (_a3.default = result.schema._prefault);
   delete result.schema._prefault;
   const _result = ctx.seen.get(schema);
   return _result.schema;
@@ -32954,18 +32208,18 @@ function foldIntersection(json2) {
   for (const key of FOLDABLE_KEYS)
     if (key in json2)
       return;
-  const unions = allOf.filter((m) => UNION_KEYS.some((k2) => Array.isArray(m[k2])));
+  const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
   if (!unions.length) {
     folded = foldObjects(allOf);
   } else {
     const union2 = unions[0];
-    const keyword = UNION_KEYS.find((k2) => Array.isArray(union2[k2]));
+    const keyword = UNION_KEYS.find((k) => Array.isArray(union2[k]));
     if (Object.keys(union2).length !== 1)
       return;
     const rest = allOf.filter((m) => m !== union2);
     const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
-    if (branches.some((b2) => !b2))
+    if (branches.some((b) => !b))
       return;
     folded = { [keyword]: branches };
   }
@@ -33300,7 +32554,7 @@ var exactPatterns = /* @__PURE__ */ new Map([
   [base64Charset, base64],
   [base64urlCharset, base64url]
 ]);
-var exactPattern = (p2) => exactPatterns.get(p2) ?? p2;
+var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema, ctx, _json, _params) => {
   const json2 = _json;
   json2.type = "string";
@@ -33368,9 +32622,9 @@ var numberProcessor = (schema, ctx, _json, params) => {
       else
         handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
-    const [first2, ...rest] = divisors;
-    if (first2 !== void 0)
-      json2.multipleOf = first2;
+    const [first, ...rest] = divisors;
+    if (first !== void 0)
+      json2.multipleOf = first;
     if (rest.length)
       json2.allOf = [...json2.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
   }
@@ -33552,8 +32806,8 @@ var objectProcessor = (schema, ctx, _json, params) => {
   }
   const requiredKeys = [];
   for (const key of Object.keys(shape)) {
-    const field2 = def.shape[key];
-    if (ctx.io === "input" ? inputOptin(field2) === void 0 : field2._zod.optout === void 0) {
+    const field = def.shape[key];
+    if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
       requiredKeys.push(key);
     }
   }
@@ -33575,9 +32829,9 @@ var objectProcessor = (schema, ctx, _json, params) => {
 var unionProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
   const isExclusive = def.inclusive === false;
-  const options2 = def.options.map((x2, i2) => processSchema(x2, ctx, {
+  const options2 = def.options.map((x, i) => processSchema(x, ctx, {
     ...params,
-    path: [...params.path, isExclusive ? "oneOf" : "anyOf", i2]
+    path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
   if (isExclusive) {
     json2.oneOf = options2;
@@ -33591,14 +32845,14 @@ var intersectionProcessor = (schema, ctx, json2, params) => {
     ...params,
     path: [...params.path, "allOf", 0]
   });
-  const b2 = processSchema(def.right, ctx, {
+  const b = processSchema(def.right, ctx, {
     ...params,
     path: [...params.path, "allOf", 1]
   });
   const isSimpleIntersection = (val) => "allOf" in val && Object.keys(val).length === 1;
   const allOf = [
     ...isSimpleIntersection(a) ? a.allOf : [a],
-    ...isSimpleIntersection(b2) ? b2.allOf : [b2]
+    ...isSimpleIntersection(b) ? b.allOf : [b]
   ];
   json2.allOf = allOf;
   ctx.intersections.push(allOf);
@@ -33609,9 +32863,9 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   json2.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
-  const prefixItems = def.items.map((x2, i2) => processSchema(x2, ctx, {
+  const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
     ...params,
-    path: [...params.path, prefixPath, i2]
+    path: [...params.path, prefixPath, i]
   }));
   const rest = def.rest ? processSchema(def.rest, ctx, {
     ...params,
@@ -33683,11 +32937,11 @@ function stringifyKeyNames(bySchema, json2, visited) {
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
-    if (mapped.some((branch, i2) => branch !== branches[i2]))
+    if (mapped.some((branch, i) => branch !== branches[i]))
       json2 = { ...json2, [keyword]: mapped };
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
-  const numericType = !types.includes("string") && types.some((t2) => t2 === "number" || t2 === "integer");
+  const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
     return json2;
@@ -33793,7 +33047,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
 function serializeDefaultValue(value, schema, ctx, json2, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_2, val) => {
+  const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -33918,7 +33172,7 @@ function toJSONSchema(input2, params) {
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry of registry2._idmap.entries()) {
-      const [_2, schema] = entry;
+      const [_, schema] = entry;
       processSchema(schema, ctx2);
     }
     const schemas = {};
@@ -34020,7 +33274,7 @@ var JSONSchemaGenerator = class {
     this.ctx.sharedEmitDoneFor = void 0;
     extractDefs(this.ctx, schema);
     const result = finalize(this.ctx, schema);
-    const { "~standard": _2, ...plainResult } = result;
+    const { "~standard": _, ...plainResult } = result;
     return plainResult;
   }
 };
@@ -36008,11 +35262,11 @@ function canonicalKey(value, seen) {
     }
     const keys = Object.keys(value).sort();
     const parts = [];
-    for (const k2 of keys) {
-      const key = canonicalKey(value[k2], seen);
+    for (const k of keys) {
+      const key = canonicalKey(value[k], seen);
       if (key === null)
         return null;
-      parts.push(`${k2.length}:${k2}=${key}`);
+      parts.push(`${k.length}:${k}=${key}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
@@ -36070,20 +35324,20 @@ function checkArrayGuards(arraySchema, guards) {
       return;
     if (guards.uniqueItems === true) {
       const firstSeen = /* @__PURE__ */ new Map();
-      for (let i2 = 0; i2 < items.length; i2++) {
-        const key = canonicalKey(items[i2], /* @__PURE__ */ new Set());
+      for (let i = 0; i < items.length; i++) {
+        const key = canonicalKey(items[i], /* @__PURE__ */ new Set());
         if (key === null)
           continue;
-        const first2 = firstSeen.get(key);
-        if (first2 === void 0) {
-          firstSeen.set(key, i2);
+        const first = firstSeen.get(key);
+        if (first === void 0) {
+          firstSeen.set(key, i);
           continue;
         }
         payload.issues.push({
           code: "custom",
-          message: `Array items must be unique: element at index ${i2} duplicates the one at index ${first2}`,
+          message: `Array items must be unique: element at index ${i} duplicates the one at index ${first}`,
           input: items,
-          path: [i2],
+          path: [i],
           continue: true
         });
       }
@@ -36190,8 +35444,8 @@ function convertBaseSchema(schema, ctx) {
   }
   const type = schema.type;
   if (Array.isArray(type)) {
-    const typeSchemas = type.map((t2) => {
-      const typeSchema = { ...schema, type: t2 };
+    const typeSchemas = type.map((t) => {
+      const typeSchema = { ...schema, type: t };
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
@@ -36339,14 +35593,14 @@ function convertBaseSchema(schema, ctx) {
           zodSchema = schemasToIntersect[0];
         } else {
           let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
-          for (let i2 = 2; i2 < schemasToIntersect.length; i2++) {
-            result = z.intersection(result, schemasToIntersect[i2]);
+          for (let i = 2; i < schemasToIntersect.length; i++) {
+            result = z.intersection(result, schemasToIntersect[i]);
           }
           zodSchema = result;
         }
         if (schema.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
-          const patterns = patternKeys.map((p2) => new RegExp(p2));
+          const patterns = patternKeys.map((p) => new RegExp(p));
           const basePatternSchema = zodSchema;
           zodSchema = zodSchema.check((payload) => {
             if (!isPlainObject(payload.value))
@@ -36471,8 +35725,8 @@ function convertSchema(schema, ctx) {
     } else {
       let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
-      for (let i2 = startIdx; i2 < schema.allOf.length; i2++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i2], ctx));
+      for (let i = startIdx; i < schema.allOf.length; i++) {
+        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
       }
       baseSchema = result;
     }
@@ -36557,8 +35811,8 @@ function fromJSONSchema(schema, params) {
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
-    const h2 = fnOrHandlers[node2._zod.def.type];
-    return h2 ? h2(node2, rewritten) : node2;
+    const h = fnOrHandlers[node2._zod.def.type];
+    return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
   function run(s) {
@@ -36586,11 +35840,11 @@ function visit(schema, fnOrHandlers) {
         const keys = Object.keys(oldShape);
         let changed = false;
         const newShape = {};
-        for (const k2 of keys) {
-          const mapped = run(oldShape[k2]);
-          if (mapped !== oldShape[k2])
+        for (const k of keys) {
+          const mapped = run(oldShape[k]);
+          if (mapped !== oldShape[k])
             changed = true;
-          newShape[k2] = mapped;
+          newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
@@ -36811,7 +36065,7 @@ function secretForms(secret) {
   return [...forms].filter((f) => f.length >= 6);
 }
 function createRedactor(secrets) {
-  const forms = [...new Set([...secrets].filter((s) => typeof s === "string" && s.length >= 6))].flatMap(secretForms).sort((a, b2) => b2.length - a.length);
+  const forms = [...new Set([...secrets].filter((s) => typeof s === "string" && s.length >= 6))].flatMap(secretForms).sort((a, b) => b.length - a.length);
   return (text2) => {
     let out = text2;
     for (const form of forms) {
@@ -37115,12 +36369,12 @@ function firstLine(message) {
   return (message.split("\n")[0] ?? message).replace(/:\s*$/u, "");
 }
 function parseRepoConfig(text2, where) {
-  const document2 = import_yaml.default.parseDocument(text2);
-  const syntaxError = document2.errors[0];
+  const document = import_yaml.default.parseDocument(text2);
+  const syntaxError = document.errors[0];
   if (syntaxError) throw new ConfigError(`Invalid YAML in ${where}: ${firstLine(syntaxError.message)}`);
   let data;
   try {
-    data = document2.toJS();
+    data = document.toJS();
   } catch (error62) {
     const message = error62 instanceof Error ? firstLine(error62.message) : "cannot be read";
     throw new ConfigError(`Invalid YAML in ${where}: ${message}`, { cause: error62 });
@@ -37686,11 +36940,6 @@ function createGiteaForge(options2) {
     const labels = await labelIds.idsFor(update.labels);
     return convert(await editPull(client, ref, pr.number, { title, body: update.body, labels }));
   }
-  function labelsKeepingPeople(existing, wanted) {
-    if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR }));
-    const byName = new Map(wanted.map((label2) => [label2.name.toLowerCase(), label2]));
-    return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
-  }
   async function createPr(pr) {
     const labels = await labelIds.idsFor(pr.labels);
     const title = giteaTitle(pr.title, pr.draft);
@@ -37735,6 +36984,11 @@ function createGiteaForge(options2) {
     reactToComment,
     defaultBranch
   };
+}
+function labelsKeepingPeople(existing, wanted) {
+  if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR }));
+  const byName = new Map(wanted.map((label2) => [label2.name.toLowerCase(), label2]));
+  return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
 }
 
 // node_modules/universal-user-agent/index.js
@@ -37948,7 +37202,7 @@ function extractUrlVariableNames(url2) {
   if (!matches) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b2) => a.concat(b2), []);
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit2(object2, keysToOmit) {
   const result = { __proto__: null };
@@ -37968,8 +37222,8 @@ function encodeReserved(str) {
   }).join("");
 }
 function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c3) {
-    return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
 function encodeValue(operator, value, key) {
@@ -38006,9 +37260,9 @@ function getValues(context, operator, key, modifier) {
             );
           });
         } else {
-          Object.keys(value).forEach(function(k2) {
-            if (isDefined(value[k2])) {
-              result.push(encodeValue(operator, value[k2], k2));
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
             }
           });
         }
@@ -38019,10 +37273,10 @@ function getValues(context, operator, key, modifier) {
             tmp.push(encodeValue(operator, value2));
           });
         } else {
-          Object.keys(value).forEach(function(k2) {
-            if (isDefined(value[k2])) {
-              tmp.push(encodeUnreserved(k2));
-              tmp.push(encodeValue(operator, value[k2].toString()));
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
             }
           });
         }
@@ -38055,7 +37309,7 @@ function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_2, expression, literal2) {
+    function(_, expression, literal2) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -38203,10 +37457,10 @@ for (let code = 97; code <= 122; code++) {
   CHAR_MAP[code] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
-  const C2 = function() {
+  const C = function() {
   };
-  C2.prototype = /* @__PURE__ */ Object.create(null);
-  return C2;
+  C.prototype = /* @__PURE__ */ Object.create(null);
+  return C;
 })();
 function parse4(header, options2) {
   const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
@@ -38466,17 +37720,17 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
       }
     } else {
       while (node2.index < node2.keys.length) {
-        const k2 = node2.keys[node2.index++];
-        const isFilteredOutByArray = propertyList && !propertyList.has(k2);
+        const k = node2.keys[node2.index++];
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
         if (isFilteredOutByArray) continue;
-        const childRaw = node2.val[k2];
-        const childVal = prepareVal(node2.val, k2, childRaw);
+        const childRaw = node2.val[k];
+        const childVal = prepareVal(node2.val, k, childRaw);
         if (isUnstringifiable(childVal)) continue;
         if (!node2.first) chunks.push(",");
         if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k2) + ": ");
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
         } else {
-          chunks.push(originalStringify(k2) + ":");
+          chunks.push(originalStringify(k) + ":");
         }
         const isComplexObject = childVal !== null && typeof childVal === "object";
         const isNativeRaw = isRawJSON(childVal);
@@ -38487,7 +37741,7 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
           visited.add(childVal);
           stack.push({
             parent: node2.val,
-            key: k2,
+            key: k,
             val: childVal,
             isArray: Array.isArray(childVal),
             keys: Array.isArray(childVal) ? null : Object.keys(childVal),
@@ -38575,7 +37829,7 @@ var isContextSourceSupported = () => {
   try {
     const result = JSON.parse(
       "1",
-      (_2, __, context) => !!context?.source && context.source === "1"
+      (_, __, context) => !!context?.source && context.source === "1"
     );
     featureCache.set(parseFingerprint, result);
     return result;
@@ -38621,8 +37875,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
       const isComplexObject = value !== null && typeof value === "object";
       if (isComplexObject) {
         const keys = Object.keys(value);
-        for (let i2 = keys.length - 1; i2 >= 0; i2--) {
-          stack.push({ parent: value, key: keys[i2], visited: false });
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
         }
       }
     } else {
@@ -39186,8 +38440,8 @@ var Octokit = class {
       this.auth = auth2;
     }
     const classConstructor = this.constructor;
-    for (let i2 = 0; i2 < classConstructor.plugins.length; ++i2) {
-      Object.assign(this, classConstructor.plugins[i2](this, options2));
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options2));
     }
   }
   // assigned during constructor
@@ -41894,9 +41148,9 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path) => path.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
-  const regex2 = `^(?:${regexes.map((r2) => `(?:${r2})`).join("|")})[^/]*$`;
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
 }
 var regex = routeMatcher(triggers_notification_paths_default);
@@ -42285,6 +41539,30 @@ function createGitHubForge(options2) {
   async function ensureLabels(labels) {
     await guard("label creation", () => ensureLabelsOnce(labels));
   }
+  async function labelNewPr(created, wanted) {
+    try {
+      await ensureLabels(wanted);
+      const labels = await guard(
+        `labelling pull request #${created.number}`,
+        () => addIssueLabels(api, created.number, wanted.map((l) => l.name))
+      );
+      return { ...created, labels: labels.map((l) => l.name) };
+    } catch (error62) {
+      log.warn({ pr: created.number, err: describeError(error62, redact) }, "could not label pull request");
+      return created;
+    }
+  }
+  async function setLabels(pr, wanted) {
+    const current = new Set(pr.labels.map((name) => name.toLowerCase()));
+    await ensureLabels(wanted.filter((l) => !current.has(l.name.toLowerCase())));
+    const names = wanted.map((l) => l.name);
+    const labels = await guard(`labelling pull request #${pr.number}`, async () => {
+      if (names.length > 0) return setIssueLabels(api, pr.number, names);
+      await removeAllIssueLabels(api, pr.number);
+      return [];
+    });
+    return labels.map((l) => l.name);
+  }
   return {
     kind: "github",
     maxBodyLength: MAX_BODY_LENGTH,
@@ -42301,18 +41579,7 @@ function createGitHubForge(options2) {
         )
       );
       log.info({ pr: created.number, branch: pr.head }, "opened pull request");
-      if (pr.labels.length === 0) return created;
-      try {
-        await ensureLabels(pr.labels);
-        const labels = await guard(
-          `labelling pull request #${created.number}`,
-          () => addIssueLabels(api, created.number, pr.labels.map((l) => l.name))
-        );
-        return { ...created, labels: labels.map((l) => l.name) };
-      } catch (error62) {
-        log.warn({ pr: created.number, error: describeError(error62, redact) }, "could not label pull request");
-        return created;
-      }
+      return pr.labels.length === 0 ? created : labelNewPr(created, pr.labels);
     },
     async updatePr(pr, update) {
       let result = pr;
@@ -42325,15 +41592,7 @@ function createGitHubForge(options2) {
         );
       }
       if (!sameLabelNames(pr.labels, update.labels.map((l) => l.name))) {
-        const current = new Set(pr.labels.map((name) => name.toLowerCase()));
-        await ensureLabels(update.labels.filter((l) => !current.has(l.name.toLowerCase())));
-        const names = update.labels.map((l) => l.name);
-        const labels = await guard(`labelling pull request #${pr.number}`, async () => {
-          if (names.length > 0) return setIssueLabels(api, pr.number, names);
-          await removeAllIssueLabels(api, pr.number);
-          return [];
-        });
-        result = { ...result, labels: labels.map((l) => l.name) };
+        result = { ...result, labels: await setLabels(pr, update.labels) };
       }
       return result;
     },
@@ -42353,9 +41612,9 @@ function createGitHubForge(options2) {
     defaultBranch: () => guard("reading the repository", async () => (await getRepository(api)).defaultBranch)
   };
 }
-function sameLabelNames(a, b2) {
+function sameLabelNames(a, b) {
   const norm = (names) => [...new Set(names.map((n) => n.toLowerCase()))].sort().join("\n");
-  return norm(a) === norm(b2);
+  return norm(a) === norm(b);
 }
 function toPermission({ permission, role_name: role }) {
   if (permission === "admin") return "admin";
@@ -42485,19 +41744,19 @@ function pTimeout(promise2, options2) {
 
 // node_modules/p-queue/dist/lower-bound.js
 function lowerBound(array2, value, comparator) {
-  let first2 = 0;
+  let first = 0;
   let count = array2.length;
   while (count > 0) {
     const step = Math.trunc(count / 2);
-    let it = first2 + step;
+    let it = first + step;
     if (comparator(array2[it], value) <= 0) {
-      first2 = ++it;
+      first = ++it;
       count -= step + 1;
     } else {
       count = step;
     }
   }
-  return first2;
+  return first;
 }
 
 // node_modules/p-queue/dist/priority-queue.js
@@ -42525,7 +41784,7 @@ var PriorityQueue = class {
       return;
     }
     this.#compact();
-    const index = lowerBound(this.#queue, element, (a, b2) => b2.priority - a.priority);
+    const index = lowerBound(this.#queue, element, (a, b) => b.priority - a.priority);
     this.#queue.splice(index, 0, element);
   }
   setPriority(id, priority) {
@@ -42739,30 +41998,30 @@ var PQueue = class extends import_index.default {
       const activeTicksCount = this.#getActiveTicksCount();
       if (activeTicksCount >= this.#intervalCap) {
         const oldestTick = this.#strictTicks[this.#strictTicksStartIndex];
-        const delay2 = this.#interval - (now - oldestTick);
-        this.#createIntervalTimeout(delay2);
+        const delay = this.#interval - (now - oldestTick);
+        this.#createIntervalTimeout(delay);
         return true;
       }
       return false;
     }
     if (this.#intervalId === void 0) {
-      const delay2 = this.#intervalEnd - now;
-      if (delay2 < 0) {
+      const delay = this.#intervalEnd - now;
+      if (delay < 0) {
         this.#intervalCount = this.#carryoverIntervalCount ? this.#pending : 0;
       } else {
-        this.#createIntervalTimeout(delay2);
+        this.#createIntervalTimeout(delay);
         return true;
       }
     }
     return false;
   }
-  #createIntervalTimeout(delay2) {
+  #createIntervalTimeout(delay) {
     if (this.#timeoutId !== void 0) {
       return;
     }
     this.#timeoutId = setTimeout(() => {
       this.#onResumeInterval();
-    }, delay2);
+    }, delay);
   }
   #clearIntervalTimer() {
     if (this.#intervalId) {
@@ -43396,9 +42655,9 @@ function createOutputBuffer(capBytes = DEFAULT_OUTPUT_CAP_BYTES) {
       ringUsed = tailLimit;
       return;
     }
-    const first2 = Math.min(data.length, tailLimit - ringPos);
-    data.copy(ring, ringPos, 0, first2);
-    data.copy(ring, 0, first2);
+    const first = Math.min(data.length, tailLimit - ringPos);
+    data.copy(ring, ringPos, 0, first);
+    data.copy(ring, 0, first);
     ringPos = (ringPos + data.length) % tailLimit;
     ringUsed = Math.min(tailLimit, ringUsed + data.length);
   }
@@ -43861,31 +43120,31 @@ import { join as join9, resolve as resolve3, sep as sep2 } from "node:path";
 // src/reviews/glob-to-regexp.ts
 function globToRegExp(glob) {
   let source = "";
-  let i2 = 0;
-  while (i2 < glob.length) {
-    const char = glob.charAt(i2);
-    if (char === "*" && glob.charAt(i2 + 1) === "*") {
-      const wholeComponent = i2 === 0 || glob.charAt(i2 - 1) === "/";
-      const after = glob.charAt(i2 + 2);
+  let i = 0;
+  while (i < glob.length) {
+    const char = glob.charAt(i);
+    if (char === "*" && glob.charAt(i + 1) === "*") {
+      const wholeComponent = i === 0 || glob.charAt(i - 1) === "/";
+      const after = glob.charAt(i + 2);
       if (wholeComponent && after === "/") {
         source += "(?:[^/]*/)*";
-        i2 += 3;
+        i += 3;
       } else if (wholeComponent && after === "") {
         source += ".*";
-        i2 += 2;
+        i += 2;
       } else {
         source += "[^/]*";
-        i2 += 2;
+        i += 2;
       }
     } else if (char === "*") {
       source += "[^/]*";
-      i2 += 1;
+      i += 1;
     } else if (char === "?") {
       source += "[^/]";
-      i2 += 1;
+      i += 1;
     } else {
       source += escapeRegExpChar(char);
-      i2 += 1;
+      i += 1;
     }
   }
   return new RegExp(`^${source}$`, "su");
@@ -43910,8 +43169,8 @@ function codePoint(char) {
 function isGitDirAlias(component) {
   const lower = component.toLowerCase();
   const beforeStream = lower.split(":")[0] ?? lower;
-  const trimmed2 = beforeStream.replace(/[. ]+$/u, "");
-  return trimmed2 === ".git" || /^git~\d+$/u.test(trimmed2);
+  const trimmed = beforeStream.replace(/[. ]+$/u, "");
+  return trimmed === ".git" || /^git~\d+$/u.test(trimmed);
 }
 function checkPathSyntax(path) {
   if (path.length === 0) return fail("path is empty");
@@ -43953,7 +43212,7 @@ function createDenyMatcher(patterns) {
   const compiled = patterns.map((pattern) => ({ pattern, glob: patternGlob(pattern) })).filter(({ glob }) => glob !== "").map(({ pattern, glob }) => ({ pattern, regexp: globToRegExp(glob) }));
   return (path) => {
     const components = fold(path).split("/");
-    const candidates2 = components.map((_2, index) => components.slice(0, index + 1).join("/"));
+    const candidates2 = components.map((_, index) => components.slice(0, index + 1).join("/"));
     for (const { pattern, regexp } of compiled) {
       if (candidates2.some((candidate) => regexp.test(candidate))) return pattern;
     }
@@ -43970,4971 +43229,31 @@ function createPathChecker(deny) {
   };
 }
 
-// src/git/git.ts
-import { execFile as execFile2 } from "node:child_process";
-
-// node_modules/simple-git/dist/esm/index.js
-var import_file_exists = __toESM(require_dist2(), 1);
-
-// node_modules/@simple-git/args-pathspec/dist/index.mjs
-var t = /* @__PURE__ */ new WeakMap();
-function c(...n) {
-  const e = new String(n);
-  return t.set(e, n), e;
-}
-function r(n) {
-  return n instanceof String && t.has(n);
-}
-function o(n) {
-  return t.get(n) ?? [];
-}
-
-// node_modules/simple-git/dist/esm/index.js
-var import_debug = __toESM(require_src(), 1);
-import { spawn as spawn2 } from "child_process";
-var import_promise_deferred = __toESM(require_dist3(), 1);
-import { normalize } from "node:path";
-
-// node_modules/@simple-git/argv-parser/dist/index.mjs
-function* U(e, t2) {
-  const n = t2 === "global";
-  for (const o2 of e)
-    o2.isGlobal === n && (yield o2);
-}
-var k = /* @__PURE__ */ new Set([
-  "--add",
-  "--edit",
-  "--remove-section",
-  "--rename-section",
-  "--replace-all",
-  "--unset",
-  "--unset-all",
-  "-e"
-]);
-var S = /* @__PURE__ */ new Set([
-  "--get",
-  "--get-all",
-  "--get-color",
-  "--get-colorbool",
-  "--get-regexp",
-  "--get-urlmatch",
-  "--list",
-  "-l"
-]);
-var P = /* @__PURE__ */ new Set([
-  "edit",
-  "remove-section",
-  "rename-section",
-  "set",
-  "unset"
-]);
-var E = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
-function F(e, t2) {
-  for (const { name: o2 } of U(e, "task")) {
-    if (k.has(o2))
-      return p(true, t2);
-    if (S.has(o2))
-      return p(false, t2);
-  }
-  const n = t2.at(0)?.toLowerCase();
-  return n === void 0 ? null : P.has(n) ? p(true, t2.slice(1)) : E.has(n) ? p(false, t2.slice(1)) : t2.length === 1 ? p(false, t2) : p(true, t2);
-}
-function p(e = false, t2 = []) {
-  const n = t2.at(0)?.toLowerCase();
-  return n === void 0 ? null : {
-    isWrite: e,
-    isRead: !e,
-    key: n,
-    value: t2.at(1)
-  };
-}
-function A(e, t2) {
-  return t2.isWrite && t2.value !== void 0 ? { key: t2.key, value: t2.value, scope: e } : { key: t2.key, scope: e };
-}
-function M(e) {
-  const t2 = e?.indexOf("=") || -1;
-  return !e || t2 < 0 ? null : {
-    key: e.slice(0, t2).trim().toLowerCase(),
-    value: e.slice(t2 + 1)
-  };
-}
-function N(e) {
-  for (const { name: t2 } of U(e, "task"))
-    switch (t2) {
-      case "--global":
-        return "global";
-      case "--system":
-        return "system";
-      case "--worktree":
-        return "worktree";
-      case "--local":
-        return "local";
-      case "--file":
-      case "-f":
-        return "file";
-    }
-  return "local";
-}
-function G({ name: e }) {
-  if (e === "-c" || e === "--config")
-    return "inline";
-  if (e === "--config-env")
-    return "env";
-}
-function* O(e) {
-  for (const t2 of e) {
-    const n = G(t2), o2 = n && M(t2.value);
-    o2 && (yield {
-      ...o2,
-      scope: n
-    });
+// src/git/remove-tree.ts
+import { chmod, lstat as lstat3, readdir, rm as rm3 } from "node:fs/promises";
+import { join as join8 } from "node:path";
+async function removeTree(path) {
+  try {
+    await rm3(path, { recursive: true, force: true, maxRetries: 2 });
+  } catch (error62) {
+    if (!isPermissionError(error62)) throw error62;
+    await makeWritable(path);
+    await rm3(path, { recursive: true, force: true, maxRetries: 2 });
   }
 }
-function L(e, t2, n) {
-  const o2 = {
-    read: [],
-    write: [...O(t2)]
-  };
-  return e === "config" && $(
-    o2,
-    N(t2),
-    F(t2, n)
-  ), o2;
+async function makeWritable(path) {
+  const info = await lstat3(path).catch(() => null);
+  if (info === null || !info.isDirectory()) return;
+  await chmod(path, 448).catch(() => void 0);
+  const entries = await readdir(path).catch(() => []);
+  for (const entry of entries) await makeWritable(join8(path, entry));
 }
-function $(e, t2, n) {
-  if (n === null)
-    return;
-  const o2 = A(t2, n);
-  n.isWrite ? e.write.push(o2) : e.read.push(o2);
-}
-var x = {
-  short: /* @__PURE__ */ new Map([
-    ["c", true]
-    //  -c <k=v>    set config key for this invocation
-  ])
-};
-var D = {
-  short: new Map([
-    ["C", true],
-    //  -C <path>   change working directory
-    ["P", false],
-    // -P          no pager (alias for --no-pager)
-    ["h", false],
-    // -h          help
-    ["p", false],
-    // -p          paginate
-    ["v", false],
-    // -v          version
-    ...x.short.entries()
-  ]),
-  long: /* @__PURE__ */ new Set([
-    "attr-source",
-    "config-env",
-    "exec-path",
-    "git-dir",
-    "list-cmds",
-    "namespace",
-    "super-prefix",
-    "work-tree"
-  ])
-};
-var R = {
-  clone: {
-    short: /* @__PURE__ */ new Map([
-      ["b", true],
-      // -b <branch>
-      ["j", true],
-      // -j <n>          parallel jobs
-      ["l", false],
-      // -l local
-      ["n", false],
-      // -n no-checkout
-      ["o", true],
-      // -o <name>       remote name
-      ["q", false],
-      // -q quiet
-      ["s", false],
-      // -s shared
-      ["u", true]
-      // -u <upload-pack>
-    ]),
-    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
-  },
-  commit: {
-    short: /* @__PURE__ */ new Map([
-      ["C", true],
-      // -C <commit>  reuse message
-      ["F", true],
-      // -F <file>    read message from file
-      ["c", true],
-      // -c <commit>  reedit message
-      ["m", true],
-      // -m <msg>
-      ["t", true]
-      // -t <template>
-    ]),
-    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
-  },
-  config: {
-    short: /* @__PURE__ */ new Map([
-      ["e", false],
-      // -e  open editor
-      ["f", true],
-      //  -f <file>
-      ["l", false]
-      // -l  list
-    ]),
-    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
-  },
-  fetch: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  init: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["template"])
-  },
-  pull: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["upload-pack"])
-  },
-  push: {
-    short: /* @__PURE__ */ new Map(),
-    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
-  }
-};
-var T = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
-function I(e) {
-  const t2 = R[e ?? ""] ?? T;
-  return {
-    short: new Map([...x.short.entries(), ...t2.short.entries()]),
-    long: t2.long
-  };
-}
-function b(e, t2 = D) {
-  if (e.startsWith("--")) {
-    const n = e.indexOf("=");
-    if (n > 2)
-      return [{ name: e.slice(0, n), value: e.slice(n + 1), needsNext: false }];
-    const o2 = e.slice(2);
-    return [{ name: e, needsNext: t2.long.has(o2) }];
-  }
-  if (e.length === 2) {
-    const n = e.charAt(1), o2 = t2.short.get(n);
-    return [{ name: e, needsNext: o2 === true }];
-  }
-  return W(e, t2.short);
-}
-function W(e, t2) {
-  const n = e.slice(1).split(""), o2 = [];
-  for (let s = 0; s < n.length; s++) {
-    const r2 = n[s], l = t2.get(r2);
-    if (l === void 0)
-      return [{ name: e, needsNext: false }];
-    if (l) {
-      const a = n.slice(s + 1).join("");
-      if (a && ![...a].every((w) => t2.has(w)))
-        return o2.push({ name: `-${r2}`, value: a, needsNext: false }), o2;
-    }
-    o2.push({ name: `-${r2}`, needsNext: l });
-  }
-  return o2;
-}
-function j(e, t2 = []) {
-  let n = 0;
-  for (; n < e.length; ) {
-    const o2 = String(e[n]);
-    if (!o2.startsWith("-") || o2.length < 2) break;
-    const s = b(o2);
-    let r2 = n + 1;
-    for (const l of s) {
-      const a = {
-        name: l.name,
-        value: l.value,
-        absorbedNext: false,
-        isGlobal: true
-      };
-      l.needsNext && a.value === void 0 && r2 < e.length && (a.value = String(e[r2]), a.absorbedNext = true, r2++), t2.push(a);
-    }
-    n = r2;
-  }
-  return { flags: t2, taskIndex: n };
-}
-function B(e, t2, n = []) {
-  const o2 = I(t2), s = [], r2 = [];
-  let l = 0;
-  for (; l < e.length; ) {
-    const a = e[l];
-    if (r(a)) {
-      r2.push(...o(a)), l++;
-      continue;
-    }
-    const f = String(a);
-    if (f === "--") {
-      for (let g = l + 1; g < e.length; g++) {
-        const u = e[g];
-        r(u) ? r2.push(...o(u)) : r2.push(String(u));
-      }
-      break;
-    }
-    if (!f.startsWith("-") || f.length < 2) {
-      s.push(f), l++;
-      continue;
-    }
-    const w = b(f, o2);
-    let d = l + 1;
-    for (const g of w) {
-      const u = {
-        name: g.name,
-        value: g.value,
-        absorbedNext: false,
-        isGlobal: false
-      };
-      g.needsNext && u.value === void 0 && d < e.length && !r(e[d]) && (u.value = String(e[d]), u.absorbedNext = true, d++), n.push(u);
-    }
-    l = d;
-  }
-  return { flags: n, positionals: s, pathspecs: r2 };
-}
-function* V({
-  write: e
-}) {
-  for (const t2 of e)
-    for (const n of q) {
-      const o2 = n(t2.key);
-      o2 && (yield o2);
-    }
-}
-function c2(e, t2, n = String(e)) {
-  const o2 = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
-  return function(r2) {
-    if (o2.test(r2))
-      return {
-        category: t2,
-        message: `Configuring ${n} is not permitted without enabling ${t2}`
-      };
-  };
-}
-function i(e, t2) {
-  const n = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
-  return c2(n, t2, e);
-}
-var q = [
-  c2("alias", "allowUnsafeAlias"),
-  c2("core.askPass", "allowUnsafeAskPass"),
-  c2("core.editor", "allowUnsafeEditor"),
-  c2("core.fsmonitor", "allowUnsafeFsMonitor"),
-  c2("core.gitProxy", "allowUnsafeGitProxy"),
-  c2("core.hooksPath", "allowUnsafeHooksPath"),
-  c2("core.pager", "allowUnsafePager"),
-  c2("core.sshCommand", "allowUnsafeSshCommand"),
-  i("credential.helper", "allowUnsafeCredentialHelper"),
-  i("diff.command", "allowUnsafeDiffExternal"),
-  c2("diff.external", "allowUnsafeDiffExternal"),
-  i("diff.textconv", "allowUnsafeDiffTextConv"),
-  i("filter.clean", "allowUnsafeFilter"),
-  i("filter.smudge", "allowUnsafeFilter"),
-  i("gpg.program", "allowUnsafeGpgProgram"),
-  c2("init.templateDir", "allowUnsafeTemplateDir"),
-  i("merge.driver", "allowUnsafeMergeDriver"),
-  i("mergetool.path", "allowUnsafeMergeDriver"),
-  i("mergetool.cmd", "allowUnsafeMergeDriver"),
-  i("protocol.allow", "allowUnsafeProtocolOverride"),
-  i("remote.receivepack", "allowUnsafePack"),
-  i("remote.uploadpack", "allowUnsafePack"),
-  c2("sequence.editor", "allowUnsafeEditor")
-];
-function* K(e, t2) {
-  for (const n of t2)
-    for (const o2 of H) {
-      const s = o2(e, n.name);
-      s && (yield s);
-    }
-}
-function h(e, t2, n, o2 = String(t2)) {
-  const s = typeof t2 == "string" ? new RegExp(`\\s*${t2.toLowerCase()}`) : t2, r2 = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${n}`;
-  return function(a, f) {
-    if ((!e || a === e) && s.test(f))
-      return {
-        category: n,
-        message: r2
-      };
-  };
-}
-var H = [
-  h(
-    null,
-    /--(upload|receive)-pack/,
-    "allowUnsafePack",
-    "--upload-pack or --receive-pack"
-  ),
-  h("clone", /^-\w*u/, "allowUnsafePack"),
-  h("clone", "--u", "allowUnsafePack"),
-  h("push", "--exec", "allowUnsafePack"),
-  h(null, "--template", "allowUnsafeTemplateDir")
-];
-function C(e, t2, n) {
-  return [...K(e, t2), ...V(n)];
-}
-function Y(...e) {
-  const { flags: t2, taskIndex: n } = j(e), o2 = n < e.length ? String(e[n]).toLowerCase() : null, s = o2 !== null ? e.slice(n + 1) : [], { positionals: r2, pathspecs: l } = B(s, o2, t2), a = L(o2, t2, r2);
-  return {
-    task: o2,
-    flags: t2.map(J),
-    paths: l,
-    config: a,
-    vulnerabilities: z2(C(o2, t2, a))
-  };
-}
-function z2(e) {
-  return Object.defineProperty(e, "vulnerabilities", {
-    value: e
-  });
-}
-function J({ value: e, name: t2 }) {
-  return e !== void 0 ? { name: t2, value: e } : { name: t2 };
-}
-var y = {
-  editor: "allowUnsafeEditor",
-  git_askpass: "allowUnsafeAskPass",
-  git_config_global: "allowUnsafeConfigPaths",
-  git_config_system: "allowUnsafeConfigPaths",
-  git_config_count: "allowUnsafeConfigEnvCount",
-  git_config: "allowUnsafeConfigPaths",
-  git_editor: "allowUnsafeEditor",
-  git_exec_path: "allowUnsafeConfigPaths",
-  git_external_diff: "allowUnsafeDiffExternal",
-  git_pager: "allowUnsafePager",
-  git_proxy_command: "allowUnsafeGitProxy",
-  git_template_dir: "allowUnsafeTemplateDir",
-  git_sequence_editor: "allowUnsafeEditor",
-  git_ssh: "allowUnsafeSshCommand",
-  git_ssh_command: "allowUnsafeSshCommand",
-  pager: "allowUnsafePager",
-  prefix: "allowUnsafeConfigPaths",
-  ssh_askpass: "allowUnsafeAskPass"
-};
-function* Q(e) {
-  const t2 = parseInt(e.git_config_count ?? "0", 10);
-  for (let n = 0; n < t2; n++) {
-    const o2 = e[`git_config_key_${n}`], s = e[`git_config_value_${n}`];
-    o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: s, scope: "env" });
-  }
-}
-function* X(e) {
-  for (const t2 of Object.keys(e))
-    if (_(t2)) {
-      const n = y[t2];
-      yield {
-        category: n,
-        message: `Use of "${t2.toUpperCase()}" is not permitted without enabling ${n}`
-      };
-    }
-}
-function _(e) {
-  return Object.hasOwn(y, e);
-}
-function Z(e) {
-  const t2 = {};
-  for (const [n, o2] of Object.entries(e)) {
-    const s = n.toLowerCase().trim();
-    (_(s) || s.startsWith("git")) && (t2[s] = String(o2));
-  }
-  return t2;
-}
-function ee(e) {
-  const t2 = Z(e), n = {
-    read: [],
-    write: [...Q(t2)]
-  }, o2 = [
-    ...X(t2),
-    ...C(null, [], n)
-  ];
-  return {
-    config: n,
-    vulnerabilities: o2
-  };
-}
-function ne(e, t2) {
-  return [...Y(...e).vulnerabilities, ...ee(t2).vulnerabilities];
+function isPermissionError(error62) {
+  return error62 instanceof Error && "code" in error62 && (error62.code === "EACCES" || error62.code === "EPERM");
 }
 
-// node_modules/simple-git/dist/esm/index.js
-var import_promise_deferred2 = __toESM(require_dist3(), 1);
-import { EventEmitter as EventEmitter2 } from "node:events";
-var __defProp2 = Object.defineProperty;
-var __getOwnPropDesc2 = Object.getOwnPropertyDescriptor;
-var __getOwnPropNames2 = Object.getOwnPropertyNames;
-var __hasOwnProp2 = Object.prototype.hasOwnProperty;
-var __esm = (fn, res) => function __init() {
-  return fn && (res = (0, fn[__getOwnPropNames2(fn)[0]])(fn = 0)), res;
-};
-var __commonJS2 = (cb, mod) => function __require2() {
-  return mod || (0, cb[__getOwnPropNames2(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
-};
-var __export2 = (target, all) => {
-  for (var name in all)
-    __defProp2(target, name, { get: all[name], enumerable: true });
-};
-var __copyProps2 = (to, from, except, desc) => {
-  if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames2(from))
-      if (!__hasOwnProp2.call(to, key) && key !== except)
-        __defProp2(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable });
-  }
-  return to;
-};
-var __toCommonJS = (mod) => __copyProps2(__defProp2({}, "__esModule", { value: true }), mod);
-var GitError;
-var init_git_error = __esm({
-  "src/lib/errors/git-error.ts"() {
-    "use strict";
-    GitError = class extends Error {
-      constructor(task, message) {
-        super(message);
-        this.task = task;
-        Object.setPrototypeOf(this, new.target.prototype);
-      }
-    };
-  }
-});
-var GitResponseError;
-var init_git_response_error = __esm({
-  "src/lib/errors/git-response-error.ts"() {
-    "use strict";
-    init_git_error();
-    GitResponseError = class extends GitError {
-      constructor(git, message) {
-        super(void 0, message || String(git));
-        this.git = git;
-      }
-    };
-  }
-});
-var TaskConfigurationError;
-var init_task_configuration_error = __esm({
-  "src/lib/errors/task-configuration-error.ts"() {
-    "use strict";
-    init_git_error();
-    TaskConfigurationError = class extends GitError {
-      constructor(message) {
-        super(void 0, message);
-      }
-    };
-  }
-});
-function asFunction(source) {
-  if (typeof source !== "function") {
-    return NOOP;
-  }
-  return source;
-}
-function isUserFunction(source) {
-  return typeof source === "function" && source !== NOOP;
-}
-function splitOn(input2, char) {
-  const index = input2.indexOf(char);
-  if (index <= 0) {
-    return [input2, ""];
-  }
-  return [input2.substr(0, index), input2.substr(index + 1)];
-}
-function first(input2, offset = 0) {
-  return isArrayLike(input2) && input2.length > offset ? input2[offset] : void 0;
-}
-function last(input2, offset = 0) {
-  if (isArrayLike(input2) && input2.length > offset) {
-    return input2[input2.length - 1 - offset];
-  }
-}
-function isArrayLike(input2) {
-  return filterHasLength(input2);
-}
-function toLinesWithContent(input2 = "", trimmed2 = true, separator = "\n") {
-  return input2.split(separator).reduce((output2, line) => {
-    const lineContent = trimmed2 ? line.trim() : line;
-    if (lineContent) {
-      output2.push(lineContent);
-    }
-    return output2;
-  }, []);
-}
-function forEachLineWithContent(input2, callback) {
-  return toLinesWithContent(input2, true).map((line) => callback(line));
-}
-function folderExists(path) {
-  return (0, import_file_exists.exists)(path, import_file_exists.FOLDER);
-}
-function append(target, item) {
-  if (Array.isArray(target)) {
-    if (!target.includes(item)) {
-      target.push(item);
-    }
-  } else {
-    target.add(item);
-  }
-  return item;
-}
-function including(target, item) {
-  if (Array.isArray(target) && !target.includes(item)) {
-    target.push(item);
-  }
-  return target;
-}
-function remove(target, item) {
-  if (Array.isArray(target)) {
-    const index = target.indexOf(item);
-    if (index >= 0) {
-      target.splice(index, 1);
-    }
-  } else {
-    target.delete(item);
-  }
-  return item;
-}
-function asArray(source) {
-  return Array.isArray(source) ? source : [source];
-}
-function asCamelCase(str) {
-  return str.replace(/[\s-]+(.)/g, (_all, chr) => {
-    return chr.toUpperCase();
-  });
-}
-function asStringArray(source) {
-  return asArray(source).map((item) => {
-    return item instanceof String ? item : String(item);
-  });
-}
-function asNumber(source, onNaN = 0) {
-  if (source == null) {
-    return onNaN;
-  }
-  const num = parseInt(source, 10);
-  return Number.isNaN(num) ? onNaN : num;
-}
-function prefixedArray(input2, prefix) {
-  const output2 = [];
-  for (let i2 = 0, max = input2.length; i2 < max; i2++) {
-    output2.push(prefix, input2[i2]);
-  }
-  return output2;
-}
-function bufferToString(input2) {
-  return (Array.isArray(input2) ? Buffer.concat(input2) : input2).toString("utf-8");
-}
-function pick3(source, properties) {
-  const out = {};
-  properties.forEach((key) => {
-    if (source[key] !== void 0) {
-      out[key] = source[key];
-    }
-  });
-  return out;
-}
-function delay(duration3 = 0) {
-  return new Promise((done) => setTimeout(done, duration3));
-}
-function orVoid(input2) {
-  if (input2 === false) {
-    return void 0;
-  }
-  return input2;
-}
-var NULL;
-var NOOP;
-var objectToString;
-var init_util = __esm({
-  "src/lib/utils/util.ts"() {
-    "use strict";
-    init_argument_filters();
-    NULL = "\0";
-    NOOP = () => {
-    };
-    objectToString = Object.prototype.toString.call.bind(Object.prototype.toString);
-  }
-});
-function filterType(input2, filter, def) {
-  if (filter(input2)) {
-    return input2;
-  }
-  return arguments.length > 2 ? def : void 0;
-}
-function filterPrimitives(input2, omit3) {
-  const type = r(input2) ? "string" : typeof input2;
-  return /number|string|boolean/.test(type) && (!omit3 || !omit3.includes(type));
-}
-function filterPlainObject(input2) {
-  return !!input2 && objectToString(input2) === "[object Object]";
-}
-function filterFunction(input2) {
-  return typeof input2 === "function";
-}
-var filterArray;
-var filterNumber;
-var filterString;
-var filterStringOrStringArray;
-var filterHasLength;
-var init_argument_filters = __esm({
-  "src/lib/utils/argument-filters.ts"() {
-    "use strict";
-    init_util();
-    filterArray = (input2) => {
-      return Array.isArray(input2);
-    };
-    filterNumber = (input2) => {
-      return typeof input2 === "number";
-    };
-    filterString = (input2) => {
-      return typeof input2 === "string" || r(input2);
-    };
-    filterStringOrStringArray = (input2) => {
-      return filterString(input2) || Array.isArray(input2) && input2.every(filterString);
-    };
-    filterHasLength = (input2) => {
-      if (input2 == null || "number|boolean|function".includes(typeof input2)) {
-        return false;
-      }
-      return typeof input2.length === "number";
-    };
-  }
-});
-var ExitCodes;
-var init_exit_codes = __esm({
-  "src/lib/utils/exit-codes.ts"() {
-    "use strict";
-    ExitCodes = /* @__PURE__ */ ((ExitCodes2) => {
-      ExitCodes2[ExitCodes2["SUCCESS"] = 0] = "SUCCESS";
-      ExitCodes2[ExitCodes2["ERROR"] = 1] = "ERROR";
-      ExitCodes2[ExitCodes2["NOT_FOUND"] = -2] = "NOT_FOUND";
-      ExitCodes2[ExitCodes2["UNCLEAN"] = 128] = "UNCLEAN";
-      return ExitCodes2;
-    })(ExitCodes || {});
-  }
-});
-var GitOutputStreams;
-var init_git_output_streams = __esm({
-  "src/lib/utils/git-output-streams.ts"() {
-    "use strict";
-    GitOutputStreams = class _GitOutputStreams {
-      constructor(stdOut, stdErr) {
-        this.stdOut = stdOut;
-        this.stdErr = stdErr;
-      }
-      asStrings() {
-        return new _GitOutputStreams(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
-      }
-    };
-  }
-});
-function useMatchesDefault() {
-  throw new Error(`LineParser:useMatches not implemented`);
-}
-var LineParser;
-var RemoteLineParser;
-var init_line_parser = __esm({
-  "src/lib/utils/line-parser.ts"() {
-    "use strict";
-    LineParser = class {
-      constructor(regExp, useMatches) {
-        this.matches = [];
-        this.useMatches = useMatchesDefault;
-        this.parse = (line, target) => {
-          this.resetMatches();
-          if (!this._regExp.every((reg, index) => this.addMatch(reg, index, line(index)))) {
-            return false;
-          }
-          return this.useMatches(target, this.prepareMatches()) !== false;
-        };
-        this._regExp = Array.isArray(regExp) ? regExp : [regExp];
-        if (useMatches) {
-          this.useMatches = useMatches;
-        }
-      }
-      resetMatches() {
-        this.matches.length = 0;
-      }
-      prepareMatches() {
-        return this.matches;
-      }
-      addMatch(reg, index, line) {
-        const matched = line && reg.exec(line);
-        if (matched) {
-          this.pushMatch(index, matched);
-        }
-        return !!matched;
-      }
-      pushMatch(_index, matched) {
-        this.matches.push(...matched.slice(1));
-      }
-    };
-    RemoteLineParser = class extends LineParser {
-      addMatch(reg, index, line) {
-        return /^remote:\s/.test(String(line)) && super.addMatch(reg, index, line);
-      }
-      pushMatch(index, matched) {
-        if (index > 0 || matched.length > 1) {
-          super.pushMatch(index, matched);
-        }
-      }
-    };
-  }
-});
-function createInstanceConfig(...options2) {
-  const baseDir = process.cwd();
-  const config2 = Object.assign(
-    { baseDir, ...defaultOptions },
-    ...options2.filter((o2) => typeof o2 === "object" && o2)
-  );
-  config2.baseDir = config2.baseDir || baseDir;
-  config2.trimmed = config2.trimmed === true;
-  return config2;
-}
-var defaultOptions;
-var init_simple_git_options = __esm({
-  "src/lib/utils/simple-git-options.ts"() {
-    "use strict";
-    defaultOptions = {
-      binary: "git",
-      maxConcurrentProcesses: 5,
-      config: [],
-      trimmed: false
-    };
-  }
-});
-function appendTaskOptions(options2, commands = []) {
-  if (!filterPlainObject(options2)) {
-    return commands;
-  }
-  return Object.keys(options2).reduce((commands2, key) => {
-    const value = options2[key];
-    if (r(value)) {
-      commands2.push(value);
-    } else if (filterPrimitives(value, ["boolean"])) {
-      commands2.push(key + "=" + value);
-    } else if (Array.isArray(value)) {
-      for (const v of value) {
-        if (!filterPrimitives(v, ["string", "number"])) {
-          commands2.push(key + "=" + v);
-        }
-      }
-    } else {
-      commands2.push(key);
-    }
-    return commands2;
-  }, commands);
-}
-function getTrailingOptions(args, initialPrimitive = 0, objectOnly = false) {
-  const command = [];
-  for (let i2 = 0, max = initialPrimitive < 0 ? args.length : initialPrimitive; i2 < max; i2++) {
-    if ("string|number".includes(typeof args[i2])) {
-      command.push(String(args[i2]));
-    }
-  }
-  appendTaskOptions(trailingOptionsArgument(args), command);
-  if (!objectOnly) {
-    command.push(...trailingArrayArgument(args));
-  }
-  return command;
-}
-function trailingArrayArgument(args) {
-  const hasTrailingCallback = typeof last(args) === "function";
-  return asStringArray(filterType(last(args, hasTrailingCallback ? 1 : 0), filterArray, []));
-}
-function trailingOptionsArgument(args) {
-  const hasTrailingCallback = filterFunction(last(args));
-  return filterType(last(args, hasTrailingCallback ? 1 : 0), filterPlainObject);
-}
-function trailingFunctionArgument(args, includeNoop = true) {
-  const callback = asFunction(last(args));
-  return includeNoop || isUserFunction(callback) ? callback : void 0;
-}
-var init_task_options = __esm({
-  "src/lib/utils/task-options.ts"() {
-    "use strict";
-    init_argument_filters();
-    init_util();
-  }
-});
-function callTaskParser(parser4, streams) {
-  return parser4(streams.stdOut, streams.stdErr);
-}
-function parseStringResponse(result, parsers12, texts, trim = true) {
-  asArray(texts).forEach((text2) => {
-    for (let lines = toLinesWithContent(text2, trim), i2 = 0, max = lines.length; i2 < max; i2++) {
-      const line = (offset = 0) => {
-        if (i2 + offset >= max) {
-          return;
-        }
-        return lines[i2 + offset];
-      };
-      parsers12.some(({ parse: parse5 }) => parse5(line, result));
-    }
-  });
-  return result;
-}
-var init_task_parser = __esm({
-  "src/lib/utils/task-parser.ts"() {
-    "use strict";
-    init_util();
-  }
-});
-var utils_exports = {};
-__export2(utils_exports, {
-  ExitCodes: () => ExitCodes,
-  GitOutputStreams: () => GitOutputStreams,
-  LineParser: () => LineParser,
-  NOOP: () => NOOP,
-  NULL: () => NULL,
-  RemoteLineParser: () => RemoteLineParser,
-  append: () => append,
-  appendTaskOptions: () => appendTaskOptions,
-  asArray: () => asArray,
-  asCamelCase: () => asCamelCase,
-  asFunction: () => asFunction,
-  asNumber: () => asNumber,
-  asStringArray: () => asStringArray,
-  bufferToString: () => bufferToString,
-  callTaskParser: () => callTaskParser,
-  createInstanceConfig: () => createInstanceConfig,
-  delay: () => delay,
-  filterArray: () => filterArray,
-  filterFunction: () => filterFunction,
-  filterHasLength: () => filterHasLength,
-  filterNumber: () => filterNumber,
-  filterPlainObject: () => filterPlainObject,
-  filterPrimitives: () => filterPrimitives,
-  filterString: () => filterString,
-  filterStringOrStringArray: () => filterStringOrStringArray,
-  filterType: () => filterType,
-  first: () => first,
-  folderExists: () => folderExists,
-  forEachLineWithContent: () => forEachLineWithContent,
-  getTrailingOptions: () => getTrailingOptions,
-  including: () => including,
-  isUserFunction: () => isUserFunction,
-  last: () => last,
-  objectToString: () => objectToString,
-  orVoid: () => orVoid,
-  parseStringResponse: () => parseStringResponse,
-  pick: () => pick3,
-  prefixedArray: () => prefixedArray,
-  remove: () => remove,
-  splitOn: () => splitOn,
-  toLinesWithContent: () => toLinesWithContent,
-  trailingFunctionArgument: () => trailingFunctionArgument,
-  trailingOptionsArgument: () => trailingOptionsArgument
-});
-var init_utils = __esm({
-  "src/lib/utils/index.ts"() {
-    "use strict";
-    init_argument_filters();
-    init_exit_codes();
-    init_git_output_streams();
-    init_line_parser();
-    init_simple_git_options();
-    init_task_options();
-    init_task_parser();
-    init_util();
-  }
-});
-var check_is_repo_exports = {};
-__export2(check_is_repo_exports, {
-  CheckRepoActions: () => CheckRepoActions,
-  checkIsBareRepoTask: () => checkIsBareRepoTask,
-  checkIsRepoRootTask: () => checkIsRepoRootTask,
-  checkIsRepoTask: () => checkIsRepoTask
-});
-function checkIsRepoTask(action) {
-  switch (action) {
-    case "bare":
-      return checkIsBareRepoTask();
-    case "root":
-      return checkIsRepoRootTask();
-  }
-  const commands = ["rev-parse", "--is-inside-work-tree"];
-  return {
-    commands,
-    format: "utf-8",
-    onError,
-    parser: parser2
-  };
-}
-function checkIsRepoRootTask() {
-  const commands = ["rev-parse", "--git-dir"];
-  return {
-    commands,
-    format: "utf-8",
-    onError,
-    parser(path) {
-      return /^\.(git)?$/.test(path.trim());
-    }
-  };
-}
-function checkIsBareRepoTask() {
-  const commands = ["rev-parse", "--is-bare-repository"];
-  return {
-    commands,
-    format: "utf-8",
-    onError,
-    parser: parser2
-  };
-}
-function isNotRepoMessage(error62) {
-  return /(Not a git repository|Kein Git-Repository)/i.test(String(error62));
-}
-var CheckRepoActions;
-var onError;
-var parser2;
-var init_check_is_repo = __esm({
-  "src/lib/tasks/check-is-repo.ts"() {
-    "use strict";
-    init_utils();
-    CheckRepoActions = /* @__PURE__ */ ((CheckRepoActions2) => {
-      CheckRepoActions2["BARE"] = "bare";
-      CheckRepoActions2["IN_TREE"] = "tree";
-      CheckRepoActions2["IS_REPO_ROOT"] = "root";
-      return CheckRepoActions2;
-    })(CheckRepoActions || {});
-    onError = ({ exitCode }, error62, done, fail2) => {
-      if (exitCode === 128 && isNotRepoMessage(error62)) {
-        return done(Buffer.from("false"));
-      }
-      fail2(error62);
-    };
-    parser2 = (text2) => {
-      return text2.trim() === "true";
-    };
-  }
-});
-function cleanSummaryParser(dryRun, text2) {
-  const summary = new CleanResponse(dryRun);
-  const regexp = dryRun ? dryRunRemovalRegexp : removalRegexp;
-  toLinesWithContent(text2).forEach((line) => {
-    const removed = line.replace(regexp, "");
-    summary.paths.push(removed);
-    (isFolderRegexp.test(removed) ? summary.folders : summary.files).push(removed);
-  });
-  return summary;
-}
-var CleanResponse;
-var removalRegexp;
-var dryRunRemovalRegexp;
-var isFolderRegexp;
-var init_CleanSummary = __esm({
-  "src/lib/responses/CleanSummary.ts"() {
-    "use strict";
-    init_utils();
-    CleanResponse = class {
-      constructor(dryRun) {
-        this.dryRun = dryRun;
-        this.paths = [];
-        this.files = [];
-        this.folders = [];
-      }
-    };
-    removalRegexp = /^[a-z]+\s*/i;
-    dryRunRemovalRegexp = /^[a-z]+\s+[a-z]+\s*/i;
-    isFolderRegexp = /\/$/;
-  }
-});
-var task_exports = {};
-__export2(task_exports, {
-  EMPTY_COMMANDS: () => EMPTY_COMMANDS,
-  adhocExecTask: () => adhocExecTask,
-  configurationErrorTask: () => configurationErrorTask,
-  isBufferTask: () => isBufferTask,
-  isEmptyTask: () => isEmptyTask,
-  straightThroughBufferTask: () => straightThroughBufferTask,
-  straightThroughStringTask: () => straightThroughStringTask
-});
-function adhocExecTask(parser4) {
-  return {
-    commands: EMPTY_COMMANDS,
-    format: "empty",
-    parser: parser4
-  };
-}
-function configurationErrorTask(error62) {
-  return {
-    commands: EMPTY_COMMANDS,
-    format: "empty",
-    parser() {
-      throw typeof error62 === "string" ? new TaskConfigurationError(error62) : error62;
-    }
-  };
-}
-function straightThroughStringTask(commands, trimmed2 = false) {
-  return {
-    commands,
-    format: "utf-8",
-    parser(text2) {
-      return trimmed2 ? String(text2).trim() : text2;
-    }
-  };
-}
-function straightThroughBufferTask(commands) {
-  return {
-    commands,
-    format: "buffer",
-    parser(buffer) {
-      return buffer;
-    }
-  };
-}
-function isBufferTask(task) {
-  return task.format === "buffer";
-}
-function isEmptyTask(task) {
-  return task.format === "empty" || !task.commands.length;
-}
-var EMPTY_COMMANDS;
-var init_task = __esm({
-  "src/lib/tasks/task.ts"() {
-    "use strict";
-    init_task_configuration_error();
-    EMPTY_COMMANDS = [];
-  }
-});
-var clean_exports = {};
-__export2(clean_exports, {
-  CONFIG_ERROR_INTERACTIVE_MODE: () => CONFIG_ERROR_INTERACTIVE_MODE,
-  CONFIG_ERROR_MODE_REQUIRED: () => CONFIG_ERROR_MODE_REQUIRED,
-  CONFIG_ERROR_UNKNOWN_OPTION: () => CONFIG_ERROR_UNKNOWN_OPTION,
-  CleanOptions: () => CleanOptions,
-  cleanTask: () => cleanTask,
-  cleanWithOptionsTask: () => cleanWithOptionsTask,
-  isCleanOptionsArray: () => isCleanOptionsArray
-});
-function cleanWithOptionsTask(mode, customArgs) {
-  const { cleanMode, options: options2, valid } = getCleanOptions(mode);
-  if (!cleanMode) {
-    return configurationErrorTask(CONFIG_ERROR_MODE_REQUIRED);
-  }
-  if (!valid.options) {
-    return configurationErrorTask(CONFIG_ERROR_UNKNOWN_OPTION + JSON.stringify(mode));
-  }
-  options2.push(...customArgs);
-  if (options2.some(isInteractiveMode)) {
-    return configurationErrorTask(CONFIG_ERROR_INTERACTIVE_MODE);
-  }
-  return cleanTask(cleanMode, options2);
-}
-function cleanTask(mode, customArgs) {
-  const commands = ["clean", `-${mode}`, ...customArgs];
-  return {
-    commands,
-    format: "utf-8",
-    parser(text2) {
-      return cleanSummaryParser(mode === "n", text2);
-    }
-  };
-}
-function isCleanOptionsArray(input2) {
-  return Array.isArray(input2) && input2.every((test) => CleanOptionValues.has(test));
-}
-function getCleanOptions(input2) {
-  let cleanMode;
-  let options2 = [];
-  let valid = { cleanMode: false, options: true };
-  input2.replace(/[^a-z]i/g, "").split("").forEach((char) => {
-    if (isCleanMode(char)) {
-      cleanMode = char;
-      valid.cleanMode = true;
-    } else {
-      valid.options = valid.options && isKnownOption(options2[options2.length] = `-${char}`);
-    }
-  });
-  return {
-    cleanMode,
-    options: options2,
-    valid
-  };
-}
-function isCleanMode(cleanMode) {
-  return cleanMode === "f" || cleanMode === "n";
-}
-function isKnownOption(option) {
-  return /^-[a-z]$/i.test(option) && CleanOptionValues.has(option.charAt(1));
-}
-function isInteractiveMode(option) {
-  if (/^-[^\-]/.test(option)) {
-    return option.indexOf("i") > 0;
-  }
-  return option === "--interactive";
-}
-var CONFIG_ERROR_INTERACTIVE_MODE;
-var CONFIG_ERROR_MODE_REQUIRED;
-var CONFIG_ERROR_UNKNOWN_OPTION;
-var CleanOptions;
-var CleanOptionValues;
-var init_clean = __esm({
-  "src/lib/tasks/clean.ts"() {
-    "use strict";
-    init_CleanSummary();
-    init_utils();
-    init_task();
-    CONFIG_ERROR_INTERACTIVE_MODE = "Git clean interactive mode is not supported";
-    CONFIG_ERROR_MODE_REQUIRED = 'Git clean mode parameter ("n" or "f") is required';
-    CONFIG_ERROR_UNKNOWN_OPTION = "Git clean unknown option found in: ";
-    CleanOptions = /* @__PURE__ */ ((CleanOptions2) => {
-      CleanOptions2["DRY_RUN"] = "n";
-      CleanOptions2["FORCE"] = "f";
-      CleanOptions2["IGNORED_INCLUDED"] = "x";
-      CleanOptions2["IGNORED_ONLY"] = "X";
-      CleanOptions2["EXCLUDING"] = "e";
-      CleanOptions2["QUIET"] = "q";
-      CleanOptions2["RECURSIVE"] = "d";
-      return CleanOptions2;
-    })(CleanOptions || {});
-    CleanOptionValues = /* @__PURE__ */ new Set([
-      "i",
-      ...asStringArray(Object.values(CleanOptions))
-    ]);
-  }
-});
-function configListParser(text2) {
-  const config2 = new ConfigList();
-  for (const item of configParser(text2)) {
-    config2.addValue(item.file, String(item.key), item.value);
-  }
-  return config2;
-}
-function configGetParser(text2, key) {
-  let value = null;
-  const values = [];
-  const scopes = /* @__PURE__ */ new Map();
-  for (const item of configParser(text2, key)) {
-    if (item.key !== key) {
-      continue;
-    }
-    values.push(value = item.value);
-    if (!scopes.has(item.file)) {
-      scopes.set(item.file, []);
-    }
-    scopes.get(item.file).push(value);
-  }
-  return {
-    key,
-    paths: Array.from(scopes.keys()),
-    scopes,
-    value,
-    values
-  };
-}
-function configFilePath(filePath) {
-  return filePath.replace(/^(file):/, "");
-}
-function* configParser(text2, requestedKey = null) {
-  const lines = text2.split("\0");
-  for (let i2 = 0, max = lines.length - 1; i2 < max; ) {
-    const file2 = configFilePath(lines[i2++]);
-    let value = lines[i2++];
-    let key = requestedKey;
-    if (value.includes("\n")) {
-      const line = splitOn(value, "\n");
-      key = line[0];
-      value = line[1];
-    }
-    yield { file: file2, key, value };
-  }
-}
-var ConfigList;
-var init_ConfigList = __esm({
-  "src/lib/responses/ConfigList.ts"() {
-    "use strict";
-    init_utils();
-    ConfigList = class {
-      constructor() {
-        this.files = [];
-        this.values = /* @__PURE__ */ Object.create(null);
-      }
-      get all() {
-        if (!this._all) {
-          this._all = this.files.reduce((all, file2) => {
-            return Object.assign(all, this.values[file2]);
-          }, {});
-        }
-        return this._all;
-      }
-      addFile(file2) {
-        if (!(file2 in this.values)) {
-          const latest = last(this.files);
-          this.values[file2] = latest ? Object.create(this.values[latest]) : {};
-          this.files.push(file2);
-        }
-        return this.values[file2];
-      }
-      addValue(file2, key, value) {
-        const values = this.addFile(file2);
-        if (!Object.hasOwn(values, key)) {
-          values[key] = value;
-        } else if (Array.isArray(values[key])) {
-          values[key].push(value);
-        } else {
-          values[key] = [values[key], value];
-        }
-        this._all = void 0;
-      }
-    };
-  }
-});
-function asConfigScope(scope, fallback) {
-  if (typeof scope === "string" && Object.hasOwn(GitConfigScope, scope)) {
-    return scope;
-  }
-  return fallback;
-}
-function addConfigTask(key, value, append2, scope) {
-  const commands = ["config", `--${scope}`];
-  if (append2) {
-    commands.push("--add");
-  }
-  commands.push(key, value);
-  return {
-    commands,
-    format: "utf-8",
-    parser(text2) {
-      return text2;
-    }
-  };
-}
-function getConfigTask(key, scope) {
-  const commands = ["config", "--null", "--show-origin", "--get-all", key];
-  if (scope) {
-    commands.splice(1, 0, `--${scope}`);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(text2) {
-      return configGetParser(text2, key);
-    }
-  };
-}
-function listConfigTask(scope) {
-  const commands = ["config", "--list", "--show-origin", "--null"];
-  if (scope) {
-    commands.push(`--${scope}`);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(text2) {
-      return configListParser(text2);
-    }
-  };
-}
-function config_default() {
-  return {
-    addConfig(key, value, ...rest) {
-      return this._runTask(
-        addConfigTask(
-          key,
-          value,
-          rest[0] === true,
-          asConfigScope(
-            rest[1],
-            "local"
-            /* local */
-          )
-        ),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    getConfig(key, scope) {
-      return this._runTask(
-        getConfigTask(key, asConfigScope(scope, void 0)),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    listConfig(...rest) {
-      return this._runTask(
-        listConfigTask(asConfigScope(rest[0], void 0)),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var GitConfigScope;
-var init_config = __esm({
-  "src/lib/tasks/config.ts"() {
-    "use strict";
-    init_ConfigList();
-    init_utils();
-    GitConfigScope = /* @__PURE__ */ ((GitConfigScope2) => {
-      GitConfigScope2["system"] = "system";
-      GitConfigScope2["global"] = "global";
-      GitConfigScope2["local"] = "local";
-      GitConfigScope2["worktree"] = "worktree";
-      return GitConfigScope2;
-    })(GitConfigScope || {});
-  }
-});
-function isDiffNameStatus(input2) {
-  return diffNameStatus.has(input2);
-}
-var DiffNameStatus;
-var diffNameStatus;
-var init_diff_name_status = __esm({
-  "src/lib/tasks/diff-name-status.ts"() {
-    "use strict";
-    DiffNameStatus = /* @__PURE__ */ ((DiffNameStatus2) => {
-      DiffNameStatus2["ADDED"] = "A";
-      DiffNameStatus2["COPIED"] = "C";
-      DiffNameStatus2["DELETED"] = "D";
-      DiffNameStatus2["MODIFIED"] = "M";
-      DiffNameStatus2["RENAMED"] = "R";
-      DiffNameStatus2["CHANGED"] = "T";
-      DiffNameStatus2["UNMERGED"] = "U";
-      DiffNameStatus2["UNKNOWN"] = "X";
-      DiffNameStatus2["BROKEN"] = "B";
-      return DiffNameStatus2;
-    })(DiffNameStatus || {});
-    diffNameStatus = new Set(Object.values(DiffNameStatus));
-  }
-});
-function grepQueryBuilder(...params) {
-  return new GrepQuery().param(...params);
-}
-function parseGrep(grep) {
-  const paths = /* @__PURE__ */ new Set();
-  const results = {};
-  forEachLineWithContent(grep, (input2) => {
-    const [path, line, preview] = input2.split(NULL);
-    paths.add(path);
-    (results[path] = results[path] || []).push({
-      line: asNumber(line),
-      path,
-      preview
-    });
-  });
-  return {
-    paths,
-    results
-  };
-}
-function grep_default() {
-  return {
-    grep(searchTerm) {
-      const then = trailingFunctionArgument(arguments);
-      const options2 = getTrailingOptions(arguments);
-      for (const option of disallowedOptions) {
-        if (options2.includes(option)) {
-          return this._runTask(
-            configurationErrorTask(`git.grep: use of "${option}" is not supported.`),
-            then
-          );
-        }
-      }
-      if (typeof searchTerm === "string") {
-        searchTerm = grepQueryBuilder().param(searchTerm);
-      }
-      const commands = ["grep", "--null", "-n", "--full-name", ...options2, ...searchTerm];
-      return this._runTask(
-        {
-          commands,
-          format: "utf-8",
-          parser(stdOut) {
-            return parseGrep(stdOut);
-          }
-        },
-        then
-      );
-    }
-  };
-}
-var disallowedOptions;
-var Query;
-var _a3;
-var GrepQuery;
-var init_grep = __esm({
-  "src/lib/tasks/grep.ts"() {
-    "use strict";
-    init_utils();
-    init_task();
-    disallowedOptions = ["-h"];
-    Query = /* @__PURE__ */ Symbol("grepQuery");
-    GrepQuery = class {
-      constructor() {
-        this[_a3] = [];
-      }
-      *[(_a3 = Query, Symbol.iterator)]() {
-        for (const query of this[Query]) {
-          yield query;
-        }
-      }
-      and(...and) {
-        and.length && this[Query].push("--and", "(", ...prefixedArray(and, "-e"), ")");
-        return this;
-      }
-      param(...param) {
-        this[Query].push(...prefixedArray(param, "-e"));
-        return this;
-      }
-    };
-  }
-});
-var reset_exports = {};
-__export2(reset_exports, {
-  ResetMode: () => ResetMode,
-  getResetMode: () => getResetMode,
-  resetTask: () => resetTask
-});
-function resetTask(mode, customArgs) {
-  const commands = ["reset"];
-  if (isValidResetMode(mode)) {
-    commands.push(`--${mode}`);
-  }
-  commands.push(...customArgs);
-  return straightThroughStringTask(commands);
-}
-function getResetMode(mode) {
-  if (isValidResetMode(mode)) {
-    return mode;
-  }
-  switch (typeof mode) {
-    case "string":
-    case "undefined":
-      return "soft";
-  }
-  return;
-}
-function isValidResetMode(mode) {
-  return typeof mode === "string" && validResetModes.includes(mode);
-}
-var ResetMode;
-var validResetModes;
-var init_reset = __esm({
-  "src/lib/tasks/reset.ts"() {
-    "use strict";
-    init_utils();
-    init_task();
-    ResetMode = /* @__PURE__ */ ((ResetMode2) => {
-      ResetMode2["MIXED"] = "mixed";
-      ResetMode2["SOFT"] = "soft";
-      ResetMode2["HARD"] = "hard";
-      ResetMode2["MERGE"] = "merge";
-      ResetMode2["KEEP"] = "keep";
-      return ResetMode2;
-    })(ResetMode || {});
-    validResetModes = asStringArray(Object.values(ResetMode));
-  }
-});
-function createLog() {
-  return (0, import_debug.default)("simple-git");
-}
-function prefixedLogger(to, prefix, forward) {
-  if (!prefix || !String(prefix).replace(/\s*/, "")) {
-    return !forward ? to : (message, ...args) => {
-      to(message, ...args);
-      forward(message, ...args);
-    };
-  }
-  return (message, ...args) => {
-    to(`%s ${message}`, prefix, ...args);
-    if (forward) {
-      forward(message, ...args);
-    }
-  };
-}
-function childLoggerName(name, childDebugger, { namespace: parentNamespace }) {
-  if (typeof name === "string") {
-    return name;
-  }
-  const childNamespace = childDebugger && childDebugger.namespace || "";
-  if (childNamespace.startsWith(parentNamespace)) {
-    return childNamespace.substr(parentNamespace.length + 1);
-  }
-  return childNamespace || parentNamespace;
-}
-function createLogger2(label2, verbose, initialStep, infoDebugger = createLog()) {
-  const labelPrefix = label2 && `[${label2}]` || "";
-  const spawned = [];
-  const debugDebugger = typeof verbose === "string" ? infoDebugger.extend(verbose) : verbose;
-  const key = childLoggerName(filterType(verbose, filterString), debugDebugger, infoDebugger);
-  return step(initialStep);
-  function sibling(name, initial) {
-    return append(
-      spawned,
-      createLogger2(label2, key.replace(/^[^:]+/, name), initial, infoDebugger)
-    );
-  }
-  function step(phase) {
-    const stepPrefix = phase && `[${phase}]` || "";
-    const debug2 = debugDebugger && prefixedLogger(debugDebugger, stepPrefix) || NOOP;
-    const info = prefixedLogger(infoDebugger, `${labelPrefix} ${stepPrefix}`, debug2);
-    return Object.assign(debugDebugger ? debug2 : info, {
-      label: label2,
-      sibling,
-      info,
-      step
-    });
-  }
-}
-var init_git_logger = __esm({
-  "src/lib/git-logger.ts"() {
-    "use strict";
-    init_utils();
-    import_debug.default.formatters.L = (value) => String(filterHasLength(value) ? value.length : "-");
-    import_debug.default.formatters.B = (value) => {
-      if (Buffer.isBuffer(value)) {
-        return value.toString("utf8");
-      }
-      return objectToString(value);
-    };
-  }
-});
-var TasksPendingQueue;
-var init_tasks_pending_queue = __esm({
-  "src/lib/runners/tasks-pending-queue.ts"() {
-    "use strict";
-    init_git_error();
-    init_git_logger();
-    TasksPendingQueue = class _TasksPendingQueue {
-      constructor(logLabel = "GitExecutor") {
-        this.logLabel = logLabel;
-        this._queue = /* @__PURE__ */ new Map();
-      }
-      withProgress(task) {
-        return this._queue.get(task);
-      }
-      createProgress(task) {
-        const name = _TasksPendingQueue.getName(task.commands[0]);
-        const logger = createLogger2(this.logLabel, name);
-        return {
-          task,
-          logger,
-          name
-        };
-      }
-      push(task) {
-        const progress = this.createProgress(task);
-        progress.logger("Adding task to the queue, commands = %o", task.commands);
-        this._queue.set(task, progress);
-        return progress;
-      }
-      fatal(err) {
-        for (const [task, { logger }] of Array.from(this._queue.entries())) {
-          if (task === err.task) {
-            logger.info(`Failed %o`, err);
-            logger(
-              `Fatal exception, any as-yet un-started tasks run through this executor will not be attempted`
-            );
-          } else {
-            logger.info(
-              `A fatal exception occurred in a previous task, the queue has been purged: %o`,
-              err.message
-            );
-          }
-          this.complete(task);
-        }
-        if (this._queue.size !== 0) {
-          throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
-        }
-      }
-      complete(task) {
-        const progress = this.withProgress(task);
-        if (progress) {
-          this._queue.delete(task);
-        }
-      }
-      attempt(task) {
-        const progress = this.withProgress(task);
-        if (!progress) {
-          throw new GitError(void 0, "TasksPendingQueue: attempt called for an unknown task");
-        }
-        progress.logger("Starting task");
-        return progress;
-      }
-      static getName(name = "empty") {
-        return `task:${name}:${++_TasksPendingQueue.counter}`;
-      }
-      static {
-        this.counter = 0;
-      }
-    };
-  }
-});
-function pluginContext(task, commands) {
-  return {
-    method: first(task.commands) || "",
-    commands
-  };
-}
-function onErrorReceived(target, logger) {
-  return (err) => {
-    logger(`[ERROR] child process exception %o`, err);
-    target.push(Buffer.from(String(err.stack), "ascii"));
-  };
-}
-function onDataReceived(target, name, logger, output2) {
-  return (buffer) => {
-    logger(`%s received %L bytes`, name, buffer);
-    output2(`%B`, buffer);
-    target.push(buffer);
-  };
-}
-var GitExecutorChain;
-var init_git_executor_chain = __esm({
-  "src/lib/runners/git-executor-chain.ts"() {
-    "use strict";
-    init_git_error();
-    init_task();
-    init_utils();
-    init_tasks_pending_queue();
-    GitExecutorChain = class {
-      constructor(_executor, _scheduler, _plugins) {
-        this._executor = _executor;
-        this._scheduler = _scheduler;
-        this._plugins = _plugins;
-        this._chain = Promise.resolve();
-        this._queue = new TasksPendingQueue();
-      }
-      get cwd() {
-        return this._cwd || this._executor.cwd;
-      }
-      set cwd(cwd) {
-        this._cwd = cwd;
-      }
-      get env() {
-        return this._executor.env;
-      }
-      get outputHandler() {
-        return this._executor.outputHandler;
-      }
-      chain() {
-        return this;
-      }
-      push(task) {
-        this._queue.push(task);
-        return this._chain = this._chain.then(() => this.attemptTask(task));
-      }
-      async attemptTask(task) {
-        const onScheduleComplete = await this._scheduler.next();
-        const onQueueComplete = () => this._queue.complete(task);
-        try {
-          const { logger } = this._queue.attempt(task);
-          return await (isEmptyTask(task) ? this.attemptEmptyTask(task, logger) : this.attemptRemoteTask(task, logger));
-        } catch (e) {
-          throw this.onFatalException(task, e);
-        } finally {
-          onQueueComplete();
-          onScheduleComplete();
-        }
-      }
-      onFatalException(task, e) {
-        const gitError = e instanceof GitError ? Object.assign(e, { task }) : new GitError(task, e && String(e));
-        this._chain = Promise.resolve();
-        this._queue.fatal(gitError);
-        return gitError;
-      }
-      async attemptRemoteTask(task, logger) {
-        const binary = this._plugins.exec("spawn.binary", "", pluginContext(task, task.commands));
-        const args = this._plugins.exec("spawn.args", [...task.commands], {
-          ...pluginContext(task, task.commands),
-          env: { ...this.env }
-        });
-        const raw = await this.gitResponse(
-          task,
-          binary,
-          args,
-          this.outputHandler,
-          logger.step("SPAWN")
-        );
-        const outputStreams = await this.handleTaskData(task, args, raw, logger.step("HANDLE"));
-        logger(`passing response to task's parser as a %s`, task.format);
-        if (isBufferTask(task)) {
-          return callTaskParser(task.parser, outputStreams);
-        }
-        return callTaskParser(task.parser, outputStreams.asStrings());
-      }
-      async attemptEmptyTask(task, logger) {
-        logger(`empty task bypassing child process to call to task's parser`);
-        return task.parser(this);
-      }
-      handleTaskData(task, args, result, logger) {
-        const { exitCode, rejection, stdOut, stdErr } = result;
-        return new Promise((done, fail2) => {
-          logger(`Preparing to handle process response exitCode=%d stdOut=`, exitCode);
-          const { error: error62 } = this._plugins.exec(
-            "task.error",
-            { error: rejection },
-            {
-              ...pluginContext(task, args),
-              ...result
-            }
-          );
-          if (error62 && task.onError) {
-            logger.info(`exitCode=%s handling with custom error handler`);
-            return task.onError(
-              result,
-              error62,
-              (newStdOut) => {
-                logger.info(`custom error handler treated as success`);
-                logger(`custom error returned a %s`, objectToString(newStdOut));
-                done(
-                  new GitOutputStreams(
-                    Array.isArray(newStdOut) ? Buffer.concat(newStdOut) : newStdOut,
-                    Buffer.concat(stdErr)
-                  )
-                );
-              },
-              fail2
-            );
-          }
-          if (error62) {
-            logger.info(
-              `handling as error: exitCode=%s stdErr=%s rejection=%o`,
-              exitCode,
-              stdErr.length,
-              rejection
-            );
-            return fail2(error62);
-          }
-          logger.info(`retrieving task output complete`);
-          done(new GitOutputStreams(Buffer.concat(stdOut), Buffer.concat(stdErr)));
-        });
-      }
-      async gitResponse(task, command, args, outputHandler, logger) {
-        const outputLogger = logger.sibling("output");
-        const spawnOptions = this._plugins.exec(
-          "spawn.options",
-          {
-            cwd: this.cwd,
-            env: this.env,
-            windowsHide: true
-          },
-          pluginContext(task, task.commands)
-        );
-        return new Promise((done) => {
-          const stdOut = [];
-          const stdErr = [];
-          logger.info(`%s %o`, command, args);
-          logger("%O", spawnOptions);
-          let rejection = this._beforeSpawn(task, args);
-          if (rejection) {
-            return done({
-              stdOut,
-              stdErr,
-              exitCode: 9901,
-              rejection
-            });
-          }
-          this._plugins.exec("spawn.before", void 0, {
-            ...pluginContext(task, args),
-            kill(reason) {
-              rejection = reason || rejection;
-            }
-          });
-          const spawned = spawn2(command, args, spawnOptions);
-          spawned.stdout.on(
-            "data",
-            onDataReceived(stdOut, "stdOut", logger, outputLogger.step("stdOut"))
-          );
-          spawned.stderr.on(
-            "data",
-            onDataReceived(stdErr, "stdErr", logger, outputLogger.step("stdErr"))
-          );
-          spawned.on("error", onErrorReceived(stdErr, logger));
-          if (outputHandler) {
-            logger(`Passing child process stdOut/stdErr to custom outputHandler`);
-            outputHandler(command, spawned.stdout, spawned.stderr, [...args]);
-          }
-          this._plugins.exec("spawn.after", void 0, {
-            ...pluginContext(task, args),
-            spawned,
-            close(exitCode, reason) {
-              done({
-                stdOut,
-                stdErr,
-                exitCode,
-                rejection: rejection || reason
-              });
-            },
-            kill(reason) {
-              if (spawned.killed) {
-                return;
-              }
-              rejection = reason;
-              spawned.kill("SIGINT");
-            }
-          });
-        });
-      }
-      _beforeSpawn(task, args) {
-        let rejection;
-        this._plugins.exec("spawn.before", void 0, {
-          ...pluginContext(task, args),
-          kill(reason) {
-            rejection = reason || rejection;
-          }
-        });
-        return rejection;
-      }
-    };
-  }
-});
-var git_executor_exports = {};
-__export2(git_executor_exports, {
-  GitExecutor: () => GitExecutor
-});
-var GitExecutor;
-var init_git_executor = __esm({
-  "src/lib/runners/git-executor.ts"() {
-    "use strict";
-    init_git_executor_chain();
-    GitExecutor = class {
-      constructor(cwd, _scheduler, _plugins) {
-        this.cwd = cwd;
-        this._scheduler = _scheduler;
-        this._plugins = _plugins;
-        this._chain = new GitExecutorChain(this, this._scheduler, this._plugins);
-      }
-      chain() {
-        return new GitExecutorChain(this, this._scheduler, this._plugins);
-      }
-      push(task) {
-        return this._chain.push(task);
-      }
-    };
-  }
-});
-function taskCallback(task, response, callback = NOOP) {
-  const onSuccess = (data) => {
-    callback(null, data);
-  };
-  const onError2 = (err) => {
-    if (err?.task === task) {
-      callback(
-        err instanceof GitResponseError ? addDeprecationNoticeToError(err) : err,
-        void 0
-      );
-    }
-  };
-  response.then(onSuccess, onError2);
-}
-function addDeprecationNoticeToError(err) {
-  let log = (name) => {
-    console.warn(
-      `simple-git deprecation notice: accessing GitResponseError.${name} should be GitResponseError.git.${name}, this will no longer be available in version 3`
-    );
-    log = NOOP;
-  };
-  return Object.create(err, Object.getOwnPropertyNames(err.git).reduce(descriptorReducer, {}));
-  function descriptorReducer(all, name) {
-    if (name in err) {
-      return all;
-    }
-    all[name] = {
-      enumerable: false,
-      configurable: false,
-      get() {
-        log(name);
-        return err.git[name];
-      }
-    };
-    return all;
-  }
-}
-var init_task_callback = __esm({
-  "src/lib/task-callback.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_utils();
-  }
-});
-function changeWorkingDirectoryTask(directory, root) {
-  return adhocExecTask((instance) => {
-    if (!folderExists(directory)) {
-      throw new Error(`Git.cwd: cannot change to non-directory "${directory}"`);
-    }
-    return (root || instance).cwd = directory;
-  });
-}
-var init_change_working_directory = __esm({
-  "src/lib/tasks/change-working-directory.ts"() {
-    "use strict";
-    init_utils();
-    init_task();
-  }
-});
-function checkoutTask(args) {
-  const commands = ["checkout", ...args];
-  if (commands[1] === "-b" && commands.includes("-B")) {
-    commands[1] = remove(commands, "-B");
-  }
-  return straightThroughStringTask(commands);
-}
-function checkout_default() {
-  return {
-    checkout() {
-      return this._runTask(
-        checkoutTask(getTrailingOptions(arguments, 1)),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    checkoutBranch(branchName, startPoint) {
-      return this._runTask(
-        checkoutTask(["-b", branchName, startPoint, ...getTrailingOptions(arguments)]),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    checkoutLocalBranch(branchName) {
-      return this._runTask(
-        checkoutTask(["-b", branchName, ...getTrailingOptions(arguments)]),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var init_checkout = __esm({
-  "src/lib/tasks/checkout.ts"() {
-    "use strict";
-    init_utils();
-    init_task();
-  }
-});
-function countObjectsResponse() {
-  return {
-    count: 0,
-    garbage: 0,
-    inPack: 0,
-    packs: 0,
-    prunePackable: 0,
-    size: 0,
-    sizeGarbage: 0,
-    sizePack: 0
-  };
-}
-function count_objects_default() {
-  return {
-    countObjects() {
-      return this._runTask({
-        commands: ["count-objects", "--verbose"],
-        format: "utf-8",
-        parser(stdOut) {
-          return parseStringResponse(countObjectsResponse(), [parser22], stdOut);
-        }
-      });
-    }
-  };
-}
-var parser22;
-var init_count_objects = __esm({
-  "src/lib/tasks/count-objects.ts"() {
-    "use strict";
-    init_utils();
-    parser22 = new LineParser(
-      /([a-z-]+): (\d+)$/,
-      (result, [key, value]) => {
-        const property = asCamelCase(key);
-        if (Object.hasOwn(result, property)) {
-          result[property] = asNumber(value);
-        }
-      }
-    );
-  }
-});
-function parseCommitResult(stdOut) {
-  const result = {
-    author: null,
-    branch: "",
-    commit: "",
-    root: false,
-    summary: {
-      changes: 0,
-      insertions: 0,
-      deletions: 0
-    }
-  };
-  return parseStringResponse(result, parsers, stdOut);
-}
-var parsers;
-var init_parse_commit = __esm({
-  "src/lib/parsers/parse-commit.ts"() {
-    "use strict";
-    init_utils();
-    parsers = [
-      new LineParser(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (result, [branch, root, commit]) => {
-        result.branch = branch;
-        result.commit = commit;
-        result.root = !!root;
-      }),
-      new LineParser(/\s*Author:\s(.+)/i, (result, [author]) => {
-        const parts = author.split("<");
-        const email3 = parts.pop();
-        if (!email3 || !email3.includes("@")) {
-          return;
-        }
-        result.author = {
-          email: email3.substr(0, email3.length - 1),
-          name: parts.join("<").trim()
-        };
-      }),
-      new LineParser(
-        /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
-        (result, [changes, insertions, deletions]) => {
-          result.summary.changes = parseInt(changes, 10) || 0;
-          result.summary.insertions = parseInt(insertions, 10) || 0;
-          result.summary.deletions = parseInt(deletions, 10) || 0;
-        }
-      ),
-      new LineParser(
-        /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
-        (result, [changes, lines, direction]) => {
-          result.summary.changes = parseInt(changes, 10) || 0;
-          const count = parseInt(lines, 10) || 0;
-          if (direction === "-") {
-            result.summary.deletions = count;
-          } else if (direction === "+") {
-            result.summary.insertions = count;
-          }
-        }
-      )
-    ];
-  }
-});
-function commitTask(message, files, customArgs) {
-  const commands = [
-    "-c",
-    "core.abbrev=40",
-    "commit",
-    ...prefixedArray(message, "-m"),
-    ...files,
-    ...customArgs
-  ];
-  return {
-    commands,
-    format: "utf-8",
-    parser: parseCommitResult
-  };
-}
-function commit_default() {
-  return {
-    commit(message, ...rest) {
-      const next = trailingFunctionArgument(arguments);
-      const task = rejectDeprecatedSignatures(message) || commitTask(
-        asArray(message),
-        asArray(filterType(rest[0], filterStringOrStringArray, [])),
-        [
-          ...asStringArray(filterType(rest[1], filterArray, [])),
-          ...getTrailingOptions(arguments, 0, true)
-        ]
-      );
-      return this._runTask(task, next);
-    }
-  };
-  function rejectDeprecatedSignatures(message) {
-    return !filterStringOrStringArray(message) && configurationErrorTask(
-      `git.commit: requires the commit message to be supplied as a string/string[]`
-    );
-  }
-}
-var init_commit = __esm({
-  "src/lib/tasks/commit.ts"() {
-    "use strict";
-    init_parse_commit();
-    init_utils();
-    init_task();
-  }
-});
-function first_commit_default() {
-  return {
-    firstCommit() {
-      return this._runTask(
-        straightThroughStringTask(["rev-list", "--max-parents=0", "HEAD"], true),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var init_first_commit = __esm({
-  "src/lib/tasks/first-commit.ts"() {
-    "use strict";
-    init_utils();
-    init_task();
-  }
-});
-function hashObjectTask(filePath, write) {
-  const commands = ["hash-object", filePath];
-  if (write) {
-    commands.push("-w");
-  }
-  return straightThroughStringTask(commands, true);
-}
-var init_hash_object = __esm({
-  "src/lib/tasks/hash-object.ts"() {
-    "use strict";
-    init_task();
-  }
-});
-function parseInit(bare, path, text2) {
-  const response = String(text2).trim();
-  let result;
-  if (result = initResponseRegex.exec(response)) {
-    return new InitSummary(bare, path, false, result[1]);
-  }
-  if (result = reInitResponseRegex.exec(response)) {
-    return new InitSummary(bare, path, true, result[1]);
-  }
-  let gitDir = "";
-  const tokens = response.split(" ");
-  while (tokens.length) {
-    const token = tokens.shift();
-    if (token === "in") {
-      gitDir = tokens.join(" ");
-      break;
-    }
-  }
-  return new InitSummary(bare, path, /^re/i.test(response), gitDir);
-}
-var InitSummary;
-var initResponseRegex;
-var reInitResponseRegex;
-var init_InitSummary = __esm({
-  "src/lib/responses/InitSummary.ts"() {
-    "use strict";
-    InitSummary = class {
-      constructor(bare, path, existing, gitDir) {
-        this.bare = bare;
-        this.path = path;
-        this.existing = existing;
-        this.gitDir = gitDir;
-      }
-    };
-    initResponseRegex = /^Init.+ repository in (.+)$/;
-    reInitResponseRegex = /^Rein.+ in (.+)$/;
-  }
-});
-function hasBareCommand(command) {
-  return command.includes(bareCommand);
-}
-function initTask(bare = false, path, customArgs) {
-  const commands = ["init", ...customArgs];
-  if (bare && !hasBareCommand(commands)) {
-    commands.splice(1, 0, bareCommand);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(text2) {
-      return parseInit(commands.includes("--bare"), path, text2);
-    }
-  };
-}
-var bareCommand;
-var init_init = __esm({
-  "src/lib/tasks/init.ts"() {
-    "use strict";
-    init_InitSummary();
-    bareCommand = "--bare";
-  }
-});
-function logFormatFromCommand(customArgs) {
-  for (let i2 = 0; i2 < customArgs.length; i2++) {
-    const format = logFormatRegex.exec(customArgs[i2]);
-    if (format) {
-      return `--${format[1]}`;
-    }
-  }
-  return "";
-}
-function isLogFormat(customArg) {
-  return logFormatRegex.test(customArg);
-}
-var logFormatRegex;
-var init_log_format = __esm({
-  "src/lib/args/log-format.ts"() {
-    "use strict";
-    logFormatRegex = /^--(stat|numstat|name-only|name-status)(=|$)/;
-  }
-});
-var DiffSummary;
-var init_DiffSummary = __esm({
-  "src/lib/responses/DiffSummary.ts"() {
-    "use strict";
-    DiffSummary = class {
-      constructor() {
-        this.changed = 0;
-        this.deletions = 0;
-        this.insertions = 0;
-        this.files = [];
-      }
-    };
-  }
-});
-function getDiffParser(format = "") {
-  const parser4 = diffSummaryParsers[format];
-  return (stdOut) => parseStringResponse(new DiffSummary(), parser4, stdOut, false);
-}
-var statParser;
-var numStatParser;
-var nameOnlyParser;
-var nameStatusParser;
-var diffSummaryParsers;
-var init_parse_diff_summary = __esm({
-  "src/lib/parsers/parse-diff-summary.ts"() {
-    "use strict";
-    init_log_format();
-    init_DiffSummary();
-    init_diff_name_status();
-    init_utils();
-    statParser = [
-      new LineParser(
-        /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
-        (result, [file2, changes, alterations = ""]) => {
-          result.files.push({
-            file: file2.trim(),
-            changes: asNumber(changes),
-            insertions: alterations.replace(/[^+]/g, "").length,
-            deletions: alterations.replace(/[^-]/g, "").length,
-            binary: false
-          });
-        }
-      ),
-      new LineParser(
-        /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
-        (result, [file2, before, after]) => {
-          result.files.push({
-            file: file2.trim(),
-            before: asNumber(before),
-            after: asNumber(after),
-            binary: true
-          });
-        }
-      ),
-      new LineParser(
-        /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-        (result, [changed, summary]) => {
-          const inserted = /(\d+) i/.exec(summary);
-          const deleted = /(\d+) d/.exec(summary);
-          result.changed = asNumber(changed);
-          result.insertions = asNumber(inserted?.[1]);
-          result.deletions = asNumber(deleted?.[1]);
-        }
-      )
-    ];
-    numStatParser = [
-      new LineParser(
-        /(\d+)\t(\d+)\t(.+)$/,
-        (result, [changesInsert, changesDelete, file2]) => {
-          const insertions = asNumber(changesInsert);
-          const deletions = asNumber(changesDelete);
-          result.changed++;
-          result.insertions += insertions;
-          result.deletions += deletions;
-          result.files.push({
-            file: file2,
-            changes: insertions + deletions,
-            insertions,
-            deletions,
-            binary: false
-          });
-        }
-      ),
-      new LineParser(/-\t-\t(.+)$/, (result, [file2]) => {
-        result.changed++;
-        result.files.push({
-          file: file2,
-          after: 0,
-          before: 0,
-          binary: true
-        });
-      })
-    ];
-    nameOnlyParser = [
-      new LineParser(/(.+)$/, (result, [file2]) => {
-        result.changed++;
-        result.files.push({
-          file: file2,
-          changes: 0,
-          insertions: 0,
-          deletions: 0,
-          binary: false
-        });
-      })
-    ];
-    nameStatusParser = [
-      new LineParser(
-        /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
-        (result, [status, similarity, from, _to, to]) => {
-          result.changed++;
-          result.files.push({
-            file: to ?? from,
-            changes: 0,
-            insertions: 0,
-            deletions: 0,
-            binary: false,
-            status: orVoid(isDiffNameStatus(status) && status),
-            from: orVoid(!!to && from !== to && from),
-            similarity: asNumber(similarity)
-          });
-        }
-      )
-    ];
-    diffSummaryParsers = {
-      [
-        ""
-        /* NONE */
-      ]: statParser,
-      [
-        "--stat"
-        /* STAT */
-      ]: statParser,
-      [
-        "--numstat"
-        /* NUM_STAT */
-      ]: numStatParser,
-      [
-        "--name-status"
-        /* NAME_STATUS */
-      ]: nameStatusParser,
-      [
-        "--name-only"
-        /* NAME_ONLY */
-      ]: nameOnlyParser
-    };
-  }
-});
-function lineBuilder(tokens, fields) {
-  return fields.reduce(
-    (line, field2, index) => {
-      line[field2] = tokens[index] || "";
-      return line;
-    },
-    /* @__PURE__ */ Object.create({ diff: null })
-  );
-}
-function createListLogSummaryParser(splitter = SPLITTER, fields = defaultFieldNames, logFormat = "") {
-  const parseDiffResult = getDiffParser(logFormat);
-  return function(stdOut) {
-    const all = toLinesWithContent(
-      stdOut.trim(),
-      false,
-      START_BOUNDARY
-    ).map(function(item) {
-      const lineDetail = item.split(COMMIT_BOUNDARY);
-      const listLogLine = lineBuilder(lineDetail[0].split(splitter), fields);
-      if (lineDetail.length > 1 && !!lineDetail[1].trim()) {
-        listLogLine.diff = parseDiffResult(lineDetail[1]);
-      }
-      return listLogLine;
-    });
-    return {
-      all,
-      latest: all.length && all[0] || null,
-      total: all.length
-    };
-  };
-}
-var START_BOUNDARY;
-var COMMIT_BOUNDARY;
-var SPLITTER;
-var defaultFieldNames;
-var init_parse_list_log_summary = __esm({
-  "src/lib/parsers/parse-list-log-summary.ts"() {
-    "use strict";
-    init_utils();
-    init_parse_diff_summary();
-    init_log_format();
-    START_BOUNDARY = "\xF2\xF2\xF2\xF2\xF2\xF2 ";
-    COMMIT_BOUNDARY = " \xF2\xF2";
-    SPLITTER = " \xF2 ";
-    defaultFieldNames = ["hash", "date", "message", "refs", "author_name", "author_email"];
-  }
-});
-var diff_exports = {};
-__export2(diff_exports, {
-  diffSummaryTask: () => diffSummaryTask,
-  validateLogFormatConfig: () => validateLogFormatConfig
-});
-function diffSummaryTask(customArgs) {
-  let logFormat = logFormatFromCommand(customArgs);
-  const commands = ["diff"];
-  if (logFormat === "") {
-    logFormat = "--stat";
-    commands.push("--stat=4096");
-  }
-  commands.push(...customArgs);
-  return validateLogFormatConfig(commands) || {
-    commands,
-    format: "utf-8",
-    parser: getDiffParser(logFormat)
-  };
-}
-function validateLogFormatConfig(customArgs) {
-  const flags = customArgs.filter(isLogFormat);
-  if (flags.length > 1) {
-    return configurationErrorTask(
-      `Summary flags are mutually exclusive - pick one of ${flags.join(",")}`
-    );
-  }
-  if (flags.length && customArgs.includes("-z")) {
-    return configurationErrorTask(
-      `Summary flag ${flags} parsing is not compatible with null termination option '-z'`
-    );
-  }
-}
-var init_diff = __esm({
-  "src/lib/tasks/diff.ts"() {
-    "use strict";
-    init_log_format();
-    init_parse_diff_summary();
-    init_task();
-  }
-});
-function prettyFormat(format, splitter) {
-  const fields = [];
-  const formatStr = [];
-  Object.keys(format).forEach((field2) => {
-    fields.push(field2);
-    formatStr.push(String(format[field2]));
-  });
-  return [fields, formatStr.join(splitter)];
-}
-function userOptions(input2) {
-  return Object.keys(input2).reduce((out, key) => {
-    if (!(key in excludeOptions)) {
-      out[key] = input2[key];
-    }
-    return out;
-  }, {});
-}
-function parseLogOptions(opt = {}, customArgs = []) {
-  const splitter = filterType(opt.splitter, filterString, SPLITTER);
-  const format = filterPlainObject(opt.format) ? opt.format : {
-    hash: "%H",
-    date: opt.strictDate === false ? "%ai" : "%aI",
-    message: "%s",
-    refs: "%D",
-    body: opt.multiLine ? "%B" : "%b",
-    author_name: opt.mailMap !== false ? "%aN" : "%an",
-    author_email: opt.mailMap !== false ? "%aE" : "%ae"
-  };
-  const [fields, formatStr] = prettyFormat(format, splitter);
-  const suffix = [];
-  const command = [
-    `--pretty=format:${START_BOUNDARY}${formatStr}${COMMIT_BOUNDARY}`,
-    ...customArgs
-  ];
-  const maxCount = opt.n || opt["max-count"] || opt.maxCount;
-  if (maxCount) {
-    command.push(`--max-count=${maxCount}`);
-  }
-  if (opt.from || opt.to) {
-    const rangeOperator = opt.symmetric !== false ? "..." : "..";
-    suffix.push(`${opt.from || ""}${rangeOperator}${opt.to || ""}`);
-  }
-  if (filterString(opt.file)) {
-    command.push("--follow", c(opt.file));
-  }
-  appendTaskOptions(userOptions(opt), command);
-  return {
-    fields,
-    splitter,
-    commands: [...command, ...suffix]
-  };
-}
-function logTask(splitter, fields, customArgs) {
-  const parser4 = createListLogSummaryParser(splitter, fields, logFormatFromCommand(customArgs));
-  return {
-    commands: ["log", ...customArgs],
-    format: "utf-8",
-    parser: parser4
-  };
-}
-function log_default() {
-  return {
-    log(...rest) {
-      const next = trailingFunctionArgument(arguments);
-      const options2 = parseLogOptions(
-        trailingOptionsArgument(arguments),
-        asStringArray(filterType(arguments[0], filterArray, []))
-      );
-      const task = rejectDeprecatedSignatures(...rest) || validateLogFormatConfig(options2.commands) || createLogTask(options2);
-      return this._runTask(task, next);
-    }
-  };
-  function createLogTask(options2) {
-    return logTask(options2.splitter, options2.fields, options2.commands);
-  }
-  function rejectDeprecatedSignatures(from, to) {
-    return filterString(from) && filterString(to) && configurationErrorTask(
-      `git.log(string, string) should be replaced with git.log({ from: string, to: string })`
-    );
-  }
-}
-var excludeOptions;
-var init_log = __esm({
-  "src/lib/tasks/log.ts"() {
-    "use strict";
-    init_log_format();
-    init_parse_list_log_summary();
-    init_utils();
-    init_task();
-    init_diff();
-    excludeOptions = /* @__PURE__ */ ((excludeOptions2) => {
-      excludeOptions2[excludeOptions2["--pretty"] = 0] = "--pretty";
-      excludeOptions2[excludeOptions2["max-count"] = 1] = "max-count";
-      excludeOptions2[excludeOptions2["maxCount"] = 2] = "maxCount";
-      excludeOptions2[excludeOptions2["n"] = 3] = "n";
-      excludeOptions2[excludeOptions2["file"] = 4] = "file";
-      excludeOptions2[excludeOptions2["format"] = 5] = "format";
-      excludeOptions2[excludeOptions2["from"] = 6] = "from";
-      excludeOptions2[excludeOptions2["to"] = 7] = "to";
-      excludeOptions2[excludeOptions2["splitter"] = 8] = "splitter";
-      excludeOptions2[excludeOptions2["symmetric"] = 9] = "symmetric";
-      excludeOptions2[excludeOptions2["mailMap"] = 10] = "mailMap";
-      excludeOptions2[excludeOptions2["multiLine"] = 11] = "multiLine";
-      excludeOptions2[excludeOptions2["strictDate"] = 12] = "strictDate";
-      return excludeOptions2;
-    })(excludeOptions || {});
-  }
-});
-var MergeSummaryConflict;
-var MergeSummaryDetail;
-var init_MergeSummary = __esm({
-  "src/lib/responses/MergeSummary.ts"() {
-    "use strict";
-    MergeSummaryConflict = class {
-      constructor(reason, file2 = null, meta3) {
-        this.reason = reason;
-        this.file = file2;
-        this.meta = meta3;
-      }
-      toString() {
-        return `${this.file}:${this.reason}`;
-      }
-    };
-    MergeSummaryDetail = class {
-      constructor() {
-        this.conflicts = [];
-        this.merges = [];
-        this.result = "success";
-      }
-      get failed() {
-        return this.conflicts.length > 0;
-      }
-      get reason() {
-        return this.result;
-      }
-      toString() {
-        if (this.conflicts.length) {
-          return `CONFLICTS: ${this.conflicts.join(", ")}`;
-        }
-        return "OK";
-      }
-    };
-  }
-});
-var PullSummary;
-var PullFailedSummary;
-var init_PullSummary = __esm({
-  "src/lib/responses/PullSummary.ts"() {
-    "use strict";
-    PullSummary = class {
-      constructor() {
-        this.remoteMessages = {
-          all: []
-        };
-        this.created = [];
-        this.deleted = [];
-        this.files = [];
-        this.deletions = {};
-        this.insertions = {};
-        this.summary = {
-          changes: 0,
-          deletions: 0,
-          insertions: 0
-        };
-      }
-    };
-    PullFailedSummary = class {
-      constructor() {
-        this.remote = "";
-        this.hash = {
-          local: "",
-          remote: ""
-        };
-        this.branch = {
-          local: "",
-          remote: ""
-        };
-        this.message = "";
-      }
-      toString() {
-        return this.message;
-      }
-    };
-  }
-});
-function objectEnumerationResult(remoteMessages) {
-  return remoteMessages.objects = remoteMessages.objects || {
-    compressing: 0,
-    counting: 0,
-    enumerating: 0,
-    packReused: 0,
-    reused: { count: 0, delta: 0 },
-    total: { count: 0, delta: 0 }
-  };
-}
-function asObjectCount(source) {
-  const count = /^\s*(\d+)/.exec(source);
-  const delta = /delta (\d+)/i.exec(source);
-  return {
-    count: asNumber(count && count[1] || "0"),
-    delta: asNumber(delta && delta[1] || "0")
-  };
-}
-var remoteMessagesObjectParsers;
-var init_parse_remote_objects = __esm({
-  "src/lib/parsers/parse-remote-objects.ts"() {
-    "use strict";
-    init_utils();
-    remoteMessagesObjectParsers = [
-      new RemoteLineParser(
-        /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
-        (result, [action, count]) => {
-          const key = action.toLowerCase();
-          const enumeration = objectEnumerationResult(result.remoteMessages);
-          Object.assign(enumeration, { [key]: asNumber(count) });
-        }
-      ),
-      new RemoteLineParser(
-        /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
-        (result, [action, count]) => {
-          const key = action.toLowerCase();
-          const enumeration = objectEnumerationResult(result.remoteMessages);
-          Object.assign(enumeration, { [key]: asNumber(count) });
-        }
-      ),
-      new RemoteLineParser(
-        /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
-        (result, [total, reused, packReused]) => {
-          const objects = objectEnumerationResult(result.remoteMessages);
-          objects.total = asObjectCount(total);
-          objects.reused = asObjectCount(reused);
-          objects.packReused = asNumber(packReused);
-        }
-      )
-    ];
-  }
-});
-function parseRemoteMessages(_stdOut, stdErr) {
-  return parseStringResponse({ remoteMessages: new RemoteMessageSummary() }, parsers2, stdErr);
-}
-var parsers2;
-var RemoteMessageSummary;
-var init_parse_remote_messages = __esm({
-  "src/lib/parsers/parse-remote-messages.ts"() {
-    "use strict";
-    init_utils();
-    init_parse_remote_objects();
-    parsers2 = [
-      new RemoteLineParser(/^remote:\s*(.+)$/, (result, [text2]) => {
-        result.remoteMessages.all.push(text2.trim());
-        return false;
-      }),
-      ...remoteMessagesObjectParsers,
-      new RemoteLineParser(
-        [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
-        (result, [pullRequestUrl]) => {
-          result.remoteMessages.pullRequestUrl = pullRequestUrl;
-        }
-      ),
-      new RemoteLineParser(
-        [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-        (result, [count, summary, url2]) => {
-          result.remoteMessages.vulnerabilities = {
-            count: asNumber(count),
-            summary,
-            url: url2
-          };
-        }
-      )
-    ];
-    RemoteMessageSummary = class {
-      constructor() {
-        this.all = [];
-      }
-    };
-  }
-});
-function parsePullErrorResult(stdOut, stdErr) {
-  const pullError = parseStringResponse(new PullFailedSummary(), errorParsers, [stdOut, stdErr]);
-  return pullError.message && pullError;
-}
-var FILE_UPDATE_REGEX;
-var SUMMARY_REGEX;
-var ACTION_REGEX;
-var parsers3;
-var errorParsers;
-var parsePullDetail;
-var parsePullResult;
-var init_parse_pull = __esm({
-  "src/lib/parsers/parse-pull.ts"() {
-    "use strict";
-    init_PullSummary();
-    init_utils();
-    init_parse_remote_messages();
-    FILE_UPDATE_REGEX = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/;
-    SUMMARY_REGEX = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
-    ACTION_REGEX = /^(create|delete) mode \d+ (.+)/;
-    parsers3 = [
-      new LineParser(FILE_UPDATE_REGEX, (result, [file2, insertions, deletions]) => {
-        result.files.push(file2);
-        if (insertions) {
-          result.insertions[file2] = insertions.length;
-        }
-        if (deletions) {
-          result.deletions[file2] = deletions.length;
-        }
-      }),
-      new LineParser(SUMMARY_REGEX, (result, [changes, , insertions, , deletions]) => {
-        if (insertions !== void 0 || deletions !== void 0) {
-          result.summary.changes = +changes || 0;
-          result.summary.insertions = +insertions || 0;
-          result.summary.deletions = +deletions || 0;
-          return true;
-        }
-        return false;
-      }),
-      new LineParser(ACTION_REGEX, (result, [action, file2]) => {
-        append(result.files, file2);
-        append(action === "create" ? result.created : result.deleted, file2);
-      })
-    ];
-    errorParsers = [
-      new LineParser(/^from\s(.+)$/i, (result, [remote]) => void (result.remote = remote)),
-      new LineParser(/^fatal:\s(.+)$/, (result, [message]) => void (result.message = message)),
-      new LineParser(
-        /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
-        (result, [hashLocal, hashRemote, branchLocal, branchRemote]) => {
-          result.branch.local = branchLocal;
-          result.hash.local = hashLocal;
-          result.branch.remote = branchRemote;
-          result.hash.remote = hashRemote;
-        }
-      )
-    ];
-    parsePullDetail = (stdOut, stdErr) => {
-      return parseStringResponse(new PullSummary(), parsers3, [stdOut, stdErr]);
-    };
-    parsePullResult = (stdOut, stdErr) => {
-      return Object.assign(
-        new PullSummary(),
-        parsePullDetail(stdOut, stdErr),
-        parseRemoteMessages(stdOut, stdErr)
-      );
-    };
-  }
-});
-var parsers4;
-var parseMergeResult;
-var parseMergeDetail;
-var init_parse_merge = __esm({
-  "src/lib/parsers/parse-merge.ts"() {
-    "use strict";
-    init_MergeSummary();
-    init_utils();
-    init_parse_pull();
-    parsers4 = [
-      new LineParser(/^Auto-merging\s+(.+)$/, (summary, [autoMerge]) => {
-        summary.merges.push(autoMerge);
-      }),
-      new LineParser(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (summary, [reason, file2]) => {
-        summary.conflicts.push(new MergeSummaryConflict(reason, file2));
-      }),
-      new LineParser(
-        /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-        (summary, [reason, file2, deleteRef]) => {
-          summary.conflicts.push(new MergeSummaryConflict(reason, file2, { deleteRef }));
-        }
-      ),
-      new LineParser(/^CONFLICT\s+\((.+)\):/, (summary, [reason]) => {
-        summary.conflicts.push(new MergeSummaryConflict(reason, null));
-      }),
-      new LineParser(/^Automatic merge failed;\s+(.+)$/, (summary, [result]) => {
-        summary.result = result;
-      })
-    ];
-    parseMergeResult = (stdOut, stdErr) => {
-      return Object.assign(parseMergeDetail(stdOut, stdErr), parsePullResult(stdOut, stdErr));
-    };
-    parseMergeDetail = (stdOut) => {
-      return parseStringResponse(new MergeSummaryDetail(), parsers4, stdOut);
-    };
-  }
-});
-function mergeTask(customArgs) {
-  if (!customArgs.length) {
-    return configurationErrorTask("Git.merge requires at least one option");
-  }
-  return {
-    commands: ["merge", ...customArgs],
-    format: "utf-8",
-    parser(stdOut, stdErr) {
-      const merge3 = parseMergeResult(stdOut, stdErr);
-      if (merge3.failed) {
-        throw new GitResponseError(merge3);
-      }
-      return merge3;
-    }
-  };
-}
-var init_merge = __esm({
-  "src/lib/tasks/merge.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_parse_merge();
-    init_task();
-  }
-});
-function pushResultPushedItem(local, remote, status) {
-  const deleted = status.includes("deleted");
-  const tag = status.includes("tag") || /^refs\/tags/.test(local);
-  const alreadyUpdated = !status.includes("new");
-  return {
-    deleted,
-    tag,
-    branch: !tag,
-    new: !alreadyUpdated,
-    alreadyUpdated,
-    local,
-    remote
-  };
-}
-var parsers5;
-var parsePushResult;
-var parsePushDetail;
-var init_parse_push = __esm({
-  "src/lib/parsers/parse-push.ts"() {
-    "use strict";
-    init_utils();
-    init_parse_remote_messages();
-    parsers5 = [
-      new LineParser(/^Pushing to (.+)$/, (result, [repo]) => {
-        result.repo = repo;
-      }),
-      new LineParser(/^updating local tracking ref '(.+)'/, (result, [local]) => {
-        result.ref = {
-          ...result.ref || {},
-          local
-        };
-      }),
-      new LineParser(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (result, [local, remote, type]) => {
-        result.pushed.push(pushResultPushedItem(local, remote, type));
-      }),
-      new LineParser(
-        /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
-        (result, [local, remote, remoteName]) => {
-          result.branch = {
-            ...result.branch || {},
-            local,
-            remote,
-            remoteName
-          };
-        }
-      ),
-      new LineParser(
-        /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
-        (result, [local, remote, from, to]) => {
-          result.update = {
-            head: {
-              local,
-              remote
-            },
-            hash: {
-              from,
-              to
-            }
-          };
-        }
-      )
-    ];
-    parsePushResult = (stdOut, stdErr) => {
-      const pushDetail = parsePushDetail(stdOut, stdErr);
-      const responseDetail = parseRemoteMessages(stdOut, stdErr);
-      return {
-        ...pushDetail,
-        ...responseDetail
-      };
-    };
-    parsePushDetail = (stdOut, stdErr) => {
-      return parseStringResponse({ pushed: [] }, parsers5, [stdOut, stdErr]);
-    };
-  }
-});
-var push_exports = {};
-__export2(push_exports, {
-  pushTagsTask: () => pushTagsTask,
-  pushTask: () => pushTask
-});
-function pushTagsTask(ref = {}, customArgs) {
-  append(customArgs, "--tags");
-  return pushTask(ref, customArgs);
-}
-function pushTask(ref = {}, customArgs) {
-  const commands = ["push", ...customArgs];
-  if (ref.branch) {
-    commands.splice(1, 0, ref.branch);
-  }
-  if (ref.remote) {
-    commands.splice(1, 0, ref.remote);
-  }
-  remove(commands, "-v");
-  append(commands, "--verbose");
-  append(commands, "--porcelain");
-  return {
-    commands,
-    format: "utf-8",
-    parser: parsePushResult
-  };
-}
-var init_push = __esm({
-  "src/lib/tasks/push.ts"() {
-    "use strict";
-    init_parse_push();
-    init_utils();
-  }
-});
-function show_default() {
-  return {
-    showBuffer() {
-      const commands = ["show", ...getTrailingOptions(arguments, 1)];
-      if (!commands.includes("--binary")) {
-        commands.splice(1, 0, "--binary");
-      }
-      return this._runTask(
-        straightThroughBufferTask(commands),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    show() {
-      const commands = ["show", ...getTrailingOptions(arguments, 1)];
-      return this._runTask(
-        straightThroughStringTask(commands),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var init_show = __esm({
-  "src/lib/tasks/show.ts"() {
-    "use strict";
-    init_utils();
-    init_task();
-  }
-});
-var fromPathRegex;
-var FileStatusSummary;
-var init_FileStatusSummary = __esm({
-  "src/lib/responses/FileStatusSummary.ts"() {
-    "use strict";
-    fromPathRegex = /^(.+)\0(.+)$/;
-    FileStatusSummary = class {
-      constructor(path, index, working_dir) {
-        this.path = path;
-        this.index = index;
-        this.working_dir = working_dir;
-        if (index === "R" || working_dir === "R") {
-          const detail2 = fromPathRegex.exec(path) || [null, path, path];
-          this.from = detail2[2] || "";
-          this.path = detail2[1] || "";
-        }
-      }
-    };
-  }
-});
-function renamedFile(line) {
-  const [to, from] = line.split(NULL);
-  return {
-    from: from || to,
-    to
-  };
-}
-function parser3(indexX, indexY, handler2) {
-  return [`${indexX}${indexY}`, handler2];
-}
-function conflicts(indexX, ...indexY) {
-  return indexY.map((y2) => parser3(indexX, y2, (result, file2) => result.conflicted.push(file2)));
-}
-function splitLine(result, lineStr) {
-  const trimmed2 = lineStr.trim();
-  switch (" ") {
-    case trimmed2.charAt(2):
-      return data(trimmed2.charAt(0), trimmed2.charAt(1), trimmed2.slice(3));
-    case trimmed2.charAt(1):
-      return data(" ", trimmed2.charAt(0), trimmed2.slice(2));
-    default:
-      return;
-  }
-  function data(index, workingDir, path) {
-    const raw = `${index}${workingDir}`;
-    const handler2 = parsers6.get(raw);
-    if (handler2) {
-      handler2(result, path);
-    }
-    if (raw !== "##" && raw !== "!!") {
-      result.files.push(new FileStatusSummary(path, index, workingDir));
-    }
-  }
-}
-var StatusSummary;
-var parsers6;
-var parseStatusSummary;
-var init_StatusSummary = __esm({
-  "src/lib/responses/StatusSummary.ts"() {
-    "use strict";
-    init_utils();
-    init_FileStatusSummary();
-    StatusSummary = class {
-      constructor() {
-        this.not_added = [];
-        this.conflicted = [];
-        this.created = [];
-        this.deleted = [];
-        this.ignored = void 0;
-        this.modified = [];
-        this.renamed = [];
-        this.files = [];
-        this.staged = [];
-        this.ahead = 0;
-        this.behind = 0;
-        this.current = null;
-        this.tracking = null;
-        this.detached = false;
-        this.isClean = () => {
-          return !this.files.length;
-        };
-      }
-    };
-    parsers6 = new Map([
-      parser3(
-        " ",
-        "A",
-        (result, file2) => result.created.push(file2)
-      ),
-      parser3(
-        " ",
-        "D",
-        (result, file2) => result.deleted.push(file2)
-      ),
-      parser3(
-        " ",
-        "M",
-        (result, file2) => result.modified.push(file2)
-      ),
-      parser3("A", " ", (result, file2) => {
-        result.created.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("A", "M", (result, file2) => {
-        result.created.push(file2);
-        result.staged.push(file2);
-        result.modified.push(file2);
-      }),
-      parser3("D", " ", (result, file2) => {
-        result.deleted.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("M", " ", (result, file2) => {
-        result.modified.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("M", "M", (result, file2) => {
-        result.modified.push(file2);
-        result.staged.push(file2);
-      }),
-      parser3("R", " ", (result, file2) => {
-        result.renamed.push(renamedFile(file2));
-      }),
-      parser3("R", "M", (result, file2) => {
-        const renamed = renamedFile(file2);
-        result.renamed.push(renamed);
-        result.modified.push(renamed.to);
-      }),
-      parser3("!", "!", (_result, _file2) => {
-        (_result.ignored = _result.ignored || []).push(_file2);
-      }),
-      parser3(
-        "?",
-        "?",
-        (result, file2) => result.not_added.push(file2)
-      ),
-      ...conflicts(
-        "A",
-        "A",
-        "U"
-        /* UNMERGED */
-      ),
-      ...conflicts(
-        "D",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      ...conflicts(
-        "U",
-        "A",
-        "D",
-        "U"
-        /* UNMERGED */
-      ),
-      [
-        "##",
-        (result, line) => {
-          const aheadReg = /ahead (\d+)/;
-          const behindReg = /behind (\d+)/;
-          const currentReg = /^(.+?(?=(?:\.{3}|\s|$)))/;
-          const trackingReg = /\.{3}(\S*)/;
-          const onEmptyBranchReg = /\son\s(\S+?)(?=\.{3}|$)/;
-          let regexResult = aheadReg.exec(line);
-          result.ahead = regexResult && +regexResult[1] || 0;
-          regexResult = behindReg.exec(line);
-          result.behind = regexResult && +regexResult[1] || 0;
-          regexResult = currentReg.exec(line);
-          result.current = filterType(regexResult?.[1], filterString, null);
-          regexResult = trackingReg.exec(line);
-          result.tracking = filterType(regexResult?.[1], filterString, null);
-          regexResult = onEmptyBranchReg.exec(line);
-          if (regexResult) {
-            result.current = filterType(regexResult?.[1], filterString, result.current);
-          }
-          result.detached = /\(no branch\)/.test(line);
-        }
-      ]
-    ]);
-    parseStatusSummary = function(text2) {
-      const lines = text2.split(NULL);
-      const status = new StatusSummary();
-      for (let i2 = 0, l = lines.length; i2 < l; ) {
-        let line = lines[i2++].trim();
-        if (!line) {
-          continue;
-        }
-        if (line.charAt(0) === "R") {
-          line += NULL + (lines[i2++] || "");
-        }
-        splitLine(status, line);
-      }
-      return status;
-    };
-  }
-});
-function statusTask(customArgs) {
-  const commands = [
-    "status",
-    "--porcelain",
-    "-b",
-    "-u",
-    "--null",
-    ...customArgs.filter((arg) => !ignoredOptions.includes(arg))
-  ];
-  return {
-    format: "utf-8",
-    commands,
-    parser(text2) {
-      return parseStatusSummary(text2);
-    }
-  };
-}
-var ignoredOptions;
-var init_status = __esm({
-  "src/lib/tasks/status.ts"() {
-    "use strict";
-    init_StatusSummary();
-    ignoredOptions = ["--null", "-z"];
-  }
-});
-function versionResponse(major = 0, minor = 0, patch = 0, agent = "", installed = true) {
-  return Object.defineProperty(
-    {
-      major,
-      minor,
-      patch,
-      agent,
-      installed
-    },
-    "toString",
-    {
-      value() {
-        return `${this.major}.${this.minor}.${this.patch}`;
-      },
-      configurable: false,
-      enumerable: false
-    }
-  );
-}
-function notInstalledResponse() {
-  return versionResponse(0, 0, 0, "", false);
-}
-function version_default() {
-  return {
-    version() {
-      return this._runTask({
-        commands: ["--version"],
-        format: "utf-8",
-        parser: versionParser,
-        onError(result, error62, done, fail2) {
-          if (result.exitCode === -2) {
-            return done(Buffer.from(NOT_INSTALLED));
-          }
-          fail2(error62);
-        }
-      });
-    }
-  };
-}
-function versionParser(stdOut) {
-  if (stdOut === NOT_INSTALLED) {
-    return notInstalledResponse();
-  }
-  return parseStringResponse(versionResponse(0, 0, 0, stdOut), parsers7, stdOut);
-}
-var NOT_INSTALLED;
-var parsers7;
-var init_version = __esm({
-  "src/lib/tasks/version.ts"() {
-    "use strict";
-    init_utils();
-    NOT_INSTALLED = "installed=false";
-    parsers7 = [
-      new LineParser(
-        /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
-        (result, [major, minor, patch, agent = ""]) => {
-          Object.assign(
-            result,
-            versionResponse(asNumber(major), asNumber(minor), asNumber(patch), agent)
-          );
-        }
-      ),
-      new LineParser(
-        /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
-        (result, [major, minor, patch, agent = ""]) => {
-          Object.assign(result, versionResponse(asNumber(major), asNumber(minor), patch, agent));
-        }
-      )
-    ];
-  }
-});
-function createCloneTask(api, task, repoPath2, ...args) {
-  if (!filterString(repoPath2)) {
-    return configurationErrorTask(`git.${api}() requires a string 'repoPath'`);
-  }
-  return task(repoPath2, filterType(args[0], filterString), getTrailingOptions(arguments));
-}
-function clone_default() {
-  return {
-    clone(repo, ...rest) {
-      return this._runTask(
-        createCloneTask("clone", cloneTask, filterType(repo, filterString), ...rest),
-        trailingFunctionArgument(arguments)
-      );
-    },
-    mirror(repo, ...rest) {
-      return this._runTask(
-        createCloneTask("mirror", cloneMirrorTask, filterType(repo, filterString), ...rest),
-        trailingFunctionArgument(arguments)
-      );
-    }
-  };
-}
-var cloneTask;
-var cloneMirrorTask;
-var init_clone = __esm({
-  "src/lib/tasks/clone.ts"() {
-    "use strict";
-    init_task();
-    init_utils();
-    cloneTask = (repo, directory, customArgs) => {
-      const commands = ["clone", ...customArgs];
-      filterString(repo) && commands.push(c(repo));
-      filterString(directory) && commands.push(c(directory));
-      return straightThroughStringTask(commands);
-    };
-    cloneMirrorTask = (repo, directory, customArgs) => {
-      append(customArgs, "--mirror");
-      return cloneTask(repo, directory, customArgs);
-    };
-  }
-});
-var simple_git_api_exports = {};
-__export2(simple_git_api_exports, {
-  SimpleGitApi: () => SimpleGitApi
-});
-var SimpleGitApi;
-var init_simple_git_api = __esm({
-  "src/lib/simple-git-api.ts"() {
-    "use strict";
-    init_task_callback();
-    init_change_working_directory();
-    init_checkout();
-    init_count_objects();
-    init_commit();
-    init_config();
-    init_first_commit();
-    init_grep();
-    init_hash_object();
-    init_init();
-    init_log();
-    init_merge();
-    init_push();
-    init_show();
-    init_status();
-    init_task();
-    init_version();
-    init_utils();
-    init_clone();
-    SimpleGitApi = class {
-      constructor(_executor) {
-        this._executor = _executor;
-      }
-      _runTask(task, then) {
-        const chain = this._executor.chain();
-        const promise2 = chain.push(task);
-        if (then) {
-          taskCallback(task, promise2, then);
-        }
-        return Object.create(this, {
-          then: { value: promise2.then.bind(promise2) },
-          catch: { value: promise2.catch.bind(promise2) },
-          _executor: { value: chain }
-        });
-      }
-      add(files) {
-        return this._runTask(
-          straightThroughStringTask(["add", ...asArray(files)]),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      cwd(directory) {
-        const next = trailingFunctionArgument(arguments);
-        if (typeof directory === "string") {
-          return this._runTask(changeWorkingDirectoryTask(directory, this._executor), next);
-        }
-        if (typeof directory?.path === "string") {
-          return this._runTask(
-            changeWorkingDirectoryTask(
-              directory.path,
-              directory.root && this._executor || void 0
-            ),
-            next
-          );
-        }
-        return this._runTask(
-          configurationErrorTask("Git.cwd: workingDirectory must be supplied as a string"),
-          next
-        );
-      }
-      hashObject(path, write) {
-        return this._runTask(
-          hashObjectTask(path, write === true),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      init(bare) {
-        return this._runTask(
-          initTask(bare === true, this._executor.cwd, getTrailingOptions(arguments)),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      merge() {
-        return this._runTask(
-          mergeTask(getTrailingOptions(arguments)),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      mergeFromTo(remote, branch) {
-        if (!(filterString(remote) && filterString(branch))) {
-          return this._runTask(
-            configurationErrorTask(
-              `Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings`
-            )
-          );
-        }
-        return this._runTask(
-          mergeTask([remote, branch, ...getTrailingOptions(arguments)]),
-          trailingFunctionArgument(arguments, false)
-        );
-      }
-      outputHandler(handler2) {
-        this._executor.outputHandler = handler2;
-        return this;
-      }
-      push() {
-        const task = pushTask(
-          {
-            remote: filterType(arguments[0], filterString),
-            branch: filterType(arguments[1], filterString)
-          },
-          getTrailingOptions(arguments)
-        );
-        return this._runTask(task, trailingFunctionArgument(arguments));
-      }
-      stash() {
-        return this._runTask(
-          straightThroughStringTask(["stash", ...getTrailingOptions(arguments)]),
-          trailingFunctionArgument(arguments)
-        );
-      }
-      status() {
-        return this._runTask(
-          statusTask(getTrailingOptions(arguments)),
-          trailingFunctionArgument(arguments)
-        );
-      }
-    };
-    Object.assign(
-      SimpleGitApi.prototype,
-      checkout_default(),
-      clone_default(),
-      commit_default(),
-      config_default(),
-      count_objects_default(),
-      first_commit_default(),
-      grep_default(),
-      log_default(),
-      show_default(),
-      version_default()
-    );
-  }
-});
-var scheduler_exports = {};
-__export2(scheduler_exports, {
-  Scheduler: () => Scheduler
-});
-var createScheduledTask;
-var Scheduler;
-var init_scheduler = __esm({
-  "src/lib/runners/scheduler.ts"() {
-    "use strict";
-    init_utils();
-    init_git_logger();
-    createScheduledTask = /* @__PURE__ */ (() => {
-      let id = 0;
-      return () => {
-        id++;
-        const { promise: promise2, done } = (0, import_promise_deferred.createDeferred)();
-        return {
-          promise: promise2,
-          done,
-          id
-        };
-      };
-    })();
-    Scheduler = class {
-      constructor(concurrency = 2) {
-        this.concurrency = concurrency;
-        this.logger = createLogger2("", "scheduler");
-        this.pending = [];
-        this.running = [];
-        this.logger(`Constructed, concurrency=%s`, concurrency);
-      }
-      schedule() {
-        if (!this.pending.length || this.running.length >= this.concurrency) {
-          this.logger(
-            `Schedule attempt ignored, pending=%s running=%s concurrency=%s`,
-            this.pending.length,
-            this.running.length,
-            this.concurrency
-          );
-          return;
-        }
-        const task = append(this.running, this.pending.shift());
-        this.logger(`Attempting id=%s`, task.id);
-        task.done(() => {
-          this.logger(`Completing id=`, task.id);
-          remove(this.running, task);
-          this.schedule();
-        });
-      }
-      next() {
-        const { promise: promise2, id } = append(this.pending, createScheduledTask());
-        this.logger(`Scheduling id=%s`, id);
-        this.schedule();
-        return promise2;
-      }
-    };
-  }
-});
-var apply_patch_exports = {};
-__export2(apply_patch_exports, {
-  applyPatchTask: () => applyPatchTask
-});
-function applyPatchTask(patches, customArgs) {
-  return straightThroughStringTask(["apply", ...customArgs, ...patches]);
-}
-var init_apply_patch = __esm({
-  "src/lib/tasks/apply-patch.ts"() {
-    "use strict";
-    init_task();
-  }
-});
-function branchDeletionSuccess(branch, hash2) {
-  return {
-    branch,
-    hash: hash2,
-    success: true
-  };
-}
-function branchDeletionFailure(branch) {
-  return {
-    branch,
-    hash: null,
-    success: false
-  };
-}
-var BranchDeletionBatch;
-var init_BranchDeleteSummary = __esm({
-  "src/lib/responses/BranchDeleteSummary.ts"() {
-    "use strict";
-    BranchDeletionBatch = class {
-      constructor() {
-        this.all = [];
-        this.branches = {};
-        this.errors = [];
-      }
-      get success() {
-        return !this.errors.length;
-      }
-    };
-  }
-});
-function hasBranchDeletionError(data, processExitCode) {
-  return processExitCode === 1 && deleteErrorRegex.test(data);
-}
-var deleteSuccessRegex;
-var deleteErrorRegex;
-var parsers8;
-var parseBranchDeletions;
-var init_parse_branch_delete = __esm({
-  "src/lib/parsers/parse-branch-delete.ts"() {
-    "use strict";
-    init_BranchDeleteSummary();
-    init_utils();
-    deleteSuccessRegex = /(\S+)\s+\(\S+\s([^)]+)\)/;
-    deleteErrorRegex = /^error[^']+'([^']+)'/m;
-    parsers8 = [
-      new LineParser(deleteSuccessRegex, (result, [branch, hash2]) => {
-        const deletion = branchDeletionSuccess(branch, hash2);
-        result.all.push(deletion);
-        result.branches[branch] = deletion;
-      }),
-      new LineParser(deleteErrorRegex, (result, [branch]) => {
-        const deletion = branchDeletionFailure(branch);
-        result.errors.push(deletion);
-        result.all.push(deletion);
-        result.branches[branch] = deletion;
-      })
-    ];
-    parseBranchDeletions = (stdOut, stdErr) => {
-      return parseStringResponse(new BranchDeletionBatch(), parsers8, [stdOut, stdErr]);
-    };
-  }
-});
-var BranchSummaryResult;
-var init_BranchSummary = __esm({
-  "src/lib/responses/BranchSummary.ts"() {
-    "use strict";
-    BranchSummaryResult = class {
-      constructor() {
-        this.all = [];
-        this.branches = {};
-        this.current = "";
-        this.detached = false;
-      }
-      push(status, detached, name, commit, label2) {
-        if (status === "*") {
-          this.detached = detached;
-          this.current = name;
-        }
-        this.all.push(name);
-        this.branches[name] = {
-          current: status === "*",
-          linkedWorkTree: status === "+",
-          name,
-          commit,
-          label: label2
-        };
-      }
-    };
-  }
-});
-function branchStatus(input2) {
-  return input2 ? input2.charAt(0) : "";
-}
-function parseBranchSummary(stdOut, currentOnly = false) {
-  return parseStringResponse(
-    new BranchSummaryResult(),
-    currentOnly ? [currentBranchParser] : parsers9,
-    stdOut
-  );
-}
-var parsers9;
-var currentBranchParser;
-var init_parse_branch = __esm({
-  "src/lib/parsers/parse-branch.ts"() {
-    "use strict";
-    init_BranchSummary();
-    init_utils();
-    parsers9 = [
-      new LineParser(
-        /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (result, [current, name, commit, label2]) => {
-          result.push(branchStatus(current), true, name, commit, label2);
-        }
-      ),
-      new LineParser(
-        /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (result, [current, name, commit, label2]) => {
-          result.push(branchStatus(current), false, name, commit, label2);
-        }
-      )
-    ];
-    currentBranchParser = new LineParser(/^(\S+)$/s, (result, [name]) => {
-      result.push("*", false, name, "", "");
-    });
-  }
-});
-var branch_exports = {};
-__export2(branch_exports, {
-  branchLocalTask: () => branchLocalTask,
-  branchTask: () => branchTask,
-  containsDeleteBranchCommand: () => containsDeleteBranchCommand,
-  deleteBranchTask: () => deleteBranchTask,
-  deleteBranchesTask: () => deleteBranchesTask
-});
-function containsDeleteBranchCommand(commands) {
-  const deleteCommands = ["-d", "-D", "--delete"];
-  return commands.some((command) => deleteCommands.includes(command));
-}
-function branchTask(customArgs) {
-  const isDelete = containsDeleteBranchCommand(customArgs);
-  const isCurrentOnly = customArgs.includes("--show-current");
-  const commands = ["branch", ...customArgs];
-  if (commands.length === 1) {
-    commands.push("-a");
-  }
-  if (!commands.includes("-v")) {
-    commands.splice(1, 0, "-v");
-  }
-  return {
-    format: "utf-8",
-    commands,
-    parser(stdOut, stdErr) {
-      if (isDelete) {
-        return parseBranchDeletions(stdOut, stdErr).all[0];
-      }
-      return parseBranchSummary(stdOut, isCurrentOnly);
-    }
-  };
-}
-function branchLocalTask() {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v"],
-    parser(stdOut) {
-      return parseBranchSummary(stdOut);
-    }
-  };
-}
-function deleteBranchesTask(branches, forceDelete = false) {
-  return {
-    format: "utf-8",
-    commands: ["branch", "-v", forceDelete ? "-D" : "-d", ...branches],
-    parser(stdOut, stdErr) {
-      return parseBranchDeletions(stdOut, stdErr);
-    },
-    onError({ exitCode, stdOut }, error62, done, fail2) {
-      if (!hasBranchDeletionError(String(error62), exitCode)) {
-        return fail2(error62);
-      }
-      done(stdOut);
-    }
-  };
-}
-function deleteBranchTask(branch, forceDelete = false) {
-  const task = {
-    format: "utf-8",
-    commands: ["branch", "-v", forceDelete ? "-D" : "-d", branch],
-    parser(stdOut, stdErr) {
-      return parseBranchDeletions(stdOut, stdErr).branches[branch];
-    },
-    onError({ exitCode, stdErr, stdOut }, error62, _2, fail2) {
-      if (!hasBranchDeletionError(String(error62), exitCode)) {
-        return fail2(error62);
-      }
-      throw new GitResponseError(
-        task.parser(bufferToString(stdOut), bufferToString(stdErr)),
-        String(error62)
-      );
-    }
-  };
-  return task;
-}
-var init_branch = __esm({
-  "src/lib/tasks/branch.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_parse_branch_delete();
-    init_parse_branch();
-    init_utils();
-  }
-});
-function toPath(input2) {
-  const path = input2.trim().replace(/^["']|["']$/g, "");
-  return path && normalize(path);
-}
-var parseCheckIgnore;
-var init_CheckIgnore = __esm({
-  "src/lib/responses/CheckIgnore.ts"() {
-    "use strict";
-    parseCheckIgnore = (text2) => {
-      return text2.split(/\n/g).map(toPath).filter(Boolean);
-    };
-  }
-});
-var check_ignore_exports = {};
-__export2(check_ignore_exports, {
-  checkIgnoreTask: () => checkIgnoreTask
-});
-function checkIgnoreTask(paths) {
-  return {
-    commands: ["check-ignore", ...paths],
-    format: "utf-8",
-    parser: parseCheckIgnore
-  };
-}
-var init_check_ignore = __esm({
-  "src/lib/tasks/check-ignore.ts"() {
-    "use strict";
-    init_CheckIgnore();
-  }
-});
-function parseFetchResult(stdOut, stdErr) {
-  const result = {
-    raw: stdOut,
-    remote: null,
-    branches: [],
-    tags: [],
-    updated: [],
-    deleted: []
-  };
-  return parseStringResponse(result, parsers10, [stdOut, stdErr]);
-}
-var parsers10;
-var init_parse_fetch = __esm({
-  "src/lib/parsers/parse-fetch.ts"() {
-    "use strict";
-    init_utils();
-    parsers10 = [
-      new LineParser(/From (.+)$/, (result, [remote]) => {
-        result.remote = remote;
-      }),
-      new LineParser(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (result, [name, tracking]) => {
-        result.branches.push({
-          name,
-          tracking
-        });
-      }),
-      new LineParser(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (result, [name, tracking]) => {
-        result.tags.push({
-          name,
-          tracking
-        });
-      }),
-      new LineParser(/- \[deleted]\s+\S+\s*-> (.+)$/, (result, [tracking]) => {
-        result.deleted.push({
-          tracking
-        });
-      }),
-      new LineParser(
-        /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
-        (result, [from, to, name, tracking]) => {
-          result.updated.push({
-            name,
-            tracking,
-            to,
-            from
-          });
-        }
-      )
-    ];
-  }
-});
-var fetch_exports = {};
-__export2(fetch_exports, {
-  fetchTask: () => fetchTask
-});
-function disallowedCommand(command) {
-  return /^--upload-pack(=|$)/.test(command);
-}
-function fetchTask(remote, branch, customArgs) {
-  const commands = ["fetch", ...customArgs];
-  if (remote && branch) {
-    commands.push(remote, branch);
-  }
-  const banned = commands.find(disallowedCommand);
-  if (banned) {
-    return configurationErrorTask(`git.fetch: potential exploit argument blocked.`);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser: parseFetchResult
-  };
-}
-var init_fetch = __esm({
-  "src/lib/tasks/fetch.ts"() {
-    "use strict";
-    init_parse_fetch();
-    init_task();
-  }
-});
-function parseMoveResult(stdOut) {
-  return parseStringResponse({ moves: [] }, parsers11, stdOut);
-}
-var parsers11;
-var init_parse_move = __esm({
-  "src/lib/parsers/parse-move.ts"() {
-    "use strict";
-    init_utils();
-    parsers11 = [
-      new LineParser(/^Renaming (.+) to (.+)$/, (result, [from, to]) => {
-        result.moves.push({ from, to });
-      })
-    ];
-  }
-});
-var move_exports = {};
-__export2(move_exports, {
-  moveTask: () => moveTask
-});
-function moveTask(from, to) {
-  return {
-    commands: ["mv", "-v", ...asArray(from), to],
-    format: "utf-8",
-    parser: parseMoveResult
-  };
-}
-var init_move = __esm({
-  "src/lib/tasks/move.ts"() {
-    "use strict";
-    init_parse_move();
-    init_utils();
-  }
-});
-var pull_exports = {};
-__export2(pull_exports, {
-  pullTask: () => pullTask
-});
-function pullTask(remote, branch, customArgs) {
-  const commands = ["pull", ...customArgs];
-  if (remote && branch) {
-    commands.splice(1, 0, remote, branch);
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser(stdOut, stdErr) {
-      return parsePullResult(stdOut, stdErr);
-    },
-    onError(result, _error, _done, fail2) {
-      const pullError = parsePullErrorResult(
-        bufferToString(result.stdOut),
-        bufferToString(result.stdErr)
-      );
-      if (pullError) {
-        return fail2(new GitResponseError(pullError));
-      }
-      fail2(_error);
-    }
-  };
-}
-var init_pull = __esm({
-  "src/lib/tasks/pull.ts"() {
-    "use strict";
-    init_git_response_error();
-    init_parse_pull();
-    init_utils();
-  }
-});
-function parseGetRemotes(text2) {
-  const remotes = {};
-  forEach(text2, ([name]) => remotes[name] = { name });
-  return Object.values(remotes);
-}
-function parseGetRemotesVerbose(text2) {
-  const remotes = {};
-  forEach(text2, ([name, url2, purpose]) => {
-    if (!Object.hasOwn(remotes, name)) {
-      remotes[name] = {
-        name,
-        refs: { fetch: "", push: "" }
-      };
-    }
-    if (purpose && url2) {
-      remotes[name].refs[purpose.replace(/[^a-z]/g, "")] = url2;
-    }
-  });
-  return Object.values(remotes);
-}
-function forEach(text2, handler2) {
-  forEachLineWithContent(text2, (line) => handler2(line.split(/\s+/)));
-}
-var init_GetRemoteSummary = __esm({
-  "src/lib/responses/GetRemoteSummary.ts"() {
-    "use strict";
-    init_utils();
-  }
-});
-var remote_exports = {};
-__export2(remote_exports, {
-  addRemoteTask: () => addRemoteTask,
-  getRemotesTask: () => getRemotesTask,
-  listRemotesTask: () => listRemotesTask,
-  remoteTask: () => remoteTask,
-  removeRemoteTask: () => removeRemoteTask
-});
-function addRemoteTask(remoteName, remoteRepo, customArgs) {
-  return straightThroughStringTask(["remote", "add", ...customArgs, remoteName, remoteRepo]);
-}
-function getRemotesTask(verbose) {
-  const commands = ["remote"];
-  if (verbose) {
-    commands.push("-v");
-  }
-  return {
-    commands,
-    format: "utf-8",
-    parser: verbose ? parseGetRemotesVerbose : parseGetRemotes
-  };
-}
-function listRemotesTask(customArgs) {
-  const commands = [...customArgs];
-  if (commands[0] !== "ls-remote") {
-    commands.unshift("ls-remote");
-  }
-  return straightThroughStringTask(commands);
-}
-function remoteTask(customArgs) {
-  const commands = [...customArgs];
-  if (commands[0] !== "remote") {
-    commands.unshift("remote");
-  }
-  return straightThroughStringTask(commands);
-}
-function removeRemoteTask(remoteName) {
-  return straightThroughStringTask(["remote", "remove", remoteName]);
-}
-var init_remote = __esm({
-  "src/lib/tasks/remote.ts"() {
-    "use strict";
-    init_GetRemoteSummary();
-    init_task();
-  }
-});
-var stash_list_exports = {};
-__export2(stash_list_exports, {
-  stashListTask: () => stashListTask
-});
-function stashListTask(opt = {}, customArgs) {
-  const options2 = parseLogOptions(opt);
-  const commands = ["stash", "list", ...options2.commands, ...customArgs];
-  const parser4 = createListLogSummaryParser(
-    options2.splitter,
-    options2.fields,
-    logFormatFromCommand(commands)
-  );
-  return validateLogFormatConfig(commands) || {
-    commands,
-    format: "utf-8",
-    parser: parser4
-  };
-}
-var init_stash_list = __esm({
-  "src/lib/tasks/stash-list.ts"() {
-    "use strict";
-    init_log_format();
-    init_parse_list_log_summary();
-    init_diff();
-    init_log();
-  }
-});
-var sub_module_exports = {};
-__export2(sub_module_exports, {
-  addSubModuleTask: () => addSubModuleTask,
-  initSubModuleTask: () => initSubModuleTask,
-  subModuleTask: () => subModuleTask,
-  updateSubModuleTask: () => updateSubModuleTask
-});
-function addSubModuleTask(repo, path) {
-  return subModuleTask(["add", repo, path]);
-}
-function initSubModuleTask(customArgs) {
-  return subModuleTask(["init", ...customArgs]);
-}
-function subModuleTask(customArgs) {
-  const commands = [...customArgs];
-  if (commands[0] !== "submodule") {
-    commands.unshift("submodule");
-  }
-  return straightThroughStringTask(commands);
-}
-function updateSubModuleTask(customArgs) {
-  return subModuleTask(["update", ...customArgs]);
-}
-var init_sub_module = __esm({
-  "src/lib/tasks/sub-module.ts"() {
-    "use strict";
-    init_task();
-  }
-});
-function singleSorted(a, b2) {
-  const aIsNum = Number.isNaN(a);
-  const bIsNum = Number.isNaN(b2);
-  if (aIsNum !== bIsNum) {
-    return aIsNum ? 1 : -1;
-  }
-  return aIsNum ? sorted(a, b2) : 0;
-}
-function sorted(a, b2) {
-  return a === b2 ? 0 : a > b2 ? 1 : -1;
-}
-function trimmed(input2) {
-  return input2.trim();
-}
-function toNumber(input2) {
-  if (typeof input2 === "string") {
-    return parseInt(input2.replace(/^\D+/g, ""), 10) || 0;
-  }
-  return 0;
-}
-var TagList;
-var parseTagList;
-var init_TagList = __esm({
-  "src/lib/responses/TagList.ts"() {
-    "use strict";
-    TagList = class {
-      constructor(all, latest) {
-        this.all = all;
-        this.latest = latest;
-      }
-    };
-    parseTagList = function(data, customSort = false) {
-      const tags = data.split("\n").map(trimmed).filter(Boolean);
-      if (!customSort) {
-        tags.sort(function(tagA, tagB) {
-          const partsA = tagA.split(".");
-          const partsB = tagB.split(".");
-          if (partsA.length === 1 || partsB.length === 1) {
-            return singleSorted(toNumber(partsA[0]), toNumber(partsB[0]));
-          }
-          for (let i2 = 0, l = Math.max(partsA.length, partsB.length); i2 < l; i2++) {
-            const diff = sorted(toNumber(partsA[i2]), toNumber(partsB[i2]));
-            if (diff) {
-              return diff;
-            }
-          }
-          return 0;
-        });
-      }
-      const latest = customSort ? tags[0] : [...tags].reverse().find((tag) => tag.indexOf(".") >= 0);
-      return new TagList(tags, latest);
-    };
-  }
-});
-var tag_exports = {};
-__export2(tag_exports, {
-  addAnnotatedTagTask: () => addAnnotatedTagTask,
-  addTagTask: () => addTagTask,
-  tagListTask: () => tagListTask
-});
-function tagListTask(customArgs = []) {
-  const hasCustomSort = customArgs.some((option) => /^--sort=/.test(option));
-  return {
-    format: "utf-8",
-    commands: ["tag", "-l", ...customArgs],
-    parser(text2) {
-      return parseTagList(text2, hasCustomSort);
-    }
-  };
-}
-function addTagTask(name) {
-  return {
-    format: "utf-8",
-    commands: ["tag", name],
-    parser() {
-      return { name };
-    }
-  };
-}
-function addAnnotatedTagTask(name, tagMessage) {
-  return {
-    format: "utf-8",
-    commands: ["tag", "-a", "-m", tagMessage, name],
-    parser() {
-      return { name };
-    }
-  };
-}
-var init_tag = __esm({
-  "src/lib/tasks/tag.ts"() {
-    "use strict";
-    init_TagList();
-  }
-});
-var require_git = __commonJS2({
-  "src/git.js"(exports2, module2) {
-    "use strict";
-    var { GitExecutor: GitExecutor2 } = (init_git_executor(), __toCommonJS(git_executor_exports));
-    var { SimpleGitApi: SimpleGitApi2 } = (init_simple_git_api(), __toCommonJS(simple_git_api_exports));
-    var { Scheduler: Scheduler2 } = (init_scheduler(), __toCommonJS(scheduler_exports));
-    var { adhocExecTask: adhocExecTask2, configurationErrorTask: configurationErrorTask2 } = (init_task(), __toCommonJS(task_exports));
-    var {
-      asArray: asArray2,
-      filterArray: filterArray2,
-      filterPrimitives: filterPrimitives2,
-      filterString: filterString2,
-      filterStringOrStringArray: filterStringOrStringArray2,
-      filterType: filterType2,
-      getTrailingOptions: getTrailingOptions2,
-      trailingFunctionArgument: trailingFunctionArgument2,
-      trailingOptionsArgument: trailingOptionsArgument2
-    } = (init_utils(), __toCommonJS(utils_exports));
-    var { applyPatchTask: applyPatchTask2 } = (init_apply_patch(), __toCommonJS(apply_patch_exports));
-    var {
-      branchTask: branchTask2,
-      branchLocalTask: branchLocalTask2,
-      deleteBranchesTask: deleteBranchesTask2,
-      deleteBranchTask: deleteBranchTask2
-    } = (init_branch(), __toCommonJS(branch_exports));
-    var { checkIgnoreTask: checkIgnoreTask2 } = (init_check_ignore(), __toCommonJS(check_ignore_exports));
-    var { checkIsRepoTask: checkIsRepoTask2 } = (init_check_is_repo(), __toCommonJS(check_is_repo_exports));
-    var { cleanWithOptionsTask: cleanWithOptionsTask2, isCleanOptionsArray: isCleanOptionsArray2 } = (init_clean(), __toCommonJS(clean_exports));
-    var { diffSummaryTask: diffSummaryTask2 } = (init_diff(), __toCommonJS(diff_exports));
-    var { fetchTask: fetchTask2 } = (init_fetch(), __toCommonJS(fetch_exports));
-    var { moveTask: moveTask2 } = (init_move(), __toCommonJS(move_exports));
-    var { pullTask: pullTask2 } = (init_pull(), __toCommonJS(pull_exports));
-    var { pushTagsTask: pushTagsTask2 } = (init_push(), __toCommonJS(push_exports));
-    var {
-      addRemoteTask: addRemoteTask2,
-      getRemotesTask: getRemotesTask2,
-      listRemotesTask: listRemotesTask2,
-      remoteTask: remoteTask2,
-      removeRemoteTask: removeRemoteTask2
-    } = (init_remote(), __toCommonJS(remote_exports));
-    var { getResetMode: getResetMode2, resetTask: resetTask2 } = (init_reset(), __toCommonJS(reset_exports));
-    var { stashListTask: stashListTask2 } = (init_stash_list(), __toCommonJS(stash_list_exports));
-    var {
-      addSubModuleTask: addSubModuleTask2,
-      initSubModuleTask: initSubModuleTask2,
-      subModuleTask: subModuleTask2,
-      updateSubModuleTask: updateSubModuleTask2
-    } = (init_sub_module(), __toCommonJS(sub_module_exports));
-    var { addAnnotatedTagTask: addAnnotatedTagTask2, addTagTask: addTagTask2, tagListTask: tagListTask2 } = (init_tag(), __toCommonJS(tag_exports));
-    var { straightThroughBufferTask: straightThroughBufferTask2, straightThroughStringTask: straightThroughStringTask2 } = (init_task(), __toCommonJS(task_exports));
-    function Git2(options2, plugins) {
-      this._plugins = plugins;
-      this._executor = new GitExecutor2(
-        options2.baseDir,
-        new Scheduler2(options2.maxConcurrentProcesses),
-        plugins
-      );
-      this._trimmed = options2.trimmed;
-    }
-    (Git2.prototype = Object.create(SimpleGitApi2.prototype)).constructor = Git2;
-    Git2.prototype.customBinary = function(command) {
-      this._plugins.reconfigure("binary", command);
-      return this;
-    };
-    Git2.prototype.env = function(name, value) {
-      if (arguments.length === 1 && typeof name === "object") {
-        this._executor.env = name;
-      } else {
-        (this._executor.env = this._executor.env || {})[name] = value;
-      }
-      return this;
-    };
-    Git2.prototype.stashList = function(options2) {
-      return this._runTask(
-        stashListTask2(
-          trailingOptionsArgument2(arguments) || {},
-          filterArray2(options2) && options2 || []
-        ),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.mv = function(from, to) {
-      return this._runTask(moveTask2(from, to), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.checkoutLatestTag = function(then) {
-      var git = this;
-      return this.pull(function() {
-        git.tags(function(err, tags) {
-          git.checkout(tags.latest, then);
-        });
-      });
-    };
-    Git2.prototype.pull = function(remote, branch, options2, then) {
-      return this._runTask(
-        pullTask2(
-          filterType2(remote, filterString2),
-          filterType2(branch, filterString2),
-          getTrailingOptions2(arguments)
-        ),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.fetch = function(remote, branch) {
-      return this._runTask(
-        fetchTask2(
-          filterType2(remote, filterString2),
-          filterType2(branch, filterString2),
-          getTrailingOptions2(arguments)
-        ),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.silent = function(silence) {
-      return this._runTask(
-        adhocExecTask2(
-          () => console.warn(
-            "simple-git deprecation notice: git.silent: logging should be configured using the `debug` library / `DEBUG` environment variable, this method will be removed."
-          )
-        )
-      );
-    };
-    Git2.prototype.tags = function(options2, then) {
-      return this._runTask(
-        tagListTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.rebase = function() {
-      return this._runTask(
-        straightThroughStringTask2(["rebase", ...getTrailingOptions2(arguments)]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.reset = function(mode) {
-      return this._runTask(
-        resetTask2(getResetMode2(mode), getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.revert = function(commit) {
-      const next = trailingFunctionArgument2(arguments);
-      if (typeof commit !== "string") {
-        return this._runTask(configurationErrorTask2("Commit must be a string"), next);
-      }
-      return this._runTask(
-        straightThroughStringTask2(["revert", ...getTrailingOptions2(arguments, 0, true), commit]),
-        next
-      );
-    };
-    Git2.prototype.addTag = function(name) {
-      const task = typeof name === "string" ? addTagTask2(name) : configurationErrorTask2("Git.addTag requires a tag name");
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.addAnnotatedTag = function(tagName, tagMessage) {
-      return this._runTask(
-        addAnnotatedTagTask2(tagName, tagMessage),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.deleteLocalBranch = function(branchName, forceDelete, then) {
-      return this._runTask(
-        deleteBranchTask2(branchName, typeof forceDelete === "boolean" ? forceDelete : false),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.deleteLocalBranches = function(branchNames, forceDelete, then) {
-      return this._runTask(
-        deleteBranchesTask2(branchNames, typeof forceDelete === "boolean" ? forceDelete : false),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.branch = function(options2, then) {
-      return this._runTask(
-        branchTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.branchLocal = function(then) {
-      return this._runTask(branchLocalTask2(), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.raw = function(commands) {
-      const createRestCommands = !Array.isArray(commands);
-      const command = [].slice.call(createRestCommands ? arguments : commands, 0);
-      for (let i2 = 0; i2 < command.length && createRestCommands; i2++) {
-        if (!filterPrimitives2(command[i2])) {
-          command.splice(i2, command.length - i2);
-          break;
-        }
-      }
-      command.push(...getTrailingOptions2(arguments, 0, true));
-      var next = trailingFunctionArgument2(arguments);
-      if (!command.length) {
-        return this._runTask(
-          configurationErrorTask2("Raw: must supply one or more command to execute"),
-          next
-        );
-      }
-      return this._runTask(straightThroughStringTask2(command, this._trimmed), next);
-    };
-    Git2.prototype.submoduleAdd = function(repo, path, then) {
-      return this._runTask(addSubModuleTask2(repo, path), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.submoduleUpdate = function(args, then) {
-      return this._runTask(
-        updateSubModuleTask2(getTrailingOptions2(arguments, true)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.submoduleInit = function(args, then) {
-      return this._runTask(
-        initSubModuleTask2(getTrailingOptions2(arguments, true)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.subModule = function(options2, then) {
-      return this._runTask(
-        subModuleTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.listRemote = function() {
-      return this._runTask(
-        listRemotesTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.addRemote = function(remoteName, remoteRepo, then) {
-      return this._runTask(
-        addRemoteTask2(remoteName, remoteRepo, getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.removeRemote = function(remoteName, then) {
-      return this._runTask(removeRemoteTask2(remoteName), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.getRemotes = function(verbose, then) {
-      return this._runTask(getRemotesTask2(verbose === true), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.remote = function(options2, then) {
-      return this._runTask(
-        remoteTask2(getTrailingOptions2(arguments)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.tag = function(options2, then) {
-      const command = getTrailingOptions2(arguments);
-      if (command[0] !== "tag") {
-        command.unshift("tag");
-      }
-      return this._runTask(straightThroughStringTask2(command), trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.updateServerInfo = function(then) {
-      return this._runTask(
-        straightThroughStringTask2(["update-server-info"]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.pushTags = function(remote, then) {
-      const task = pushTagsTask2(
-        { remote: filterType2(remote, filterString2) },
-        getTrailingOptions2(arguments)
-      );
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.rm = function(files) {
-      return this._runTask(
-        straightThroughStringTask2(["rm", "-f", ...asArray2(files)]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.rmKeepLocal = function(files) {
-      return this._runTask(
-        straightThroughStringTask2(["rm", "--cached", ...asArray2(files)]),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.catFile = function(options2, then) {
-      return this._catFile("utf-8", arguments);
-    };
-    Git2.prototype.binaryCatFile = function() {
-      return this._catFile("buffer", arguments);
-    };
-    Git2.prototype._catFile = function(format, args) {
-      var handler2 = trailingFunctionArgument2(args);
-      var command = ["cat-file"];
-      var options2 = args[0];
-      if (typeof options2 === "string") {
-        return this._runTask(
-          configurationErrorTask2("Git.catFile: options must be supplied as an array of strings"),
-          handler2
-        );
-      }
-      if (Array.isArray(options2)) {
-        command.push.apply(command, options2);
-      }
-      const task = format === "buffer" ? straightThroughBufferTask2(command) : straightThroughStringTask2(command);
-      return this._runTask(task, handler2);
-    };
-    Git2.prototype.diff = function(options2, then) {
-      const task = filterString2(options2) ? configurationErrorTask2(
-        "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
-      ) : straightThroughStringTask2(["diff", ...getTrailingOptions2(arguments)]);
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.diffSummary = function() {
-      return this._runTask(
-        diffSummaryTask2(getTrailingOptions2(arguments, 1)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.applyPatch = function(patches) {
-      const task = !filterStringOrStringArray2(patches) ? configurationErrorTask2(
-        `git.applyPatch requires one or more string patches as the first argument`
-      ) : applyPatchTask2(asArray2(patches), getTrailingOptions2([].slice.call(arguments, 1)));
-      return this._runTask(task, trailingFunctionArgument2(arguments));
-    };
-    Git2.prototype.revparse = function() {
-      const commands = ["rev-parse", ...getTrailingOptions2(arguments, true)];
-      return this._runTask(
-        straightThroughStringTask2(commands, true),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.clean = function(mode, options2, then) {
-      const usingCleanOptionsArray = isCleanOptionsArray2(mode);
-      const cleanMode = usingCleanOptionsArray && mode.join("") || filterType2(mode, filterString2) || "";
-      const customArgs = getTrailingOptions2([].slice.call(arguments, usingCleanOptionsArray ? 1 : 0));
-      return this._runTask(
-        cleanWithOptionsTask2(cleanMode, customArgs),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.exec = function(then) {
-      const task = {
-        commands: [],
-        format: "utf-8",
-        parser() {
-          if (typeof then === "function") {
-            then();
-          }
-        }
-      };
-      return this._runTask(task);
-    };
-    Git2.prototype.clearQueue = function() {
-      return this._runTask(
-        adhocExecTask2(
-          () => console.warn(
-            "simple-git deprecation notice: clearQueue() is deprecated and will be removed, switch to using the abortPlugin instead."
-          )
-        )
-      );
-    };
-    Git2.prototype.checkIgnore = function(pathnames, then) {
-      return this._runTask(
-        checkIgnoreTask2(asArray2(filterType2(pathnames, filterStringOrStringArray2, []))),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    Git2.prototype.checkIsRepo = function(checkType, then) {
-      return this._runTask(
-        checkIsRepoTask2(filterType2(checkType, filterString2)),
-        trailingFunctionArgument2(arguments)
-      );
-    };
-    module2.exports = Git2;
-  }
-});
-init_git_error();
-var GitConstructError = class extends GitError {
-  constructor(config2, message) {
-    super(void 0, message);
-    this.config = config2;
-  }
-};
-init_git_error();
-init_git_error();
-var GitPluginError = class extends GitError {
-  constructor(task, plugin, message) {
-    super(task, message);
-    this.task = task;
-    this.plugin = plugin;
-    Object.setPrototypeOf(this, new.target.prototype);
-  }
-};
-init_git_response_error();
-init_task_configuration_error();
-init_check_is_repo();
-init_clean();
-init_config();
-init_diff_name_status();
-init_grep();
-init_reset();
-function abortPlugin(signal) {
-  if (!signal) {
-    return;
-  }
-  const onSpawnAfter = {
-    type: "spawn.after",
-    action(_data, context) {
-      function kill() {
-        context.kill(new GitPluginError(void 0, "abort", "Abort signal received"));
-      }
-      signal.addEventListener("abort", kill);
-      context.spawned.on("close", () => signal.removeEventListener("abort", kill));
-    }
-  };
-  const onSpawnBefore = {
-    type: "spawn.before",
-    action(_data, context) {
-      if (signal.aborted) {
-        context.kill(new GitPluginError(void 0, "abort", "Abort already signaled"));
-      }
-    }
-  };
-  return [onSpawnBefore, onSpawnAfter];
-}
-function blockUnsafeOperationsPlugin(options2 = {}) {
-  return {
-    type: "spawn.args",
-    action(args, { env }) {
-      for (const vulnerability of ne(args, env)) {
-        if (options2[vulnerability.category] !== true) {
-          throw new GitPluginError(void 0, "unsafe", vulnerability.message);
-        }
-      }
-      return args;
-    }
-  };
-}
-init_utils();
-function commandConfigPrefixingPlugin(configuration) {
-  const prefix = prefixedArray(configuration, "-c");
-  return {
-    type: "spawn.args",
-    action(data) {
-      return [...prefix, ...data];
-    }
-  };
-}
-init_utils();
-var never2 = (0, import_promise_deferred2.deferred)().promise;
-function completionDetectionPlugin({
-  onClose = true,
-  onExit = 50
-} = {}) {
-  function createEvents() {
-    let exitCode = -1;
-    const events = {
-      close: (0, import_promise_deferred2.deferred)(),
-      closeTimeout: (0, import_promise_deferred2.deferred)(),
-      exit: (0, import_promise_deferred2.deferred)(),
-      exitTimeout: (0, import_promise_deferred2.deferred)()
-    };
-    const result = Promise.race([
-      onClose === false ? never2 : events.closeTimeout.promise,
-      onExit === false ? never2 : events.exitTimeout.promise
-    ]);
-    configureTimeout(onClose, events.close, events.closeTimeout);
-    configureTimeout(onExit, events.exit, events.exitTimeout);
-    return {
-      close(code) {
-        exitCode = code;
-        events.close.done();
-      },
-      exit(code) {
-        exitCode = code;
-        events.exit.done();
-      },
-      get exitCode() {
-        return exitCode;
-      },
-      result
-    };
-  }
-  function configureTimeout(flag, event, timeout) {
-    if (flag === false) {
-      return;
-    }
-    (flag === true ? event.promise : event.promise.then(() => delay(flag))).then(timeout.done);
-  }
-  return {
-    type: "spawn.after",
-    async action(_data, { spawned, close }) {
-      const events = createEvents();
-      let deferClose = true;
-      let quickClose = () => void (deferClose = false);
-      spawned.stdout?.on("data", quickClose);
-      spawned.stderr?.on("data", quickClose);
-      spawned.on("error", quickClose);
-      spawned.on("close", (code) => events.close(code));
-      spawned.on("exit", (code) => events.exit(code));
-      try {
-        await events.result;
-        if (deferClose) {
-          await delay(50);
-        }
-        close(events.exitCode);
-      } catch (err) {
-        close(events.exitCode, err);
-      }
-    }
-  };
-}
-init_utils();
-var WRONG_NUMBER_ERR = `Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings`;
-var WRONG_CHARS_ERR = `Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option`;
-function isBadArgument(arg) {
-  return !arg || !/^([a-z]:)?([a-z0-9/.\\_~-]+)$/i.test(arg);
-}
-function toBinaryConfig(input2, allowUnsafe) {
-  if (input2.length < 1 || input2.length > 2) {
-    throw new GitPluginError(void 0, "binary", WRONG_NUMBER_ERR);
-  }
-  const isBad = input2.some(isBadArgument);
-  if (isBad) {
-    if (allowUnsafe) {
-      console.warn(WRONG_CHARS_ERR);
-    } else {
-      throw new GitPluginError(void 0, "binary", WRONG_CHARS_ERR);
-    }
-  }
-  const [binary, prefix] = input2;
-  return {
-    binary,
-    prefix
-  };
-}
-function customBinaryPlugin(plugins, input2 = ["git"], allowUnsafe = false) {
-  let config2 = toBinaryConfig(asArray(input2), allowUnsafe);
-  plugins.on("binary", (input22) => {
-    config2 = toBinaryConfig(asArray(input22), allowUnsafe);
-  });
-  plugins.append("spawn.binary", () => {
-    return config2.binary;
-  });
-  plugins.append("spawn.args", (data) => {
-    return config2.prefix ? [config2.prefix, ...data] : data;
-  });
-}
-init_git_error();
-function isTaskError(result) {
-  return !!(result.exitCode && result.stdErr.length);
-}
-function getErrorMessage(result) {
-  return Buffer.concat([...result.stdOut, ...result.stdErr]);
-}
-function errorDetectionHandler(overwrite = false, isError = isTaskError, errorMessage = getErrorMessage) {
-  return (error62, result) => {
-    if (!overwrite && error62 || !isError(result)) {
-      return error62;
-    }
-    return errorMessage(result);
-  };
-}
-function errorDetectionPlugin(config2) {
-  return {
-    type: "task.error",
-    action(data, context) {
-      const error62 = config2(data.error, {
-        stdErr: context.stdErr,
-        stdOut: context.stdOut,
-        exitCode: context.exitCode
-      });
-      if (Buffer.isBuffer(error62)) {
-        return { error: new GitError(void 0, error62.toString("utf-8")) };
-      }
-      return {
-        error: error62
-      };
-    }
-  };
-}
-init_utils();
-var PluginStore = class {
-  constructor() {
-    this.plugins = /* @__PURE__ */ new Set();
-    this.events = new EventEmitter2();
-  }
-  on(type, listener) {
-    this.events.on(type, listener);
-  }
-  reconfigure(type, data) {
-    this.events.emit(type, data);
-  }
-  append(type, action) {
-    const plugin = append(this.plugins, { type, action });
-    return () => this.plugins.delete(plugin);
-  }
-  add(plugin) {
-    const plugins = [];
-    asArray(plugin).forEach((plugin2) => plugin2 && this.plugins.add(append(plugins, plugin2)));
-    return () => {
-      plugins.forEach((plugin2) => this.plugins.delete(plugin2));
-    };
-  }
-  exec(type, data, context) {
-    let output2 = data;
-    const contextual = Object.freeze(Object.create(context));
-    for (const plugin of this.plugins) {
-      if (plugin.type === type) {
-        output2 = plugin.action(output2, contextual);
-      }
-    }
-    return output2;
-  }
-};
-init_utils();
-function progressMonitorPlugin(progress) {
-  const progressCommand = "--progress";
-  const progressMethods = ["checkout", "clone", "fetch", "pull", "push"];
-  const onProgress = {
-    type: "spawn.after",
-    action(_data, context) {
-      if (!context.commands.includes(progressCommand)) {
-        return;
-      }
-      context.spawned.stderr?.on("data", (chunk) => {
-        const message = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(chunk.toString("utf8"));
-        if (!message) {
-          return;
-        }
-        progress({
-          method: context.method,
-          stage: progressEventStage(message[1]),
-          progress: asNumber(message[2]),
-          processed: asNumber(message[3]),
-          total: asNumber(message[4])
-        });
-      });
-    }
-  };
-  const onArgs = {
-    type: "spawn.args",
-    action(args, context) {
-      if (!progressMethods.includes(context.method)) {
-        return args;
-      }
-      return including(args, progressCommand);
-    }
-  };
-  return [onArgs, onProgress];
-}
-function progressEventStage(input2) {
-  return String(input2.toLowerCase().split(" ", 1)) || "unknown";
-}
-init_utils();
-function spawnOptionsPlugin(spawnOptions) {
-  const options2 = pick3(spawnOptions, ["uid", "gid"]);
-  return {
-    type: "spawn.options",
-    action(data) {
-      return { ...options2, ...data };
-    }
-  };
-}
-function timeoutPlugin({
-  block,
-  stdErr = true,
-  stdOut = true
-}) {
-  if (block > 0) {
-    return {
-      type: "spawn.after",
-      action(_data, context) {
-        let timeout;
-        function wait() {
-          timeout && clearTimeout(timeout);
-          timeout = setTimeout(kill, block);
-        }
-        function stop() {
-          context.spawned.stdout?.off("data", wait);
-          context.spawned.stderr?.off("data", wait);
-          context.spawned.off("exit", stop);
-          context.spawned.off("close", stop);
-          timeout && clearTimeout(timeout);
-        }
-        function kill() {
-          stop();
-          context.kill(new GitPluginError(void 0, "timeout", `block timeout reached`));
-        }
-        stdOut && context.spawned.stdout?.on("data", wait);
-        stdErr && context.spawned.stderr?.on("data", wait);
-        context.spawned.on("exit", stop);
-        context.spawned.on("close", stop);
-        wait();
-      }
-    };
-  }
-}
-function suffixPathsPlugin() {
-  return {
-    type: "spawn.args",
-    action(data) {
-      const prefix = [];
-      let suffix;
-      function append2(args) {
-        (suffix = suffix || []).push(...args);
-      }
-      for (let i2 = 0; i2 < data.length; i2++) {
-        const param = data[i2];
-        if (r(param)) {
-          append2(o(param));
-          continue;
-        }
-        if (param === "--") {
-          append2(
-            data.slice(i2 + 1).flatMap((item) => r(item) && o(item) || item)
-          );
-          break;
-        }
-        prefix.push(param);
-      }
-      return !suffix ? prefix : [...prefix, "--", ...suffix.map(String)];
-    }
-  };
-}
-init_utils();
-var Git = require_git();
-function gitInstanceFactory(baseDir, options2) {
-  const plugins = new PluginStore();
-  const config2 = createInstanceConfig(
-    baseDir && (typeof baseDir === "string" ? { baseDir } : baseDir) || {},
-    options2
-  );
-  if (!folderExists(config2.baseDir)) {
-    throw new GitConstructError(
-      config2,
-      `Cannot use simple-git on a directory that does not exist`
-    );
-  }
-  if (Array.isArray(config2.config)) {
-    plugins.add(commandConfigPrefixingPlugin(config2.config));
-  }
-  plugins.add(blockUnsafeOperationsPlugin(config2.unsafe));
-  plugins.add(completionDetectionPlugin(config2.completion));
-  config2.abort && plugins.add(abortPlugin(config2.abort));
-  config2.progress && plugins.add(progressMonitorPlugin(config2.progress));
-  config2.timeout && plugins.add(timeoutPlugin(config2.timeout));
-  config2.spawnOptions && plugins.add(spawnOptionsPlugin(config2.spawnOptions));
-  plugins.add(suffixPathsPlugin());
-  plugins.add(errorDetectionPlugin(errorDetectionHandler(true)));
-  config2.errors && plugins.add(errorDetectionPlugin(config2.errors));
-  customBinaryPlugin(plugins, config2.binary, config2.unsafe?.allowUnsafeCustomBinary);
-  return new Git(config2, plugins);
-}
-init_git_response_error();
-var simpleGit = gitInstanceFactory;
-
-// src/git/git.ts
+// src/git/run-git.ts
+import { spawn as spawn2 } from "node:child_process";
 var HARDENING_CONFIG = [
   "core.hooksPath=/dev/null",
   "core.fsmonitor=false",
@@ -48969,58 +43288,123 @@ function gitEnvironment(auth2) {
   }
   return env;
 }
-function createGit(cwd, options2 = {}) {
-  return simpleGit({
-    baseDir: cwd,
-    binary: "git",
-    maxConcurrentProcesses: 6,
-    trimmed: false,
-    config: [...HARDENING_CONFIG],
-    // simple-git refuses the very settings our hardening sets (hooksPath, fsmonitor, …) and
-    // the allow-listed environment (GIT_CONFIG_GLOBAL, GIT_CONFIG_COUNT); allow exactly those.
-    unsafe: {
-      allowUnsafeHooksPath: true,
-      allowUnsafeFsMonitor: true,
-      allowUnsafeCredentialHelper: true,
-      allowUnsafeAskPass: true,
-      allowUnsafeProtocolOverride: true,
-      allowUnsafeConfigPaths: true,
-      allowUnsafeConfigEnvCount: true
-    },
-    timeout: { block: options2.idleTimeoutMs ?? 10 * 6e4 }
-  }).env({ ...gitEnvironment(options2.auth), ...options2.env });
+var DEFAULT_IDLE_TIMEOUT_MS = 10 * 6e4;
+var DEFAULT_MAX_BUFFER = 64 * 1024 ** 2;
+var MAX_STDERR = 64 * 1024;
+var GitError = class extends Error {
+  name = "GitError";
+  /** The subcommand (`fetch`, `push`, …). */
+  command;
+  /** null when git did not exit by itself (it could not start, or was stopped). */
+  exitCode;
+  stderr;
+  /** What git printed before it failed (`push --porcelain` reports refused refs here). */
+  stdout;
+  constructor(input2) {
+    super(`git ${input2.command} ${input2.reason}`, input2.cause === void 0 ? void 0 : { cause: input2.cause });
+    this.command = input2.command;
+    this.exitCode = input2.exitCode;
+    this.stderr = input2.stderr;
+    this.stdout = input2.stdout;
+  }
+};
+function exitedWith(error62, code) {
+  return error62 instanceof GitError && error62.exitCode === code;
 }
-function runGitCommand(cwd, args, env = {}) {
-  const config2 = HARDENING_CONFIG.flatMap((entry) => ["-c", entry]);
-  return new Promise((resolve8, reject2) => {
-    execFile2("git", [...config2, ...args], { cwd, env: { ...gitEnvironment(), ...env }, maxBuffer: 16 * 1024 ** 2, timeout: 10 * 6e4 }, (error62, stdout, stderr) => {
-      if (error62 === null) resolve8(stdout);
-      else reject2(new Error(`git ${args[0] ?? ""} failed: ${stderr.trim().split("\n").pop() || error62.message}`));
-    });
+function commandOf(args) {
+  return args.find((arg, i) => !arg.startsWith("-") && args[i - 1] !== "-c") ?? "git";
+}
+function duration3(ms) {
+  return ms < 1e3 ? `${ms} ms` : `${Math.round(ms / 1e3)} s`;
+}
+function spawnGit(args, options2) {
+  return spawn2("git", [...HARDENING_CONFIG.flatMap((setting) => ["-c", setting]), ...args], {
+    cwd: options2.cwd,
+    env: { ...options2.env, ...gitEnvironment(options2.auth) },
+    stdio: ["pipe", "pipe", "pipe"]
   });
 }
+function runGit(args, options2) {
+  const command = commandOf(args);
+  const maxBuffer = options2.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  const idleMs = options2.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  return new Promise((resolve8, reject2) => {
+    let child;
+    try {
+      child = spawnGit(args, options2);
+    } catch (error62) {
+      reject2(new GitError({ command, exitCode: null, stderr: "", stdout: "", reason: `could not run: ${String(error62)}`, cause: error62 }));
+      return;
+    }
+    const stdout = [];
+    let stdoutBytes = 0;
+    let stderr = "";
+    let stopped = null;
+    let failedToStart = null;
+    let settled = false;
+    const stop = (why) => {
+      stopped ??= why;
+      child.kill("SIGTERM");
+    };
+    const idle = setTimeout(() => stop(`printed nothing for ${duration3(idleMs)}`), idleMs);
+    const touch = () => idle.refresh();
+    const { timeoutMs } = options2;
+    const overall = timeoutMs === void 0 ? void 0 : setTimeout(() => stop(`ran longer than ${duration3(timeoutMs)}`), timeoutMs);
+    const finish = (code, signal) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(idle);
+      clearTimeout(overall);
+      const out = Buffer.concat(stdout).toString("utf8");
+      if (code === 0 && stopped === null && failedToStart === null) {
+        resolve8(out);
+        return;
+      }
+      const reason = stopped !== null ? `was stopped: it ${stopped}` : failedToStart !== null ? `could not run: ${failedToStart.message}` : `failed (${code === null ? `signal ${signal ?? "?"}` : `exit ${code}`})${lastLine(stderr)}`;
+      const exitCode = stopped === null && failedToStart === null ? code : null;
+      reject2(new GitError({ command, exitCode, stderr, stdout: out, reason, cause: failedToStart ?? void 0 }));
+    };
+    child.stdout.on("data", (chunk) => {
+      touch();
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > maxBuffer) stop(`printed more than ${maxBuffer} bytes`);
+      else stdout.push(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      touch();
+      stderr = (stderr + chunk.toString("utf8")).slice(-MAX_STDERR);
+    });
+    child.stdin.on("error", () => void 0);
+    child.stdin.end(options2.input);
+    child.on("error", (error62) => {
+      failedToStart ??= error62;
+    });
+    child.on("exit", (code, signal) => {
+      if (stopped === null) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish(code, signal);
+    });
+    child.on("close", finish);
+  });
+}
+function lastLine(stderr) {
+  const lines = stderr.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0 && !/^hint:/i.test(line));
+  const last = lines.at(-1);
+  return last === void 0 ? "" : `: ${last}`;
+}
 
-// src/git/remove-tree.ts
-import { chmod, lstat as lstat3, readdir, rm as rm3 } from "node:fs/promises";
-import { join as join8 } from "node:path";
-async function removeTree(path) {
-  try {
-    await rm3(path, { recursive: true, force: true, maxRetries: 2 });
-  } catch (error62) {
-    if (!isPermissionError(error62)) throw error62;
-    await makeWritable(path);
-    await rm3(path, { recursive: true, force: true, maxRetries: 2 });
-  }
+// src/git/worktrees.ts
+async function addWorktree(scratch, dir, commit) {
+  await scratch.run(["worktree", "add", "--quiet", "--detach", "--", dir, commit]);
 }
-async function makeWritable(path) {
-  const info = await lstat3(path).catch(() => null);
-  if (info === null || !info.isDirectory()) return;
-  await chmod(path, 448).catch(() => void 0);
-  const entries = await readdir(path).catch(() => []);
-  for (const entry of entries) await makeWritable(join8(path, entry));
+async function pruneWorktrees(scratch) {
+  await scratch.run(["worktree", "prune"]);
 }
-function isPermissionError(error62) {
-  return error62 instanceof Error && "code" in error62 && (error62.code === "EACCES" || error62.code === "EPERM");
+async function resetWorktree(worktree, commit) {
+  const options2 = { cwd: worktree.dir, env: { GIT_DIR: worktree.adminDir, GIT_WORK_TREE: worktree.dir } };
+  await runGit(["reset", "--quiet", "--hard", commit], options2);
+  await runGit(["clean", "-ffdxq"], options2);
 }
 
 // src/check/slot-pool.ts
@@ -49034,9 +43418,9 @@ function createSlotPool(options2) {
   const waitingFor = /* @__PURE__ */ new Map();
   function stateAt(index) {
     while (states.length <= index) {
-      const i2 = states.length;
-      const dir = join9(options2.root, String(i2));
-      states.push({ slot: { dir: join9(dir, "tree"), targetDir: join9(dir, "target"), index: i2 }, adminDir: null, busy: false, clean: false });
+      const i = states.length;
+      const dir = join9(options2.root, String(i));
+      states.push({ slot: { dir: join9(dir, "tree"), targetDir: join9(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
     }
     return states[index];
   }
@@ -49057,7 +43441,7 @@ function createSlotPool(options2) {
     });
   }
   function stealable() {
-    const longest = [...waitingFor.values()].reduce((a, b2) => b2.length > a.length ? b2 : a, []);
+    const longest = [...waitingFor.values()].reduce((a, b) => b.length > a.length ? b : a, []);
     return longest.length > STEAL_AFTER ? longest.pop() : void 0;
   }
   function release(state) {
@@ -49086,10 +43470,10 @@ function createSlotPool(options2) {
     const leftover = await lstat4(state.slot.dir).then(() => true, () => false);
     if (leftover) {
       await removeTree(state.slot.dir);
-      await options2.scratch.git().raw(["worktree", "prune"]);
+      await pruneWorktrees(options2.scratch);
     }
     await mkdir3(state.slot.targetDir, { recursive: true });
-    await options2.scratch.git().raw(["worktree", "add", "--detach", "--", state.slot.dir, options2.baseSha]);
+    await addWorktree(options2.scratch, state.slot.dir, options2.baseSha);
     const pointer = (await readFile2(join9(state.slot.dir, ".git"), "utf8")).trim();
     const adminDir = resolve3(pointer.replace(/^gitdir:\s*/, ""));
     if (!adminDir.startsWith(join9(options2.scratch.gitDir, "worktrees") + sep2)) {
@@ -49105,9 +43489,7 @@ function createSlotPool(options2) {
     if (pointer === null || resolve3(pointer.trim().replace(/^gitdir:\s*/, "")) !== adminDir) {
       throw new Error(`the .git file of ${state.slot.dir} was changed`);
     }
-    const env = { GIT_DIR: adminDir, GIT_WORK_TREE: state.slot.dir };
-    await runGitCommand(state.slot.dir, ["reset", "-q", "--hard", options2.baseSha], env);
-    await runGitCommand(state.slot.dir, ["clean", "-ffdxq"], env);
+    await resetWorktree({ dir: state.slot.dir, adminDir }, options2.baseSha);
   }
   return {
     async withSlot(fn, affinity) {
@@ -49187,27 +43569,27 @@ async function rustupProxyOf(executable) {
   try {
     const [cargoReal, rustupReal] = await Promise.all([realpath5(executable), realpath5(rustup)]);
     if (cargoReal === rustupReal) return rustup;
-    const [a, b2] = await Promise.all([stat2(cargoReal), stat2(rustupReal)]);
-    return a.dev === b2.dev && a.ino === b2.ino ? rustup : null;
+    const [a, b] = await Promise.all([stat2(cargoReal), stat2(rustupReal)]);
+    return a.dev === b.dev && a.ino === b.ino ? rustup : null;
   } catch {
     return null;
   }
 }
 function parseRustupWhich(output2, rustupHome) {
   const lines = output2.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("[scrum-apply]"));
-  const last2 = lines.at(-1);
+  const last = lines.at(-1);
   const root = `${rustupHome}${sep3}toolchains${sep3}`;
-  if (last2 === void 0 || !last2.startsWith(root)) return null;
-  const rest = last2.slice(root.length).split(sep3);
+  if (last === void 0 || !last.startsWith(root)) return null;
+  const rest = last.slice(root.length).split(sep3);
   const [toolchain, bin, cargo] = rest;
   if (rest.length !== 3 || bin !== "bin" || cargo !== "cargo" || toolchain === void 0) return null;
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(toolchain)) return null;
-  return { cargo: last2, toolchain };
+  return { cargo: last, toolchain };
 }
 async function resolveDirectCargo(options2) {
   const env = options2.env ?? process.env;
-  const [program, first2] = parseCommand(options2.command);
-  if (program === void 0 || first2?.startsWith("+")) return null;
+  const [program, first] = parseCommand(options2.command);
+  if (program === void 0 || first?.startsWith("+")) return null;
   const proxy = await findExecutable(program, env.PATH || FALLBACK_PATH, options2.cwd);
   const rustup = proxy === null ? null : await rustupProxyOf(proxy);
   if (proxy === null || rustup === null || /\s/.test(rustup)) return null;
@@ -49256,7 +43638,7 @@ import { readFile as readFile3 } from "node:fs/promises";
 import { basename as basename3, join as join11 } from "node:path";
 function createSharedFetch(options2) {
   const env = options2.env ?? process.env;
-  let first2 = null;
+  let first = null;
   async function fetchIn(slotDir) {
     const lock = join11(slotDir, "Cargo.lock");
     const before = await readFile3(lock).catch(() => null);
@@ -49277,13 +43659,13 @@ function createSharedFetch(options2) {
   }
   return {
     async planFor(slotDir) {
-      if (first2 === null) {
-        first2 = fetchIn(slotDir);
-        const { outcome: outcome3, stable: stable2 } = await first2;
+      if (first === null) {
+        first = fetchIn(slotDir);
+        const { outcome: outcome3, stable: stable2 } = await first;
         if (outcome3.type === "failed") return { changedTree: true };
         return { fetch: false, offline: outcome3.type === "fetched", changedTree: outcome3.type === "fetched" && !stable2 };
       }
-      const { outcome: outcome2, stable } = await first2;
+      const { outcome: outcome2, stable } = await first;
       if (outcome2.type === "skipped") return { fetch: false, offline: false, changedTree: false };
       if (outcome2.type === "fetched" && stable) return { fetch: false, offline: true, changedTree: false };
       return { changedTree: true };
@@ -49294,7 +43676,7 @@ function createSharedFetch(options2) {
 // src/check/slot-plan.ts
 function planSlots(files, options2) {
   const slots = Math.max(1, Math.floor(options2.slots));
-  if (slots === 1 || files.length <= 1) return files.map((_2, at) => ({ at }));
+  if (slots === 1 || files.length <= 1) return files.map((_, at) => ({ at }));
   const groups2 = /* @__PURE__ */ new Map();
   files.forEach((file2, at) => {
     const key = file2.pkg ?? "";
@@ -49344,11 +43726,11 @@ function warmSlots(options2) {
     return options2.pool.withSlot((slot) => withSlots(count, fn, [...held, slot]));
   }
   const warmed = (options2.sandbox === "bwrap" && options2.count > 1 ? [
-    withSlots(options2.count, async ([first2, ...others]) => {
-      if (first2 === void 0 || !await build(first2)) return;
+    withSlots(options2.count, async ([first, ...others]) => {
+      if (first === void 0 || !await build(first)) return;
       for (const slot of others) {
         if (signal.aborted) return;
-        await copyTargetDir(first2.targetDir, slot.targetDir).then(
+        await copyTargetDir(first.targetDir, slot.targetDir).then(
           () => slot.restored(),
           // The slot then builds for itself at its first check: slower, not wrong.
           (error62) => logger.warn({ slot: slot.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir")
@@ -49386,7 +43768,7 @@ function createChecker(options2) {
   let warming = null;
   return {
     async order(paths, concurrency) {
-      if (slots < 2 || paths.length < 2) return paths.map((_2, at) => at);
+      if (slots < 2 || paths.length < 2) return paths.map((_, at) => at);
       const packages = await Promise.all(paths.map((path) => options2.tree.packageDirOf(path)));
       return planSlots(packages.map((pkg) => ({ pkg })), { slots, concurrency }).map(({ at, slot }) => {
         if (slot !== void 0) slotOf.set(paths[at], slot);
@@ -49468,7 +43850,7 @@ var Diff = class {
     return this.diffWithOptionsObj(oldTokens, newTokens, options2, callback);
   }
   diffWithOptionsObj(oldTokens, newTokens, options2, callback) {
-    var _a4;
+    var _a3;
     const done = (value) => {
       value = this.postProcess(value, options2);
       if (callback) {
@@ -49486,7 +43868,7 @@ var Diff = class {
     if (options2.maxEditLength != null) {
       maxEditLength = Math.min(maxEditLength, options2.maxEditLength);
     }
-    const maxExecutionTime = (_a4 = options2.timeout) !== null && _a4 !== void 0 ? _a4 : Infinity;
+    const maxExecutionTime = (_a3 = options2.timeout) !== null && _a3 !== void 0 ? _a3 : Infinity;
     const abortAfterTimestamp = Date.now() + maxExecutionTime;
     const bestPath = [{ oldPos: -1, lastComponent: void 0 }];
     let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options2);
@@ -49552,16 +43934,16 @@ var Diff = class {
     }
   }
   addToPath(path, added, removed, oldPosInc, options2) {
-    const last2 = path.lastComponent;
-    if (last2 && !options2.oneChangePerToken && last2.added === added && last2.removed === removed) {
+    const last = path.lastComponent;
+    if (last && !options2.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
         oldPos: path.oldPos + oldPosInc,
-        lastComponent: { count: last2.count + 1, added, removed, previousComponent: last2.previousComponent }
+        lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
         oldPos: path.oldPos + oldPosInc,
-        lastComponent: { count: 1, added, removed, previousComponent: last2 }
+        lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
   }
@@ -49591,9 +43973,9 @@ var Diff = class {
   }
   removeEmpty(array2) {
     const ret = [];
-    for (let i2 = 0; i2 < array2.length; i2++) {
-      if (array2[i2]) {
-        ret.push(array2[i2]);
+    for (let i = 0; i < array2.length; i++) {
+      if (array2[i]) {
+        ret.push(array2[i]);
       }
     }
     return ret;
@@ -49632,8 +44014,8 @@ var Diff = class {
       if (!component.removed) {
         if (!component.added && this.useLongestToken) {
           let value = newTokens.slice(newPos, newPos + component.count);
-          value = value.map(function(value2, i2) {
-            const oldValue = oldTokens[oldPos + i2];
+          value = value.map(function(value2, i) {
+            const oldValue = oldTokens[oldPos + i];
             return oldValue.length > value2.length ? oldValue : value2;
           });
           component.value = this.join(value);
@@ -49690,9 +44072,9 @@ function tokenize(value, options2) {
   if (!linesAndNewlines[linesAndNewlines.length - 1]) {
     linesAndNewlines.pop();
   }
-  for (let i2 = 0; i2 < linesAndNewlines.length; i2++) {
-    const line = linesAndNewlines[i2];
-    if (i2 % 2 && !options2.newlineIsToken) {
+  for (let i = 0; i < linesAndNewlines.length; i++) {
+    const line = linesAndNewlines[i];
+    if (i % 2 && !options2.newlineIsToken) {
       retLines[retLines.length - 1] += line;
     } else {
       retLines.push(line);
@@ -49703,8 +44085,8 @@ function tokenize(value, options2) {
 
 // node_modules/diff/libesm/patch/create.js
 function needsQuoting(s) {
-  for (let i2 = 0; i2 < s.length; i2++) {
-    if (s[i2] < " " || s[i2] > "~" || s[i2] === '"' || s[i2] === "\\") {
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] < " " || s[i] > "~" || s[i] === '"' || s[i] === "\\") {
       return true;
     }
   }
@@ -49716,33 +44098,33 @@ function quoteFileNameIfNeeded(s) {
   }
   let result = '"';
   const bytes = new TextEncoder().encode(s);
-  let i2 = 0;
-  while (i2 < bytes.length) {
-    const b2 = bytes[i2];
-    if (b2 === 7) {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b === 7) {
       result += "\\a";
-    } else if (b2 === 8) {
+    } else if (b === 8) {
       result += "\\b";
-    } else if (b2 === 9) {
+    } else if (b === 9) {
       result += "\\t";
-    } else if (b2 === 10) {
+    } else if (b === 10) {
       result += "\\n";
-    } else if (b2 === 11) {
+    } else if (b === 11) {
       result += "\\v";
-    } else if (b2 === 12) {
+    } else if (b === 12) {
       result += "\\f";
-    } else if (b2 === 13) {
+    } else if (b === 13) {
       result += "\\r";
-    } else if (b2 === 34) {
+    } else if (b === 34) {
       result += '\\"';
-    } else if (b2 === 92) {
+    } else if (b === 92) {
       result += "\\\\";
-    } else if (b2 >= 32 && b2 <= 126) {
-      result += String.fromCharCode(b2);
+    } else if (b >= 32 && b <= 126) {
+      result += String.fromCharCode(b);
     } else {
-      result += "\\" + b2.toString(8).padStart(3, "0");
+      result += "\\" + b.toString(8).padStart(3, "0");
     }
-    i2++;
+    i++;
   }
   result += '"';
   return result;
@@ -49794,12 +44176,12 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
     }
     const hunks = [];
     let oldRangeStart = 0, newRangeStart = 0, curRange = [], oldLine = 1, newLine = 1;
-    for (let i2 = 0; i2 < diff.length; i2++) {
-      const current = diff[i2], lines = current.lines || splitLines(current.value);
+    for (let i = 0; i < diff.length; i++) {
+      const current = diff[i], lines = current.lines || splitLines(current.value);
       current.lines = lines;
       if (current.added || current.removed) {
         if (!oldRangeStart) {
-          const prev = diff[i2 - 1];
+          const prev = diff[i - 1];
           oldRangeStart = oldLine;
           newRangeStart = newLine;
           if (prev) {
@@ -49818,7 +44200,7 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
         }
       } else {
         if (oldRangeStart) {
-          if (lines.length <= context * 2 && i2 < diff.length - 2) {
+          if (lines.length <= context * 2 && i < diff.length - 2) {
             for (const line of contextLines(lines)) {
               curRange.push(line);
             }
@@ -49845,12 +44227,12 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
       }
     }
     for (const hunk of hunks) {
-      for (let i2 = 0; i2 < hunk.lines.length; i2++) {
-        if (hunk.lines[i2].endsWith("\n")) {
-          hunk.lines[i2] = hunk.lines[i2].slice(0, -1);
+      for (let i = 0; i < hunk.lines.length; i++) {
+        if (hunk.lines[i].endsWith("\n")) {
+          hunk.lines[i] = hunk.lines[i].slice(0, -1);
         } else {
-          hunk.lines.splice(i2 + 1, 0, "\\ No newline at end of file");
-          i2++;
+          hunk.lines.splice(i + 1, 0, "\\ No newline at end of file");
+          i++;
         }
       }
     }
@@ -49864,15 +44246,15 @@ function structuredPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, ne
   }
 }
 function formatPatch(patch, headerOptions) {
-  var _a4, _b, _c, _d, _e, _f;
+  var _a3, _b, _c, _d, _e, _f;
   if (!headerOptions) {
     headerOptions = INCLUDE_HEADERS;
   }
   if (Array.isArray(patch)) {
-    if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every((p2) => p2.isGit)) {
+    if (patch.length > 1 && !headerOptions.includeFileHeaders && !patch.every((p) => p.isGit)) {
       throw new Error("Cannot omit file headers on a multi-file patch. (The result would be unparseable; how would a tool trying to apply the patch know which changes are to which file?)");
     }
-    return patch.map((p2) => formatPatch(p2, headerOptions)).join("\n");
+    return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
   }
   const ret = [];
   if (patch.isGit) {
@@ -49892,7 +44274,7 @@ function formatPatch(patch, headerOptions) {
     }
     ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
     if (patch.isDelete) {
-      ret.push("deleted file mode " + ((_a4 = patch.oldMode) !== null && _a4 !== void 0 ? _a4 : "100644"));
+      ret.push("deleted file mode " + ((_a3 = patch.oldMode) !== null && _a3 !== void 0 ? _a3 : "100644"));
     }
     if (patch.isCreate) {
       ret.push("new file mode " + ((_b = patch.newMode) !== null && _b !== void 0 ? _b : "100644"));
@@ -49922,8 +44304,8 @@ function formatPatch(patch, headerOptions) {
     ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
     ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
   }
-  for (let i2 = 0; i2 < patch.hunks.length; i2++) {
-    const hunk = patch.hunks[i2];
+  for (let i = 0; i < patch.hunks.length; i++) {
+    const hunk = patch.hunks[i];
     const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
     const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
     ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
@@ -49968,7 +44350,7 @@ function splitLines(text2) {
 // src/git/branch-history.ts
 async function isBotOnlyBranch(scratch, input2) {
   const botOnly = async () => {
-    const out = await scratch.git().raw(["log", "--no-mailmap", "--format=%H%x00%ae%x00%ce", input2.branchSha, "--not", ...input2.baseTips, "--"]);
+    const out = await scratch.run(["log", "--no-mailmap", "--format=%H%x00%ae%x00%ce", input2.branchSha, "--not", ...input2.baseTips, "--"]);
     return out.split("\n").filter((line) => line.length > 0).every((line) => {
       const [, author, committer] = line.split("\0");
       return author === input2.botEmail && committer === input2.botEmail;
@@ -50046,65 +44428,7 @@ async function commitFile(objects, options2, input2) {
   });
 }
 
-// src/git/git-errors.ts
-function gitErrorText(error62, redact) {
-  const raw = error62 instanceof Error ? error62.message : String(error62);
-  const lines = redact(raw).split(/\r?\n/).map((line) => line.replace(/^(fatal|error|remote|warning|hint):\s*/i, "").trim()).filter((line) => line.length > 0 && !/^hint:/i.test(line));
-  const text2 = lines.join("; ");
-  return text2.length > 500 ? `${text2.slice(0, 497)}...` : text2 || "git failed without a message";
-}
-function isAuthFailure(message) {
-  return /authentication failed|could not read (username|password)|terminal prompts disabled|invalid username or password|bad credentials|permission denied|access denied|repository not found|returned error: 40[13]|\b40[13]\b.*(unauthori[sz]ed|forbidden)|unauthori[sz]ed|forbidden/i.test(
-    message
-  );
-}
-function isMissingRemoteRef(message) {
-  return /couldn't find remote ref|could not find remote ref/i.test(message);
-}
-
-// src/git/push-branch.ts
-async function pushBranches(scratch, target, refs) {
-  if (refs.length === 0) return [];
-  await scratch.assertIntact();
-  const remoteRef = (ref) => `refs/heads/${ref.branch}`;
-  let output2;
-  let failure2 = null;
-  try {
-    output2 = await scratch.git({ auth: target.auth }).raw([
-      "push",
-      "--porcelain",
-      "--no-verify",
-      "--no-signed",
-      "--recurse-submodules=no",
-      ...refs.map((ref) => `--force-with-lease=${remoteRef(ref)}:${ref.expectedRemoteSha ?? ""}`),
-      "--end-of-options",
-      target.url,
-      ...refs.map((ref) => `${ref.commitSha}:${remoteRef(ref)}`)
-    ]);
-  } catch (error62) {
-    failure2 = error62;
-    output2 = error62 instanceof Error ? error62.message : String(error62);
-  }
-  const statuses = porcelainStatuses(output2);
-  return refs.map((ref) => {
-    const status = statuses.get(remoteRef(ref));
-    if (status !== void 0) return status.flag === "!" ? target.redact(status.reason) : null;
-    return failure2 === null ? null : gitErrorText(failure2, target.redact);
-  });
-}
-function porcelainStatuses(output2) {
-  const statuses = /* @__PURE__ */ new Map();
-  for (const line of output2.split("\n")) {
-    const [flag, refs, summary, reason] = line.split("	");
-    const to = refs?.split(":")[1];
-    if (flag === void 0 || flag.length !== 1 || !to) continue;
-    statuses.set(to, { flag, reason: [summary, reason].filter(Boolean).join(" ").trim() || "rejected" });
-  }
-  return statuses;
-}
-
 // src/git/object-store.ts
-import { spawn as spawn3 } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir4, rename, rm as rm4, writeFile } from "node:fs/promises";
 import { join as join13 } from "node:path";
@@ -50231,12 +44555,7 @@ function createBatchReader(gitDir) {
     }
   }
   function start() {
-    const config2 = HARDENING_CONFIG.flatMap((setting) => ["-c", setting]);
-    const proc = spawn3("git", [...config2, "cat-file", "--batch-command"], {
-      cwd: gitDir,
-      env: { ...gitEnvironment(null), GIT_DIR: gitDir },
-      stdio: ["pipe", "pipe", "pipe"]
-    });
+    const proc = spawnGit(["cat-file", "--batch-command"], { cwd: gitDir, env: { GIT_DIR: gitDir } });
     stderr = "";
     proc.stdout.on("data", (chunk) => {
       if (child !== proc) return;
@@ -50248,12 +44567,12 @@ function createBatchReader(gitDir) {
     });
     proc.stdin.on("error", () => void 0);
     proc.on("error", (error62) => {
-      if (child === proc) fail2(new Error(`git cat-file could not run: ${error62.message}`));
+      if (child === proc) fail2(new GitError({ command: "cat-file", exitCode: null, stderr, stdout: "", reason: `could not run: ${error62.message}`, cause: error62 }));
     });
     proc.on("close", (code, signal) => {
       if (child !== proc) return;
       const why = stderr.trim().split("\n").pop() || `exit ${code ?? signal}`;
-      fail2(new Error(`git cat-file stopped (${why})`));
+      fail2(new GitError({ command: "cat-file", exitCode: code, stderr, stdout: "", reason: `stopped (${why})` }));
     });
     return proc;
   }
@@ -50347,9 +44666,9 @@ function createObjectStore(options2) {
   return {
     async entryAt(commit, path) {
       const levels = await walk(commit, path);
-      const last2 = levels?.at(-1);
-      if (!last2) return null;
-      const entry = last2.entries[last2.at];
+      const last = levels?.at(-1);
+      if (!last) return null;
+      const entry = last.entries[last.at];
       const sha = entry.oid.toString("hex");
       const { mode, type } = modeOf(entry.mode);
       if (type !== "blob") return { mode, type, sha, size: null };
@@ -50362,8 +44681,8 @@ function createObjectStore(options2) {
     async commitReplacing(input2) {
       assertIdentity("author", input2.identity);
       const levels = await walk(input2.parent, input2.path);
-      const last2 = levels?.at(-1);
-      if (!levels || !last2 || !/^10(0644|0755)$/.test(modeOf(last2.entries[last2.at].mode).mode)) {
+      const last = levels?.at(-1);
+      if (!levels || !last || !/^10(0644|0755)$/.test(modeOf(last.entries[last.at].mode).mode)) {
         throw new Error(`${input2.path} is not a regular file in ${input2.parent}`);
       }
       let oid = await writeObject("blob", input2.content);
@@ -50380,9 +44699,70 @@ function createObjectStore(options2) {
   };
 }
 
+// src/git/git-errors.ts
+function gitErrorText(error62, redact) {
+  const raw = error62 instanceof GitError ? error62.stderr.trim() || error62.message : error62 instanceof Error ? error62.message : String(error62);
+  const lines = redact(raw).split(/\r?\n/).map((line) => line.replace(/^(fatal|error|remote|warning|hint):\s*/i, "").trim()).filter((line) => line.length > 0 && !/^hint:/i.test(line));
+  const text2 = lines.join("; ");
+  return text2.length > 500 ? `${text2.slice(0, 497)}...` : text2 || "git failed without a message";
+}
+function isAuthFailure(message) {
+  return /authentication failed|could not read (username|password)|terminal prompts disabled|invalid username or password|bad credentials|permission denied|access denied|repository not found|returned error: 40[13]|\b40[13]\b.*(unauthori[sz]ed|forbidden)|unauthori[sz]ed|forbidden/i.test(
+    message
+  );
+}
+function isMissingRemoteRef(message) {
+  return /couldn't find remote ref|could not find remote ref/i.test(message);
+}
+
+// src/git/push-branch.ts
+async function pushBranches(scratch, target, refs) {
+  if (refs.length === 0) return [];
+  await scratch.assertIntact();
+  const remoteRef = (ref) => `refs/heads/${ref.branch}`;
+  let output2;
+  let failure2 = null;
+  try {
+    output2 = await scratch.run(
+      [
+        "push",
+        "--porcelain",
+        "--no-verify",
+        "--no-signed",
+        "--recurse-submodules=no",
+        ...refs.map((ref) => `--force-with-lease=${remoteRef(ref)}:${ref.expectedRemoteSha ?? ""}`),
+        "--end-of-options",
+        target.url,
+        ...refs.map((ref) => `${ref.commitSha}:${remoteRef(ref)}`)
+      ],
+      { auth: target.auth }
+    );
+  } catch (error62) {
+    if (!(error62 instanceof GitError)) throw error62;
+    failure2 = error62;
+    output2 = error62.stdout;
+  }
+  const statuses = porcelainStatuses(output2);
+  return refs.map((ref) => {
+    const status = statuses.get(remoteRef(ref));
+    if (status !== void 0) return status.flag === "!" ? target.redact(status.reason) : null;
+    return failure2 === null ? null : gitErrorText(failure2, target.redact);
+  });
+}
+function porcelainStatuses(output2) {
+  const statuses = /* @__PURE__ */ new Map();
+  for (const line of output2.split("\n")) {
+    const [flag, refs, summary, reason] = line.split("	");
+    const to = refs?.split(":")[1];
+    if (flag === void 0 || flag.length !== 1 || !to) continue;
+    statuses.set(to, { flag, reason: [summary, reason].filter(Boolean).join(" ").trim() || "rejected" });
+  }
+  return statuses;
+}
+
 // src/git/remote-sync.ts
 var FETCH_FLAGS = [
-  "--verbose",
+  "--quiet",
   "--no-tags",
   "--no-recurse-submodules",
   "--no-write-fetch-head",
@@ -50393,7 +44773,7 @@ var FETCH_FLAGS = [
 var FETCHED_PREFIX = "refs/remotes/origin/";
 async function remoteDefaultBranch(scratch, url2, auth2, redact) {
   try {
-    const out = await scratch.git({ auth: auth2 }).raw(["ls-remote", "--symref", "--end-of-options", url2, "HEAD"]);
+    const out = await scratch.run(["ls-remote", "--symref", "--end-of-options", url2, "HEAD"], { auth: auth2 });
     const match = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
     return { ok: true, value: match?.[1] ?? null };
   } catch (error62) {
@@ -50403,19 +44783,12 @@ async function remoteDefaultBranch(scratch, url2, auth2, redact) {
 async function fetchBranches(scratch, options2) {
   const botSpec = `+refs/heads/${options2.branchPrefix}*:${FETCHED_PREFIX}${options2.branchPrefix}*`;
   const baseSpec = `+refs/heads/${options2.baseBranch}:${FETCHED_PREFIX}${options2.baseBranch}`;
-  const fetch2 = (specs) => scratch.git({ auth: options2.auth }).raw([
-    "fetch",
-    ...FETCH_FLAGS,
-    options2.url,
-    ...specs
-  ]);
+  const fetch2 = (specs) => scratch.run(["fetch", ...FETCH_FLAGS, options2.url, ...specs], { auth: options2.auth });
   try {
     await fetch2([baseSpec, botSpec]);
     return { ok: true, value: { baseFetched: true } };
   } catch (error62) {
-    if (!isMissingRemoteRef(error62 instanceof Error ? error62.message : String(error62))) {
-      return remoteFailure(error62, options2.url, options2.redact);
-    }
+    if (!(error62 instanceof GitError && isMissingRemoteRef(error62.stderr))) return remoteFailure(error62, options2.url, options2.redact);
   }
   try {
     await fetch2([botSpec]);
@@ -50426,15 +44799,12 @@ async function fetchBranches(scratch, options2) {
 }
 async function unshallowBase(scratch, options2) {
   await scratch.assertIntact();
-  await scratch.git({ auth: options2.auth }).raw([
-    "fetch",
-    "--unshallow",
-    ...FETCH_FLAGS,
-    options2.url,
-    `+refs/heads/${options2.baseBranch}:${FETCHED_PREFIX}${options2.baseBranch}`
-  ]);
+  await scratch.run(["fetch", "--unshallow", ...FETCH_FLAGS, options2.url, `+refs/heads/${options2.baseBranch}:${FETCHED_PREFIX}${options2.baseBranch}`], {
+    auth: options2.auth
+  });
 }
 function remoteFailure(error62, url2, redact) {
+  if (!(error62 instanceof GitError)) throw error62;
   const reason = gitErrorText(error62, redact);
   if (isAuthFailure(reason)) {
     throw new Error(`cannot read ${redact(url2)}: ${reason} (check the token and its repository access)`, { cause: error62 });
@@ -50460,7 +44830,13 @@ async function resolveBase(input2) {
   if (baseBranch === null) {
     throw new Error(`cannot tell which branch to patch in ${user.topLevel}: HEAD is detached and ${remote} names no default branch; pass --base`);
   }
-  const normalised = isCleanRefName(baseBranch) ? `refs/heads/${baseBranch}` : await scratch.git().raw(["check-ref-format", "--normalize", `refs/heads/${baseBranch}`]).then((out) => out.trim(), () => "");
+  const normalised = isCleanRefName(baseBranch) ? `refs/heads/${baseBranch}` : await scratch.run(["check-ref-format", "--normalize", `refs/heads/${baseBranch}`]).then(
+    (out) => out.trim(),
+    (error62) => {
+      if (exitedWith(error62, 1)) return null;
+      throw error62;
+    }
+  );
   if (normalised !== `refs/heads/${baseBranch}`) throw new Error(`invalid base branch: ${JSON.stringify(baseBranch)}`);
   let baseFetched = false;
   if (online && input2.remoteUrl !== null) {
@@ -50509,7 +44885,7 @@ function normaliseBranch(base) {
   return base.startsWith("refs/heads/") ? base.slice("refs/heads/".length) : base;
 }
 async function refsIn(scratch, prefix) {
-  const out = await scratch.git().raw(["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)", prefix]);
+  const out = await scratch.run(["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)", prefix]);
   const refs = /* @__PURE__ */ new Map();
   for (const line of out.split("\n")) {
     const [name, sha, type, peeled, peeledType] = line.split("\0");
@@ -50527,14 +44903,14 @@ var CONTROL_FILES = ["config", "objects/info/alternates", "objects/info/http-alt
 async function createScratchRepo(options2) {
   const gitDir = join14(options2.dir, "repo.git");
   await mkdir5(options2.dir, { recursive: true });
-  await createGit(options2.dir).raw(["init", "--bare", `--object-format=${options2.objectFormat}`, gitDir]);
+  await runGit(["init", "--quiet", "--bare", `--object-format=${options2.objectFormat}`, gitDir], { cwd: options2.dir });
   await writeFile2(join14(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
 `);
   if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join14(gitDir, "shallow"));
   let sealed = null;
   return {
     gitDir,
-    git: (gitOptions = {}) => createGit(gitDir, { ...gitOptions, env: { GIT_DIR: gitDir, ...gitOptions.env } }),
+    run: (args, runOptions = {}) => runGit(args, { ...runOptions, cwd: gitDir, env: { ...runOptions.env, GIT_DIR: gitDir } }),
     async seal() {
       sealed = await controlFingerprint(gitDir);
     },
@@ -50548,7 +44924,10 @@ async function createScratchRepo(options2) {
 async function controlFingerprint(gitDir) {
   const hash2 = createHash4("sha256");
   for (const name of CONTROL_FILES) {
-    const content = await readFile4(join14(gitDir, name)).catch(() => null);
+    const content = await readFile4(join14(gitDir, name)).catch((error62) => {
+      if (error62 instanceof Error && "code" in error62 && error62.code === "ENOENT") return null;
+      throw error62;
+    });
     hash2.update(`${name}\0${content === null ? "absent" : createHash4("sha256").update(content).digest("hex")}\0`);
   }
   return hash2.digest("hex");
@@ -50579,34 +44958,57 @@ import { stat as stat3 } from "node:fs/promises";
 import { isAbsolute as isAbsolute4, join as join15, resolve as resolve4 } from "node:path";
 async function openUserRepo(repoDir) {
   const dir = resolve4(repoDir);
-  const exists3 = await stat3(dir).then((s) => s.isDirectory(), () => false);
-  if (!exists3) throw new Error(`not a git repository: ${dir} (no such directory)`);
-  const git = createGit(dir);
-  const lines = await git.raw(["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--git-common-dir", "--show-object-format"]).then(
-    (out) => out.split("\n").map((line) => line.trim()),
-    () => null
+  const exists2 = await stat3(dir).then(
+    (s) => s.isDirectory(),
+    (error62) => {
+      if (isMissing(error62)) return false;
+      throw error62;
+    }
   );
-  if (lines === null || lines[0] !== "true") {
-    const inside = await git.raw(["rev-parse", "--is-inside-work-tree"]).then(
+  if (!exists2) throw new Error(`not a git repository: ${dir} (no such directory)`);
+  const git = (args) => runGit(args, { cwd: dir });
+  let lines;
+  try {
+    lines = (await git(["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--git-common-dir", "--show-object-format"])).split("\n").map((line) => line.trim());
+  } catch (error62) {
+    if (!exitedWith(error62, 128)) throw error62;
+    const inside = await git(["rev-parse", "--is-inside-work-tree"]).then(
       (out) => out.trim(),
-      () => null
+      (again) => {
+        if (exitedWith(again, 128)) return null;
+        throw again;
+      }
     );
-    if (inside === "false") throw new Error(`not a git repository: ${dir} (not a work tree)`);
-    throw new Error(`not a git repository: ${dir}`);
+    if (inside === "false") throw new Error(`not a git repository: ${dir} (not a work tree)`, { cause: error62 });
+    throw new Error(`not a git repository: ${dir}`, { cause: error62 });
   }
+  if (lines[0] !== "true") throw new Error(`not a git repository: ${dir} (not a work tree)`);
   const [, topLevel, commonDir, objectFormat] = lines;
   if (!topLevel || !commonDir || !objectFormat) throw new Error(`not a git repository: ${dir} (rev-parse said too little)`);
   const absoluteCommon = isAbsolute4(commonDir) ? commonDir : resolve4(dir, commonDir);
   const shallowFile = join15(absoluteCommon, "shallow");
-  const isShallow = await stat3(shallowFile).then((s) => s.isFile(), () => false);
-  const top = createGit(topLevel);
+  const isShallow = await stat3(shallowFile).then(
+    (s) => s.isFile(),
+    (error62) => {
+      if (isMissing(error62)) return false;
+      throw error62;
+    }
+  );
+  const top = (args) => runGit(args, { cwd: topLevel });
+  const answer = (args, none) => top(args).then(
+    (out) => out.trim() || null,
+    (error62) => {
+      if (exitedWith(error62, none)) return null;
+      throw error62;
+    }
+  );
   return {
     topLevel,
     objectsDir: join15(absoluteCommon, "objects"),
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,
     async refsUnder(prefix) {
-      const out = await top.raw(["for-each-ref", "--format=%(refname)%00%(objectname)", prefix]);
+      const out = await top(["for-each-ref", "--format=%(refname)%00%(objectname)", prefix]);
       const refs = /* @__PURE__ */ new Map();
       for (const line of out.split("\n")) {
         const [name, sha] = line.split("\0");
@@ -50614,29 +45016,29 @@ async function openUserRepo(repoDir) {
       }
       return refs;
     },
-    async commitOf(ref) {
-      const out = await top.raw(["rev-parse", "-q", "--verify", "--end-of-options", `${ref}^{commit}`]).catch(() => "");
-      return out.trim() || null;
-    },
+    // `rev-parse -q --verify` and `symbolic-ref -q` exit 1, silently, when there is no such ref.
+    commitOf: (ref) => answer(["rev-parse", "-q", "--verify", "--end-of-options", `${ref}^{commit}`], 1),
     async remoteHeadBranch(remote) {
-      const out = await top.raw(["symbolic-ref", "-q", `refs/remotes/${remote}/HEAD`]).catch(() => "");
-      const target = out.trim();
+      const target = await answer(["symbolic-ref", "-q", `refs/remotes/${remote}/HEAD`], 1);
       const prefix = `refs/remotes/${remote}/`;
-      return target.startsWith(prefix) ? target.slice(prefix.length) : null;
+      return target?.startsWith(prefix) ? target.slice(prefix.length) : null;
     },
     async currentBranch() {
-      const out = await top.raw(["symbolic-ref", "-q", "HEAD"]).catch(() => "");
-      const target = out.trim();
-      return target.startsWith("refs/heads/") ? target.slice("refs/heads/".length) : null;
+      const target = await answer(["symbolic-ref", "-q", "HEAD"], 1);
+      return target?.startsWith("refs/heads/") ? target.slice("refs/heads/".length) : null;
     },
     async remoteUrls(remote) {
-      const [fetchUrl, pushUrl] = await Promise.all(
-        [["remote", "get-url", "--", remote], ["remote", "get-url", "--push", "--", remote]].map((args) => top.raw(args).then((o2) => o2.trim(), () => ""))
-      );
-      if (!fetchUrl) return null;
-      return { fetch: absoluteUrl(fetchUrl, topLevel), push: absoluteUrl(pushUrl || fetchUrl, topLevel) };
+      const [fetchUrl, pushUrl] = await Promise.all([
+        answer(["remote", "get-url", "--", remote], 2),
+        answer(["remote", "get-url", "--push", "--", remote], 2)
+      ]);
+      if (fetchUrl === null) return null;
+      return { fetch: absoluteUrl(fetchUrl, topLevel), push: absoluteUrl(pushUrl ?? fetchUrl, topLevel) };
     }
   };
+}
+function isMissing(error62) {
+  return error62 instanceof Error && "code" in error62 && (error62.code === "ENOENT" || error62.code === "ENOTDIR");
 }
 function absoluteUrl(url2, topLevel) {
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url2)) return url2;
@@ -50645,7 +45047,7 @@ function absoluteUrl(url2, topLevel) {
 }
 
 // src/git/open-repo.ts
-async function openWorkspace(options2) {
+async function openRepo(options2) {
   const logger = options2.logger ?? (0, import_pino.pino)({ level: "silent" });
   const auth2 = options2.auth ?? null;
   const redact = createRedactor([auth2?.token]);
@@ -50681,7 +45083,7 @@ async function openWorkspace(options2) {
     const pushMany = async (refs) => {
       if (urls === null) return refs.map(() => `${user.topLevel} has no remote named ${remote}`);
       const reasons = await pushBranches(scratch, { url: urls.push, auth: auth2, redact }, refs);
-      refs.forEach((ref, i2) => reasons[i2] === null && botBranches.set(ref.branch, ref.commitSha));
+      refs.forEach((ref, i) => reasons[i] === null && botBranches.set(ref.branch, ref.commitSha));
       return reasons;
     };
     const deepen = shallowDeepener({
@@ -50696,7 +45098,6 @@ async function openWorkspace(options2) {
     return {
       baseBranch: base.baseBranch,
       baseSha: base.baseSha,
-      remoteUrl: urls === null ? null : withoutCredentials(urls.push),
       readTrackedFile: (path) => readTrackedFile(store, base.baseSha, path),
       packageDirOf: (path) => packageDirOf(store, base.baseSha, path),
       commitFile: (input2) => commitFile(store, { baseSha: base.baseSha, identity }, input2),
@@ -50704,11 +45105,6 @@ async function openWorkspace(options2) {
       isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
       sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
       diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
-      async push(branch, commitSha, expectedRemoteSha) {
-        if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
-        const [reason] = await pushMany([{ branch, commitSha, expectedRemoteSha }]);
-        if (reason !== null) throw new Error(`push to ${branch} was rejected: ${reason ?? "git said nothing about it"}`);
-      },
       pushMany,
       scratch,
       async dispose() {
@@ -50718,12 +45114,11 @@ async function openWorkspace(options2) {
     };
   } catch (error62) {
     objects?.close();
-    await removeTree(scratchDir);
+    await removeTree(scratchDir).catch((cleanup) => {
+      throw new AggregateError([error62, cleanup], `${error62 instanceof Error ? error62.message : String(error62)} (and ${scratchDir} could not be removed)`);
+    });
     throw error62;
   }
-}
-function withoutCredentials(url2) {
-  return url2.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@]*@/, "$1");
 }
 
 // src/patches/build-prompt.ts
@@ -50744,8 +45139,8 @@ function planPromptSource(source, reviewText, budgetChars) {
   const regions = [];
   let used = 0;
   for (const [start, end] of windows) {
-    if (regions.some((r2) => start <= r2.endLine + 1 && end >= r2.startLine - 1)) {
-      const region2 = regions.find((r2) => start <= r2.endLine + 1 && end >= r2.startLine - 1);
+    if (regions.some((r) => start <= r.endLine + 1 && end >= r.startLine - 1)) {
+      const region2 = regions.find((r) => start <= r.endLine + 1 && end >= r.startLine - 1);
       const wider = regionOf(lines, Math.min(start, region2.startLine), Math.max(end, region2.endLine));
       if (used - region2.text.length + wider.text.length <= budgetChars) {
         used += wider.text.length - region2.text.length;
@@ -50759,7 +45154,7 @@ function planPromptSource(source, reviewText, budgetChars) {
     regions.push(region);
   }
   if (regions.length === 0) return { type: "too_large", chars: source.length };
-  regions.sort((a, b2) => a.startLine - b2.startLine);
+  regions.sort((a, b) => a.startLine - b.startLine);
   return { type: "regions", regions, totalLines: lines.length, totalChars: source.length };
 }
 function wasShown(view, oldString) {
@@ -50784,7 +45179,7 @@ function pointedLines(review, source, lineCount) {
     const hits = lineNumbersOf(source, quoted);
     if (hits.length > 0 && hits.length <= MAX_QUOTE_HITS) for (const line of hits) add(m.index, line, line);
   }
-  found.sort((a, b2) => a.at - b2.at);
+  found.sort((a, b) => a.at - b.at);
   const seen = /* @__PURE__ */ new Set();
   return found.filter((f) => !seen.has(`${f.start}:${f.end}`) && seen.add(`${f.start}:${f.end}`));
 }
@@ -50792,7 +45187,7 @@ function lineNumbersOf(source, needle) {
   const hits = [];
   for (let at = source.indexOf(needle); at >= 0 && hits.length <= MAX_QUOTE_HITS; at = source.indexOf(needle, at + 1)) {
     let line = 1;
-    for (let i2 = source.indexOf("\n"); i2 >= 0 && i2 < at; i2 = source.indexOf("\n", i2 + 1)) line += 1;
+    for (let i = source.indexOf("\n"); i >= 0 && i < at; i = source.indexOf("\n", i + 1)) line += 1;
     hits.push(line);
   }
   return hits;
@@ -50877,6 +45272,12 @@ ${clean(region.text)}`).join("\n")
   };
 }
 
+// src/patches/one-line.ts
+function oneLine(text2, max = 200) {
+  const flat = text2.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
+}
+
 // src/patches/patch-types.ts
 var Patch = external_exports.object({
   old_string: external_exports.string(),
@@ -50890,7 +45291,7 @@ var PatchResponse = external_exports.object({ patches: external_exports.array(ex
 var MAX_ANSWER_CHARS = 2 * 1024 * 1024;
 var MAX_STARTS = 8;
 var MAX_ENDS = 8;
-function oneLine(text2, max = 160) {
+function oneLine2(text2, max = 160) {
   const flat = text2.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
 }
@@ -50953,7 +45354,7 @@ function parsePatchAnswer(content) {
     schemaError ??= describeIssues(parsed.error.issues, value);
   }
   if (response === null) {
-    return schemaError !== null ? { type: "no_patches", reason: oneLine(`model answer is not a patch list: ${schemaError}`) } : { type: "no_patches", reason: oneLine(`model answer is not JSON: ${firstError ?? "no JSON object found"}`) };
+    return schemaError !== null ? { type: "no_patches", reason: oneLine2(`model answer is not a patch list: ${schemaError}`) } : { type: "no_patches", reason: oneLine2(`model answer is not JSON: ${firstError ?? "no JSON object found"}`) };
   }
   if (response.patches.length === 0) return { type: "no_patches", reason: "model proposed no patches" };
   const patches = [];
@@ -50962,7 +45363,7 @@ function parsePatchAnswer(content) {
     const label2 = `patch ${index + 1}`;
     const parsed = Patch.safeParse(item);
     if (!parsed.success) {
-      rejected.push({ reason: oneLine(`${label2}: ${describeIssues(parsed.error.issues, item)}`), ...selfDescription(item) });
+      rejected.push({ reason: oneLine2(`${label2}: ${describeIssues(parsed.error.issues, item)}`), ...selfDescription(item) });
       return;
     }
     const patch = parsed.data;
@@ -50974,20 +45375,80 @@ function parsePatchAnswer(content) {
   return { type: "patches", patches, rejected };
 }
 
-// src/patches/create-patch-model.ts
-var ChatResponse = external_exports.object({
-  choices: external_exports.array(
-    external_exports.object({
-      message: external_exports.object({ content: external_exports.string().nullish() }),
-      finish_reason: external_exports.string().nullish()
-    })
-  ).min(1)
-});
-var MAX_TOKENS = 4096;
-var TEMPERATURE = 0.1;
+// src/patches/request-chat.ts
 var BACKOFF_BASE_MS = 1e3;
 var MAX_RETRY_AFTER_MS = 3e4;
 var ERROR_SNIPPET_BYTES = 2048;
+async function requestChat(endpoint2, body, started, signal) {
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(endpoint2.timeoutMs)));
+  const budget = signal ? AbortSignal.any([timeout, signal]) : timeout;
+  const stopped = () => timeout.aborted ? `LLM request timed out after ${Math.round(endpoint2.timeoutMs / 100) / 10} s` : "LLM request aborted";
+  const context = { endpoint: endpoint2, body, budget, stopped };
+  for (let n = 1; ; n += 1) {
+    const outcome2 = await attempt(context);
+    if (outcome2.kind !== "retry") return outcome2;
+    const failed = `LLM request failed: ${outcome2.failure} after ${n} attempt${n === 1 ? "" : "s"}`;
+    const detail2 = outcome2.detail ? `: ${outcome2.detail}` : "";
+    if (n > endpoint2.retries) return { kind: "final", reason: failed + detail2 };
+    const delay = Math.min(outcome2.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
+    if (performance.now() - started + delay >= endpoint2.timeoutMs) {
+      return { kind: "final", reason: `${failed} (no time left to retry)${detail2}` };
+    }
+    await Promise.race([endpoint2.sleep(delay), new Promise((resolve8) => budget.addEventListener("abort", resolve8, { once: true }))]);
+    if (budget.aborted) return { kind: "final", reason: stopped() };
+  }
+}
+async function attempt(context) {
+  const { endpoint: endpoint2, budget, stopped } = context;
+  const headers = { "content-type": "application/json", accept: "application/json" };
+  if (endpoint2.apiKey) headers.authorization = `Bearer ${endpoint2.apiKey}`;
+  const cutoff = new AbortController();
+  let response;
+  try {
+    response = await endpoint2.fetch(endpoint2.url, {
+      method: "POST",
+      headers,
+      body: context.body,
+      redirect: "manual",
+      signal: AbortSignal.any([budget, cutoff.signal])
+    });
+  } catch (error62) {
+    if (budget.aborted) return { kind: "final", reason: stopped() };
+    return { kind: "retry", failure: networkCause(error62), detail: "", waitMs: null };
+  }
+  try {
+    return response.ok ? await readAnswer(response, context) : await readFailure(response, context);
+  } finally {
+    cutoff.abort();
+  }
+}
+async function readAnswer(response, { endpoint: endpoint2, budget, stopped }) {
+  const tooLarge = `model answer larger than ${endpoint2.maxResponseBytes} bytes`;
+  if (Number(response.headers.get("content-length")) > endpoint2.maxResponseBytes) {
+    return { kind: "final", reason: tooLarge };
+  }
+  try {
+    const { text: text2, overflow } = await readCapped(response, endpoint2.maxResponseBytes);
+    return overflow ? { kind: "final", reason: tooLarge } : { kind: "answer", body: text2 };
+  } catch (error62) {
+    if (budget.aborted) return { kind: "final", reason: stopped() };
+    return { kind: "retry", failure: `${networkCause(error62)} while reading the answer`, detail: "", waitMs: null };
+  }
+}
+async function readFailure(response, { endpoint: endpoint2, budget, stopped }) {
+  let snippet = "";
+  try {
+    snippet = oneLine(endpoint2.redact((await readCapped(response, ERROR_SNIPPET_BYTES)).text).slice(0, 200));
+  } catch {
+    if (budget.aborted) return { kind: "final", reason: stopped() };
+  }
+  if (response.status === 429 || response.status >= 500) {
+    const waitMs = retryAfterMs(response.headers.get("retry-after"), Date.now());
+    return { kind: "retry", failure: `HTTP ${response.status}`, detail: snippet, waitMs };
+  }
+  const hint = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
+  return { kind: "final", reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ""}` };
+}
 async function readCapped(response, max) {
   if (!response.body) return { text: "", overflow: false };
   const reader = response.body.getReader();
@@ -51018,129 +45479,78 @@ function retryAfterMs(header, now) {
   const date5 = Date.parse(value);
   return Number.isNaN(date5) ? null : Math.max(0, date5 - now);
 }
-function oneLine2(text2, max = 200) {
-  const flat = text2.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat;
-}
 function networkCause(error62) {
   if (!(error62 instanceof Error)) return "network error";
   const cause = error62.cause;
   const code = typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : null;
   return code ? `network error (${code})` : `network error (${error62.message})`;
 }
+
+// src/patches/create-patch-model.ts
+var ChatResponse = external_exports.object({
+  choices: external_exports.array(
+    external_exports.object({
+      message: external_exports.object({ content: external_exports.string().nullish() }),
+      finish_reason: external_exports.string().nullish()
+    })
+  ).min(1)
+});
+var MAX_TOKENS = 4096;
+var TEMPERATURE = 0.1;
 function createPatchModel(options2) {
-  let parsedUrl;
-  try {
-    parsedUrl = new URL(options2.url);
-  } catch {
-    throw new Error(`the LLM URL is not a valid URL: ${oneLine2(options2.redact(options2.url))}`);
-  }
-  if (parsedUrl.username || parsedUrl.password) {
-    throw new Error("the LLM URL must not contain credentials; pass the key as SCRUM_APPLY_LLM_KEY");
-  }
-  const base = options2.url.replace(/\/+$/, "");
-  const endpoint2 = options2.protocol === "openai" ? `${base}/chat/completions` : `${base}/v1/chat`;
-  const doFetch = options2.fetch ?? globalThis.fetch;
-  const sleep = options2.sleep ?? ((ms) => new Promise((resolve8) => setTimeout(resolve8, ms)));
-  const retries = options2.retries ?? 2;
   const { redact } = options2;
-  function bodyFor(input2) {
-    const { system, user } = buildPatchPrompt(input2);
-    const messages = [
-      { role: "system", content: system },
-      { role: "user", content: redact(user) }
-    ];
-    const common = { model: options2.model, messages, temperature: TEMPERATURE, max_tokens: MAX_TOKENS };
-    return JSON.stringify(options2.protocol === "openai" ? common : { provider: options2.provider, ...common });
-  }
-  async function attempt(body, budget, stopped) {
-    const headers = { "content-type": "application/json", accept: "application/json" };
-    if (options2.apiKey) headers.authorization = `Bearer ${options2.apiKey}`;
-    const cutoff = new AbortController();
-    let response;
-    try {
-      response = await doFetch(endpoint2, {
-        method: "POST",
-        headers,
-        body,
-        redirect: "manual",
-        signal: AbortSignal.any([budget, cutoff.signal])
-      });
-    } catch (error62) {
-      if (budget.aborted) return { kind: "final", reason: stopped() };
-      return { kind: "retry", failure: networkCause(error62), detail: "", waitMs: null };
-    }
-    try {
-      if (response.ok) {
-        const tooLarge = `model answer larger than ${options2.maxResponseBytes} bytes`;
-        if (Number(response.headers.get("content-length")) > options2.maxResponseBytes) {
-          return { kind: "final", reason: tooLarge };
-        }
-        try {
-          const { text: text2, overflow } = await readCapped(response, options2.maxResponseBytes);
-          return overflow ? { kind: "final", reason: tooLarge } : { kind: "answer", body: text2 };
-        } catch (error62) {
-          if (budget.aborted) return { kind: "final", reason: stopped() };
-          return { kind: "retry", failure: `${networkCause(error62)} while reading the answer`, detail: "", waitMs: null };
-        }
-      }
-      let snippet = "";
-      try {
-        snippet = oneLine2(redact((await readCapped(response, ERROR_SNIPPET_BYTES)).text).slice(0, 200));
-      } catch {
-        if (budget.aborted) return { kind: "final", reason: stopped() };
-      }
-      if (response.status === 429 || response.status >= 500) {
-        const waitMs = retryAfterMs(response.headers.get("retry-after"), Date.now());
-        return { kind: "retry", failure: `HTTP ${response.status}`, detail: snippet, waitMs };
-      }
-      const hint = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
-      return { kind: "final", reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ""}` };
-    } finally {
-      cutoff.abort();
-    }
-  }
-  async function request2(input2, started, signal) {
-    const timeout = AbortSignal.timeout(Math.max(1, Math.round(options2.timeoutMs)));
-    const budget = signal ? AbortSignal.any([timeout, signal]) : timeout;
-    const stopped = () => timeout.aborted ? `LLM request timed out after ${Math.round(options2.timeoutMs / 100) / 10} s` : "LLM request aborted";
-    const body = bodyFor(input2);
-    for (let n = 1; ; n += 1) {
-      const outcome2 = await attempt(body, budget, stopped);
-      if (outcome2.kind !== "retry") return outcome2;
-      const failed = `LLM request failed: ${outcome2.failure} after ${n} attempt${n === 1 ? "" : "s"}`;
-      const detail2 = outcome2.detail ? `: ${outcome2.detail}` : "";
-      if (n > retries) return { kind: "final", reason: failed + detail2 };
-      const delay2 = Math.min(outcome2.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
-      if (performance.now() - started + delay2 >= options2.timeoutMs) {
-        return { kind: "final", reason: `${failed} (no time left to retry)${detail2}` };
-      }
-      await Promise.race([sleep(delay2), new Promise((resolve8) => budget.addEventListener("abort", resolve8, { once: true }))]);
-      if (budget.aborted) return { kind: "final", reason: stopped() };
-    }
-  }
+  const endpoint2 = {
+    url: chatUrl(options2),
+    ...options2.apiKey ? { apiKey: options2.apiKey } : {},
+    timeoutMs: options2.timeoutMs,
+    maxResponseBytes: options2.maxResponseBytes,
+    retries: options2.retries ?? 2,
+    fetch: options2.fetch ?? globalThis.fetch,
+    sleep: options2.sleep ?? ((ms) => new Promise((resolve8) => setTimeout(resolve8, ms))),
+    redact
+  };
   return {
     model: options2.model,
     async requestPatches(input2, signal) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       try {
-        const outcome2 = await request2(input2, started, signal);
-        if (outcome2.kind === "answer") {
-          const answer = interpret(outcome2.body, redact);
-          return answer.type === "patches" ? {
-            ...withoutSecrets(answer.patches, redact, answer.rejected.map((r2) => ({ ...r2, reason: redact(r2.reason) }))),
-            durationMs: elapsed()
-          } : { type: "no_patches", reason: oneLine2(redact(answer.reason), 300), durationMs: elapsed() };
-        }
-        const reason = outcome2.kind === "final" ? outcome2.reason : outcome2.failure;
-        return { type: "no_patches", reason: oneLine2(redact(reason), 300), durationMs: elapsed() };
+        const outcome2 = await requestChat(endpoint2, chatBody(options2, input2), started, signal);
+        if (outcome2.kind === "final") return { type: "no_patches", reason: oneLine(redact(outcome2.reason), 300), durationMs: elapsed() };
+        return { ...patchesFrom(outcome2.body, redact), durationMs: elapsed() };
       } catch (error62) {
         const message = error62 instanceof Error ? error62.message : String(error62);
-        return { type: "no_patches", reason: oneLine2(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
+        return { type: "no_patches", reason: oneLine(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
       }
     }
   };
+}
+function chatUrl(options2) {
+  let parsedUrl;
+  try {
+    parsedUrl = new URL(options2.url);
+  } catch {
+    throw new Error(`the LLM URL is not a valid URL: ${oneLine(options2.redact(options2.url))}`);
+  }
+  if (parsedUrl.username || parsedUrl.password) {
+    throw new Error("the LLM URL must not contain credentials; pass the key as SCRUM_APPLY_LLM_KEY");
+  }
+  const base = options2.url.replace(/\/+$/, "");
+  return options2.protocol === "openai" ? `${base}/chat/completions` : `${base}/v1/chat`;
+}
+function chatBody(options2, input2) {
+  const { system, user } = buildPatchPrompt(input2);
+  const messages = [
+    { role: "system", content: system },
+    { role: "user", content: options2.redact(user) }
+  ];
+  const common = { model: options2.model, messages, temperature: TEMPERATURE, max_tokens: MAX_TOKENS };
+  return JSON.stringify(options2.protocol === "openai" ? common : { provider: options2.provider, ...common });
+}
+function patchesFrom(body, redact) {
+  const answer = interpret(body, redact);
+  if (answer.type !== "patches") return { type: "no_patches", reason: oneLine(redact(answer.reason), 300) };
+  return withoutSecrets(answer.patches, redact, answer.rejected.map((r) => ({ ...r, reason: redact(r.reason) })));
 }
 function withoutSecrets(patches, redact, rejected) {
   const kept = [];
@@ -51164,7 +45574,7 @@ function interpret(body, redact) {
   if (!parsed.success) {
     const issue2 = parsed.error.issues[0];
     const where = issue2 ? `${issue2.path.map(String).join(".")}: ${issue2.message}` : "unknown";
-    return { type: "no_patches", reason: oneLine2(redact(`LLM response has an unexpected shape (${where})`), 300) };
+    return { type: "no_patches", reason: oneLine(redact(`LLM response has an unexpected shape (${where})`), 300) };
   }
   const choice = parsed.data.choices[0];
   const answer = parsePatchAnswer(choice?.message.content ?? "");
@@ -51204,22 +45614,6 @@ function createAuditLog(path, redact) {
 import { constants as constants4 } from "node:fs";
 import { open as open4 } from "node:fs/promises";
 
-// src/reviews/has-review-row-shape.ts
-function hasReviewRowShape(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const file2 = field(value, "file");
-  return typeof file2 === "string" && file2.length > 0 && typeof field(value, "reviewed_at") === "string" && optionalString(field(value, "accepted_model")) && optionalString(field(value, "suggestions_preview")) && optionalNumber(field(value, "confidence_avg")) && optionalNumber(field(value, "confidence_min")) && optionalString(field(value, "gradient_tier"));
-}
-function field(value, key) {
-  return Reflect.get(value, key);
-}
-function optionalString(value) {
-  return value === void 0 || typeof value === "string";
-}
-function optionalNumber(value) {
-  return value === void 0 || value === null || typeof value === "number" && Number.isFinite(value);
-}
-
 // src/reviews/review-row.ts
 var ReviewRow = external_exports.object({
   file: external_exports.string().min(1),
@@ -51231,7 +45625,72 @@ var ReviewRow = external_exports.object({
   gradient_tier: external_exports.string().optional()
 });
 
-// src/reviews/split-lines.ts
+// src/reviews/has-review-row-shape.ts
+var CHECKED_BY_CALLER = "reviewed_at";
+var shapeTest = compileShapeTest(ReviewRow);
+function hasReviewRowShape(value) {
+  return shapeTest(value);
+}
+function compileShapeTest(schema) {
+  const rules = rulesFor(schema);
+  if (rules === null) return () => false;
+  const lines = [
+    'if (typeof value !== "object" || value === null || Array.isArray(value)) return false;',
+    "let field;",
+    ...rules.map(fieldTestSource),
+    "return true;"
+  ];
+  try {
+    const test = new Function("value", lines.join("\n"));
+    return typeof test === "function" ? (value) => test(value) === true : () => false;
+  } catch {
+    return () => false;
+  }
+}
+function fieldTestSource(rule) {
+  const present = rule.type === "number" ? '(typeof field !== "number" || !Number.isFinite(field))' : `(typeof field !== "string" || field.length < ${rule.minLength})`;
+  return [
+    `field = value[${JSON.stringify(rule.key)}];`,
+    `if (field === undefined) { if (${!rule.optional}) return false; }`,
+    `else if (field === null) { if (${!rule.nullable}) return false; }`,
+    `else if ${present} return false;`
+  ].join(" ");
+}
+function rulesFor(schema) {
+  if (schema.def.catchall !== void 0) return null;
+  const rules = [];
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const rule = ruleFor(key, field);
+    if (rule === null) return null;
+    rules.push(rule);
+  }
+  return rules;
+}
+function ruleFor(key, field) {
+  let optional2 = false;
+  let nullable2 = false;
+  let inner = field;
+  for (; ; ) {
+    if (inner instanceof external_exports.ZodOptional) optional2 = true;
+    else if (inner instanceof external_exports.ZodNullable) nullable2 = true;
+    else break;
+    inner = inner.unwrap();
+  }
+  const checks = inner._zod.def.checks ?? [];
+  if (inner instanceof external_exports.ZodNumber) {
+    return checks.length === 0 ? { key, type: "number", optional: optional2, nullable: nullable2, minLength: 0 } : null;
+  }
+  if (!(inner instanceof external_exports.ZodString)) return null;
+  let minLength = 0;
+  for (const check2 of checks) {
+    const def = check2._zod.def;
+    if (def.check === "min_length" && "minimum" in def && typeof def.minimum === "number") minLength = def.minimum;
+    else if (!(def.check === "custom" && key === CHECKED_BY_CALLER)) return null;
+  }
+  return { key, type: "string", optional: optional2, nullable: nullable2, minLength };
+}
+
+// src/reviews/split-line-batches.ts
 var LF = 10;
 var CR = 13;
 async function* splitLineBatches(chunks, maxLineBytes) {
@@ -51240,6 +45699,8 @@ async function* splitLineBatches(chunks, maxLineBytes) {
   let kept = 0;
   let overflow = false;
   let line = 0;
+  let consumed = 0;
+  let lineStart = 0;
   function take(piece, copy) {
     if (overflow) return;
     const room = keep - kept;
@@ -51254,8 +45715,10 @@ async function* splitLineBatches(chunks, maxLineBytes) {
       kept += piece.length;
     }
   }
-  function finish() {
+  function finish(next) {
     line += 1;
+    const offset = lineStart;
+    lineStart = next;
     const wasOverflow = overflow;
     const joined = wasOverflow ? Buffer.alloc(0) : parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, kept);
     parts = [];
@@ -51264,7 +45727,7 @@ async function* splitLineBatches(chunks, maxLineBytes) {
     if (wasOverflow) return { line, tooLong: true };
     const bytes = joined.length > 0 && joined[joined.length - 1] === CR ? joined.subarray(0, -1) : joined;
     if (bytes.length > maxLineBytes) return { line, tooLong: true };
-    return { line, tooLong: false, bytes };
+    return { line, tooLong: false, bytes, offset };
   }
   for await (const chunk of chunks) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
@@ -51273,14 +45736,15 @@ async function* splitLineBatches(chunks, maxLineBytes) {
     let newline = buffer.indexOf(LF, start);
     while (newline !== -1) {
       take(buffer.subarray(start, newline), false);
-      batch.push(finish());
+      batch.push(finish(consumed + newline + 1));
       start = newline + 1;
       newline = buffer.indexOf(LF, start);
     }
     if (start < buffer.length) take(buffer.subarray(start), true);
+    consumed += buffer.length;
     if (batch.length > 0) yield batch;
   }
-  if (kept > 0 || overflow) yield [finish()];
+  if (kept > 0 || overflow) yield [finish(consumed)];
 }
 
 // src/reviews/read-reviews.ts
@@ -51318,18 +45782,47 @@ async function openReviewLog(path) {
     throw openFailure(path, error62);
   }
 }
-function toReview(row, reviewedAt, line) {
+function toReview(row, reviewedAt, line, textAt) {
   return {
     file: row.file,
     reviewedAt,
     reviewedAtText: row.reviewed_at,
     model: row.accepted_model ?? "unknown",
-    text: row.suggestions_preview ?? "",
+    text: textAt ? "" : row.suggestions_preview ?? "",
     confidenceAvg: row.confidence_avg ?? 0,
     confidenceMin: row.confidence_min ?? 0,
     tier: row.gradient_tier ?? "unknown",
-    line
+    line,
+    ...textAt ? { textAt } : {}
   };
+}
+async function loadReviewTexts(path, reviews, options2 = {}) {
+  if (reviews.every((review) => review.textAt === void 0)) return reviews;
+  const handle = await openReviewLog(path);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  try {
+    const loaded = [];
+    for (const review of reviews) {
+      const at = review.textAt;
+      if (at === void 0) {
+        loaded.push(review);
+        continue;
+      }
+      const bytes = Buffer.alloc(at.bytes);
+      const { bytesRead } = await handle.read(bytes, 0, at.bytes, at.offset);
+      const text2 = bytesRead === at.bytes ? decodeLine(decoder, bytes) : null;
+      const parsed = text2 === null ? null : parseLine(text2);
+      if (parsed === null || !parsed.ok || parsed.row.file !== review.file || parsed.reviewedAt !== review.reviewedAt) {
+        throw new ReviewLogError(`the review log changed while it was read: line ${review.line} no longer holds the review of ${review.file} (${path})`);
+      }
+      const { textAt: _read, ...rest } = review;
+      const raw = parsed.row.suggestions_preview ?? "";
+      loaded.push({ ...rest, text: options2.redact ? options2.redact(raw) : raw });
+    }
+    return loaded;
+  } finally {
+    await handle.close();
+  }
 }
 function decodeLine(decoder, bytes) {
   try {
@@ -51390,7 +45883,8 @@ async function readLatestReviews(path, options2) {
     }
     const previous = log.latest.get(parsed.row.file);
     if (!previous || parsed.reviewedAt >= previous.reviewedAt) {
-      log.latest.set(parsed.row.file, toReview(parsed.row, parsed.reviewedAt, raw.line));
+      const at = options2.deferText && !raw.tooLong ? { offset: raw.offset, bytes: raw.bytes.length } : null;
+      log.latest.set(parsed.row.file, toReview(parsed.row, parsed.reviewedAt, raw.line, at));
     }
     return true;
   }
@@ -51427,12 +45921,12 @@ function rejectionReason(review, rules, checkPath) {
   const path = checkPath(review.file);
   return path.ok ? null : path.reason;
 }
-function compareCodeUnits(a, b2) {
-  if (a === b2) return 0;
-  return a < b2 ? -1 : 1;
+function compareCodeUnits(a, b) {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
-function byPriority(a, b2) {
-  return b2.confidenceAvg - a.confidenceAvg || b2.confidenceMin - a.confidenceMin || compareCodeUnits(a.file, b2.file);
+function byPriority(a, b) {
+  return b.confidenceAvg - a.confidenceAvg || b.confidenceMin - a.confidenceMin || compareCodeUnits(a.file, b.file);
 }
 function selectFiles(latest, rules) {
   const checkPath = createPathChecker(rules.deny);
@@ -51462,13 +45956,13 @@ function selectFiles(latest, rules) {
 function createOpenPrBudget(options2) {
   const opened = Array.from({ length: options2.files }, () => null);
   const settled = [];
-  const done = Array.from({ length: options2.files }, (_2, index) => new Promise((resolve8) => settled[index] = resolve8));
+  const done = Array.from({ length: options2.files }, (_, index) => new Promise((resolve8) => settled[index] = resolve8));
   function openedBefore(index) {
     let known = 0;
     let pending = 0;
-    for (let i2 = 0; i2 < index; i2 += 1) {
-      if (opened[i2] === null) pending += 1;
-      else if (opened[i2]) known += 1;
+    for (let i = 0; i < index; i += 1) {
+      if (opened[i] === null) pending += 1;
+      else if (opened[i]) known += 1;
     }
     return { known, pending };
   }
@@ -51517,7 +46011,7 @@ function parsePrMeta(body) {
   return parsed.success ? parsed.data : null;
 }
 function patchHash(file2, applied) {
-  const key = JSON.stringify([file2, applied.map((p2) => [p2.old_string, p2.new_string])]);
+  const key = JSON.stringify([file2, applied.map((p) => [p.old_string, p.new_string])]);
   return createHash5("sha256").update(key, "utf8").digest("hex");
 }
 
@@ -51618,15 +46112,15 @@ function createPushBatcher(pushMany, options2 = {}) {
   function takeBatch() {
     const seen = /* @__PURE__ */ new Set();
     const batch = [];
-    for (let i2 = 0; i2 < waiting.length && batch.length < MAX_REFS_PER_PUSH; ) {
-      const item = waiting[i2];
+    for (let i = 0; i < waiting.length && batch.length < MAX_REFS_PER_PUSH; ) {
+      const item = waiting[i];
       if (seen.has(item.ref.branch)) {
-        i2 += 1;
+        i += 1;
         continue;
       }
       seen.add(item.ref.branch);
       batch.push(item);
-      waiting.splice(i2, 1);
+      waiting.splice(i, 1);
     }
     return batch;
   }
@@ -51647,8 +46141,8 @@ function createPushBatcher(pushMany, options2 = {}) {
           const why = error62 instanceof Error ? error62.message : String(error62);
           reasons = batch.map(() => why);
         }
-        batch.forEach((item, i2) => {
-          const reason = reasons[i2];
+        batch.forEach((item, i) => {
+          const reason = reasons[i];
           if (reason === null) item.resolve();
           else item.reject(new Error(`push to ${item.ref.branch} was rejected: ${reason ?? "git said nothing about it"}`));
         });
@@ -51740,7 +46234,7 @@ function createPublisher(options2) {
       const count = await budget.countFor(index, () => pushes.settled(index));
       const outcome2 = await publishFile({
         forge,
-        push: (b2, sha, expected) => pushes.push(index, { branch: b2, commitSha: sha, expectedRemoteSha: expected }),
+        push: (b, sha, expected) => pushes.push(index, { branch: b, commitSha: sha, expectedRemoteSha: expected }),
         noPush: () => pushes.settled(index),
         isBotOnlyBranch: (sha) => workspace.isBotOnlyBranch(sha),
         remoteBranchSha: remoteSha,
@@ -51770,35 +46264,35 @@ function createPublisher(options2) {
 // src/patches/check-patch-content.ts
 var MAX_TRIVIA = 256;
 function skipTrivia(text2, start) {
-  let i2 = start;
-  while (i2 < text2.length) {
-    if (i2 - start > MAX_TRIVIA) return -1;
-    const c3 = text2[i2];
-    if (c3 === " " || c3 === "	" || c3 === "\n" || c3 === "\r" || c3 === "\f" || c3 === "\v") {
-      i2 += 1;
-    } else if (c3 === "/" && text2[i2 + 1] === "/") {
-      const end = text2.indexOf("\n", i2);
-      i2 = end < 0 ? text2.length : end + 1;
-    } else if (c3 === "/" && text2[i2 + 1] === "*") {
+  let i = start;
+  while (i < text2.length) {
+    if (i - start > MAX_TRIVIA) return -1;
+    const c = text2[i];
+    if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f" || c === "\v") {
+      i += 1;
+    } else if (c === "/" && text2[i + 1] === "/") {
+      const end = text2.indexOf("\n", i);
+      i = end < 0 ? text2.length : end + 1;
+    } else if (c === "/" && text2[i + 1] === "*") {
       let depth = 1;
-      i2 += 2;
-      while (i2 < text2.length && depth > 0) {
-        if (i2 - start > MAX_TRIVIA) return -1;
-        if (text2[i2] === "/" && text2[i2 + 1] === "*") {
+      i += 2;
+      while (i < text2.length && depth > 0) {
+        if (i - start > MAX_TRIVIA) return -1;
+        if (text2[i] === "/" && text2[i + 1] === "*") {
           depth += 1;
-          i2 += 2;
-        } else if (text2[i2] === "*" && text2[i2 + 1] === "/") {
+          i += 2;
+        } else if (text2[i] === "*" && text2[i + 1] === "/") {
           depth -= 1;
-          i2 += 2;
+          i += 2;
         } else {
-          i2 += 1;
+          i += 1;
         }
       }
     } else {
       break;
     }
   }
-  return i2;
+  return i;
 }
 function countIdent(text2, name, prefix, accept) {
   const pattern = new RegExp(`(?<![A-Za-z0-9_])${name}${prefix ? "" : "(?![A-Za-z0-9_])"}`, "g");
@@ -51826,11 +46320,11 @@ function attribute(name, why, label2 = `#[${name}`) {
     find: (text2) => {
       let count = 0;
       for (const match of text2.matchAll(/#/g)) {
-        let i2 = skipTrivia(text2, (match.index ?? 0) + 1);
-        if (i2 >= 0 && text2[i2] === "!") i2 = skipTrivia(text2, i2 + 1);
-        if (i2 >= 0 && text2[i2] !== "[") continue;
-        if (i2 >= 0) i2 = skipTrivia(text2, i2 + 1);
-        if (i2 < 0 || text2.startsWith(name, i2)) count += 1;
+        let i = skipTrivia(text2, (match.index ?? 0) + 1);
+        if (i >= 0 && text2[i] === "!") i = skipTrivia(text2, i + 1);
+        if (i >= 0 && text2[i] !== "[") continue;
+        if (i >= 0) i = skipTrivia(text2, i + 1);
+        if (i < 0 || text2.startsWith(name, i)) count += 1;
       }
       return count;
     }
@@ -51885,8 +46379,8 @@ function suspiciousUnicode(text2) {
     const token = match[0];
     if (!/[^\x00-\x7f]/.test(token)) continue;
     const chars = [...token];
-    const mixesScripts = /[A-Za-z0-9_]/.test(token) && chars.some((c3) => new RegExp("\\p{L}", "u").test(c3) && !new RegExp("\\p{Script=Latin}", "u").test(c3));
-    const allLookalike = chars.every((c3) => /[A-Za-z0-9_]/.test(c3) || LOOKALIKE_LETTERS.has(c3));
+    const mixesScripts = /[A-Za-z0-9_]/.test(token) && chars.some((c) => new RegExp("\\p{L}", "u").test(c) && !new RegExp("\\p{Script=Latin}", "u").test(c));
+    const allLookalike = chars.every((c) => /[A-Za-z0-9_]/.test(c) || LOOKALIKE_LETTERS.has(c));
     if (mixesScripts || allLookalike) add(`a word with look-alike letters ("${token.slice(0, 40)}")`);
   }
   return found;
@@ -51918,10 +46412,10 @@ function lfView(original) {
   const text2 = toLf(original);
   const offsets = new Uint32Array(text2.length + 1);
   let n = 0;
-  for (let i2 = 0; i2 < original.length; i2 += 1) {
-    offsets[n] = i2;
+  for (let i = 0; i < original.length; i += 1) {
+    offsets[n] = i;
     n += 1;
-    if (original.charCodeAt(i2) === 13 && original.charCodeAt(i2 + 1) === 10) i2 += 1;
+    if (original.charCodeAt(i) === 13 && original.charCodeAt(i + 1) === 10) i += 1;
   }
   offsets[n] = original.length;
   return { text: text2, offsets };
@@ -51932,10 +46426,10 @@ function eolAt(original, start) {
   return newline > 0 && original[newline - 1] === "\r" ? "\r\n" : "\n";
 }
 function occurrences(haystack, needle) {
-  const first2 = haystack.indexOf(needle);
+  const first = haystack.indexOf(needle);
   let count = 0;
-  for (let at = first2; at >= 0; at = haystack.indexOf(needle, at + 1)) count += 1;
-  return { first: first2, count };
+  for (let at = first; at >= 0; at = haystack.indexOf(needle, at + 1)) count += 1;
+  return { first, count };
 }
 function reject(patch, reason) {
   return { reason, rationale: patch.rationale, confidence: patch.confidence };
@@ -51945,7 +46439,7 @@ function applyPatches(source, patches, rules) {
     return {
       content: source,
       applied: [],
-      rejected: patches.map((p2) => reject(p2, "file is not text (contains NUL)"))
+      rejected: patches.map((p) => reject(p, "file is not text (contains NUL)"))
     };
   }
   let content = source;
@@ -51974,7 +46468,7 @@ function gate(content, patch, rules, appliedSoFar) {
   }
   if (rules.wasShown && !rules.wasShown(oldLf)) return "outside the text shown to the model";
   const view = lfView(content);
-  const { first: first2, count } = occurrences(view.text, oldLf);
+  const { first, count } = occurrences(view.text, oldLf);
   if (count === 0) return "old_string not found";
   if (count > 1) return `old_string occurs ${count} times`;
   const lines = Math.max(countLines(oldLf), countLines(newLf));
@@ -51982,11 +46476,11 @@ function gate(content, patch, rules, appliedSoFar) {
   if (appliedSoFar >= rules.maxPatchesPerFile) {
     return `over the limit of ${rules.maxPatchesPerFile} patch${rules.maxPatchesPerFile === 1 ? "" : "es"} per file`;
   }
-  const patchedLf = view.text.slice(0, first2) + newLf + view.text.slice(first2 + oldLf.length);
+  const patchedLf = view.text.slice(0, first) + newLf + view.text.slice(first + oldLf.length);
   const spliced = checkAddedContent(view.text, patchedLf, "patch");
   if (spliced) return `${spliced} together with the surrounding code`;
-  const start = view.offsets[first2] ?? content.length;
-  const end = view.offsets[first2 + oldLf.length] ?? content.length;
+  const start = view.offsets[first] ?? content.length;
+  const end = view.offsets[first + oldLf.length] ?? content.length;
   const eol = eolAt(content, start);
   const inserted = eol === "\n" ? newLf : newLf.split("\n").join(eol);
   return {
@@ -52018,10 +46512,10 @@ var ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]/g;
 function tableCell(text2, maxLength = 300) {
   const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE3, " ").replace(/\s+/g, " ").trim();
   const capped = flat.length > maxLength ? `${flat.slice(0, maxLength).replace(/[\uD800-\uDBFF]$/, "")}\u2026` : flat;
-  return capped.split(/(`[^`]+`)/).map((part, i2) => i2 % 2 === 1 ? codeInCell(part.slice(1, -1)) : plainInCell(part)).join("");
+  return capped.split(/(`[^`]+`)/).map((part, i) => i % 2 === 1 ? codeInCell(part.slice(1, -1)) : plainInCell(part)).join("");
 }
 function plainInCell(text2) {
-  return text2.split(/( +)/).map((token) => RISKY_TOKEN.test(token) ? codeInCell(token) : token.replace(/[&<>[\]|`\\]/g, (c3) => ENTITY[c3] ?? c3)).join("");
+  return text2.split(/( +)/).map((token) => RISKY_TOKEN.test(token) ? codeInCell(token) : token.replace(/[&<>[\]|`\\]/g, (c) => ENTITY[c] ?? c)).join("");
 }
 function codeInCell(text2) {
   return inlineCode(text2).replace(/\|/g, "\\|");
@@ -52063,7 +46557,7 @@ function renderPrBody(input2, maxLength, redact = (text2) => text2) {
   let outputBudget = output2.length;
   let excerptBudget = excerpt.length;
   let body = "";
-  for (let attempt = 0; attempt < 10; attempt += 1) {
+  for (let attempt2 = 0; attempt2 < 10; attempt2 += 1) {
     body = compose(input2, { output: output2, outputBudget, excerpt, excerptBudget, diff, meta: meta3 });
     let over = body.length - maxLength;
     if (over <= 0) return body;
@@ -52096,7 +46590,7 @@ function compose(input2, parts) {
     "",
     "| # | Rationale | Confidence | Lines |",
     "|---:|---|---:|---:|",
-    ...applied.map((p2, i2) => `| ${i2 + 1} | ${tableCell(p2.rationale) || "\u2014"} | ${formatNumber(p2.confidence)} | ${p2.lines} |`),
+    ...applied.map((p, i) => `| ${i + 1} | ${tableCell(p.rationale) || "\u2014"} | ${formatNumber(p.confidence)} | ${p.lines} |`),
     "",
     "### Rejected patches",
     "",
@@ -52104,7 +46598,7 @@ function compose(input2, parts) {
       "| # | Reason | Rationale | Confidence |",
       "|---:|---|---|---:|",
       ...rejected.map(
-        (p2, i2) => `| ${i2 + 1} | ${tableCell(p2.reason) || "\u2014"} | ${tableCell(p2.rationale) || "\u2014"} | ${formatNumber(p2.confidence)} |`
+        (p, i) => `| ${i + 1} | ${tableCell(p.reason) || "\u2014"} | ${tableCell(p.rationale) || "\u2014"} | ${formatNumber(p.confidence)} |`
       )
     ],
     "",
@@ -52189,8 +46683,8 @@ function buildAuditRow(context, review, action, details2, now) {
       reviewed_at: review.reviewedAtText
     },
     patch_model: context.patchModel,
-    patches_applied: (details2.applied ?? []).map((p2) => ({ rationale: p2.rationale, confidence: p2.confidence, lines: p2.lines })),
-    patches_rejected: (details2.rejected ?? []).map((p2) => ({ reason: p2.reason, rationale: p2.rationale, confidence: p2.confidence })),
+    patches_applied: (details2.applied ?? []).map((p) => ({ rationale: p.rationale, confidence: p.confidence, lines: p.lines })),
+    patches_rejected: (details2.rejected ?? []).map((p) => ({ reason: p.reason, rationale: p.rationale, confidence: p.confidence })),
     check: details2.check ?? null,
     branch: details2.branch ?? null,
     pr: details2.pr ?? null,
@@ -52207,7 +46701,7 @@ function oneLine3(text2, max) {
 function commitMessage(file2, applied) {
   const n = applied.length;
   const subject = `scrum-apply: ${n} mechanical ${n === 1 ? "fix" : "fixes"} in ${file2}`;
-  const lines = applied.map((p2) => `- ${oneLine3(p2.rationale, 200)} (confidence ${p2.confidence})`);
+  const lines = applied.map((p) => `- ${oneLine3(p.rationale, 200)} (confidence ${p.confidence})`);
   return `${subject}
 
 ${lines.join("\n")}
@@ -52367,7 +46861,7 @@ async function runPipeline(options2) {
   const { config: config2 } = options2;
   const runId = newRunId(/* @__PURE__ */ new Date());
   const logger = options2.logger.child({ run: runId });
-  const { reviewLog, eligible, skipped } = await select(options2, logger);
+  const { reviewLog, reviewsPath, eligible, skipped } = await select(options2, logger);
   const forge = options2.forge;
   const sandboxChoice = detectSandbox(config2.check.sandbox);
   const listing = forge && options2.apply && eligible.length > 0 ? forge.listBotPrs(config2.branchPrefix) : Promise.resolve([]);
@@ -52377,7 +46871,7 @@ async function runPipeline(options2) {
   const slots = sequential ? 1 : options2.slots ?? availableParallelism();
   await mkdir7(options2.scratchRoot, { recursive: true });
   const scratchDir = await mkdtemp3(join16(options2.scratchRoot, "run-"));
-  const workspace = await openWorkspace({
+  const workspace = await openRepo({
     repoDir: options2.repoDir,
     ...options2.userRepo ? { user: options2.userRepo } : {},
     scratchDir,
@@ -52389,6 +46883,8 @@ async function runPipeline(options2) {
   let checker = null;
   try {
     const { chosen, notProcessed } = await chooseTracked(eligible, workspace, config2.maxFiles, skipped);
+    const texts = await loadReviewTexts(reviewsPath, chosen.map((file2) => file2.review), { redact: options2.redact });
+    chosen.forEach((file2, i) => file2.review = texts[i] ?? file2.review);
     logger.info({ files: chosen.length, base: workspace.baseBranch, sha: workspace.baseSha }, "processing files");
     const prepared = await prepareRun(options2, { workspace, chosen, scratchDir, slots, sequential, elapsedMs, logger, sandboxChoice, listing });
     checker = prepared.checker;
@@ -52418,7 +46914,7 @@ async function runPipeline(options2) {
       notProcessed,
       reviewRows: reviewLog.rows,
       malformedLines: reviewLog.malformed,
-      problems: reviewLog.problems.slice(0, 10).map((p2) => p2.reason),
+      problems: reviewLog.problems.slice(0, 10).map((p) => p.reason),
       durationMs: Date.now() - started
     };
   } finally {
@@ -52475,17 +46971,17 @@ async function select(options2, logger) {
   const { config: config2 } = options2;
   const reviewsPath = isAbsolute5(config2.reviews) ? config2.reviews : resolve6(options2.repoDir, config2.reviews);
   logger.info({ reviews: reviewsPath }, "reading the review log");
-  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config2.maxReviewLineBytes, maxRows: config2.maxReviewRows, redact: options2.redact });
+  const reviewLog = await readLatestReviews(reviewsPath, { maxLineBytes: config2.maxReviewLineBytes, maxRows: config2.maxReviewRows, redact: options2.redact, deferText: true });
   if (reviewLog.truncatedAtRows) logger.warn({ maxReviewRows: config2.maxReviewRows }, "the review log has more rows than maxReviewRows; the rest was not read");
   const { eligible, skipped } = selectFiles(reviewLog.latest, {
     minConfidence: config2.minConfidence,
     minFindingConfidence: config2.minFindingConfidence,
     excludeTiers: config2.excludeTiers,
-    deny: [...config2.deny, ...ALWAYS_DENY],
+    deny: config2.deny,
     only: options2.only
   });
   logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, "selected files");
-  return { reviewLog, eligible, skipped };
+  return { reviewLog, reviewsPath, eligible, skipped };
 }
 async function chooseTracked(eligible, workspace, maxFiles, skipped) {
   const chosen = [];
@@ -52524,13 +47020,13 @@ async function processAll(ctx, ordered, run) {
     )
   );
   const results = [];
-  ordered.forEach((file2, i2) => results[file2.index] = finished[i2]);
+  ordered.forEach((file2, i) => results[file2.index] = finished[i]);
   return results;
 }
 
 // src/log/logger.ts
 var import_pino2 = __toESM(require_pino(), 1);
-function createLogger3(options2) {
+function createLogger2(options2) {
   return (0, import_pino2.pino)(
     {
       level: options2.level ?? process.env.LOG_LEVEL ?? "info",
@@ -52546,7 +47042,7 @@ var UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
 var UNPRINTABLE_EXCEPT_NEWLINE = /[^\P{Cc}\n]|[\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
 function escapeUnits(char) {
   let out = "";
-  for (let i2 = 0; i2 < char.length; i2 += 1) out += `\\u${char.charCodeAt(i2).toString(16).padStart(4, "0")}`;
+  for (let i = 0; i < char.length; i += 1) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`;
   return out;
 }
 function terminalText(text2) {
@@ -52578,7 +47074,7 @@ function detail(result) {
     const check2 = result.row.check;
     return check2.timed_out ? `check timed out after ${check2.duration_ms} ms` : `check exited ${check2.exit_code ?? "abnormally"}`;
   }
-  if (result.action === "all_rejected") return result.row.patches_rejected.map((p2) => p2.reason).join("; ");
+  if (result.action === "all_rejected") return result.row.patches_rejected.map((p) => p.reason).join("; ");
   return result.row.error ?? result.reason ?? "";
 }
 function headline(report) {
@@ -52586,10 +47082,10 @@ function headline(report) {
   return `scrum-apply run ${report.runId} on ${report.baseBranch} @ ${report.baseSha.slice(0, 12)} \u2014 ${mode}, ${report.results.length} file(s) processed, ${report.skipped.length} not eligible, ${report.notProcessed.length > 0 ? `${report.notProcessed.length} left for a later run, ` : ""}${report.malformedLines} malformed review line(s)`;
 }
 function renderResultsTable(report) {
-  const rows = report.results.map((r2) => [r2.file, OUTCOME_WORDS[r2.action], r2.pr?.url ?? r2.branch ?? "", detail(r2)].map(terminalText));
+  const rows = report.results.map((r) => [r.file, OUTCOME_WORDS[r.action], r.pr?.url ?? r.branch ?? "", detail(r)].map(terminalText));
   const header = ["file", "outcome", "PR / branch", "reason"];
-  const widths = header.map((h2, i2) => Math.min(60, Math.max(h2.length, ...rows.map((row) => (row[i2] ?? "").length))));
-  const line = (cells) => cells.map((c3, i2) => i2 === cells.length - 1 ? c3 : c3.padEnd(widths[i2] ?? 0)).join("  ").trimEnd();
+  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length))));
+  const line = (cells) => cells.map((c, i) => i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
   const out = [terminalText(headline(report)), "", line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
   if (rows.length === 0) out.push("(no file was processed)");
   if (report.notProcessed.length > 0) {
@@ -52607,7 +47103,7 @@ function renderResultsTable(report) {
 `;
 }
 function cell(text2) {
-  return terminalText(text2.replace(/[\r\n]+/g, " ")).replace(/\|/g, "\\|").replace(/[<>]/g, (c3) => c3 === "<" ? "&lt;" : "&gt;").replace(/@/g, "&#64;").slice(0, 300);
+  return terminalText(text2.replace(/[\r\n]+/g, " ")).replace(/\|/g, "\\|").replace(/[<>]/g, (c) => c === "<" ? "&lt;" : "&gt;").replace(/@/g, "&#64;").slice(0, 300);
 }
 function renderResultsMarkdown(report) {
   const out = [`**${cell(headline(report))}**`, ""];
@@ -52615,9 +47111,9 @@ function renderResultsMarkdown(report) {
     out.push("No file was processed.");
   } else {
     out.push("| file | outcome | PR | reason |", "|---|---|---|---|");
-    for (const r2 of report.results) {
-      const pr = r2.pr ? `[#${r2.pr.number}](${r2.pr.url})` : r2.branch ? `\`${cell(r2.branch)}\`` : "";
-      out.push(`| \`${cell(r2.file)}\` | ${OUTCOME_WORDS[r2.action]} | ${pr} | ${cell(detail(r2))} |`);
+    for (const r of report.results) {
+      const pr = r.pr ? `[#${r.pr.number}](${r.pr.url})` : r.branch ? `\`${cell(r.branch)}\`` : "";
+      out.push(`| \`${cell(r.file)}\` | ${OUTCOME_WORDS[r.action]} | ${pr} | ${cell(detail(r))} |`);
     }
   }
   if (report.notProcessed.length > 0) {
@@ -52653,10 +47149,10 @@ function createHumanLogStream(out) {
         }
         if (typeof entry !== "object" || entry === null) continue;
         const fields = Object.entries(entry);
-        const get = (key) => fields.find(([k2]) => k2 === key)?.[1];
+        const get = (key) => fields.find(([k]) => k === key)?.[1];
         const level = LEVELS[Number(get("level"))] ?? "";
         const file2 = get("file");
-        const extras = fields.filter(([k2, v]) => !HIDDEN.has(k2) && v !== void 0).map(([k2, v]) => `${k2}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
+        const extras = fields.filter(([k, v]) => !HIDDEN.has(k) && v !== void 0).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
         const where = typeof file2 === "string" ? `[${file2}] ` : "";
         out.write(`scrum-apply: ${level}${terminalText(`${where}${String(get("msg") ?? "")}${extras ? ` (${extras})` : ""}`)}
 `);
@@ -52667,7 +47163,7 @@ function createHumanLogStream(out) {
 }
 
 // src/cli/run-command.ts
-async function openRepo(dir) {
+async function openRepo2(dir) {
   try {
     return await openUserRepo(dir);
   } catch (error62) {
@@ -52690,8 +47186,8 @@ async function runRunCommand(command, io) {
   const { env } = io;
   const redact = createRedactor(secretsFromEnv(env));
   const logStream = env.LOG_FORMAT === "json" ? io.stderr : createHumanLogStream(io.stderr);
-  const logger = createLogger3({ redact, destination: logStream });
-  const userRepo = await openRepo(resolve7(io.cwd, command.repo ?? "."));
+  const logger = createLogger2({ redact, destination: logStream });
+  const userRepo = await openRepo2(resolve7(io.cwd, command.repo ?? "."));
   const repoDir = userRepo.topLevel;
   const fromEnv = configFromEnv(env);
   const config2 = resolveConfig({ file: await loadRepoConfigFile(repoDir), env: fromEnv.config, flags: command.flags });
@@ -52770,7 +47266,7 @@ async function runCli(argv, io, version2) {
 // src/cli/run-action.ts
 var ReportCounts = external_exports.object({ results: external_exports.array(external_exports.object({ action: external_exports.string() })) });
 function countOutputs(report, reportPath) {
-  const count = (action) => String(report.results.filter((r2) => r2.action === action).length);
+  const count = (action) => String(report.results.filter((r) => r.action === action).length);
   return { report: reportPath, opened: count("pr_opened"), updated: count("pr_updated"), red: count("build_red_reverted") };
 }
 function collector() {
