@@ -272,6 +272,28 @@ describe('the pg-boss queue (real PostgreSQL)', () => {
     ]);
   });
 
+  it('outlives the database going away: the worker logs it, retries with back-off, and runs what is queued once it is back', async () => {
+    const url = await freshDatabase();
+    const watched = watchedLogger();
+    const queue = await openQueue(url, watched.logger);
+    const ran = deferred<string>();
+    const unreachable = watched.next('database unreachable; retrying');
+    queue.work(async (j) => ran.resolve(j.deliveryId));
+    await db.pause();
+    try {
+      expect(await unreachable).toMatchObject({ level: 40, retryInMs: 500 });
+    } finally {
+      await db.resume();
+    }
+    // Back: a web process queues, the same worker takes it.
+    const web = await openQueue(url);
+    const j = job('widgets', 'after-outage');
+    expect(await web.enqueue(keyOf(j), j)).toBe('queued');
+    expect(await ran.promise).toBe('after-outage');
+    await queue.onIdle();
+    expect((await queue.health()).running).toBe(0);
+  });
+
   it('stops at start with one line naming the database without its password when DATABASE_URL is wrong', async () => {
     const port = Number(new URL(db.url).port);
     const attempt = createPgBossQueue({

@@ -14,6 +14,9 @@ export interface TestPostgres {
   /** A fresh database on the cluster (`createDatabase` again for another). */
   url: string;
   createDatabase(name: string): Promise<string>;
+  /** Stop the server (an outage) and start it again on the same port, keeping the data. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,13 +51,15 @@ export async function startPostgres(): Promise<TestPostgres> {
   const dataDir = join(root, 'data');
   const port = await freePort();
   await run(...asOwner(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']));
-  await run(
-    ...asOwner(join(bin, 'pg_ctl'), [
-      '-D', dataDir, '-l', join(root, 'log'), '-w', '-o',
-      `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-      'start',
-    ]),
-  );
+  const start = () =>
+    run(
+      ...asOwner(join(bin, 'pg_ctl'), [
+        '-D', dataDir, '-l', join(root, 'log'), '-w', '-o',
+        `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+        'start',
+      ]),
+    );
+  await start();
   const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
   async function createDatabase(name: string): Promise<string> {
     const client = new pg.Client({ connectionString: admin });
@@ -69,6 +74,12 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     url: await createDatabase('scrum_apply_test'),
     createDatabase,
+    async pause() {
+      await run(...asOwner(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']));
+    },
+    async resume() {
+      await start();
+    },
     async stop() {
       await run(...asOwner(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'])).catch(() => undefined);
       await rm(root, { recursive: true, force: true });
