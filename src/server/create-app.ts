@@ -37,9 +37,9 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       return { forge, gitAuth: { username: 'x-access-token', token: auth.token } };
     });
 
-    if (deps.receives === false) {
-      deps.logger.info('worker role: webhooks are not handled here');
-    } else app.on('issue_comment.created', async (context) => {
+    // A worker (SCRUM_APPLY_ROLE=worker) connects to GitHub for its jobs but takes no webhooks.
+    if (deps.receives === false) deps.logger.info('worker role: webhooks are not handled here');
+    else app.on('issue_comment.created', async (context) => {
       const parsed = githubCommentEvent(context.id, context.payload);
       if (!parsed.ok) {
         deps.logger.warn({ delivery: context.id, reason: parsed.reason }, 'webhook ignored');
