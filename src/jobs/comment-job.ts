@@ -5,7 +5,9 @@ import { createAuditLog } from '../report/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import { createRedactor, describeError, type Redactor } from '../log/redact.js';
 import { renderResultsMarkdown } from '../report/results-table.js';
-import type { CommandJob, ConnectJob, JobConnection } from './command-job.js';
+import type { ConnectJob, JobConnection } from './command-job.js';
+import type { JobRunner } from './command-queue.js';
+import type { AuditSink, ReplyLedger } from './queue-tables.js';
 import { commandText } from './parse-command.js';
 import type { RepoCache } from './repo-cache.js';
 import { auditLogPath, repoLabel, scratchPath, type ServerForgeKind } from './repo-ref.js';
@@ -28,18 +30,25 @@ export interface CommentJobDeps {
   logger: Logger;
   /** Secrets of the server's own (LLM key, webhook secrets) to keep out of replies and logs. */
   secrets: string[];
+  /** A durable queue's record of replies: a retried job answers once. */
+  replies?: ReplyLedger | null;
+  /** A durable queue's audit table, written alongside the JSONL files. */
+  audit?: AuditSink | null;
   now?: () => Date;
 }
+
+/** Thrown to a durable queue: retry (infrastructure, a released job) or dead-letter (the last attempt). */
+class JobFailure extends Error {}
 
 /**
  * The work behind one accepted command: bring the clone up to date, read the config from the
  * default branch, run the pipeline, and answer with exactly one comment — the results, or
  * what went wrong (redacted, one line, no stack).
  */
-export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, signal: AbortSignal) => Promise<void> {
+export function createCommentJobRunner(deps: CommentJobDeps): JobRunner {
   const now = deps.now ?? (() => new Date());
 
-  return async function runCommentJob(job, signal) {
+  return async function runCommentJob(job, signal, attempt = { durable: false, retriesLeft: 0 }) {
     const { command } = job;
     const log = deps.logger.child({ repository: repoLabel(job.ref), delivery: job.deliveryId, issue: job.issueNumber });
     let redact: Redactor = createRedactor(deps.secrets);
@@ -49,11 +58,24 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
       // Without a connection there is nobody to tell: the failure is logged and audited.
       if (connection === null) return;
       try {
+        if (deps.replies && !(await deps.replies.claim(job.deliveryId))) {
+          log.info('reply already posted by an earlier attempt');
+          return;
+        }
+      } catch (error) {
+        log.error({ err: describeError(error, redact) }, 'could not record the reply; not posting it twice');
+        return;
+      }
+      try {
         await connection.forge.createComment(job.issueNumber, redact(body));
       } catch (error) {
         log.error({ err: describeError(error, redact) }, 'could not post the reply');
+        await deps.replies?.release(job.deliveryId).catch(() => undefined);
       }
     }
+
+    const auditSink = deps.audit;
+    const repository = repoLabel(job.ref);
 
     try {
       connection = await deps.connect(job);
@@ -93,6 +115,7 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
         logger: log,
         redact,
         signal,
+        ...(auditSink ? { auditSink: (row: Parameters<AuditSink>[1]) => auditSink(repository, row) } : {}),
       });
       log.info({ run: report.runId, files: report.results.length, ms: report.durationMs }, 'run finished');
       await reply(resultsReply(renderResultsMarkdown(report), job.actor, commandText(command)));
@@ -103,16 +126,27 @@ export function createCommentJobRunner(deps: CommentJobDeps): (job: CommandJob, 
         return;
       }
       if (signal.aborted) {
-        // The shutdown records the interruption in the audit log; tell the person too if we still can.
+        // A durable queue runs the job again (another worker); in process the shutdown audits
+        // the interruption: tell the person too if we still can.
+        if (attempt.durable) throw new JobFailure('interrupted by shutdown');
         await reply(failureReply('the server shut down before the run finished'));
         return;
       }
       const message = describeError(error, redact);
+      if (attempt.durable && attempt.retriesLeft > 0) {
+        // Infrastructure (the forge, git, the model unreachable): the queue retries with back-off.
+        log.warn({ err: message, retriesLeft: attempt.retriesLeft }, 'run failed; the queue retries it');
+        throw new JobFailure(message);
+      }
       log.error({ err: message }, 'run failed');
+      const row = runAuditRow({ deliveryId: job.deliveryId, actor: job.actor, dryRun: command.dryRun, error: message, now: now() });
       await createAuditLog(auditLogPath(deps.dataDir, job.ref), redact)
-        .append(runAuditRow({ deliveryId: job.deliveryId, actor: job.actor, dryRun: command.dryRun, error: message, now: now() }))
+        .append(row)
         .catch((auditError: unknown) => log.error({ err: describeError(auditError, redact) }, 'could not write the audit row'));
+      await auditSink?.(repository, row).catch((auditError: unknown) => log.error({ err: describeError(auditError, redact) }, 'could not write the audit row'));
       await reply(failureReply(message));
+      // The last attempt of a durable job: answered, and into the dead-letter queue.
+      if (attempt.durable) throw new JobFailure(message);
     }
   };
 }

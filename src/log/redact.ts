@@ -87,7 +87,20 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
     'ACTIONS_RUNTIME_TOKEN',
     'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   ];
-  return names.map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const secrets = names.map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const databasePassword = passwordOf(env.DATABASE_URL);
+  return databasePassword === null ? secrets : [...secrets, databasePassword];
+}
+
+/** The password in a connection URL (`postgres://user:password@host/db`), if any. */
+function passwordOf(url: string | undefined): string | null {
+  if (url === undefined) return null;
+  try {
+    const password = new URL(url).password;
+    return password === '' ? null : decodeURIComponent(password);
+  } catch {
+    return null;
+  }
 }
 
 /** An error's message, redacted, on one line. */

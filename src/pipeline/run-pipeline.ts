@@ -9,6 +9,7 @@ import { openRepo, type Repo } from '../git/open-repo.js';
 import type { Logger } from '../log/logger.js';
 import { createPatchModel, type PatchModel } from '../patches/create-patch-model.js';
 import { createAuditLog } from '../report/audit-log.js';
+import { describeError } from '../log/redact.js';
 import { loadReviewTexts, readLatestReviews, type ReviewLog } from '../reviews/read-reviews.js';
 import { selectFiles, type Selection } from '../reviews/select-files.js';
 import { createPublisher, type Publisher } from './create-publisher.js';
@@ -246,6 +247,9 @@ async function processAll(
           run.publisher.settled(file.index, fileResult?.action === 'pr_opened');
         }
         await audit.append(fileResult.row);
+        await ctx.options.auditSink?.(fileResult.row).catch((error: unknown) =>
+          fileLogger.error({ err: describeError(error, ctx.options.redact) }, 'could not write the audit row to the database'),
+        );
         done += 1;
         fileLogger.info({ action: fileResult.action, done, of: run.total, reason: fileResult.reason ?? undefined }, 'file done');
         ctx.options.onFileDone?.(fileResult);

@@ -1,6 +1,6 @@
 import type { RepoConfig } from '../config/config-schema.js';
 import type { Forge } from '../forge/types.js';
-import type { Trigger } from '../report/audit-row.js';
+import type { AuditRow, Trigger } from '../report/audit-row.js';
 import type { FileResult } from '../report/run-report.js';
 
 export type { FileResult, FileTiming, RunReport, Span } from '../report/run-report.js';
@@ -30,6 +30,8 @@ export interface RunOptions {
   base?: string;
   /** Absolute path of the audit log. */
   auditLogPath: string;
+  /** Also hands each audit row here (the server's database table); its failure is logged, not fatal. */
+  auditSink?: (row: AuditRow) => Promise<void>;
   /** Scratch space (worktrees, caches); the run cleans up what it makes here. */
   scratchRoot: string;
   llm: { url: string; apiKey?: string };

@@ -1,19 +1,24 @@
 import type { ApplicationFunction } from 'probot';
 import { describeError } from '../log/redact.js';
 import { createApp } from './create-app.js';
-import { createServerRuntime } from './create-runtime.js';
+import { openServerRuntime } from './create-runtime.js';
 import { createGiteaWebhookHandler } from './gitea-webhook.js';
 import { serverSettingsFromEnv } from './server-settings.js';
 
 /**
  * The app as `probot run ./dist/index.js` loads it: settings from the environment (Probot
  * itself reads APP_ID, PRIVATE_KEY and WEBHOOK_SECRET), Gitea's webhook mounted too when it
- * is configured, and SIGTERM letting the running job finish before the process exits.
+ * is configured, and SIGTERM letting the running job finish before the process exits. With
+ * DATABASE_URL the queue is pg-boss and SCRUM_APPLY_ROLE picks web, worker or all.
  */
-export const appFromEnv: ApplicationFunction = (app, options) => {
+export const appFromEnv: ApplicationFunction = async (app, options) => {
   const settings = serverSettingsFromEnv(process.env, { requireForge: false });
-  const runtime = createServerRuntime(settings);
-  if (settings.gitea) options.addHandler(createGiteaWebhookHandler({ settings: settings.gitea, ...runtime }));
+  const runtime = await openServerRuntime(settings);
+  if (settings.gitea) {
+    // Created in every role: it registers how a worker connects to Gitea.
+    const gitea = createGiteaWebhookHandler({ settings: settings.gitea, ...runtime });
+    if (runtime.receives) options.addHandler(gitea);
+  }
   process.once('SIGTERM', () => {
     runtime.logger.info('SIGTERM: letting the running job finish');
     void runtime.service.shutdown(settings.shutdownGraceMs).then(

@@ -3,8 +3,10 @@ import { createAuditLog } from '../report/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import { describeError, type Redactor } from '../log/redact.js';
 import type { CommandJob, ConnectJob } from '../jobs/command-job.js';
+import type { CommandQueue, JobRunner, QueueHealth } from '../jobs/command-queue.js';
+import { createInProcessQueue } from '../jobs/in-process-queue.js';
 import { handleCommand, type CommandOutcome, type CommentEvent } from './handle-command.js';
-import { createJobQueue, type InterruptedJob, type JobQueue } from '../jobs/job-queue.js';
+import type { InterruptedJob } from '../jobs/job-queue.js';
 import { auditLogPath, repoLabel } from '../jobs/repo-ref.js';
 import { droppedReply } from '../jobs/reply-text.js';
 import { runAuditRow } from '../jobs/run-audit-row.js';
@@ -16,36 +18,45 @@ const REPLY_BUDGET_MS = 5_000;
 /** The comment trigger as both forges' webhooks use it: one queue, one job runner. */
 export interface CommandService {
   handle(event: CommentEvent, forge: Forge & ChatForge): Promise<CommandOutcome>;
+  /** The queue is in a database (pg-boss): `/healthz` counts it. */
+  readonly durable: boolean;
+  /** This process's jobs. */
   stats(): { queued: number; running: number };
+  /** The whole queue (all processes, with a database). */
+  health(): Promise<QueueHealth>;
   onIdle(): Promise<void>;
-  /** Stop accepting, let running jobs finish until the deadline, audit the ones that did not. */
+  /** Stop accepting, let running jobs finish until the deadline, audit the ones that are lost. */
   shutdown(deadlineMs: number): Promise<Array<InterruptedJob<CommandJob>>>;
 }
 
 export interface CommandServiceOptions {
-  runJob: (job: CommandJob, signal: AbortSignal) => Promise<void>;
+  /** The worker side: runs the jobs. Null: this process only queues them (SCRUM_APPLY_ROLE=web). */
+  runJob: JobRunner | null;
   /** Rebuilds a job's forge (to tell the commenter about a job dropped at shutdown). */
   connect: ConnectJob;
   dataDir: string;
   logger: Logger;
   redact: Redactor;
-  /** Jobs at once across repositories (default 2). */
+  /** Jobs at once across repositories (default 2), for the default in-process queue. */
   concurrency?: number;
   now?: () => Date;
-  /** For tests that need to watch the queue; normally made here. */
-  queue?: JobQueue<CommandJob>;
+  /** The queue (default: in process). */
+  queue?: CommandQueue;
 }
 
 export function createCommandService(options: CommandServiceOptions): CommandService {
   const now = options.now ?? (() => new Date());
   const queue =
     options.queue ??
-    createJobQueue<CommandJob>({ concurrency: options.concurrency ?? 2, logger: options.logger, redact: options.redact, now: () => now().getTime() });
-  const deps = { queue, runJob: options.runJob, logger: options.logger, redact: options.redact };
+    createInProcessQueue({ concurrency: options.concurrency ?? 2, logger: options.logger, redact: options.redact, now: () => now().getTime() });
+  if (options.runJob !== null) queue.work(options.runJob);
+  const deps = { queue, logger: options.logger, redact: options.redact };
 
   return {
     handle: (event, forge) => handleCommand(event, forge, deps),
+    durable: queue.backend === 'pg-boss',
     stats: () => queue.stats(),
+    health: () => queue.health(),
     onIdle: () => queue.onIdle(),
     async shutdown(deadlineMs) {
       const interrupted = await queue.close(deadlineMs);

@@ -13,6 +13,8 @@ export interface AppDeps {
   connectors: Pick<JobConnectors, 'register'>;
   logger: Logger;
   redact: Redactor;
+  /** False: a worker (SCRUM_APPLY_ROLE=worker) — it connects to GitHub for jobs but takes no webhooks. */
+  receives?: boolean;
 }
 
 /** What `octokit.auth({ type: 'installation' })` answers (a token auth answers the same shape). */
@@ -35,7 +37,9 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       return { forge, gitAuth: { username: 'x-access-token', token: auth.token } };
     });
 
-    app.on('issue_comment.created', async (context) => {
+    // A worker (SCRUM_APPLY_ROLE=worker) connects to GitHub for its jobs but takes no webhooks.
+    if (deps.receives === false) deps.logger.info('worker role: webhooks are not handled here');
+    else app.on('issue_comment.created', async (context) => {
       const parsed = githubCommentEvent(context.id, context.payload);
       if (!parsed.ok) {
         deps.logger.warn({ delivery: context.id, reason: parsed.reason }, 'webhook ignored');
@@ -54,7 +58,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     });
 
     try {
-      options.addHandler(createHealthzHandler(() => deps.service.stats()));
+      options.addHandler(createHealthzHandler(() => deps.service.stats(), deps.service.durable ? () => deps.service.health() : undefined));
     } catch (error) {
       // probot.load() without a server (tests, serverless) has nowhere to mount routes.
       deps.logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'no HTTP server: /healthz not mounted');

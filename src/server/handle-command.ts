@@ -2,7 +2,7 @@ import type { ChatForge, Forge, Permission } from '../forge/types.js';
 import type { Logger } from '../log/logger.js';
 import { describeError, type Redactor } from '../log/redact.js';
 import type { CommandJob } from '../jobs/command-job.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import type { CommandQueue } from '../jobs/command-queue.js';
 import { normalizedArguments, parseCommand, type Command } from '../jobs/parse-command.js';
 import { repoLabel, type RepoRef } from '../jobs/repo-ref.js';
 import { duplicateReply, invalidCommandReply, refusalReply, shuttingDownReply } from '../jobs/reply-text.js';
@@ -24,8 +24,7 @@ export interface CommentEvent {
 }
 
 export interface CommandHandlerDeps {
-  queue: JobQueue<CommandJob>;
-  runJob: (job: CommandJob, signal: AbortSignal) => Promise<void>;
+  queue: CommandQueue;
   logger: Logger;
   redact: Redactor;
 }
@@ -61,7 +60,7 @@ export async function handleCommand(
   if (isBotAccount(event.author, event.authorIsBot)) return { type: 'ignored', reason: 'bot' };
   const parsed = parseCommand(event.body);
   if (parsed.type === 'none') return { type: 'ignored', reason: 'not-a-command' };
-  if (deps.queue.isRedelivery(event.deliveryId)) {
+  if (await deps.queue.isRedelivery(event.deliveryId)) {
     log.info('redelivered webhook ignored');
     return { type: 'ignored', reason: 'redelivery' };
   }
@@ -111,7 +110,7 @@ export async function handleCommand(
     deliveryId: event.deliveryId,
   };
   const key = { repo: repoLabel(event.ref), command: normalizedArguments(parsed), deliveryId: event.deliveryId };
-  const result = deps.queue.enqueue(key, { meta: job, run: (signal) => deps.runJob(job, signal) });
+  const result = await deps.queue.enqueue(key, job);
   log.info({ author: event.author, command: key.command, result, ...deps.queue.stats() }, 'command received');
   switch (result) {
     case 'queued':

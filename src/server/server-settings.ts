@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { RepoConfigInput } from '../config/config-schema.js';
 import { configFromEnv } from '../config/load-config.js';
 import { secretsFromEnv } from '../log/redact.js';
+import { checkDatabaseUrl } from '../jobs/database-url.js';
 import { DEFAULT_MAX_REPO_BYTES } from '../jobs/repo-cache.js';
 import type { ServerForgeKind } from '../jobs/repo-ref.js';
 
@@ -28,6 +29,33 @@ export interface ServerSettings {
   githubApp: boolean;
   gitea: GiteaServerSettings | null;
   secrets: string[];
+  /** web: receive and queue; worker: run jobs; all: both (the only role without a database). */
+  role: ServerRole;
+  /** PostgreSQL for the durable queue (pg-boss); null: the in-process queue. */
+  databaseUrl: string | null;
+  /** A running job older than this has lost its worker and is retried. */
+  jobExpirySeconds: number;
+}
+
+export type ServerRole = 'web' | 'worker' | 'all';
+
+/**
+ * Long enough for a whole run: every file's check up to its timeout, plus ten minutes for the
+ * clone, the model and publishing (the environment's settings, or the defaults).
+ */
+export function defaultJobExpirySeconds(envConfig: RepoConfigInput): number {
+  const checkTimeout = envConfig.check?.timeoutSeconds ?? 900;
+  const maxFiles = envConfig.maxFiles ?? 5;
+  return Math.min(checkTimeout * maxFiles + 600, 23 * 3600);
+}
+
+function serverRole(env: Env, databaseUrl: string | null): ServerRole {
+  const role = read(env, 'SCRUM_APPLY_ROLE') ?? 'all';
+  if (role !== 'web' && role !== 'worker' && role !== 'all') throw new Error(`SCRUM_APPLY_ROLE must be web, worker or all, got ${JSON.stringify(role.slice(0, 40))}`);
+  if (role !== 'all' && databaseUrl === null) {
+    throw new Error(`SCRUM_APPLY_ROLE=${role} needs DATABASE_URL: separate web and worker processes share their queue in PostgreSQL`);
+  }
+  return role;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -106,10 +134,12 @@ export function serverSettingsFromEnv(env: Env, options: { requireForge?: boolea
   const gheHost = read(env, 'GHE_HOST');
   const githubWeb = gheHost ? `${read(env, 'GHE_PROTOCOL') ?? 'https'}://${gheHost}` : 'https://github.com';
   const apiKey = read(env, 'SCRUM_APPLY_LLM_KEY');
+  const databaseUrl = read(env, 'DATABASE_URL');
+  const envConfig = configFromEnv(env).config;
   return {
     dataDir: resolve(read(env, 'SCRUM_APPLY_DATA_DIR') ?? join(tmpdir(), 'scrum-apply')),
     llm: { url: baseUrl('SCRUM_APPLY_LLM_URL', llmUrl), ...(apiKey ? { apiKey } : {}) },
-    envConfig: configFromEnv(env).config,
+    envConfig,
     gitBaseUrls: { github: gitBase(env, githubWeb), gitea: gitBase(env, gitea?.url ?? '') },
     maxRepoBytes: wholeNumber(env, 'SCRUM_APPLY_MAX_REPO_BYTES', DEFAULT_MAX_REPO_BYTES, 1024 * 1024, Number.MAX_SAFE_INTEGER),
     jobConcurrency: wholeNumber(env, 'SCRUM_APPLY_JOBS', 2, 1, 16),
@@ -123,5 +153,8 @@ export function serverSettingsFromEnv(env: Env, options: { requireForge?: boolea
     githubApp: github,
     gitea,
     secrets: secretsFromEnv(env),
+    role: serverRole(env, databaseUrl === undefined ? null : databaseUrl),
+    databaseUrl: databaseUrl === undefined ? null : checkDatabaseUrl(databaseUrl),
+    jobExpirySeconds: wholeNumber(env, 'SCRUM_APPLY_JOB_EXPIRY_SECONDS', defaultJobExpirySeconds(envConfig), 30, 23 * 3600),
   };
 }

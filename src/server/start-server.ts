@@ -5,7 +5,7 @@ import type { FetchLike } from '../forge/gitea/gitea-client.js';
 import type { Logger } from '../log/logger.js';
 import type { CommandService } from './command-service.js';
 import { createApp } from './create-app.js';
-import { createServerRuntime, type RuntimeDeps } from './create-runtime.js';
+import { openServerRuntime, type RuntimeDeps } from './create-runtime.js';
 import { createGiteaWebhookHandler } from './gitea-webhook.js';
 import { createHealthzHandler } from './healthz.js';
 import { serverSettingsFromEnv } from './server-settings.js';
@@ -30,20 +30,24 @@ type Route = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | b
 /**
  * The webhook server: GitHub (Probot's middleware, only when a GitHub App is configured),
  * Gitea at `/api/gitea/webhook` (only when Gitea is configured), and `/healthz`. Settings
- * are checked first; a missing secret stops the start with a one-line reason.
+ * are checked first; a missing secret or an unusable DATABASE_URL stops the start with a
+ * one-line reason. A worker (SCRUM_APPLY_ROLE=worker) serves `/healthz` only: it connects
+ * to the forges for its jobs but takes no webhooks.
  */
 export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {}): Promise<RunningServer> {
   const settings = serverSettingsFromEnv(env);
-  const { service, connectors, logger, redact } = createServerRuntime(settings, deps);
-  const routes: Route[] = [createHealthzHandler(() => service.stats())];
+  const { service, connectors, logger, redact, receives } = await openServerRuntime(settings, deps);
+  const routes: Route[] = [createHealthzHandler(() => service.stats(), service.durable ? () => service.health() : undefined)];
 
   if (settings.gitea) {
-    routes.push(createGiteaWebhookHandler({ settings: settings.gitea, service, connectors, logger, redact, ...(deps.fetch ? { fetch: deps.fetch } : {}) }));
+    // Created in every role: it registers how a worker connects to Gitea.
+    const gitea = createGiteaWebhookHandler({ settings: settings.gitea, service, connectors, logger, redact, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    if (receives) routes.push(gitea);
   }
   if (settings.githubApp) {
     const probot = createProbot({ env, overrides: { log: logger.child({ component: 'probot' }), ...(deps.Octokit ? { Octokit: deps.Octokit } : {}) } });
-    const middleware = await createNodeMiddleware(createApp({ service, connectors, logger, redact }), { probot });
-    routes.push(async (req, res) => (await middleware(req, res)) === true);
+    const middleware = await createNodeMiddleware(createApp({ service, connectors, logger, redact, receives }), { probot });
+    if (receives) routes.push(async (req, res) => (await middleware(req, res)) === true);
   }
 
   let closing = false;
@@ -67,7 +71,10 @@ export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {})
   });
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  logger.info({ url, github: settings.githubApp, gitea: settings.gitea !== null, dataDir: settings.dataDir }, 'scrum-apply server listening');
+  logger.info(
+    { url, role: settings.role, queue: service.durable ? 'pg-boss' : 'in-process', github: settings.githubApp, gitea: settings.gitea !== null, dataDir: settings.dataDir },
+    'scrum-apply server listening',
+  );
 
   return {
     url,

@@ -24,6 +24,15 @@ describe('serverSettingsFromEnv', () => {
     expect(settings.secrets).toEqual(expect.arrayContaining(['tok-123456', 's3cret']));
   });
 
+  it('runs in process, as one role, without DATABASE_URL; with one, any role and a job expiry sized from the run', () => {
+    expect(serverSettingsFromEnv({ ...LLM, ...GITEA })).toMatchObject({ role: 'all', databaseUrl: null, jobExpirySeconds: 900 * 5 + 600 });
+    const durable = serverSettingsFromEnv({ ...LLM, ...GITEA, DATABASE_URL: 'postgres://scrum:db-pass-7731@db:5432/scrum', SCRUM_APPLY_ROLE: 'worker', LH_APPLIER_MAX_FILES: '2' });
+    expect(durable).toMatchObject({ role: 'worker', databaseUrl: 'postgres://scrum:db-pass-7731@db:5432/scrum', jobExpirySeconds: 900 * 2 + 600 });
+    // The database password is a secret like the others: redacted from logs and replies.
+    expect(durable.secrets).toContain('db-pass-7731');
+    expect(serverSettingsFromEnv({ ...LLM, ...GITEA, DATABASE_URL: 'postgres://db/x', SCRUM_APPLY_JOB_EXPIRY_SECONDS: '120' }).jobExpirySeconds).toBe(120);
+  });
+
   it('reads a GitHub App deployment, on GitHub Enterprise too', () => {
     expect(serverSettingsFromEnv({ ...LLM, ...GITHUB })).toMatchObject({ githubApp: true, gitea: null });
     expect(serverSettingsFromEnv({ ...LLM, ...GITHUB, GHE_HOST: 'ghe.example.test' }).gitBaseUrls.github).toBe('https://ghe.example.test');
@@ -53,6 +62,10 @@ describe('serverSettingsFromEnv', () => {
     ['a git base with credentials', { ...LLM, ...GITEA, SCRUM_APPLY_GIT_BASE_URL: 'https://u:p@m.test' }, /must not contain credentials/],
     ['a bad size limit', { ...LLM, ...GITEA, SCRUM_APPLY_MAX_REPO_BYTES: '2G' }, /SCRUM_APPLY_MAX_REPO_BYTES must be a whole number/],
     ['a bad job count', { ...LLM, ...GITEA, SCRUM_APPLY_JOBS: '0' }, /SCRUM_APPLY_JOBS must be a whole number from 1 to 16/],
+    ['a web role without a database', { ...LLM, ...GITEA, SCRUM_APPLY_ROLE: 'web' }, /SCRUM_APPLY_ROLE=web needs DATABASE_URL/],
+    ['an unknown role', { ...LLM, ...GITEA, SCRUM_APPLY_ROLE: 'both' }, /SCRUM_APPLY_ROLE must be web, worker or all/],
+    ['a database URL that is not PostgreSQL', { ...LLM, ...GITEA, DATABASE_URL: 'mysql://u:p@h/d' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+    ['a too short job expiry', { ...LLM, ...GITEA, DATABASE_URL: 'postgres://db/x', SCRUM_APPLY_JOB_EXPIRY_SECONDS: '5' }, /SCRUM_APPLY_JOB_EXPIRY_SECONDS must be a whole number from 30/],
     ['a bad seed variable', { ...LLM, ...GITEA, LH_APPLIER_MAX_FILES: 'many' }, /LH_APPLIER_MAX_FILES must be a whole number/],
   ])('refuses to start with %s', (_what, env, message) => {
     expect(() => serverSettingsFromEnv(env)).toThrow(message);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatForge, Forge } from '../../src/forge/types.js';
 import type { CommandJob } from '../../src/jobs/command-job.js';
 import { createJobConnectors } from '../../src/jobs/job-connectors.js';
-import { createJobQueue } from '../../src/jobs/job-queue.js';
+import { createInProcessQueue } from '../../src/jobs/in-process-queue.js';
 import { parseCommand } from '../../src/jobs/parse-command.js';
 import { createRedactor } from '../../src/log/redact.js';
 import { createCommandService } from '../../src/server/command-service.js';
@@ -48,7 +48,7 @@ const EVENT: CommentEvent = {
 describe('a queued command is data', () => {
   it('holds the repository, installation, command, actor, issue, comment and delivery — no forge, no token', async () => {
     const { logger } = captureLogger([]);
-    const queue = createJobQueue<CommandJob>({ concurrency: 1, logger, redact: createRedactor([]) });
+    const queue = createInProcessQueue({ concurrency: 1, logger, redact: createRedactor([]) });
     const ran = deferred<CommandJob>();
     const service = createCommandService({
       runJob: async (job) => ran.resolve(job),
