@@ -48,6 +48,8 @@ export interface Workspace {
   isBotOnlyBranch(branchSha: string): Promise<boolean>;
   /** The remote branch already holds exactly this commit's tree on the same parent. */
   sameChange(remoteSha: string, commitSha: string): Promise<boolean>;
+  /** A commit's message (the bot's trailers are read from it). */
+  commitMessage(sha: string): Promise<string>;
   /** Unified diff of `commitSha` against its parent, for `path` only. */
   diffForFile(commitSha: string, path: string): Promise<string>;
   /** Force-with-lease push; throws a one-line, redacted error when refused. */
@@ -130,6 +132,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
       isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
       sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
       diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
+      commitMessage: (sha) => store.commitMessage(sha),
       async push(branch, commitSha, expectedRemoteSha) {
         if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
         const [reason] = await pushMany([{ branch, commitSha, expectedRemoteSha }]);

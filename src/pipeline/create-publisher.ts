@@ -1,7 +1,9 @@
 import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
 import type { Workspace } from '../git/open-repo.js';
 import type { AuditAction } from '../report/audit-row.js';
+import { readTrailers } from './commit-message.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
+import type { ExistingBranch } from './pr-lifecycle.js';
 import { publishFile } from './publish-file.js';
 import { createRunPushes } from './push-batcher.js';
 
@@ -19,6 +21,8 @@ export interface PublishRequest {
   branch: string;
   commitSha: string;
   patchHash: string;
+  /** inputFingerprint() of the file (a concurrent run's PR with the same one is this file's PR, unchanged). */
+  inputFingerprint: string;
   /** The PR's title, body (at most `maxBodyLength` characters) and labels. */
   pr: (maxBodyLength: number) => Promise<PrContent>;
 }
@@ -30,6 +34,8 @@ export interface Published {
 }
 
 export interface Publisher {
+  /** What is there for `branch` before the file is processed: its PRs and remote tip. */
+  existing(branch: string): ExistingBranch;
   publish(request: PublishRequest): Promise<Published>;
   /** Which checks ran alongside which: pushes of files checked side by side go together. */
   checkStarted(index: number): void;
@@ -39,7 +45,7 @@ export interface Publisher {
 }
 
 export interface PublisherOptions {
-  workspace: Pick<Workspace, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany'>;
+  workspace: Pick<Workspace, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany' | 'commitMessage'>;
   /** The run's forge, its writes one at a time; null: push branches only (`--forge none`). */
   forge: Forge | null;
   /** The bot's PRs, listed once per run. */
@@ -84,6 +90,15 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   return {
+    existing(branch) {
+      const remoteSha = workspace.remoteBranches().get(branch) ?? null;
+      return {
+        prs: prsByBranch.get(branch) ?? [],
+        forge: forge !== null,
+        remoteSha,
+        remoteTrailers: async () => (remoteSha === null ? null : readTrailers(await workspace.commitMessage(remoteSha))),
+      };
+    },
     async publish(request) {
       const { index, branch } = request;
       const remoteSha = workspace.remoteBranches().get(branch) ?? null;
@@ -105,6 +120,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         baseSha: workspace.baseSha,
         commitSha: request.commitSha,
         patchHash: request.patchHash,
+        inputFingerprint: request.inputFingerprint,
         ...content,
         draft: options.draft,
         force: options.force,

@@ -1,6 +1,7 @@
 import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
 import { parsePrMeta } from '../report/pr-meta.js';
 import { isBotLabel, mergeLabels } from '../report/pr-labels.js';
+import { pickOpenPr } from './pr-lifecycle.js';
 
 export interface PublishInput {
   forge: Forge;
@@ -24,6 +25,8 @@ export interface PublishInput {
   baseSha: string;
   commitSha: string;
   patchHash: string;
+  /** inputFingerprint() of what this commit was built from. */
+  inputFingerprint: string;
   title: string;
   body: string;
   labels: LabelSpec[];
@@ -61,23 +64,27 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
   if (open !== null && !input.force) {
     const meta = parsePrMeta(open.body);
     if (meta !== null && meta.base === input.baseSha && meta.patch === input.patchHash) {
-      if (!input.labelsEnabled || sameBotLabels(open.labels, input.labels)) {
-        return outcome('pr_unchanged', open, 'the open PR already carries this patch on this base');
-      }
-      // Same patch, but the labels drifted from the audit row (a failed labelling, a new review):
-      // mirror them again; title and body are equal, so the forge writes labels only.
+      const sameInputs = meta.input === input.inputFingerprint;
+      const labelsOk = !input.labelsEnabled || sameBotLabels(open.labels, input.labels);
+      if (sameInputs && labelsOk) return outcome('pr_unchanged', open, 'the open PR already carries this patch on this base');
+      // Same patch on the same base: the branch stays as it is (no push). New inputs (a newer
+      // review) are recorded in the body; drifted labels are mirrored again from the audit row.
       input.noPush?.();
       const synced = await input.forge.updatePr(open, {
-        title: open.title,
-        body: open.body,
-        labels: labelSpecs(mergeLabels(open.labels, input.labels), input.labels),
+        title: sameInputs ? open.title : input.title,
+        body: sameInputs ? open.body : input.body,
+        labels: labelSpecs(input.labelsEnabled ? mergeLabels(open.labels, input.labels) : open.labels, input.labels),
       });
-      return outcome('pr_updated', synced, 'labels brought in line with the audit row');
+      return outcome('pr_updated', synced, sameInputs ? 'labels brought in line with the audit row' : 'the same patch, recorded with its new inputs');
     }
   }
 
-  // A person declined exactly this change: never propose it again (force does not override).
-  const declined = mine.find((pr) => pr.state === 'closed' && !pr.merged && parsePrMeta(pr.body)?.patch === input.patchHash);
+  // A person declined exactly this change (a PR from before reviews were fingerprinted; later
+  // ones block by review, pr-lifecycle.ts): never propose it again (force does not override).
+  const declined = mine.find((pr) => {
+    const meta = pr.state === 'closed' && !pr.merged ? parsePrMeta(pr.body) : null;
+    return meta !== null && meta.review === undefined && meta.patch === input.patchHash;
+  });
   if (declined !== undefined) {
     return outcome('skipped_closed_pr', declined, `PR #${declined.number} with this patch was closed without merging`);
   }
@@ -120,12 +127,6 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
     labels: input.labelsEnabled ? labelSpecs(mergeLabels(open.labels, input.labels), input.labels) : labelSpecs(open.labels, []),
   });
   return outcome('pr_updated', updated, null);
-}
-
-/** The open PR for this branch; on a forge allowing several (different bases), the one on ours. */
-function pickOpenPr(prs: ForgePr[], baseBranch: string): ForgePr | null {
-  const open = prs.filter((pr) => pr.state === 'open');
-  return open.find((pr) => pr.baseBranch === baseBranch) ?? open[0] ?? null;
 }
 
 function sameBotLabels(current: string[], desired: LabelSpec[]): boolean {

@@ -218,7 +218,7 @@ async function chooseTracked(
     }
     const tracked = await workspace.readTrackedFile(review.file);
     if (tracked.type === 'rejected') skipped.push({ file: review.file, reason: tracked.reason });
-    else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
+    else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode, blob: tracked.blob });
   }
   return { chosen, notProcessed };
 }

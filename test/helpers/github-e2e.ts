@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
@@ -53,6 +53,8 @@ export interface E2eRig {
   run(extraArgs?: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliOutcome>;
   /** The audit rows of the latest run, by file. */
   lastRun(): Map<string, AuditRow>;
+  /** Append a newer review of `file` to the review log: its latest row a day later, with `change` on top. */
+  newerReview(file: string, change?: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,18 @@ export async function createE2eRig(options: { extraFiles?: Record<string, string
     env,
     run: (extraArgs = [], extraEnv = {}) =>
       runCliCaptured(['run', '--apply', '--forge', 'github', '--audit-log', auditPath, ...extraArgs], repo.dir, env(extraEnv)),
+    newerReview(file, change = {}) {
+      const path = join(repo.dir, 'data/_kb/scrum_reviews.jsonl');
+      const rows = readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => record(JSON.parse(line)))
+        .filter((row) => row.file === file);
+      const latest = rows.sort((a, b) => Date.parse(String(a.reviewed_at)) - Date.parse(String(b.reviewed_at))).at(-1);
+      if (latest === undefined) throw new Error(`no review of ${file}`);
+      const later = new Date(Date.parse(String(latest.reviewed_at)) + 24 * 3600 * 1000).toISOString();
+      appendFileSync(path, `${JSON.stringify({ ...latest, reviewed_at: later, ...change })}\n`);
+    },
     lastRun() {
       const rows = readAudit(auditPath);
       const runId = rows.at(-1)?.run_id;
