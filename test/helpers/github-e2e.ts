@@ -7,6 +7,7 @@ import { DEMO_EXAMPLES, recordedAnswers } from '../../tools/demo/recorded-answer
 import type { AuditRow } from '../../src/report/audit-row.js';
 import { baseEnv, readAudit, runCliCaptured, type CliOutcome } from './cli-harness.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
+import { varyAnswer } from './varying-model.js';
 import {
   createGitHubMock,
   pullPayload,
@@ -58,7 +59,14 @@ export interface E2eRig {
   close(): Promise<void>;
 }
 
-export async function createE2eRig(options: { extraFiles?: Record<string, string>; reviews?: boolean } = {}): Promise<E2eRig> {
+export async function createE2eRig(
+  options: {
+    extraFiles?: Record<string, string>;
+    reviews?: boolean;
+    /** A model that words every answer differently and, for these files, picks other equivalent patches (varying-model.ts). */
+    varying?: { shuffled: string[] };
+  } = {},
+): Promise<E2eRig> {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   const repo = createFixtureRepo({ prefix: 'scrum-apply-gh-e2e-', extraFiles: options.extraFiles });
@@ -68,9 +76,13 @@ export async function createE2eRig(options: { extraFiles?: Record<string, string
   }
   const recorded = recordedAnswers();
   const overrides = new Map<string, string>();
+  let calls = 0;
   const llm = await startLlmStandIn((request) => {
     const file = [...overrides.keys()].sort((a, b) => b.length - a.length).find((f) => request.prompt.includes(f));
-    return file === undefined ? recorded(request.prompt) : { content: overrides.get(file) ?? '' };
+    const reply = file === undefined ? recorded(request.prompt) : { content: overrides.get(file) ?? '' };
+    if (options.varying === undefined) return reply;
+    calls += 1;
+    return varyAnswer(reply, calls, options.varying.shuffled.some((f) => request.prompt.includes(f)));
   });
   const target: GitHubTarget = { api: 'https://api.github.test', owner: 'octo', repo: 'demo', token: randomToken() };
   const auditPath = join(repo.root, 'audit.jsonl');
