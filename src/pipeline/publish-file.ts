@@ -1,4 +1,4 @@
-import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
+import { ForgeError, type Forge, type ForgePr, type LabelSpec } from '../forge/types.js';
 import { parsePrMeta } from '../report/pr-meta.js';
 import { isBotLabel, mergeLabels } from '../report/pr-labels.js';
 import { pickOpenPr } from './pr-lifecycle.js';
@@ -102,20 +102,35 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
   }
 
   if (input.remoteBranchSha !== input.commitSha) {
-    await input.push(input.branch, input.commitSha, input.remoteBranchSha);
+    try {
+      await input.push(input.branch, input.commitSha, input.remoteBranchSha);
+    } catch (error) {
+      // The lease failed: another run pushed this branch since it was fetched.
+      const concurrent = isStaleLease(error) ? await concurrentOutcome(input, true) : null;
+      if (concurrent === null) throw error;
+      return concurrent;
+    }
   } else {
     input.noPush?.();
   }
 
   if (open === null) {
-    const created = await input.forge.createPr({
-      head: input.branch,
-      base: input.baseBranch,
-      title: input.title,
-      body: input.body,
-      draft: input.draft,
-      labels: input.labelsEnabled ? input.labels : [],
-    });
+    let created: Awaited<ReturnType<Forge['createPr']>>;
+    try {
+      created = await input.forge.createPr({
+        head: input.branch,
+        base: input.baseBranch,
+        title: input.title,
+        body: input.body,
+        draft: input.draft,
+        labels: input.labelsEnabled ? input.labels : [],
+      });
+    } catch (error) {
+      // Another run opened this branch's PR since the listing.
+      const concurrent = isAlreadyExists(error) ? await concurrentOutcome(input, false) : null;
+      if (concurrent === null) throw error;
+      return concurrent;
+    }
     // The forge found one open for this branch that the listing missed, and updated it.
     if (created.existed === true) return outcome('pr_updated', created, 'an open PR for this branch already existed; it was updated');
     return outcome('pr_opened', created, null);
@@ -127,6 +142,27 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
     labels: input.labelsEnabled ? labelSpecs(mergeLabels(open.labels, input.labels), input.labels) : labelSpecs(open.labels, []),
   });
   return outcome('pr_updated', updated, null);
+}
+
+function isStaleLease(error: unknown): boolean {
+  return error instanceof Error && /was rejected: .*stale info/.test(error.message);
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof ForgeError && (error.status === 422 || error.status === 409) && /already exists/i.test(error.message);
+}
+
+/**
+ * Another run got to this branch first: what it left there, read once. Its open PR with our
+ * inputs is our PR unchanged; another one is this file's PR as that run updated it. Null when
+ * nothing explains the refusal (then it is an error after all).
+ */
+async function concurrentOutcome(input: PublishInput, pushed: boolean): Promise<PublishOutcome | null> {
+  const prs = (await input.forge.listBotPrs(input.branch)).filter((pr) => pr.headBranch === input.branch);
+  const open = pickOpenPr(prs, input.baseBranch);
+  if (open === null) return pushed ? outcome('pr_updated', null, 'the branch was pushed by a concurrent run') : null;
+  if (parsePrMeta(open.body)?.input === input.inputFingerprint) return outcome('pr_unchanged', open, 'the PR was opened by a concurrent run');
+  return outcome('pr_updated', open, 'the PR was updated by a concurrent run');
 }
 
 function sameBotLabels(current: string[], desired: LabelSpec[]): boolean {
