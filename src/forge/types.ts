@@ -59,6 +59,8 @@ export interface Forge {
    */
   createPr(pr: NewPr): Promise<CreatedPr>;
   updatePr(pr: ForgePr, update: PrUpdate): Promise<ForgePr>;
+  /** Comment on the PR (why), then close it without merging. */
+  closePr(pr: ForgePr, comment: string): Promise<void>;
 }
 
 /** What the comment trigger needs on top of publishing PRs. */

@@ -52,6 +52,8 @@ export interface Workspace {
   commitMessage(sha: string): Promise<string>;
   /** Unified diff of `commitSha` against its parent, for `path` only. */
   diffForFile(commitSha: string, path: string): Promise<string>;
+  /** Delete the remote branch, leased on `expectedSha`; throws a one-line, redacted error when refused. */
+  deleteBranch(branch: string, expectedSha: string): Promise<void>;
   /** Force-with-lease push; throws a one-line, redacted error when refused. */
   push(branch: string, commitSha: string, expectedRemoteSha: string | null): Promise<void>;
   /**
@@ -108,7 +110,11 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
     const pushMany = async (refs: PushRef[]): Promise<Array<string | null>> => {
       if (urls === null) return refs.map(() => `${user.topLevel} has no remote named ${remote}`);
       const reasons = await pushBranches(scratch, { url: urls.push, auth, redact }, refs);
-      refs.forEach((ref, i) => reasons[i] === null && botBranches.set(ref.branch, ref.commitSha));
+      refs.forEach((ref, i) => {
+        if (reasons[i] !== null) return;
+        if (ref.commitSha === '') botBranches.delete(ref.branch);
+        else botBranches.set(ref.branch, ref.commitSha);
+      });
       return reasons;
     };
     const deepen = shallowDeepener({
@@ -137,6 +143,11 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Work
         if (urls === null) throw new Error(`cannot push ${branch}: ${user.topLevel} has no remote named ${remote}`);
         const [reason] = await pushMany([{ branch, commitSha, expectedRemoteSha }]);
         if (reason !== null) throw new Error(`push to ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
+      },
+      async deleteBranch(branch, expectedSha) {
+        if (urls === null) throw new Error(`cannot delete ${branch}: ${user.topLevel} has no remote named ${remote}`);
+        const [reason] = await pushMany([{ branch, commitSha: '', expectedRemoteSha: expectedSha }]);
+        if (reason !== null) throw new Error(`deleting ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
       },
       pushMany,
       scratch,

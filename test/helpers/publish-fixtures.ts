@@ -85,19 +85,24 @@ export function forgePr(overrides: Partial<ForgePr> = {}): ForgePr {
 }
 
 /** A forge that records what it is asked to do. */
-export function fakeForge(): Forge & { created: NewPr[]; updated: Array<{ pr: ForgePr; update: PrUpdate }> } {
+export function fakeForge(): Forge & { created: NewPr[]; updated: Array<{ pr: ForgePr; update: PrUpdate }>; closed: Array<{ pr: ForgePr; comment: string }> } {
   const created: NewPr[] = [];
   const updated: Array<{ pr: ForgePr; update: PrUpdate }> = [];
+  const closed: Array<{ pr: ForgePr; comment: string }> = [];
   return {
     kind: 'github',
     maxBodyLength: 60_000,
     created,
     updated,
+    closed,
     listBotPrs: async () => [],
     ensureLabels: async () => {},
     async createPr(pr) {
       created.push(pr);
       return forgePr({ number: 40 + created.length, headBranch: pr.head, title: pr.title, body: pr.body, labels: pr.labels.map((l) => l.name) });
+    },
+    async closePr(pr, comment) {
+      closed.push({ pr, comment });
     },
     async updatePr(pr, update) {
       updated.push({ pr, update });
