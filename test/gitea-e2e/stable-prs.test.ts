@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { snapshotRemote } from '../helpers/fixture-repo.js';
-import { createGiteaRig, mockListPulls, openShapesPr, pullsAfter, type GiteaRig } from '../helpers/gitea-e2e.js';
+import { git, snapshotRemote } from '../helpers/fixture-repo.js';
+import { API, createGiteaRig, mockCreateComment, mockEditPull, mockListPulls, openShapesPr, pullsAfter, type GiteaRig } from '../helpers/gitea-e2e.js';
 import type { PullFixture } from '../helpers/gitea-mocks.js';
 import { SHAPES } from '../helpers/github-e2e.js';
 
@@ -48,5 +48,29 @@ describe('stable PRs with a model that never answers the same twice (Gitea)', ()
     rig.newerReview(SHAPES);
     await runUntouched(pullsAfter(first, (pull) => ({ labels: [...(pull.labels ?? []), { id: 900, name: 'scrum-apply:stop' }] })));
     expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'skipped_stopped', pr: { number: 1 } });
+  });
+
+  it('a PR whose file was deleted at the base is closed with one comment and its bot-only branch deleted', async () => {
+    const first = await openShapesPr(rig);
+    git(rig.repo.dir, 'rm', '-q', SHAPES);
+    rig.repo.commitAll('remove shapes.rs');
+    const [listed] = pullsAfter(first);
+    if (listed === undefined) throw new Error('the first run opened no PR');
+
+    const mock = rig.newMock();
+    mockListPulls(mock, [listed]);
+    mockCreateComment(mock, 1, 601);
+    mockEditPull(mock, listed);
+    const result = await rig.run(['--only', SHAPES]);
+    expect(result.code).toBe(0);
+    mock.done();
+    rig.expectNoToken(result);
+
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_closed_obsolete', pr: { number: 1 }, reason: 'the file no longer exists at the base' });
+    expect(mock.writes().map((w) => [w.method, w.path, w.body])).toEqual([
+      ['POST', `${API}/issues/1/comments`, { body: 'scrum-apply closed this PR: the file no longer exists at the base.' }],
+      ['PATCH', `${API}/pulls/1`, { state: 'closed' }],
+    ]);
+    expect(git(rig.repo.origin, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/scrum-apply/').trim()).toBe('');
   });
 });
