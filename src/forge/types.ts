@@ -18,6 +18,8 @@ export interface ForgePr {
   body: string;
   /** Label names currently on the PR. */
   labels: string[];
+  /** When it was opened (ISO 8601), when the forge says (prHourlyLimit counts these). */
+  createdAt?: string;
 }
 
 

@@ -53,6 +53,10 @@ export interface PublisherOptions {
   /** Files in the selection. */
   files: number;
   maxOpenPrs: number;
+  /** New PRs per hour, counted from the listing's creation times (0: no limit). */
+  prHourlyLimit: number;
+  /** Now, for the hourly count. */
+  now: () => Date;
   draft: boolean;
   force: boolean;
   labelsEnabled: boolean;
@@ -76,6 +80,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (pr.state === 'open') alreadyOpen += 1;
   }
   const budget = createOpenPrBudget({ alreadyOpen, max: options.maxOpenPrs, files: options.files });
+  // The same judging in selection order, for the PRs opened in the last hour.
+  const hourAgo = options.now().getTime() - 3600_000;
+  const openedLastHour = options.prs.filter((pr) => pr.createdAt !== undefined && Date.parse(pr.createdAt) > hourAgo).length;
+  const hourly = options.prHourlyLimit > 0 ? createOpenPrBudget({ alreadyOpen: openedLastHour, max: options.prHourlyLimit, files: options.files }) : null;
 
   async function pushOnly(request: PublishRequest, remoteSha: string | null): Promise<Published> {
     const { index, branch, commitSha } = request;
@@ -107,6 +115,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       // Near maxOpenPrs this waits for the files before this one to finish — which may be
       // waiting for this file's push to join theirs: tell the pushes not to wait for it.
       const count = await budget.countFor(index, () => pushes.settled(index));
+      const hourlyCount = hourly === null ? 0 : await hourly.countFor(index, () => pushes.settled(index));
       const outcome = await publishFile({
         forge,
         push: (b, sha, expected) => pushes.push(index, { branch: b, commitSha: sha, expectedRemoteSha: expected }),
@@ -115,6 +124,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         remoteBranchSha: remoteSha,
         prs: prsByBranch.get(branch) ?? [],
         openPrs: { count, max: options.maxOpenPrs },
+        hourlyPrs: { count: hourlyCount, max: options.prHourlyLimit },
         branch,
         baseBranch: workspace.baseBranch,
         baseSha: workspace.baseSha,
@@ -132,6 +142,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     checkEnded: (index) => pushes.checkEnded(index),
     settled(index, opened) {
       budget.settle(index, opened);
+      hourly?.settle(index, opened);
       pushes.settled(index);
     },
   };

@@ -20,6 +20,8 @@ export interface PublishInput {
   prs: ForgePr[];
   /** The open bot PRs this file is judged against (open-pr-budget.ts), and maxOpenPrs. */
   openPrs: { count: number; max: number };
+  /** Bot PRs opened in the last hour (this run's before this file included), and prHourlyLimit (0: none). */
+  hourlyPrs?: { count: number; max: number };
   branch: string;
   baseBranch: string;
   baseSha: string;
@@ -42,7 +44,8 @@ export type PublishAction =
   | 'pr_unchanged'
   | 'skipped_closed_pr'
   | 'skipped_human_edited'
-  | 'skipped_open_pr_limit';
+  | 'skipped_open_pr_limit'
+  | 'skipped_pr_hourly_limit';
 
 export interface PublishOutcome {
   action: PublishAction;
@@ -98,6 +101,14 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
       'skipped_open_pr_limit',
       null,
       `${input.openPrs.count} scrum-apply PRs are open (maxOpenPrs is ${input.openPrs.max})`,
+    );
+  }
+
+  if (open === null && input.hourlyPrs !== undefined && input.hourlyPrs.max > 0 && input.hourlyPrs.count >= input.hourlyPrs.max) {
+    return outcome(
+      'skipped_pr_hourly_limit',
+      null,
+      `${input.hourlyPrs.count} scrum-apply PRs were opened in the last hour (prHourlyLimit is ${input.hourlyPrs.max})`,
     );
   }
 

@@ -171,6 +171,8 @@ async function prepareRun(
     prs,
     files: run.chosen.length,
     maxOpenPrs: config.maxOpenPrs,
+    prHourlyLimit: config.prHourlyLimit,
+    now: () => new Date(),
     draft: config.pr.draft,
     force: options.force,
     labelsEnabled: config.labels.enabled,

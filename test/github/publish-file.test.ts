@@ -199,3 +199,21 @@ describe('publishFile when another run got there first', () => {
     await expect(publishFile(input)).rejects.toThrow(/No commits between/);
   });
 });
+
+describe('prHourlyLimit', () => {
+  it('opens no new PR once prHourlyLimit PRs were opened in the last hour; an open PR is still updated', async () => {
+    const forge = fakeForge();
+    const limited = publishInput(forge, { hourlyPrs: { count: 3, max: 3 } });
+    expect(await publishFile(limited)).toEqual({
+      action: 'skipped_pr_hourly_limit',
+      pr: null,
+      reason: '3 scrum-apply PRs were opened in the last hour (prHourlyLimit is 3)',
+    });
+    expect(limited.pushes).toEqual([]);
+    expect(forge.created).toEqual([]);
+
+    expect(await publishFile(publishInput(forge, { hourlyPrs: { count: 0, max: 0 } }))).toMatchObject({ action: 'pr_opened' });
+    const update = publishInput(forge, { hourlyPrs: { count: 3, max: 3 }, remoteBranchSha: REMOTE, prs: [forgePr({ body: botBody(OTHER_PATCH) })] });
+    expect(await publishFile(update)).toMatchObject({ action: 'pr_updated' });
+  });
+});
