@@ -93,7 +93,7 @@ async function runSteps(
     return result('skipped_closed_pr', { branch, pr: decision.pr, reason: `PR #${decision.pr.number} for this review was closed without merging` });
   }
   if (decision.type === 'unchanged') {
-    return result(decision.pr === null ? 'committed' : 'pr_unchanged', { branch, pr: decision.pr, reason: decision.reason });
+    return result(decision.pr === null ? 'branch_unchanged' : 'pr_unchanged', { branch, pr: decision.pr, reason: decision.reason });
   }
 
   const gates = { minConfidence: config.minConfidence, maxPatchLines: config.maxPatchLines, maxPatchesPerFile: config.maxPatchesPerFile };
