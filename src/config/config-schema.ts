@@ -81,6 +81,15 @@ export const RepoConfig = z
     maxPatchesPerFile: positive.max(20).default(2),
     maxPatchLines: positive.max(100).default(6),
     maxOpenPrs: z.number().int().min(0).default(10),
+    /** New PRs per hour across runs, counted from the forge's PR list; 0: no limit. */
+    prHourlyLimit: z.number().int().min(0).default(0),
+    /**
+     * When an open PR is rebuilt on a moved base: `conflicted` only when its file changed at
+     * the base, `behind-base` whenever the base moved, `never`.
+     */
+    rebaseWhen: z.enum(['conflicted', 'behind-base', 'never']).default('conflicted'),
+    /** A PR carrying this label is never touched again. */
+    stopLabel: z.string().min(1).max(50).default('scrum-apply:stop'),
     maxReviewLineBytes: positive.default(1024 * 1024),
     maxReviewRows: positive.default(10_000_000),
     deny: z.array(z.string().min(1)).default([...DEFAULT_DENY]),

@@ -18,6 +18,8 @@ export interface ForgePr {
   body: string;
   /** Label names currently on the PR. */
   labels: string[];
+  /** When it was opened (ISO 8601), when the forge says (prHourlyLimit counts these). */
+  createdAt?: string;
 }
 
 
@@ -59,6 +61,8 @@ export interface Forge {
    */
   createPr(pr: NewPr): Promise<CreatedPr>;
   updatePr(pr: ForgePr, update: PrUpdate): Promise<ForgePr>;
+  /** Comment on the PR (why), then close it without merging. */
+  closePr(pr: ForgePr, comment: string): Promise<void>;
 }
 
 /** What the comment trigger needs on top of publishing PRs. */

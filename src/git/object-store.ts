@@ -55,6 +55,8 @@ export interface ObjectStore {
   entryAt(commit: string, path: string): Promise<TreeEntry | null>;
   blob(oid: string): Promise<Buffer>;
   commitHeader(oid: string): Promise<{ tree: string; parents: string[] }>;
+  /** The commit's message (everything after its header). */
+  commitMessage(oid: string): Promise<string>;
   /**
    * A commit on `parent` whose tree is the parent's with the regular file at `path` replaced
    * by `content` (exact bytes: no filters, no line-ending conversion). Throws when `path` is
@@ -268,6 +270,11 @@ export function createObjectStore(options: { gitDir: string; objectFormat: strin
     },
     blob: (oid) => contents(oid, 'blob'),
     commitHeader,
+    async commitMessage(oid) {
+      const content = await contents(oid, 'commit');
+      const end = content.indexOf('\n\n');
+      return end < 0 ? '' : content.toString('utf8', end + 2);
+    },
     async commitReplacing(input) {
       // Checked before anything is written, so a bad identity leaves no stray objects behind.
       assertIdentity('author', input.identity);

@@ -48,8 +48,12 @@ export interface Repo {
   isBotOnlyBranch(branchSha: string): Promise<boolean>;
   /** The remote branch already holds exactly this commit's tree on the same parent. */
   sameChange(remoteSha: string, commitSha: string): Promise<boolean>;
+  /** A commit's message (the bot's trailers are read from it). */
+  commitMessage(sha: string): Promise<string>;
   /** Unified diff of `commitSha` against its parent, for `path` only. */
   diffForFile(commitSha: string, path: string): Promise<string>;
+  /** Delete the remote branch, leased on `expectedSha`; throws a one-line, redacted error when refused. */
+  deleteBranch(branch: string, expectedSha: string): Promise<void>;
   /**
    * Several force-with-lease pushes in one `git push`; per ref, null when it was pushed or
    * the one-line, redacted reason it was not (a refused ref does not stop the others).
@@ -104,7 +108,11 @@ export async function openRepo(options: OpenRepoOptions): Promise<Repo> {
     const pushMany = async (refs: PushRef[]): Promise<Array<string | null>> => {
       if (urls === null) return refs.map(() => `${user.topLevel} has no remote named ${remote}`);
       const reasons = await pushBranches(scratch, { url: urls.push, auth, redact }, refs);
-      refs.forEach((ref, i) => reasons[i] === null && botBranches.set(ref.branch, ref.commitSha));
+      refs.forEach((ref, i) => {
+        if (reasons[i] !== null) return;
+        if (ref.commitSha === '') botBranches.delete(ref.branch);
+        else botBranches.set(ref.branch, ref.commitSha);
+      });
       return reasons;
     };
     const deepen = shallowDeepener({
@@ -127,6 +135,12 @@ export async function openRepo(options: OpenRepoOptions): Promise<Repo> {
       isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
       sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
       diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
+      commitMessage: (sha) => store.commitMessage(sha),
+      async deleteBranch(branch, expectedSha) {
+        if (urls === null) throw new Error(`cannot delete ${branch}: ${user.topLevel} has no remote named ${remote}`);
+        const [reason] = await pushMany([{ branch, commitSha: '', expectedRemoteSha: expectedSha }]);
+        if (reason !== null) throw new Error(`deleting ${branch} was rejected: ${reason ?? 'git said nothing about it'}`);
+      },
       pushMany,
       scratch,
       async dispose() {

@@ -5,6 +5,7 @@ import type { ScratchRepo } from './scratch-repo.js';
 
 export interface PushRef {
   branch: string;
+  /** The commit to push; '' deletes the branch. */
   commitSha: string;
   /** The remote tip we built on; null: the branch must not exist yet. */
   expectedRemoteSha: string | null;

@@ -7,7 +7,7 @@ export const MAX_TRACKED_FILE_BYTES = 1024 * 1024;
 
 export type FileMode = '100644' | '100755';
 
-export type TrackedFile = { type: 'file'; content: Buffer; mode: FileMode } | { type: 'rejected'; reason: string };
+export type TrackedFile = { type: 'file'; content: Buffer; mode: FileMode; /** Its blob id. */ blob: string } | { type: 'rejected'; reason: string };
 
 /**
  * A source file as the base commit has it, from git objects (never the working tree): only a
@@ -24,7 +24,7 @@ export async function readTrackedFile(objects: ObjectStore, baseSha: string, pat
   }
   const content = await objects.blob(entry.sha);
   if (content.includes(0) || !isUtf8(content)) return { type: 'rejected', reason: 'is not UTF-8 text' };
-  return { type: 'file', content, mode: entry.mode === '100755' ? '100755' : '100644' };
+  return { type: 'file', content, mode: entry.mode === '100755' ? '100755' : '100644', blob: entry.sha };
 }
 
 /** Why this entry is not a regular file we may read or replace; null when it is one. */

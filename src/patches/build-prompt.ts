@@ -18,6 +18,9 @@ export interface PatchPrompt {
   user: string;
 }
 
+/** Bump when the prompt's wording or shape changes: open PRs' inputs then differ (input-fingerprint.ts). */
+export const PROMPT_VERSION = 1;
+
 /** Review text beyond this adds cost, not signal. */
 export const MAX_PROMPT_REVIEW_CHARS = 20_000;
 

@@ -1,7 +1,9 @@
 import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
 import type { Repo } from '../git/open-repo.js';
 import type { AuditAction } from '../report/audit-row.js';
+import { readTrailers } from './commit-message.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
+import type { ExistingBranch } from './pr-lifecycle.js';
 import { publishFile } from './publish-file.js';
 import { createRunPushes } from './push-batcher.js';
 
@@ -19,6 +21,8 @@ export interface PublishRequest {
   branch: string;
   commitSha: string;
   patchHash: string;
+  /** inputFingerprint() of the file (a concurrent run's PR with the same one is this file's PR, unchanged). */
+  inputFingerprint: string;
   /** The PR's title, body (at most `maxBodyLength` characters) and labels. */
   pr: (maxBodyLength: number) => Promise<PrContent>;
 }
@@ -30,6 +34,8 @@ export interface Published {
 }
 
 export interface Publisher {
+  /** What is there for `branch` before the file is processed: its PRs and remote tip. */
+  existing(branch: string): ExistingBranch;
   publish(request: PublishRequest): Promise<Published>;
   /** Which checks ran alongside which: pushes of files checked side by side go together. */
   checkStarted(index: number): void;
@@ -39,7 +45,7 @@ export interface Publisher {
 }
 
 export interface PublisherOptions {
-  workspace: Pick<Repo, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany'>;
+  workspace: Pick<Repo, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany' | 'commitMessage'>;
   /** The run's forge, its writes one at a time; null: push branches only (`--forge none`). */
   forge: Forge | null;
   /** The bot's PRs, listed once per run. */
@@ -47,6 +53,10 @@ export interface PublisherOptions {
   /** Files in the selection. */
   files: number;
   maxOpenPrs: number;
+  /** New PRs per hour, counted from the listing's creation times (0: no limit). */
+  prHourlyLimit: number;
+  /** Now, for the hourly count. */
+  now: () => Date;
   draft: boolean;
   force: boolean;
   labelsEnabled: boolean;
@@ -70,6 +80,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (pr.state === 'open') alreadyOpen += 1;
   }
   const budget = createOpenPrBudget({ alreadyOpen, max: options.maxOpenPrs, files: options.files });
+  // The same judging in selection order, for the PRs opened in the last hour.
+  const hourAgo = options.now().getTime() - 3600_000;
+  const openedLastHour = options.prs.filter((pr) => pr.createdAt !== undefined && Date.parse(pr.createdAt) > hourAgo).length;
+  const hourly = options.prHourlyLimit > 0 ? createOpenPrBudget({ alreadyOpen: openedLastHour, max: options.prHourlyLimit, files: options.files }) : null;
 
   async function pushOnly(request: PublishRequest, remoteSha: string | null): Promise<Published> {
     const { index, branch, commitSha } = request;
@@ -84,6 +98,15 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   return {
+    existing(branch) {
+      const remoteSha = workspace.remoteBranches().get(branch) ?? null;
+      return {
+        prs: prsByBranch.get(branch) ?? [],
+        forge: forge !== null,
+        remoteSha,
+        remoteTrailers: async () => (remoteSha === null ? null : readTrailers(await workspace.commitMessage(remoteSha))),
+      };
+    },
     async publish(request) {
       const { index, branch } = request;
       const remoteSha = workspace.remoteBranches().get(branch) ?? null;
@@ -92,6 +115,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       // Near maxOpenPrs this waits for the files before this one to finish — which may be
       // waiting for this file's push to join theirs: tell the pushes not to wait for it.
       const count = await budget.countFor(index, () => pushes.settled(index));
+      const hourlyCount = hourly === null ? 0 : await hourly.countFor(index, () => pushes.settled(index));
       const outcome = await publishFile({
         forge,
         push: (b, sha, expected) => pushes.push(index, { branch: b, commitSha: sha, expectedRemoteSha: expected }),
@@ -100,11 +124,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
         remoteBranchSha: remoteSha,
         prs: prsByBranch.get(branch) ?? [],
         openPrs: { count, max: options.maxOpenPrs },
+        hourlyPrs: { count: hourlyCount, max: options.prHourlyLimit },
         branch,
         baseBranch: workspace.baseBranch,
         baseSha: workspace.baseSha,
         commitSha: request.commitSha,
         patchHash: request.patchHash,
+        inputFingerprint: request.inputFingerprint,
         ...content,
         draft: options.draft,
         force: options.force,
@@ -116,6 +142,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     checkEnded: (index) => pushes.checkEnded(index),
     settled(index, opened) {
       budget.settle(index, opened);
+      hourly?.settle(index, opened);
       pushes.settled(index);
     },
   };

@@ -3,7 +3,7 @@ import { applyPatches } from '../patches/apply-patches.js';
 import { planPromptSourceFor } from '../patches/build-prompt.js';
 import { wasShown, type PromptSource } from '../patches/prompt-source.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
-import type { AppliedPatch, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
+import type { AppliedPatch, ApplyResult, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
 import type { AuditAction, AuditCheck } from '../report/audit-row.js';
 import type { Logger } from '../log/logger.js';
 import { labelsFor } from '../report/pr-labels.js';
@@ -16,6 +16,8 @@ import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-r
 import type { Checker, CheckResult } from '../check/create-checker.js';
 import { commitMessage } from './commit-message.js';
 import type { PrContent, Publisher } from './create-publisher.js';
+import { inputFingerprint, reviewFingerprint } from './input-fingerprint.js';
+import { decideLifecycle, type LifecycleInput } from './pr-lifecycle.js';
 import type { FileResult, FileTiming, RunOptions } from './run-types.js';
 
 /** What every file of a run shares. */
@@ -27,7 +29,7 @@ export interface RunContext {
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;
   checker: Pick<Checker, 'check'>;
-  publisher: Pick<Publisher, 'publish'>;
+  publisher: Pick<Publisher, 'publish' | 'existing'>;
   now: () => Date;
   /** Milliseconds since the run started (timings). */
   elapsedMs: () => number;
@@ -39,6 +41,8 @@ export interface SelectedFile {
   review: Review;
   content: Buffer;
   mode: '100644' | '100755';
+  /** The file's blob id at the base. */
+  blob: string;
 }
 
 /**
@@ -77,24 +81,44 @@ async function runSteps(
   const { config } = options;
   const { review } = file;
   const source = file.content.toString('utf8');
+  const branch = branchNameFor(config.branchPrefix, review.file);
+  const prints = fingerprintsOf(ctx, file);
 
-  // A file larger than the prompt budget is shown as the parts its review points at (or not at
-  // all), and a patch may only touch what the model saw.
-  const view = planPromptSourceFor({ source, reviewText: review.text }, config.llm.maxPromptChars);
-  if (view.type === 'too_large') return result('skipped_too_large', { reason: `file too large for the prompt budget (${view.chars} chars)` });
-  if (view.type === 'regions') logger.info({ regions: view.regions.length, chars: view.totalChars }, 'the file is shown to the model in parts');
+  // Before any model call: what the file's existing PR (or branch) says about this run.
+  const decision = options.apply ? await decideLifecycle(lifecycleInput(ctx, file, branch, prints)) : ({ type: 'ask' } as const);
+  if (decision.type === 'stopped') {
+    return result('skipped_stopped', { branch, pr: decision.pr, reason: `PR #${decision.pr.number} carries the ${config.stopLabel} label` });
+  }
+  if (decision.type === 'declined') {
+    return result('skipped_closed_pr', { branch, pr: decision.pr, reason: `PR #${decision.pr.number} for this review was closed without merging` });
+  }
+  if (decision.type === 'unchanged') {
+    return result(decision.pr === null ? 'branch_unchanged' : 'pr_unchanged', { branch, pr: decision.pr, reason: decision.reason });
+  }
 
-  logger.info('asking the patch model');
-  const answer = await ask(ctx, file, source, view, timing);
-  if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
+  const gates = { minConfidence: config.minConfidence, maxPatchLines: config.maxPatchLines, maxPatchesPerFile: config.maxPatchesPerFile };
+  // The file changed at the base: the PR's own patches, if each still applies exactly once.
+  const reapplied = decision.type === 'reapply' ? applyPatches(source, decision.patches, gates) : null;
+  const rebuilt = reapplied !== null && reapplied.rejected.length === 0 && reapplied.applied.length === (decision.type === 'reapply' ? decision.patches.length : -1);
+  let patched: ApplyResult;
+  let rejected: RejectedPatch[];
+  if (rebuilt) {
+    logger.info('re-applying the open PR\'s own patches');
+    patched = reapplied;
+    rejected = [];
+  } else {
+    // A file larger than the prompt budget is shown as the parts its review points at (or not at
+    // all), and a patch may only touch what the model saw.
+    const view = planPromptSourceFor({ source, reviewText: review.text }, config.llm.maxPromptChars);
+    if (view.type === 'too_large') return result('skipped_too_large', { reason: `file too large for the prompt budget (${view.chars} chars)` });
+    if (view.type === 'regions') logger.info({ regions: view.regions.length, chars: view.totalChars }, 'the file is shown to the model in parts');
 
-  const patched = applyPatches(source, answer.patches, {
-    minConfidence: config.minConfidence,
-    maxPatchLines: config.maxPatchLines,
-    maxPatchesPerFile: config.maxPatchesPerFile,
-    wasShown: (oldString) => wasShown(view, oldString),
-  });
-  const rejected = [...answer.rejected, ...patched.rejected];
+    logger.info('asking the patch model');
+    const answer = await ask(ctx, file, source, view, timing);
+    if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
+    patched = applyPatches(source, answer.patches, { ...gates, wasShown: (oldString) => wasShown(view, oldString) });
+    rejected = [...answer.rejected, ...patched.rejected];
+  }
   const applied = patched.applied;
   if (applied.length === 0) {
     return result('all_rejected', { rejected, reason: `${rejected.length} patch(es) rejected` });
@@ -112,8 +136,8 @@ async function runSteps(
   }
 
   // What is committed is the content we validated, built from git objects — never the worktree.
-  const commitSha = await workspace.commitFile({ path: review.file, content, mode: file.mode, message: commitMessage(review.file, applied) });
-  const branch = branchNameFor(config.branchPrefix, review.file);
+  const trailers = { input: prints.input, review: prints.review };
+  const commitSha = await workspace.commitFile({ path: review.file, content, mode: file.mode, message: commitMessage(review.file, applied, trailers) });
   const details: RowDetails = { applied, rejected, check, branch };
   known.branch = branch;
   if (!options.apply) return result('dry_run_committed', { ...details, reason: 'dry run: nothing pushed' });
@@ -124,9 +148,12 @@ async function runSteps(
     branch,
     commitSha,
     patchHash: hash,
-    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash, applied, rejected, checked }, maxBodyLength),
+    inputFingerprint: prints.input,
+    pr: async (maxBodyLength) =>
+      prContent(ctx, { review, branch, commitSha, patchHash: hash, applied, rejected, checked, fingerprint: { ...trailers, blob: file.blob } }, maxBodyLength),
   });
-  return result(published.action, { ...details, pr: published.pr, reason: published.reason });
+  const reason = published.reason ?? (rebuilt ? 'rebuilt from its own patches on the new base' : null);
+  return result(published.action, { ...details, pr: published.pr, reason });
 }
 
 /** The patch model's answer for this file, its request timed (queueing excluded). */
@@ -153,6 +180,35 @@ async function ask(ctx: RunContext, file: SelectedFile, source: string, view: Pr
   });
 }
 
+interface Fingerprints {
+  input: string;
+  review: string;
+  withBlob: (blob: string) => string;
+}
+
+function fingerprintsOf(ctx: RunContext, file: SelectedFile): Fingerprints {
+  const { config } = ctx.options;
+  const gates = { minConfidence: config.minConfidence, maxPatchLines: config.maxPatchLines, maxPatchesPerFile: config.maxPatchesPerFile, checkCommand: config.check.command, maxPromptChars: config.llm.maxPromptChars };
+  const withBlob = (blob: string) => inputFingerprint({ file: file.review.file, blob, review: file.review, patchModel: config.llm.model, gates });
+  return { input: withBlob(file.blob), review: reviewFingerprint(file.review), withBlob };
+}
+
+function lifecycleInput(ctx: RunContext, file: SelectedFile, branch: string, prints: Fingerprints): LifecycleInput {
+  const { config } = ctx.options;
+  return {
+    existing: ctx.publisher.existing(branch),
+    baseBranch: ctx.workspace.baseBranch,
+    baseSha: ctx.workspace.baseSha,
+    fingerprint: prints.input,
+    review: prints.review,
+    blob: file.blob,
+    fingerprintWithBlob: prints.withBlob,
+    rebaseWhen: config.rebaseWhen,
+    stopLabel: config.stopLabel,
+    force: ctx.options.force,
+  };
+}
+
 function auditCheck(checked: CheckResult): AuditCheck {
   return {
     command: checked.command,
@@ -166,7 +222,16 @@ function auditCheck(checked: CheckResult): AuditCheck {
 /** The PR's title, body (within the forge's limit) and labels for a green file's commit. */
 async function prContent(
   ctx: RunContext,
-  input: { review: Review; branch: string; commitSha: string; patchHash: string; applied: AppliedPatch[]; rejected: RejectedPatch[]; checked: CheckResult },
+  input: {
+    review: Review;
+    branch: string;
+    commitSha: string;
+    patchHash: string;
+    applied: AppliedPatch[];
+    rejected: RejectedPatch[];
+    checked: CheckResult;
+    fingerprint: { input: string; review: string; blob: string };
+  },
   maxBodyLength: number,
 ): Promise<PrContent> {
   const { review, applied, rejected, checked } = input;
@@ -178,6 +243,7 @@ async function prContent(
       baseSha: ctx.workspace.baseSha,
       runId: ctx.row.runId,
       patchHash: input.patchHash,
+      fingerprint: input.fingerprint,
       applied,
       rejected,
       review,

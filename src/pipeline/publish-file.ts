@@ -1,6 +1,7 @@
-import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
+import { ForgeError, type Forge, type ForgePr, type LabelSpec } from '../forge/types.js';
 import { parsePrMeta } from '../report/pr-meta.js';
 import { isBotLabel, mergeLabels } from '../report/pr-labels.js';
+import { pickOpenPr } from './pr-lifecycle.js';
 
 export interface PublishInput {
   forge: Forge;
@@ -19,11 +20,15 @@ export interface PublishInput {
   prs: ForgePr[];
   /** The open bot PRs this file is judged against (open-pr-budget.ts), and maxOpenPrs. */
   openPrs: { count: number; max: number };
+  /** Bot PRs opened in the last hour (this run's before this file included), and prHourlyLimit (0: none). */
+  hourlyPrs?: { count: number; max: number };
   branch: string;
   baseBranch: string;
   baseSha: string;
   commitSha: string;
   patchHash: string;
+  /** inputFingerprint() of what this commit was built from. */
+  inputFingerprint: string;
   title: string;
   body: string;
   labels: LabelSpec[];
@@ -39,7 +44,8 @@ export type PublishAction =
   | 'pr_unchanged'
   | 'skipped_closed_pr'
   | 'skipped_human_edited'
-  | 'skipped_open_pr_limit';
+  | 'skipped_open_pr_limit'
+  | 'skipped_pr_hourly_limit';
 
 export interface PublishOutcome {
   action: PublishAction;
@@ -61,23 +67,27 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
   if (open !== null && !input.force) {
     const meta = parsePrMeta(open.body);
     if (meta !== null && meta.base === input.baseSha && meta.patch === input.patchHash) {
-      if (!input.labelsEnabled || sameBotLabels(open.labels, input.labels)) {
-        return outcome('pr_unchanged', open, 'the open PR already carries this patch on this base');
-      }
-      // Same patch, but the labels drifted from the audit row (a failed labelling, a new review):
-      // mirror them again; title and body are equal, so the forge writes labels only.
+      const sameInputs = meta.input === input.inputFingerprint;
+      const labelsOk = !input.labelsEnabled || sameBotLabels(open.labels, input.labels);
+      if (sameInputs && labelsOk) return outcome('pr_unchanged', open, 'the open PR already carries this patch on this base');
+      // Same patch on the same base: the branch stays as it is (no push). New inputs (a newer
+      // review) are recorded in the body; drifted labels are mirrored again from the audit row.
       input.noPush?.();
       const synced = await input.forge.updatePr(open, {
-        title: open.title,
-        body: open.body,
-        labels: labelSpecs(mergeLabels(open.labels, input.labels), input.labels),
+        title: sameInputs ? open.title : input.title,
+        body: sameInputs ? open.body : input.body,
+        labels: labelSpecs(input.labelsEnabled ? mergeLabels(open.labels, input.labels) : open.labels, input.labels),
       });
-      return outcome('pr_updated', synced, 'labels brought in line with the audit row');
+      return outcome('pr_updated', synced, sameInputs ? 'labels brought in line with the audit row' : 'the same patch, recorded with its new inputs');
     }
   }
 
-  // A person declined exactly this change: never propose it again (force does not override).
-  const declined = mine.find((pr) => pr.state === 'closed' && !pr.merged && parsePrMeta(pr.body)?.patch === input.patchHash);
+  // A person declined exactly this change (a PR from before reviews were fingerprinted; later
+  // ones block by review, pr-lifecycle.ts): never propose it again (force does not override).
+  const declined = mine.find((pr) => {
+    const meta = pr.state === 'closed' && !pr.merged ? parsePrMeta(pr.body) : null;
+    return meta !== null && meta.review === undefined && meta.patch === input.patchHash;
+  });
   if (declined !== undefined) {
     return outcome('skipped_closed_pr', declined, `PR #${declined.number} with this patch was closed without merging`);
   }
@@ -94,21 +104,44 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
     );
   }
 
+  if (open === null && input.hourlyPrs !== undefined && input.hourlyPrs.max > 0 && input.hourlyPrs.count >= input.hourlyPrs.max) {
+    return outcome(
+      'skipped_pr_hourly_limit',
+      null,
+      `${input.hourlyPrs.count} scrum-apply PRs were opened in the last hour (prHourlyLimit is ${input.hourlyPrs.max})`,
+    );
+  }
+
   if (input.remoteBranchSha !== input.commitSha) {
-    await input.push(input.branch, input.commitSha, input.remoteBranchSha);
+    try {
+      await input.push(input.branch, input.commitSha, input.remoteBranchSha);
+    } catch (error) {
+      // The lease failed: another run pushed this branch since it was fetched.
+      const concurrent = isStaleLease(error) ? await concurrentOutcome(input, true) : null;
+      if (concurrent === null) throw error;
+      return concurrent;
+    }
   } else {
     input.noPush?.();
   }
 
   if (open === null) {
-    const created = await input.forge.createPr({
-      head: input.branch,
-      base: input.baseBranch,
-      title: input.title,
-      body: input.body,
-      draft: input.draft,
-      labels: input.labelsEnabled ? input.labels : [],
-    });
+    let created: Awaited<ReturnType<Forge['createPr']>>;
+    try {
+      created = await input.forge.createPr({
+        head: input.branch,
+        base: input.baseBranch,
+        title: input.title,
+        body: input.body,
+        draft: input.draft,
+        labels: input.labelsEnabled ? input.labels : [],
+      });
+    } catch (error) {
+      // Another run opened this branch's PR since the listing.
+      const concurrent = isAlreadyExists(error) ? await concurrentOutcome(input, false) : null;
+      if (concurrent === null) throw error;
+      return concurrent;
+    }
     // The forge found one open for this branch that the listing missed, and updated it.
     if (created.existed === true) return outcome('pr_updated', created, 'an open PR for this branch already existed; it was updated');
     return outcome('pr_opened', created, null);
@@ -122,10 +155,25 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
   return outcome('pr_updated', updated, null);
 }
 
-/** The open PR for this branch; on a forge allowing several (different bases), the one on ours. */
-function pickOpenPr(prs: ForgePr[], baseBranch: string): ForgePr | null {
-  const open = prs.filter((pr) => pr.state === 'open');
-  return open.find((pr) => pr.baseBranch === baseBranch) ?? open[0] ?? null;
+function isStaleLease(error: unknown): boolean {
+  return error instanceof Error && /was rejected: .*stale info/.test(error.message);
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof ForgeError && (error.status === 422 || error.status === 409) && /already exists/i.test(error.message);
+}
+
+/**
+ * Another run got to this branch first: what it left there, read once. Its open PR with our
+ * inputs is our PR unchanged; another one is this file's PR as that run updated it. Null when
+ * nothing explains the refusal (then it is an error after all).
+ */
+async function concurrentOutcome(input: PublishInput, pushed: boolean): Promise<PublishOutcome | null> {
+  const prs = (await input.forge.listBotPrs(input.branch)).filter((pr) => pr.headBranch === input.branch);
+  const open = pickOpenPr(prs, input.baseBranch);
+  if (open === null) return pushed ? outcome('pr_updated', null, 'the branch was pushed by a concurrent run') : null;
+  if (parsePrMeta(open.body)?.input === input.inputFingerprint) return outcome('pr_unchanged', open, 'the PR was opened by a concurrent run');
+  return outcome('pr_updated', open, 'the PR was updated by a concurrent run');
 }
 
 function sameBotLabels(current: string[], desired: LabelSpec[]): boolean {

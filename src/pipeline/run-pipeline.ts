@@ -12,6 +12,7 @@ import { createAuditLog } from '../report/audit-log.js';
 import { describeError } from '../log/redact.js';
 import { loadReviewTexts, readLatestReviews, type ReviewLog } from '../reviews/read-reviews.js';
 import { selectFiles, type Selection } from '../reviews/select-files.js';
+import { closeObsoletePrs } from './close-obsolete.js';
 import { createPublisher, type Publisher } from './create-publisher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
@@ -96,7 +97,31 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       now: () => new Date(),
       elapsedMs,
     };
-    const results = await processAll(ctx, order.map((at) => chosen[at] as SelectedFile), { publisher, sequential, logger, total: chosen.length });
+    const processed = await processAll(ctx, order.map((at) => chosen[at] as SelectedFile), { publisher, sequential, logger, total: chosen.length });
+    const closed =
+      forge !== null && options.apply
+        ? await closeObsoletePrs({
+            forge,
+            workspace,
+            prs: await listing,
+            processed: new Set(chosen.map((file) => file.review.file)),
+            skipped,
+            latest: reviewLog.latest,
+            only: options.only,
+            branchPrefix: config.branchPrefix,
+            stopLabel: config.stopLabel,
+            row: ctx.row,
+            now: ctx.now,
+            logger,
+            redact: options.redact,
+          })
+        : [];
+    const audit = createAuditLog(options.auditLogPath, options.redact);
+    for (const result of closed) {
+      await audit.append(result.row);
+      options.onFileDone?.(result);
+    }
+    const results = [...processed, ...closed];
     return {
       runId,
       dryRun: !options.apply,
@@ -147,6 +172,8 @@ async function prepareRun(
     prs,
     files: run.chosen.length,
     maxOpenPrs: config.maxOpenPrs,
+    prHourlyLimit: config.prHourlyLimit,
+    now: () => new Date(),
     draft: config.pr.draft,
     force: options.force,
     labelsEnabled: config.labels.enabled,
@@ -219,7 +246,7 @@ async function chooseTracked(
     }
     const tracked = await workspace.readTrackedFile(review.file);
     if (tracked.type === 'rejected') skipped.push({ file: review.file, reason: tracked.reason });
-    else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
+    else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode, blob: tracked.blob });
   }
   return { chosen, notProcessed };
 }

@@ -15,5 +15,6 @@ export function serialForgeWrites(forge: Forge, queue: PQueue): Forge {
     ensureLabels: (labels) => queue.add(() => forge.ensureLabels(labels)),
     createPr: (pr) => queue.add(() => forge.createPr(pr)),
     updatePr: (pr, update) => queue.add(() => forge.updatePr(pr, update)),
+    closePr: (pr, comment) => queue.add(() => forge.closePr(pr, comment)),
   };
 }

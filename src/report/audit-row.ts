@@ -14,6 +14,9 @@ export type AuditAction =
   | 'skipped_human_edited'
   | 'skipped_open_pr_limit'
   | 'skipped_too_large'
+  | 'skipped_pr_hourly_limit'
+  | 'skipped_stopped'
+  | 'pr_closed_obsolete'
   | 'error';
 
 export interface AuditCheck {

@@ -14,6 +14,8 @@ export interface PrBodyInput {
   baseSha: string;
   runId: string;
   patchHash: string;
+  /** The input fingerprints the PR was built from (input-fingerprint.ts) and the file's blob at the base. */
+  fingerprint?: { input: string; review: string; blob: string };
   applied: AppliedPatch[];
   rejected: RejectedPatch[];
   review: Review;
@@ -34,7 +36,19 @@ export function renderPrBody(input: PrBodyInput, maxLength: number, redact: Reda
   const output = blockText(redact(input.check.output));
   const excerpt = blockText(redact(input.review.text));
   const diff = blockText(redact(input.diff));
-  const meta = renderPrMeta({ v: 1, file: input.file, base: input.baseSha, patch: input.patchHash, run: input.runId });
+  const meta = renderPrMeta({
+    v: 1,
+    file: input.file,
+    base: input.baseSha,
+    patch: input.patchHash,
+    run: input.runId,
+    ...(input.fingerprint === undefined
+      ? {}
+      : {
+          ...input.fingerprint,
+          patches: input.applied.map((p) => ({ old_string: p.old_string, new_string: p.new_string, rationale: p.rationale, confidence: p.confidence })),
+        }),
+  });
 
   let outputBudget = output.length;
   let excerptBudget = excerpt.length;

@@ -11,6 +11,17 @@ export const PrMeta = z.object({
   /** patchHash() of the applied patches. */
   patch: z.string().regex(/^[0-9a-f]{64}$/),
   run: z.string(),
+  /** inputFingerprint() of what the PR was built from (blob, review, model, prompt, gates). */
+  input: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** reviewFingerprint() of the review row that selected the file. */
+  review: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** The file's blob at `base`. */
+  blob: z.string().regex(/^[0-9a-f]{40,64}$/).optional(),
+  /** The applied patches, to re-apply on a moved base without asking the model again. */
+  patches: z
+    .array(z.object({ old_string: z.string(), new_string: z.string(), rationale: z.string(), confidence: z.number() }))
+    .max(50)
+    .optional(),
 });
 export type PrMeta = z.infer<typeof PrMeta>;
 

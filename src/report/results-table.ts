@@ -15,6 +15,9 @@ const OUTCOME_WORDS: Record<FileResult['action'], string> = {
   skipped_human_edited: 'skipped: branch edited by a person',
   skipped_open_pr_limit: 'skipped: open PR limit',
   skipped_too_large: 'skipped: file too large',
+  skipped_pr_hourly_limit: 'skipped: hourly PR limit',
+  skipped_stopped: 'skipped: stop label',
+  pr_closed_obsolete: 'PR closed (obsolete)',
   error: 'error',
 };
 

@@ -20,6 +20,7 @@ import {
   type GiteaRig,
 } from '../helpers/gitea-e2e.js';
 import { branchOf, record, SHAPES } from '../helpers/github-e2e.js';
+import { parsePrMeta } from '../../src/report/pr-meta.js';
 import { expectBodySections, expectMeta, labelCreation, SHAPES_LABELS, SHAPES_PATCHES, SHAPES_TITLE } from '../helpers/github-e2e-expect.js';
 
 const NEEDS_REVIEW = { id: 500, name: 'needs-review' };
@@ -38,6 +39,8 @@ describe('a file whose Gitea PR already exists', () => {
     const base = git(rig.repo.origin, 'rev-parse', 'main').trim();
     const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
 
+    // A newer review of the file: its inputs changed, so the model is asked again.
+    rig.newerReview(SHAPES);
     rig.answer(SHAPES, ONE_FIX);
     const mock = rig.newMock();
     // A person added `needs-review` to the PR.
@@ -77,11 +80,13 @@ describe('a file whose Gitea PR already exists', () => {
     expectMeta(body, { file: SHAPES, base, runId: row?.run_id ?? '', patches: ONE_FIX_PATCHES });
   });
 
-  it('the same patch on a moved base rebuilds the branch and sends one PATCH with the labels unchanged', async () => {
+  it('rebaseWhen: behind-base — the same patch on a moved base rebuilds the branch from the PR\'s own patches (no model call) and sends one PATCH with the labels unchanged', async () => {
     const first = await openShapesPr(rig);
     const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
     rig.repo.write('NOTES.md', 'an unrelated change on main\n');
+    rig.repo.write('.github/scrum-apply.yml', 'rebaseWhen: behind-base\n');
     const base = rig.repo.commitAll('notes');
+    const asked = rig.llm.requests.length;
 
     const mock = rig.newMock();
     const [listed] = pullsAfter(first);
@@ -92,6 +97,7 @@ describe('a file whose Gitea PR already exists', () => {
     const result = await rig.run(['--only', SHAPES]);
     expect(result.code).toBe(0);
     mock.done();
+    expect(rig.llm.requests.length).toBe(asked);
 
     const row = rig.lastRun().get(SHAPES);
     expect(row).toMatchObject({ action: 'pr_updated', pr: { number: 1 } });
@@ -105,25 +111,40 @@ describe('a file whose Gitea PR already exists', () => {
     expectMeta(body, { file: SHAPES, base, runId: row?.run_id ?? '', patches: SHAPES_PATCHES });
   });
 
-  it('the same patch with bot labels a person removed: one PATCH restoring them (title and body as they are), no push', async () => {
+  it('the same inputs with bot labels a person removed: pr_unchanged, no model call, no push, no write (a newer review restores them)', async () => {
     const first = await openShapesPr(rig);
     const remote = snapshotRemote(rig.repo.origin);
     const [listed] = pullsAfter(first, (pull) => ({ labels: [NEEDS_REVIEW, ...(pull.labels ?? []).filter((l) => l.name !== 'check:green')] }));
     if (listed === undefined) throw new Error('the first run opened no PR');
 
+    const asked = rig.llm.requests.length;
     const mock = rig.newMock();
     mockListPulls(mock, [listed]);
-    mockListLabels(mock, [...knownLabels(first), NEEDS_REVIEW]);
-    mockEditPull(mock, listed);
     const result = await rig.run(['--only', SHAPES]);
     expect(result.code).toBe(0);
     mock.done();
-
-    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_updated', pr: { number: 1 }, reason: 'labels brought in line with the audit row' });
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_unchanged', pr: { number: 1 }, reason: 'the open PR was built from these same inputs' });
+    expect(rig.llm.requests.length).toBe(asked);
+    expect(mock.writes()).toEqual([]);
     expect(snapshotRemote(rig.repo.origin)).toBe(remote);
-    expect(mock.writes().map((w) => [w.method, w.path, w.body])).toEqual([
-      ['PATCH', `${API}/pulls/1`, { title: listed.title, body: listed.body, labels: [NEEDS_REVIEW.id, ...idsOf(first, SHAPES_LABELS)] }],
+
+    // A newer review: the model is asked, gives the same patch on the same base; one PATCH
+    // records the new inputs in the body and restores the labels, and nothing is pushed.
+    rig.newerReview(SHAPES);
+    const again = rig.newMock();
+    mockListPulls(again, [listed]);
+    mockListLabels(again, [...knownLabels(first), NEEDS_REVIEW]);
+    mockEditPull(again, listed);
+    const second = await rig.run(['--only', SHAPES]);
+    expect(second.code).toBe(0);
+    again.done();
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_updated', pr: { number: 1 }, reason: 'the same patch, recorded with its new inputs' });
+    expect(snapshotRemote(rig.repo.origin)).toBe(remote);
+    const writes = again.writes();
+    expect(writes.map((w) => [w.method, w.path, record(w.body).title, record(w.body).labels])).toEqual([
+      ['PATCH', `${API}/pulls/1`, listed.title, [NEEDS_REVIEW.id, ...idsOf(first, SHAPES_LABELS)]],
     ]);
+    expect(parsePrMeta(String(record(writes[0]?.body).body))?.review).not.toBe(parsePrMeta(listed.body ?? '')?.review);
   });
 
   it('a PR closed without merging for the same patch is left closed: no push, no request but the listing', async () => {
@@ -139,7 +160,7 @@ describe('a file whose Gitea PR already exists', () => {
     expect(rig.lastRun().get(SHAPES)).toMatchObject({
       action: 'skipped_closed_pr',
       pr: { number: 1, url: prUrl(1) },
-      reason: 'PR #1 with this patch was closed without merging',
+      reason: 'PR #1 for this review was closed without merging',
     });
     expect(mock.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${API}/pulls?state=all&limit=50&page=1`]);
     expect(snapshotRemote(rig.repo.origin)).toBe(remote);
@@ -155,6 +176,8 @@ describe('a file whose Gitea PR already exists', () => {
     git(clone, 'push', '-q', 'origin', branchOf(SHAPES));
     const remote = snapshotRemote(rig.repo.origin);
 
+    // A newer review of the file: its inputs changed, so the model is asked again.
+    rig.newerReview(SHAPES);
     rig.answer(SHAPES, ONE_FIX);
     const mock = rig.newMock();
     mockListPulls(mock, pullsAfter(first));

@@ -77,6 +77,7 @@ describe('createGiteaForge', () => {
         title: 'scrum-apply: 1 mechanical fix in scrum-apply/a.rs',
         body: 'meta',
         labels: ['scrum-apply'],
+        createdAt: '2024-05-01T10:00:00Z',
       },
       expect.objectContaining({ number: 3, state: 'closed', merged: true, headBranch: 'scrum-apply/b.rs' }),
       expect.objectContaining({ number: 5, state: 'closed', merged: false, baseBranch: 'develop' }),

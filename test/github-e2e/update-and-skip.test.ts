@@ -70,6 +70,8 @@ describe('a file whose PR already exists', () => {
     const base = git(rig.repo.origin, 'rev-parse', 'main').trim();
     const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
 
+    // A newer review of the file: its inputs changed, so the model is asked again.
+    rig.newerReview(SHAPES);
     rig.answer(SHAPES, ONE_FIX);
     const mock = rig.newMock();
     const listed = pullsAfter(first, numberOfHead, ({ labels }) => ({ labels: [...labels, 'needs-review'] }));
@@ -107,11 +109,13 @@ describe('a file whose PR already exists', () => {
     expectMeta(body, { file: SHAPES, base, runId: row?.run_id ?? '', patches: ONE_FIX_PATCHES });
   });
 
-  it('the same patch on a moved base rebuilds the branch and rewrites only the body: one write, no label request', async () => {
+  it('rebaseWhen: behind-base — the same patch on a moved base rebuilds the branch from the PR\'s own patches (no model call) and rewrites only the body: one write, no label request', async () => {
     const first = await openShapesPr();
     const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
     rig.repo.write('NOTES.md', 'an unrelated change on main\n');
+    rig.repo.write('.github/scrum-apply.yml', 'rebaseWhen: behind-base\n');
     const base = rig.repo.commitAll('notes');
+    const asked = rig.llm.requests.length;
 
     const mock = rig.newMock();
     mockListPulls(mock, [pullsAfter(first, numberOfHead)]);
@@ -119,6 +123,7 @@ describe('a file whose PR already exists', () => {
     const result = await rig.run(['--only', SHAPES]);
     expect(result.code).toBe(0);
     mock.done();
+    expect(rig.llm.requests.length).toBe(asked);
 
     const row = rig.lastRun().get(SHAPES);
     expect(row).toMatchObject({ action: 'pr_updated', pr: { number: 1 } });
@@ -144,7 +149,7 @@ describe('a file whose PR already exists', () => {
     expect(rig.lastRun().get(SHAPES)).toMatchObject({
       action: 'skipped_closed_pr',
       pr: { number: 1, url: 'https://github.com/octo/demo/pull/1' },
-      reason: 'PR #1 with this patch was closed without merging',
+      reason: 'PR #1 for this review was closed without merging',
     });
     expect(mock.writes()).toEqual([]);
     expect(snapshotRemote(rig.repo.origin)).toBe(remote);
@@ -161,6 +166,8 @@ describe('a file whose PR already exists', () => {
     git(clone, 'push', '-q', 'origin', branchOf(SHAPES));
     const remote = snapshotRemote(rig.repo.origin);
 
+    // A newer review of the file: its inputs changed, so the model is asked again.
+    rig.newerReview(SHAPES);
     rig.answer(SHAPES, ONE_FIX);
     const mock = rig.newMock();
     mockListPulls(mock, [pullsAfter(first, numberOfHead)]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ForgeError } from '../../src/forge/types.js';
 import { publishFile, type PublishInput } from '../../src/pipeline/publish-file.js';
 import { BASE_SHA, botBody, BRANCH, COMMIT, fakeForge, forgePr, LABELS, OTHER_PATCH, publishInput, REMOTE } from '../helpers/publish-fixtures.js';
 
@@ -153,5 +154,66 @@ describe('publishFile (any forge)', () => {
       ],
     });
     expect(await publishFile(input)).toMatchObject({ action: 'pr_unchanged', pr: { number: 5 } });
+  });
+});
+
+describe('publishFile when another run got there first', () => {
+  const alreadyExists = new ForgeError('GitHub create a PR failed (HTTP 422): Validation Failed: A pull request already exists for acme:scrum-apply/src/format.rs.', 422);
+
+  it('a 422 "already exists" on create: the branch\'s PR is read once; with our inputs it is pr_unchanged, never an error', async () => {
+    const forge = fakeForge();
+    const theirs = forgePr({ number: 9 });
+    const listed: string[] = [];
+    const input = publishInput(
+      {
+        ...forge,
+        createPr: async () => {
+          throw alreadyExists;
+        },
+        listBotPrs: async (prefix) => (listed.push(prefix), [theirs, forgePr({ number: 10, headBranch: `${BRANCH}-other` })]),
+      },
+      {},
+    );
+    expect(await publishFile(input)).toEqual({ action: 'pr_unchanged', pr: { number: 9, url: theirs.url }, reason: 'the PR was opened by a concurrent run' });
+    expect(listed).toEqual([BRANCH]);
+  });
+
+  it('a rejected push lease: the PR as the other run left it is pr_updated "by a concurrent run"', async () => {
+    const forge = fakeForge();
+    const input = publishInput(
+      { ...forge, listBotPrs: async () => [forgePr({ number: 9, body: botBody(OTHER_PATCH) })] },
+      {
+        push: async (branch) => {
+          throw new Error(`push to ${branch} was rejected: stale info`);
+        },
+      },
+    );
+    const outcome = await publishFile({ ...input, inputFingerprint: 'e'.repeat(64) });
+    expect(outcome).toEqual({ action: 'pr_updated', pr: { number: 9, url: 'https://forge.test/acme/widgets/pull/7' }, reason: 'the PR was updated by a concurrent run' });
+    expect(forge.created).toEqual([]);
+  });
+
+  it('any other refusal is still an error', async () => {
+    const forge = fakeForge();
+    const input = publishInput({ ...forge, createPr: async () => Promise.reject(new ForgeError('GitHub create a PR failed (HTTP 422): Validation Failed: No commits between', 422)) });
+    await expect(publishFile(input)).rejects.toThrow(/No commits between/);
+  });
+});
+
+describe('prHourlyLimit', () => {
+  it('opens no new PR once prHourlyLimit PRs were opened in the last hour; an open PR is still updated', async () => {
+    const forge = fakeForge();
+    const limited = publishInput(forge, { hourlyPrs: { count: 3, max: 3 } });
+    expect(await publishFile(limited)).toEqual({
+      action: 'skipped_pr_hourly_limit',
+      pr: null,
+      reason: '3 scrum-apply PRs were opened in the last hour (prHourlyLimit is 3)',
+    });
+    expect(limited.pushes).toEqual([]);
+    expect(forge.created).toEqual([]);
+
+    expect(await publishFile(publishInput(forge, { hourlyPrs: { count: 0, max: 0 } }))).toMatchObject({ action: 'pr_opened' });
+    const update = publishInput(forge, { hourlyPrs: { count: 3, max: 3 }, remoteBranchSha: REMOTE, prs: [forgePr({ body: botBody(OTHER_PATCH) })] });
+    expect(await publishFile(update)).toMatchObject({ action: 'pr_updated' });
   });
 });

@@ -43,6 +43,8 @@ const EditPullRequestOption = z.strictObject({
   unset_due_date: z.boolean().optional(),
   allow_maintainer_edit: z.boolean().optional(),
 });
+/** Swagger `CreateIssueCommentOption`. */
+const CreateIssueCommentOption = z.strictObject({ body: z.string().min(1) });
 const CreateLabelOption = z.strictObject({
   name: z.string().min(1),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be #rrggbb'),
@@ -199,11 +201,24 @@ export function mockEditPull(mock: GiteaMock, current: PullFixture): void {
           ...(typeof b.title === 'string' ? { title: b.title } : {}),
           ...(typeof b.body === 'string' ? { body: b.body } : {}),
           ...(b.labels === undefined ? {} : { labels: labelsById(mock, b.labels) }),
+          ...(b.state === 'closed' ? { state: 'closed' as const } : {}),
         };
         mock.pulls.set(current.number, pull);
         return [201, giteaPull(pull, GITEA)];
       },
       EditPullRequestOption,
+    ),
+  );
+}
+
+/** POST /repos/{o}/{r}/issues/{n}/comments: 201 with the `Comment`. */
+export function mockCreateComment(mock: GiteaMock, issueNumber: number, commentId: number): void {
+  mock.scope.post(`${API}/issues/${issueNumber}/comments`).reply(
+    reply(
+      mock,
+      'POST',
+      (body) => [201, { id: commentId, html_url: `${GITEA.url}/${GITEA.owner}/${GITEA.repo}/pulls/${issueNumber}#issuecomment-${commentId}`, body: record(body).body, user: { login: 'scrum-apply' } }],
+      CreateIssueCommentOption,
     ),
   );
 }

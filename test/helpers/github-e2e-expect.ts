@@ -52,13 +52,18 @@ export function expectBodySections(body: string): void {
   expect(body.trimEnd()).toMatch(/<!-- scrum-apply:meta [A-Za-z0-9+/]+={0,2} -->$/);
 }
 
-/** The hidden metadata names the file, the base commit, the patches and the run. */
+/** The hidden metadata names the file, the base commit, the patches, the run and the input fingerprints. */
 export function expectMeta(body: string, expected: { file: string; base: string; runId: string; patches: Array<{ old_string: string; new_string: string }> }): void {
-  expect(parsePrMeta(body)).toEqual({
+  const meta = parsePrMeta(body);
+  expect(meta).toMatchObject({
     v: 1,
     file: expected.file,
     base: expected.base,
     patch: patchHash(expected.file, expected.patches),
     run: expected.runId,
+    input: expect.stringMatching(/^[0-9a-f]{64}$/),
+    review: expect.stringMatching(/^[0-9a-f]{64}$/),
+    blob: expect.stringMatching(/^[0-9a-f]{40}$/),
   });
+  expect(meta?.patches?.map((p) => ({ old_string: p.old_string, new_string: p.new_string }))).toEqual(expected.patches);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
@@ -7,6 +7,7 @@ import { DEMO_EXAMPLES, recordedAnswers } from '../../tools/demo/recorded-answer
 import type { AuditRow } from '../../src/report/audit-row.js';
 import { baseEnv, readAudit, runCliCaptured, type CliOutcome } from './cli-harness.js';
 import { createFixtureRepo, type FixtureRepo } from './fixture-repo.js';
+import { varyAnswer } from './varying-model.js';
 import {
   createGitHubMock,
   pullPayload,
@@ -53,10 +54,19 @@ export interface E2eRig {
   run(extraArgs?: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliOutcome>;
   /** The audit rows of the latest run, by file. */
   lastRun(): Map<string, AuditRow>;
+  /** Append a newer review of `file` to the review log: its latest row a day later, with `change` on top. */
+  newerReview(file: string, change?: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
-export async function createE2eRig(options: { extraFiles?: Record<string, string>; reviews?: boolean } = {}): Promise<E2eRig> {
+export async function createE2eRig(
+  options: {
+    extraFiles?: Record<string, string>;
+    reviews?: boolean;
+    /** A model that words every answer differently and, for these files, picks other equivalent patches (varying-model.ts). */
+    varying?: { shuffled: string[] };
+  } = {},
+): Promise<E2eRig> {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   const repo = createFixtureRepo({ prefix: 'scrum-apply-gh-e2e-', extraFiles: options.extraFiles });
@@ -66,9 +76,13 @@ export async function createE2eRig(options: { extraFiles?: Record<string, string
   }
   const recorded = recordedAnswers();
   const overrides = new Map<string, string>();
+  let calls = 0;
   const llm = await startLlmStandIn((request) => {
     const file = [...overrides.keys()].sort((a, b) => b.length - a.length).find((f) => request.prompt.includes(f));
-    return file === undefined ? recorded(request.prompt) : { content: overrides.get(file) ?? '' };
+    const reply = file === undefined ? recorded(request.prompt) : { content: overrides.get(file) ?? '' };
+    if (options.varying === undefined) return reply;
+    calls += 1;
+    return varyAnswer(reply, calls, options.varying.shuffled.some((f) => request.prompt.includes(f)));
   });
   const target: GitHubTarget = { api: 'https://api.github.test', owner: 'octo', repo: 'demo', token: randomToken() };
   const auditPath = join(repo.root, 'audit.jsonl');
@@ -94,6 +108,18 @@ export async function createE2eRig(options: { extraFiles?: Record<string, string
     env,
     run: (extraArgs = [], extraEnv = {}) =>
       runCliCaptured(['run', '--apply', '--forge', 'github', '--audit-log', auditPath, ...extraArgs], repo.dir, env(extraEnv)),
+    newerReview(file, change = {}) {
+      const path = join(repo.dir, 'data/_kb/scrum_reviews.jsonl');
+      const rows = readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => record(JSON.parse(line)))
+        .filter((row) => row.file === file);
+      const latest = rows.sort((a, b) => Date.parse(String(a.reviewed_at)) - Date.parse(String(b.reviewed_at))).at(-1);
+      if (latest === undefined) throw new Error(`no review of ${file}`);
+      const later = new Date(Date.parse(String(latest.reviewed_at)) + 24 * 3600 * 1000).toISOString();
+      appendFileSync(path, `${JSON.stringify({ ...latest, reviewed_at: later, ...change })}\n`);
+    },
     lastRun() {
       const rows = readAudit(auditPath);
       const runId = rows.at(-1)?.run_id;

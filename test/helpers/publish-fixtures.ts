@@ -22,8 +22,11 @@ export const LABELS = labelsFor({
 });
 
 /** A PR body as the bot wrote it for `patch` on `base`. */
+/** The input fingerprint the fixtures' PRs were built from. */
+export const INPUT = 'f'.repeat(64);
+
 export function botBody(patch = PATCH, base = BASE_SHA): string {
-  return `Body for ${patch.slice(0, 4)}\n\n${renderPrMeta({ v: 1, file: 'src/format.rs', base, patch, run: 'run-1' })}\n`;
+  return `Body for ${patch.slice(0, 4)}\n\n${renderPrMeta({ v: 1, file: 'src/format.rs', base, patch, run: 'run-1', input: INPUT })}\n`;
 }
 
 export interface PushRecord {
@@ -53,6 +56,7 @@ export function publishInput(forge: Forge, overrides: Partial<PublishInput> = {}
     baseSha: BASE_SHA,
     commitSha: COMMIT,
     patchHash: PATCH,
+    inputFingerprint: INPUT,
     title: 'scrum-apply: 2 mechanical fixes in src/format.rs',
     body: botBody(),
     labels: LABELS,
@@ -81,19 +85,24 @@ export function forgePr(overrides: Partial<ForgePr> = {}): ForgePr {
 }
 
 /** A forge that records what it is asked to do. */
-export function fakeForge(): Forge & { created: NewPr[]; updated: Array<{ pr: ForgePr; update: PrUpdate }> } {
+export function fakeForge(): Forge & { created: NewPr[]; updated: Array<{ pr: ForgePr; update: PrUpdate }>; closed: Array<{ pr: ForgePr; comment: string }> } {
   const created: NewPr[] = [];
   const updated: Array<{ pr: ForgePr; update: PrUpdate }> = [];
+  const closed: Array<{ pr: ForgePr; comment: string }> = [];
   return {
     kind: 'github',
     maxBodyLength: 60_000,
     created,
     updated,
+    closed,
     listBotPrs: async () => [],
     ensureLabels: async () => {},
     async createPr(pr) {
       created.push(pr);
       return forgePr({ number: 40 + created.length, headBranch: pr.head, title: pr.title, body: pr.body, labels: pr.labels.map((l) => l.name) });
+    },
+    async closePr(pr, comment) {
+      closed.push({ pr, comment });
     },
     async updatePr(pr, update) {
       updated.push({ pr, update });

@@ -103,6 +103,11 @@ export async function editPull(client: GiteaClient, ref: RepoRef, index: number,
   return (await client.request({ method: 'PATCH', path: `${repoPath(ref)}/pulls/${index}`, body, schema: GiteaPull })).data;
 }
 
+/** PATCH /repos/{owner}/{repo}/pulls/{index} with `state: closed` (201, as every edit). */
+export async function closePull(client: GiteaClient, ref: RepoRef, index: number): Promise<GiteaPull> {
+  return (await client.request({ method: 'PATCH', path: `${repoPath(ref)}/pulls/${index}`, body: { state: 'closed' }, schema: GiteaPull })).data;
+}
+
 export async function listLabels(client: GiteaClient, ref: RepoRef): Promise<GiteaLabel[]> {
   return listAll(client, `${repoPath(ref)}/labels`, {}, GiteaLabel);
 }

@@ -14,6 +14,7 @@ import {
 } from '../types.js';
 import {
   addCommentReaction,
+  closePull,
   createIssueComment,
   createLabel,
   createPull,
@@ -131,6 +132,12 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     }
   }
 
+  async function closePr(pr: ForgePr, comment: string): Promise<void> {
+    await createIssueComment(client, ref, pr.number, comment);
+    await closePull(client, ref, pr.number);
+    logger.info({ pr: pr.number, branch: pr.headBranch }, 'closed pull request');
+  }
+
   async function getPermission(username: string): Promise<Permission> {
     const permission = await getCollaboratorPermission(client, ref, username);
     return permission === null ? 'none' : PERMISSIONS[permission];
@@ -160,6 +167,7 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     ensureLabels,
     createPr,
     updatePr,
+    closePr,
     getPermission,
     createComment,
     reactToComment,

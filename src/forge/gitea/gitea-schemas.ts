@@ -36,6 +36,7 @@ export const GiteaPull = z.object({
     .transform((labels) => labels ?? []),
   head: GiteaBranchInfo,
   base: GiteaBranchInfo,
+  created_at: z.string().nullish(),
 });
 export type GiteaPull = z.infer<typeof GiteaPull>;
 

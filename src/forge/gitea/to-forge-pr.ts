@@ -29,5 +29,6 @@ export function toForgePr(pull: GiteaPull): ForgePr {
     title: pull.title,
     body: pull.body,
     labels: pull.labels.map((label) => label.name),
+    ...(typeof pull.created_at === 'string' ? { createdAt: pull.created_at } : {}),
   };
 }

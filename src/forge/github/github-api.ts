@@ -55,6 +55,12 @@ export async function updatePull(
   return GitHubPull.parse(response.data);
 }
 
+/** PATCH /repos/{owner}/{repo}/pulls/{pull_number} with `state: closed` */
+export async function closePull({ octokit, owner, repo }: GitHubRepo, pullNumber: number): Promise<GitHubPull> {
+  const response = await octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: pullNumber, state: 'closed' });
+  return GitHubPull.parse(response.data);
+}
+
 /** POST /repos/{owner}/{repo}/issues/{issue_number}/labels — returns the issue's labels after. */
 export async function addIssueLabels({ octokit, owner, repo }: GitHubRepo, issueNumber: number, labels: string[]): Promise<GitHubLabel[]> {
   const response = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {

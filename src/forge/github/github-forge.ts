@@ -16,6 +16,7 @@ import {
   updatePull,
   type GitHubPermission,
   type GitHubRepo,
+  closePull,
 } from './github-api.js';
 import { statusOf, toForgeError } from './to-forge-error.js';
 import { isSameRepoHead, toForgePr } from './to-forge-pr.js';
@@ -116,6 +117,12 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
         result = { ...result, labels: await setLabels(pr, update.labels) };
       }
       return result;
+    },
+
+    async closePr(pr: ForgePr, comment: string): Promise<void> {
+      await guard(`commenting on #${pr.number}`, () => createIssueComment(api, pr.number, comment));
+      await guard(`closing pull request #${pr.number}`, () => closePull(api, pr.number));
+      log.info({ pr: pr.number, branch: pr.headBranch }, 'closed pull request');
     },
 
     async getPermission(username: string): Promise<Permission> {

@@ -20,6 +20,7 @@ export const GitHubPull = z.object({
   }),
   base: z.object({ ref: z.string() }),
   labels: z.array(GitHubLabel).default([]),
+  created_at: z.string().optional(),
 });
 export type GitHubPull = z.infer<typeof GitHubPull>;
 
@@ -34,6 +35,7 @@ export function toForgePr(pull: GitHubPull): ForgePr {
     title: pull.title,
     body: pull.body ?? '',
     labels: pull.labels.map((label) => label.name),
+    ...(pull.created_at === undefined ? {} : { createdAt: pull.created_at }),
   };
 }
 

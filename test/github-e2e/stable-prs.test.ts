@@ -1,0 +1,167 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsePrMeta } from '../../src/report/pr-meta.js';
+import { git, snapshotRemote } from '../helpers/fixture-repo.js';
+import { branchOf, createE2eRig, mockCreatePullFor, pullsAfter, record, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
+import { SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
+import { mockAddLabels, mockCreateComment, mockCreateLabel, mockListLabels, mockListPulls, mockUpdatePull, type GitHubMock } from '../helpers/github-mocks.js';
+
+/** Another patch for shapes.rs than any the model gave so far. */
+const OTHER_FIX = JSON.stringify({
+  patches: [{ old_string: '        3.14159 * self.radius * self.radius', new_string: '        std::f64::consts::PI * self.radius * self.radius', rationale: 'exact constant', confidence: 95 }],
+});
+const numberOfHead = (head: string) => (head === branchOf(SHAPES) ? 1 : 2);
+/** Every label the varying model's answers for shapes.rs can give (one patch or two). */
+const KNOWN_LABELS = [...SHAPES_LABELS, 'patches:1'];
+
+let rig: E2eRig;
+beforeEach(async () => {
+  // A model that never answers the same twice: other wording every call, another patch set every other call.
+  rig = await createE2eRig({ varying: { shuffled: [SHAPES] } });
+});
+afterEach(async () => {
+  await rig.close();
+});
+
+async function openShapesPr(): Promise<GitHubMock> {
+  const mock = rig.newMock();
+  mockListPulls(mock, [[]]);
+  mockListLabels(mock, []);
+  mockCreateLabel(mock, { times: SHAPES_LABELS.length });
+  mockCreatePullFor(mock, branchOf(SHAPES), 1);
+  mockAddLabels(mock, 1);
+  const result = await rig.run(['--only', SHAPES]);
+  expect(result.code).toBe(0);
+  mock.done();
+  expect(rig.lastRun().get(SHAPES)?.action).toBe('pr_opened');
+  return mock;
+}
+
+/** A run whose only request is the listing of `pulls`; the model is not asked and nothing is pushed. */
+async function runUntouched(pulls: Array<Record<string, unknown>>, extra: string[] = []): Promise<void> {
+  const asked = rig.llm.requests.length;
+  const remote = snapshotRemote(rig.repo.origin);
+  const mock = rig.newMock();
+  mockListPulls(mock, [pulls]);
+  const result = await rig.run(['--only', SHAPES, ...extra]);
+  expect(result.code).toBe(0);
+  mock.done();
+  expect(rig.llm.requests.length).toBe(asked);
+  expect(mock.writes()).toEqual([]);
+  expect(snapshotRemote(rig.repo.origin)).toBe(remote);
+}
+
+describe('stable PRs with a model that never answers the same twice (GitHub)', () => {
+  it('a second run on unchanged inputs: pr_unchanged with 0 LLM requests, 0 pushes, 0 API writes', async () => {
+    const first = await openShapesPr();
+    await runUntouched(pullsAfter(first, numberOfHead));
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_unchanged', pr: { number: 1 }, reason: 'the open PR was built from these same inputs', check: null });
+  });
+
+  it('a base moved by an unrelated commit leaves the PR as it is (rebaseWhen: conflicted): no push, no write, no model call', async () => {
+    const first = await openShapesPr();
+    rig.repo.write('NOTES.md', 'an unrelated change on main\n');
+    rig.repo.commitAll('notes');
+    await runUntouched(pullsAfter(first, numberOfHead));
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_unchanged', reason: 'the base moved but the file did not; the PR is left as it is' });
+  });
+
+  it('a commit to the file: the PR is rebuilt from its own patches on the new base, re-checked and pushed once, without asking the model', async () => {
+    const first = await openShapesPr();
+    const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
+    const opened = parsePrMeta(String(record(first.requests.find((r) => r.method === 'POST' && r.path.endsWith('/pulls'))?.body).body));
+    rig.repo.write(SHAPES, `${git(rig.repo.dir, 'show', `HEAD:${SHAPES}`)}\n// a note added by hand\n`);
+    const base = rig.repo.commitAll('a change to shapes.rs');
+    const asked = rig.llm.requests.length;
+
+    const mock = rig.newMock();
+    const [listed] = pullsAfter(first, numberOfHead);
+    if (listed === undefined) throw new Error('the first run opened no PR');
+    mockListPulls(mock, [[listed]]);
+    mockUpdatePull(mock, { number: 1, head: branchOf(SHAPES), labels: (listed.labels as Array<{ name: string }>).map((l) => l.name) });
+    const result = await rig.run(['--only', SHAPES]);
+    expect(result.code).toBe(0);
+    mock.done();
+
+    const row = rig.lastRun().get(SHAPES);
+    expect(row).toMatchObject({ action: 'pr_updated', pr: { number: 1 }, reason: 'rebuilt from its own patches on the new base', check: { green: true } });
+    expect(rig.llm.requests.length).toBe(asked);
+    const after = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
+    expect(after).not.toBe(before);
+    expect(git(rig.repo.origin, 'rev-parse', `${branchOf(SHAPES)}^`).trim()).toBe(base);
+    expect(git(rig.repo.origin, 'show', `${branchOf(SHAPES)}:${SHAPES}`)).toContain('// a note added by hand');
+    // One write: the body records the new base and blob; the patches are the PR's own.
+    expect(mock.writes().map((w) => `${w.method} ${w.path}`)).toEqual(['PATCH /repos/octo/demo/pulls/1']);
+    const meta = parsePrMeta(String(record(mock.writes()[0]?.body).body));
+    expect(meta).toMatchObject({ base, patch: opened?.patch, review: opened?.review });
+    expect(meta?.blob).not.toBe(opened?.blob);
+
+    // And the run after that, on the same inputs, is quiet again.
+    await runUntouched([{ ...listed, body: String(record(mock.writes()[0]?.body).body) }]);
+    expect(rig.lastRun().get(SHAPES)?.action).toBe('pr_unchanged');
+  });
+
+  it('a PR closed without merging blocks its file whatever the model answers, until a newer review of it arrives', async () => {
+    const first = await openShapesPr();
+    const closed = pullsAfter(first, numberOfHead, () => ({ state: 'closed', merged: false }));
+    rig.answer(SHAPES, OTHER_FIX);
+    await runUntouched(closed);
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'skipped_closed_pr', pr: { number: 1 }, reason: 'PR #1 for this review was closed without merging' });
+
+    rig.newerReview(SHAPES);
+    const mock = rig.newMock();
+    mockListPulls(mock, [closed]);
+    mockListLabels(mock, KNOWN_LABELS);
+    mockCreatePullFor(mock, branchOf(SHAPES), 2);
+    mockAddLabels(mock, 2);
+    const result = await rig.run(['--only', SHAPES]);
+    expect(result.code).toBe(0);
+    mock.done();
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_opened', pr: { number: 2 } });
+  });
+
+  it('a PR with the stop label is never touched, not even for a newer review', async () => {
+    const first = await openShapesPr();
+    rig.newerReview(SHAPES);
+    await runUntouched(pullsAfter(first, numberOfHead, ({ labels }) => ({ labels: [...labels, 'scrum-apply:stop'] })));
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'skipped_stopped', pr: { number: 1 }, reason: 'PR #1 carries the scrum-apply:stop label' });
+  });
+
+  it('a PR whose file was deleted at the base is closed with one comment and its bot-only branch deleted: pr_closed_obsolete', async () => {
+    const first = await openShapesPr();
+    git(rig.repo.dir, 'rm', '-q', SHAPES);
+    rig.repo.commitAll('remove shapes.rs');
+    const asked = rig.llm.requests.length;
+
+    const mock = rig.newMock();
+    mockListPulls(mock, [pullsAfter(first, numberOfHead)]);
+    mockCreateComment(mock, 1, 501);
+    mockUpdatePull(mock, { number: 1, head: branchOf(SHAPES), state: 'closed' });
+    const result = await rig.run(['--only', SHAPES]);
+    expect(result.code).toBe(0);
+    mock.done();
+
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_closed_obsolete', pr: { number: 1 }, reason: 'the file no longer exists at the base' });
+    expect(rig.llm.requests.length).toBe(asked);
+    expect(mock.writes().map((w) => [w.method, w.path, w.body])).toEqual([
+      ['POST', '/repos/octo/demo/issues/1/comments', { body: 'scrum-apply closed this PR: the file no longer exists at the base.' }],
+      ['PATCH', '/repos/octo/demo/pulls/1', { state: 'closed' }],
+    ]);
+    expect(git(rig.repo.origin, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/scrum-apply/').trim()).toBe('');
+    expect(result.stdout).toMatch(/shapes\.rs\s+PR closed \(obsolete\)/);
+  });
+
+  it('an obsolete PR a person pushed to is never closed', async () => {
+    const first = await openShapesPr();
+    const clone = join(rig.repo.root, 'person');
+    git(rig.repo.root, 'clone', '-q', '--branch', branchOf(SHAPES), rig.repo.origin, clone);
+    appendFileSync(join(clone, SHAPES), '// tweaked by hand\n');
+    git(clone, 'commit', '-q', '-am', 'hand edit');
+    git(clone, 'push', '-q', 'origin', branchOf(SHAPES));
+    git(rig.repo.dir, 'rm', '-q', SHAPES);
+    rig.repo.commitAll('remove shapes.rs');
+    await runUntouched(pullsAfter(first, numberOfHead));
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'skipped_human_edited', pr: { number: 1 } });
+  });
+});
