@@ -28,7 +28,9 @@ export async function checkInSlot(input: SlotCheckInput): Promise<{ result: Chec
   const { slot, check, file } = input;
   if (file) await writeSlotFile(slot, file.path, file.patched);
   const startMs = input.elapsedMs();
-  const [plan, directCargo] = await Promise.all([input.fetch.planFor(slot.dir), input.directCargo.forSlot(slot)]);
+  // The fetch runs the toolchain the checks run (resolved once, in the sandbox).
+  const directCargo = await input.directCargo.forSlot(slot);
+  const plan = await input.fetch.planFor(slot.dir, directCargo);
   const result = await runCheck({
     command: check.command,
     cwd: slot.dir,

@@ -75,7 +75,7 @@ export function createChecker(options: CheckerOptions): Checker {
   const elapsedMs = options.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options.slots));
   const pool = createSlotPool({ scratch: options.tree.scratch, root: options.tree.root, baseSha: options.tree.baseSha, size: slots, logger });
-  const fetch = createSharedFetch({ command: config.command, timeoutMs: config.timeoutSeconds * 1000, signal });
+  const fetch = createSharedFetch({ command: config.command, timeoutMs: config.timeoutSeconds * 1000, signal, logger });
   const directCargo = createSharedDirectCargo({ check: config, sandbox, signal, logger });
   const slotOf = new Map<string, number>();
   let warming: SlotWarming | null = null;
