@@ -79,6 +79,13 @@ export function createChecker(options: CheckerOptions): Checker {
   const directCargo = createSharedDirectCargo({ check: config, sandbox, signal, logger });
   const slotOf = new Map<string, number>();
   let warming: SlotWarming | null = null;
+  let toldNotRun = false;
+  /** A check that could not run at all (no toolchain in the sandbox…) says so once per run, not once per file. */
+  const tellNotRun = (result: CheckResult) => {
+    if (result.notRun === null || toldNotRun) return;
+    toldNotRun = true;
+    logger.error({ why: result.notRun, command: result.command }, 'the check cannot run; every file will be red for this reason');
+  };
 
   return {
     async order(paths, concurrency) {
@@ -98,7 +105,7 @@ export function createChecker(options: CheckerOptions): Checker {
       return pool.withSlot(async (slot) => {
         options.events?.started(file.id);
         try {
-          return await checkInSlot({
+          const checked = await checkInSlot({
             slot,
             check: config,
             sandbox,
@@ -108,6 +115,8 @@ export function createChecker(options: CheckerOptions): Checker {
             signal,
             elapsedMs,
           });
+          tellNotRun(checked.result);
+          return checked;
         } finally {
           options.events?.ended(file.id);
         }

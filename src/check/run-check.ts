@@ -6,6 +6,7 @@ import { prefetchDependencies, type FetchOutcome } from './check-fetch.js';
 import { prlimitPrefix, DEFAULT_LIMITS, type ResourceLimits } from './check-limits.js';
 import { createOutputBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './check-output.js';
 import type { DirectCargo } from './direct-cargo.js';
+import { toolchainMissing, toolchainPaths } from './toolchain-paths.js';
 import { createDiagnosticsSink, withJsonMessages, type CheckDiagnostics } from './check-diagnostics.js';
 import { runProcess, type ProcessOutcome } from './check-process.js';
 import { findBwrap, sandboxedCommand, sandboxPath, type BwrapFeatures } from './sandbox.js';
@@ -135,7 +136,7 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckResult> {
       timedOut: outcome.timedOut,
       output: fetchNote + output.text() + trailer(outcome, options.timeoutMs),
       diagnostics,
-      notRun: outcome.spawnError === null ? null : `could not start the check: ${outcome.spawnError}`,
+      notRun: outcome.spawnError !== null ? `could not start the check: ${outcome.spawnError}` : outcome.exitCode === 0 ? null : missingToolchain(output.text(), sandboxed),
     },
     !outcome.aborted && outcome.spawnError === null,
   );
@@ -157,12 +158,13 @@ function withToolchain(env: Record<string, string>, direct: DirectCargo | null):
   return { ...env, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join(dirname(dirname(direct.cargo)), 'lib') };
 }
 
-function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string; homes: ToolchainHomes }) {
+async function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string; homes: ToolchainHomes }) {
   const { cwd, targetDir, homes } = options;
   const [program = cwd, ...args] = options.argv;
+  const pathValue = options.env.PATH || FALLBACK_PATH;
   return sandboxedCommand({
     features,
-    layout: { cwd, targetDir, homes, extraReadOnly: [dirname(program)] },
+    layout: { cwd, targetDir, homes, extraReadOnly: await toolchainPaths({ program, pathValue }) },
     env: withToolchain(
       checkEnvironment(options.env, {
         targetDir: SANDBOX_TARGET,
@@ -184,6 +186,13 @@ async function unsandboxed(options: Invocation): Promise<{ file: string; args: s
   const full = prlimit ? [...prlimitPrefix(prlimit, options.limits ?? DEFAULT_LIMITS, false), ...options.argv] : options.argv;
   const [file = '', ...args] = full;
   return { file, args, env };
+}
+
+/** A red check whose toolchain could not even run (in the sandbox: something it needs is not mounted). */
+function missingToolchain(output: string, sandboxed: boolean): string | null {
+  const missing = toolchainMissing(output);
+  if (missing === null) return null;
+  return sandboxed ? `the toolchain cannot run in the sandbox (${missing})` : `the toolchain cannot run (${missing})`;
 }
 
 function trailer(outcome: ProcessOutcome, timeoutMs: number): string {
