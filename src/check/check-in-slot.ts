@@ -9,6 +9,8 @@ export interface SlotCheckInput {
   slot: Slot;
   check: CheckConfig;
   sandbox: 'bwrap' | 'none';
+  /** Where the toolchain is found (default process.env). */
+  env?: NodeJS.ProcessEnv;
   fetch: SharedFetch;
   directCargo: SharedDirectCargo;
   /** The file to patch for this check and its content at the base; none: check the base. */
@@ -37,6 +39,7 @@ export async function checkInSlot(input: SlotCheckInput): Promise<{ result: Chec
     targetDir: slot.targetDir,
     timeoutMs: check.timeoutSeconds * 1000,
     sandbox: input.sandbox,
+    ...(input.env ? { env: input.env } : {}),
     ...(plan.fetch === false ? { fetch: false } : {}),
     ...(plan.offline === undefined ? {} : { offline: plan.offline }),
     directCargo,

@@ -40,6 +40,8 @@ export interface CheckerOptions {
   tree: CheckTree;
   /** Worktrees at once, each with its own target dir (1: checks one after another). */
   slots: number;
+  /** Where the toolchain is found (PATH, CARGO_HOME, RUSTUP_HOME…; allow-listed): default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** The run's signal: cancels running checks (their process trees are killed). */
   signal?: AbortSignal | undefined;
   logger: Logger;
@@ -75,8 +77,9 @@ export function createChecker(options: CheckerOptions): Checker {
   const elapsedMs = options.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options.slots));
   const pool = createSlotPool({ scratch: options.tree.scratch, root: options.tree.root, baseSha: options.tree.baseSha, size: slots, logger });
-  const fetch = createSharedFetch({ command: config.command, timeoutMs: config.timeoutSeconds * 1000, signal, logger });
-  const directCargo = createSharedDirectCargo({ check: config, sandbox, signal, logger });
+  const env = options.env ?? process.env;
+  const fetch = createSharedFetch({ command: config.command, timeoutMs: config.timeoutSeconds * 1000, env, signal, logger });
+  const directCargo = createSharedDirectCargo({ check: config, sandbox, env, signal, logger });
   const slotOf = new Map<string, number>();
   let warming: SlotWarming | null = null;
   let toldNotRun = false;
@@ -98,7 +101,7 @@ export function createChecker(options: CheckerOptions): Checker {
     },
 
     warm(files) {
-      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config, sandbox, fetch, directCargo, logger, signal });
+      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config, sandbox, env, fetch, directCargo, logger, signal });
     },
 
     check(file) {
@@ -109,6 +112,7 @@ export function createChecker(options: CheckerOptions): Checker {
             slot,
             check: config,
             sandbox,
+            env,
             fetch,
             directCargo,
             file: { path: file.path, patched: file.patched, original: file.original },

@@ -34,6 +34,7 @@ export function warmSlots(options: {
   count: number;
   check: CheckConfig;
   sandbox: 'bwrap' | 'none';
+  env?: NodeJS.ProcessEnv;
   fetch: SharedFetch;
   directCargo: SharedDirectCargo;
   logger: Logger;
@@ -50,7 +51,7 @@ export function warmSlots(options: {
       slot.restored();
       return false;
     }
-    const { result } = await checkInSlot({ slot, check: options.check, sandbox: options.sandbox, fetch: options.fetch, directCargo: options.directCargo, signal, elapsedMs: () => 0 });
+    const { result } = await checkInSlot({ slot, check: options.check, sandbox: options.sandbox, ...(options.env ? { env: options.env } : {}), fetch: options.fetch, directCargo: options.directCargo, signal, elapsedMs: () => 0 });
     if (!result.green && !signal.aborted) {
       logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, 'the check fails on the unpatched base');
     }
