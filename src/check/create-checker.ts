@@ -106,6 +106,8 @@ export function createChecker(options: CheckerOptions): Checker {
 
     check(file) {
       return pool.withSlot(async (slot) => {
+        // The one warm build, copied into this slot (waited for when still running).
+        await warming?.prime(slot);
         options.events?.started(file.id);
         try {
           const checked = await checkInSlot({

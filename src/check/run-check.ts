@@ -155,7 +155,10 @@ interface Invocation {
 /** What rustup's proxy would have added to the environment of the cargo it runs. */
 function withToolchain(env: Record<string, string>, direct: DirectCargo | null): Record<string, string> {
   if (direct === null) return env;
-  return { ...env, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join(dirname(dirname(direct.cargo)), 'lib') };
+  // The toolchain's bin first on PATH: cargo runs the `rustc` beside it, even when rustup's
+  // proxies are not visible in the sandbox (CARGO_HOME elsewhere) or another rustc comes first.
+  const bin = dirname(direct.cargo);
+  return { ...env, PATH: `${bin}:${env.PATH ?? FALLBACK_PATH}`, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join(dirname(bin), 'lib') };
 }
 
 async function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string; homes: ToolchainHomes }) {
