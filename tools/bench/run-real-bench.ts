@@ -69,7 +69,7 @@ async function main(): Promise<number> {
     const started = performance.now();
     let code: number;
     try {
-      code = await runCli(['run', '--audit-log', audit], { stdout: sink(null), stderr: sink(stderr), env: { ...env, SCRUM_APPLY_LLM_URL: llm.url, SCRUM_APPLY_DATA_DIR: join(root, 'data') }, cwd: dir }, 'bench');
+      code = await runCli(['run', '--max-files', String(REAL_PATCHES.length), '--audit-log', audit], { stdout: sink(null), stderr: sink(stderr), env: { ...env, SCRUM_APPLY_LLM_URL: llm.url, SCRUM_APPLY_DATA_DIR: join(root, 'data') }, cwd: dir }, 'bench');
     } finally {
       await llm.close();
     }
