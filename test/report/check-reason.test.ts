@@ -25,6 +25,7 @@ function report(check: AuditCheck): RunReport {
     baseSha: 'a'.repeat(40),
     results: [{ file: 'src/re_builder.rs', action: 'build_red_reverted', reason: checkReason(check), pr: null, branch: null, row }],
     skipped: [],
+    notProcessed: [],
     reviewRows: 1,
     malformedLines: 0,
     problems: [],
