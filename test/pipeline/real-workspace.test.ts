@@ -28,31 +28,47 @@ const ANSWERS: Record<string, string> = {
 };
 
 let root: string;
-let dir: string;
 let llm: LlmStandIn;
-let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   root = realpathSync(mkdtempSync(join(tmpdir(), 'scrum-apply-real-')));
-  const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim();
-  const toolchain = join(root, 'opt-rust');
-  symlinkSync(sysroot, toolchain);
-  const cargoHome = join(root, 'cargo-home');
-  mkdirSync(cargoHome);
-  // Any attempt to reach a registry goes to a closed port and fails (and the fetch would warn).
-  writeFileSync(join(cargoHome, 'config.toml'), '[http]\nproxy = "http://127.0.0.1:9"\ntimeout = 5\n[net]\nretry = 0\n');
-  env = { PATH: `${toolchain}/bin:/usr/bin:/bin`, HOME: root, CARGO_HOME: cargoHome, RUSTUP_HOME: join(root, 'no-rustup-here'), LANG: 'C.UTF-8' };
-  ({ dir } = createRealWorkspaceRepo(root, SMALL_REAL_WORKSPACE, { cargo: join(toolchain, 'bin', 'cargo'), env }));
   llm = await startLlmStandIn((req) => ({ content: Object.entries(ANSWERS).find(([file]) => req.prompt.includes(file))?.[1] ?? '{"patches": []}' }));
-}, 120_000);
+});
 
 afterAll(async () => {
   await llm.close();
   rmSync(root, { recursive: true, force: true });
 });
 
-describe('a real vendored workspace, a custom CARGO_HOME, a toolchain found only on PATH', () => {
+/** A repository of the small real workspace and the environment to run the bot in, for a toolchain in `bin` (first on PATH). */
+function setUp(name: string, bin: string): { dir: string; env: NodeJS.ProcessEnv } {
+  const home = join(root, name);
+  mkdirSync(home);
+  const cargoHome = join(home, 'cargo-home');
+  mkdirSync(cargoHome);
+  // Any attempt to reach a registry goes to a closed port and fails (and the fetch would warn).
+  writeFileSync(join(cargoHome, 'config.toml'), '[http]\nproxy = "http://127.0.0.1:9"\ntimeout = 5\n[net]\nretry = 0\n');
+  const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: home, CARGO_HOME: cargoHome, RUSTUP_HOME: join(home, 'no-rustup-here'), LANG: 'C.UTF-8' };
+  const { dir } = createRealWorkspaceRepo(home, SMALL_REAL_WORKSPACE, { cargo: join(bin, 'cargo'), env });
+  return { dir, env };
+}
+
+const TOOLCHAINS: Array<{ layout: string; bin: () => string }> = [
+  {
+    layout: 'a toolchain found only on PATH, at a place of its own (<root>/bin beside <root>/lib)',
+    bin: () => {
+      const link = join(root, 'opt-rust');
+      symlinkSync(execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim(), link);
+      return join(link, 'bin');
+    },
+  },
+  // Debian's `cargo` and `rustc` packages (.ci/run installs them).
+  { layout: "Debian's /usr/bin/cargo", bin: () => '/usr/bin' },
+];
+
+describe.each(TOOLCHAINS)('a real vendored workspace, a custom CARGO_HOME, $layout', ({ layout, bin }) => {
   it("checks offline with the repository's source replacement; a red file's audit row and table say which error, where", async () => {
+    const { dir, env } = setUp(layout.startsWith('Debian') ? 'debian' : 'opt', bin());
     writeReviewLog(dir, [review(CLASSES), review(ERROR)], 'data/_kb/scrum_reviews.jsonl');
     const audit = join(root, 'audit.jsonl');
     const result = await runCliCaptured(['run', '--audit-log', audit], dir, { ...env, SCRUM_APPLY_LLM_URL: llm.url, SCRUM_APPLY_DATA_DIR: join(root, 'data'), LOG_LEVEL: 'debug' });
