@@ -9,6 +9,8 @@ export interface SlotCheckInput {
   slot: Slot;
   check: CheckConfig;
   sandbox: 'bwrap' | 'none';
+  /** Where the toolchain is found (default process.env). */
+  env?: NodeJS.ProcessEnv;
   fetch: SharedFetch;
   directCargo: SharedDirectCargo;
   /** The file to patch for this check and its content at the base; none: check the base. */
@@ -28,13 +30,16 @@ export async function checkInSlot(input: SlotCheckInput): Promise<{ result: Chec
   const { slot, check, file } = input;
   if (file) await writeSlotFile(slot, file.path, file.patched);
   const startMs = input.elapsedMs();
-  const [plan, directCargo] = await Promise.all([input.fetch.planFor(slot.dir), input.directCargo.forSlot(slot)]);
+  // The fetch runs the toolchain the checks run (resolved once, in the sandbox).
+  const directCargo = await input.directCargo.forSlot(slot);
+  const plan = await input.fetch.planFor(slot.dir, directCargo);
   const result = await runCheck({
     command: check.command,
     cwd: slot.dir,
     targetDir: slot.targetDir,
     timeoutMs: check.timeoutSeconds * 1000,
     sandbox: input.sandbox,
+    ...(input.env ? { env: input.env } : {}),
     ...(plan.fetch === false ? { fetch: false } : {}),
     ...(plan.offline === undefined ? {} : { offline: plan.offline }),
     directCargo,

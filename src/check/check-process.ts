@@ -15,6 +15,8 @@ export interface ProcessSpec {
   timeoutMs: number;
   /** stdout and stderr both go here, in arrival order. */
   output: OutputBuffer;
+  /** Where stdout goes instead of `output`, when set (e.g. a parser of Cargo's JSON). */
+  stdout?: OutputBuffer;
   signal?: AbortSignal;
 }
 
@@ -79,7 +81,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       resolve({ exitCode: null, signal: null, timedOut, aborted, spawnError: error instanceof Error ? error.message : String(error), killError });
       return;
     }
-    child.stdout?.on('data', (chunk: Buffer) => spec.output.write(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => (spec.stdout ?? spec.output).write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => spec.output.write(chunk));
     child.on('error', (error) => finish(error.message));
     child.on('exit', (code, signal) => {

@@ -40,6 +40,8 @@ export interface CheckerOptions {
   tree: CheckTree;
   /** Worktrees at once, each with its own target dir (1: checks one after another). */
   slots: number;
+  /** Where the toolchain is found (PATH, CARGO_HOME, RUSTUP_HOME…; allow-listed): default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** The run's signal: cancels running checks (their process trees are killed). */
   signal?: AbortSignal | undefined;
   logger: Logger;
@@ -75,10 +77,18 @@ export function createChecker(options: CheckerOptions): Checker {
   const elapsedMs = options.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options.slots));
   const pool = createSlotPool({ scratch: options.tree.scratch, root: options.tree.root, baseSha: options.tree.baseSha, size: slots, logger });
-  const fetch = createSharedFetch({ command: config.command, timeoutMs: config.timeoutSeconds * 1000, signal });
-  const directCargo = createSharedDirectCargo({ check: config, sandbox, signal, logger });
+  const env = options.env ?? process.env;
+  const fetch = createSharedFetch({ command: config.command, timeoutMs: config.timeoutSeconds * 1000, env, signal, logger });
+  const directCargo = createSharedDirectCargo({ check: config, sandbox, env, signal, logger });
   const slotOf = new Map<string, number>();
   let warming: SlotWarming | null = null;
+  let toldNotRun = false;
+  /** A check that could not run at all (no toolchain in the sandbox…) says so once per run, not once per file. */
+  const tellNotRun = (result: CheckResult) => {
+    if (result.notRun === null || toldNotRun) return;
+    toldNotRun = true;
+    logger.error({ why: result.notRun, command: result.command }, 'the check cannot run; every file will be red for this reason');
+  };
 
   return {
     async order(paths, concurrency) {
@@ -91,23 +101,28 @@ export function createChecker(options: CheckerOptions): Checker {
     },
 
     warm(files) {
-      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config, sandbox, fetch, directCargo, logger, signal });
+      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config, sandbox, env, fetch, directCargo, logger, signal });
     },
 
     check(file) {
       return pool.withSlot(async (slot) => {
+        // The one warm build, copied into this slot (waited for when still running).
+        await warming?.prime(slot);
         options.events?.started(file.id);
         try {
-          return await checkInSlot({
+          const checked = await checkInSlot({
             slot,
             check: config,
             sandbox,
+            env,
             fetch,
             directCargo,
             file: { path: file.path, patched: file.patched, original: file.original },
             signal,
             elapsedMs,
           });
+          tellNotRun(checked.result);
+          return checked;
         } finally {
           options.events?.ended(file.id);
         }

@@ -6,6 +6,8 @@ import { prefetchDependencies, type FetchOutcome } from './check-fetch.js';
 import { prlimitPrefix, DEFAULT_LIMITS, type ResourceLimits } from './check-limits.js';
 import { createOutputBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './check-output.js';
 import type { DirectCargo } from './direct-cargo.js';
+import { toolchainMissing, toolchainPaths } from './toolchain-paths.js';
+import { createDiagnosticsSink, withJsonMessages, type CheckDiagnostics } from './check-diagnostics.js';
 import { runProcess, type ProcessOutcome } from './check-process.js';
 import { findBwrap, sandboxedCommand, sandboxPath, type BwrapFeatures } from './sandbox.js';
 import { SANDBOX_HOME, SANDBOX_TARGET } from './sandbox-mounts.js';
@@ -45,6 +47,10 @@ export interface CheckResult {
   timedOut: boolean;
   green: boolean;
   sandboxed: boolean;
+  /** The compiler's messages as data, when the command is a Cargo build (`--message-format=json…`); null otherwise. */
+  diagnostics: CheckDiagnostics | null;
+  /** Why the check could not run at all (not started, the toolchain missing); null when it ran. */
+  notRun: string | null;
 }
 
 /**
@@ -62,14 +68,19 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckResult> {
   const elapsed = () => Math.round(performance.now() - started);
   const argv = parseCommand(options.command);
   const sandboxed = options.sandbox === 'bwrap';
-  const result = (outcome: Pick<CheckResult, 'exitCode' | 'timedOut' | 'output'>, green = false): CheckResult => ({
+  const result = (
+    outcome: Pick<CheckResult, 'exitCode' | 'timedOut' | 'output'> & Partial<Pick<CheckResult, 'diagnostics' | 'notRun'>>,
+    green = false,
+  ): CheckResult => ({
     command: argv.join(' '),
     durationMs: elapsed(),
     sandboxed,
     green: green && outcome.exitCode === 0 && !outcome.timedOut,
+    diagnostics: null,
+    notRun: null,
     ...outcome,
   });
-  const notStarted = (why: string) => result({ exitCode: null, timedOut: false, output: `[scrum-apply] ${why}\n` });
+  const notStarted = (why: string) => result({ exitCode: null, timedOut: false, output: `[scrum-apply] ${why}\n`, notRun: why });
 
   const [program, ...args] = argv;
   if (program === undefined) return notStarted('the check command is empty');
@@ -94,7 +105,7 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckResult> {
   const fetched: FetchOutcome =
     options.fetch === false
       ? { type: 'skipped' }
-      : await prefetchDependencies({ cwd, env, homes, cargo, timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+      : await prefetchDependencies({ cwd, env, homes, cargo, toolchain: options.directCargo?.proxy === cargo ? options.directCargo : null, timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
   const fetchNote = fetched.type === 'failed' ? fetched.note : '';
   if (fetched.type === 'failed' && (fetched.timedOut || fetched.aborted)) {
     return result({ exitCode: null, timedOut: fetched.timedOut, output: fetchNote });
@@ -102,20 +113,31 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckResult> {
 
   const offline = options.offline ?? fetched.type !== 'skipped';
   const direct = options.directCargo?.proxy === executable ? options.directCargo : null;
-  const invocation = { targetDir, env, offline, argv: [direct?.cargo ?? executable, ...args], limits: options.limits, direct };
+  const plainArgv = [direct?.cargo ?? executable, ...args];
+  const jsonArgv = withJsonMessages(plainArgv, basename(executable) === 'cargo');
+  const invocation = { targetDir, env, offline, argv: jsonArgv ?? plainArgv, limits: options.limits, direct };
   const spawnSpec = bwrap
     ? { ...(await inSandbox(bwrap, { ...invocation, cwd, homes })), cwd: '/' }
     : { ...(await unsandboxed(invocation)), cwd };
   // A failed fetch's note (≤ 16 KiB) shares the cap.
   const output = createOutputBuffer(Math.max(1024, (options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES) - Buffer.byteLength(fetchNote)));
+  const parsed = jsonArgv === null ? null : createDiagnosticsSink(output);
   const outcome = await runProcess({
     ...spawnSpec,
+    ...(parsed === null ? {} : { stdout: parsed.sink }),
     timeoutMs: Math.max(0, options.timeoutMs - elapsed()),
     output,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  const diagnostics = parsed === null ? null : parsed.diagnostics();
   return result(
-    { exitCode: outcome.spawnError === null ? outcome.exitCode : null, timedOut: outcome.timedOut, output: fetchNote + output.text() + trailer(outcome, options.timeoutMs) },
+    {
+      exitCode: outcome.spawnError === null ? outcome.exitCode : null,
+      timedOut: outcome.timedOut,
+      output: fetchNote + output.text() + trailer(outcome, options.timeoutMs),
+      diagnostics,
+      notRun: outcome.spawnError !== null ? `could not start the check: ${outcome.spawnError}` : outcome.exitCode === 0 ? null : missingToolchain(output.text(), sandboxed),
+    },
     !outcome.aborted && outcome.spawnError === null,
   );
 }
@@ -133,15 +155,19 @@ interface Invocation {
 /** What rustup's proxy would have added to the environment of the cargo it runs. */
 function withToolchain(env: Record<string, string>, direct: DirectCargo | null): Record<string, string> {
   if (direct === null) return env;
-  return { ...env, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join(dirname(dirname(direct.cargo)), 'lib') };
+  // The toolchain's bin first on PATH: cargo runs the `rustc` beside it, even when rustup's
+  // proxies are not visible in the sandbox (CARGO_HOME elsewhere) or another rustc comes first.
+  const bin = dirname(direct.cargo);
+  return { ...env, PATH: `${bin}:${env.PATH ?? FALLBACK_PATH}`, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join(dirname(bin), 'lib') };
 }
 
-function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string; homes: ToolchainHomes }) {
+async function inSandbox(features: BwrapFeatures, options: Invocation & { cwd: string; homes: ToolchainHomes }) {
   const { cwd, targetDir, homes } = options;
   const [program = cwd, ...args] = options.argv;
+  const pathValue = options.env.PATH || FALLBACK_PATH;
   return sandboxedCommand({
     features,
-    layout: { cwd, targetDir, homes, extraReadOnly: [dirname(program)] },
+    layout: { cwd, targetDir, homes, extraReadOnly: await toolchainPaths({ program, pathValue }) },
     env: withToolchain(
       checkEnvironment(options.env, {
         targetDir: SANDBOX_TARGET,
@@ -163,6 +189,13 @@ async function unsandboxed(options: Invocation): Promise<{ file: string; args: s
   const full = prlimit ? [...prlimitPrefix(prlimit, options.limits ?? DEFAULT_LIMITS, false), ...options.argv] : options.argv;
   const [file = '', ...args] = full;
   return { file, args, env };
+}
+
+/** A red check whose toolchain could not even run (in the sandbox: something it needs is not mounted). */
+function missingToolchain(output: string, sandboxed: boolean): string | null {
+  const missing = toolchainMissing(output);
+  if (missing === null) return null;
+  return sandboxed ? `the toolchain cannot run in the sandbox (${missing})` : `the toolchain cannot run (${missing})`;
 }
 
 function trailer(outcome: ProcessOutcome, timeoutMs: number): string {

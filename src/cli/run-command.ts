@@ -81,6 +81,7 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
     apply,
     forge: setup.forge,
     only: command.only,
+    checkEnv: env,
     force: false,
     trigger: triggerFrom(env),
     actor: actorFrom(env),

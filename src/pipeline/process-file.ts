@@ -4,11 +4,11 @@ import { planPromptSourceFor } from '../patches/build-prompt.js';
 import { wasShown, type PromptSource } from '../patches/prompt-source.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
 import type { AppliedPatch, ApplyResult, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
-import type { AuditAction, AuditCheck } from '../report/audit-row.js';
+import { checkReason, type AuditAction, type AuditCheck } from '../report/audit-row.js';
 import type { Logger } from '../log/logger.js';
 import { labelsFor } from '../report/pr-labels.js';
 import { patchHash, renderPrBody, renderPrTitle } from '../report/pr-body.js';
-import { describeError } from '../log/redact.js';
+import { describeError, type Redactor } from '../log/redact.js';
 import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../git/branch-name.js';
 import type { Repo } from '../git/open-repo.js';
@@ -129,10 +129,10 @@ async function runSteps(
   logger.info({ applied: applied.length, rejected: rejected.length }, 'running the check');
   const { result: checked, span } = await ctx.checker.check({ id: file.index, path: review.file, patched: content, original: file.content });
   timing.check = span;
-  const check = auditCheck(checked);
+  const check = auditCheck(checked, ctx.options.redact);
   known.check = check;
   if (!checked.green) {
-    return result('build_red_reverted', { applied, rejected, check, reason: checked.timedOut ? 'check timed out' : 'check failed' });
+    return result('build_red_reverted', { applied, rejected, check, reason: checkReason(check) });
   }
 
   // What is committed is the content we validated, built from git objects — never the worktree.
@@ -209,14 +209,39 @@ function lifecycleInput(ctx: RunContext, file: SelectedFile, branch: string, pri
   };
 }
 
-function auditCheck(checked: CheckResult): AuditCheck {
+/** In the audit row: at most this many compiler errors, each message at most this long. */
+const AUDIT_ERRORS = 5;
+const AUDIT_MESSAGE_CHARS = 300;
+
+function auditCheck(checked: CheckResult, redact: Redactor): AuditCheck {
+  const capped = (text: string) => redact(text).slice(0, AUDIT_MESSAGE_CHARS);
+  const diagnostics = checked.diagnostics;
   return {
     command: checked.command,
     exit_code: checked.exitCode,
     duration_ms: checked.durationMs,
     green: checked.green,
-    ...(checked.timedOut ? { timed_out: true } : {}),
+    timed_out: checked.timedOut,
+    ...(diagnostics === null
+      ? {}
+      : {
+          errors: diagnostics.errors.slice(0, AUDIT_ERRORS).map((error) => ({
+            code: error.code,
+            message: capped(error.message),
+            file: error.file === null ? null : capped(error.file),
+            line: error.line,
+          })),
+          warnings: diagnostics.warningCount,
+        }),
+    ...(checked.notRun === null ? {} : { not_run: capped(checked.notRun) }),
   };
+}
+
+/** The compiler's warnings in the patched file (the rest of the tree is as on the base branch), for the PR body. */
+function warningsIn(checked: CheckResult, path: string): Array<{ code: string | null; message: string; line: number | null }> {
+  return (checked.diagnostics?.warnings ?? [])
+    .filter((warning) => warning.file === path)
+    .map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
 }
 
 /** The PR's title, body (within the forge's limit) and labels for a green file's commit. */
@@ -248,7 +273,7 @@ async function prContent(
       rejected,
       review,
       patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output },
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
       diff: await ctx.workspace.diffForFile(input.commitSha, review.file),
     },
     maxBodyLength,

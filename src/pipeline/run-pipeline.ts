@@ -51,7 +51,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   // The sandbox probe, the forge's listing of our PRs and the workspace are independent:
   // they are under way together (each failure still stops the run before any LLM request).
   const forge = options.forge;
-  const sandboxChoice = detectSandbox(config.check.sandbox);
+  const sandboxChoice = detectSandbox(config.check.sandbox, options.checkEnv ? { env: options.checkEnv } : {});
   const listing = forge && options.apply && eligible.length > 0 ? forge.listBotPrs(config.branchPrefix) : Promise.resolve([]);
   // Awaited below; until then a failure must not count as unhandled.
   sandboxChoice.catch(() => undefined);
@@ -186,6 +186,7 @@ async function prepareRun(
     sandbox: sandbox.kind,
     tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join(run.scratchDir, 'slots'), packageDirOf: (path) => workspace.packageDirOf(path) },
     slots: run.slots,
+    ...(options.checkEnv ? { env: options.checkEnv } : {}),
     signal: options.signal,
     logger,
     elapsedMs: run.elapsedMs,

@@ -20,6 +20,8 @@ export interface RunOptions {
   apply: boolean;
   /** null: `--forge none` (push branches only). */
   forge: Forge | null;
+  /** Where the check finds its toolchain (PATH, CARGO_HOME, RUSTUP_HOME; allow-listed, see check-environment.ts); default process.env. */
+  checkEnv?: NodeJS.ProcessEnv;
   /** Restrict the run to these paths (`--only`, or paths in the comment command). */
   only: string[];
   /** Rebuild and republish a file's PR even when its patch is unchanged. */

@@ -19,12 +19,39 @@ export type AuditAction =
   | 'pr_closed_obsolete'
   | 'error';
 
+/** A compiler error as the audit row keeps it (redacted, size-capped). */
+export interface AuditCheckError {
+  /** `E0063`, or null when the compiler gave none. */
+  code: string | null;
+  message: string;
+  file: string | null;
+  line: number | null;
+}
+
 export interface AuditCheck {
   command: string;
   exit_code: number | null;
   duration_ms: number;
   green: boolean;
-  timed_out?: boolean;
+  timed_out: boolean;
+  /** The first compiler errors (at most 5), when the check was a Cargo build (its messages read as JSON). */
+  errors?: AuditCheckError[];
+  /** How many warnings the compiler printed, when the check was a Cargo build. */
+  warnings?: number;
+  /** Why the check could not run at all (not started, no toolchain). */
+  not_run?: string;
+}
+
+/** A red check's reason in one line: the first compiler error (`E0063 missing field … (src/x.rs:212)`), a timeout, or why it could not run. */
+export function checkReason(check: AuditCheck): string {
+  if (check.not_run !== undefined) return `check could not run: ${check.not_run}`;
+  if (check.timed_out) return `check timed out after ${check.duration_ms} ms`;
+  const first = check.errors?.[0];
+  if (first !== undefined) {
+    const where = first.file === null ? '' : ` (${first.file}${first.line === null ? '' : `:${first.line}`})`;
+    return `${first.code === null ? '' : `${first.code} `}${first.message}${where}`;
+  }
+  return `check exited ${check.exit_code ?? 'abnormally'}`;
 }
 
 export interface AuditRow {

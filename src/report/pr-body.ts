@@ -20,7 +20,14 @@ export interface PrBodyInput {
   rejected: RejectedPatch[];
   review: Review;
   patchModel: string;
-  check: { command: string; exitCode: number | null; durationMs: number; output: string };
+  check: {
+    command: string;
+    exitCode: number | null;
+    durationMs: number;
+    output: string;
+    /** The compiler's warnings in the patched file, listed above the output. */
+    warnings?: Array<{ code: string | null; message: string; line: number | null }>;
+  };
   diff: string;
 }
 
@@ -32,7 +39,9 @@ const KEEP_AT_LEAST = 2_000;
  * markdown-text.ts). Only the check output (its tail is kept) and the review excerpt (its head)
  * shrink to fit `maxLength`; the hidden metadata marker always comes last, intact.
  */
-export function renderPrBody(input: PrBodyInput, maxLength: number, redact: Redactor = (text) => text): string {
+export function renderPrBody(given: PrBodyInput, maxLength: number, redact: Redactor = (text) => text): string {
+  const warnings = given.check.warnings?.map((warning) => ({ ...warning, message: redact(warning.message) }));
+  const input: PrBodyInput = { ...given, check: { ...given.check, ...(warnings ? { warnings } : {}) } };
   const output = blockText(redact(input.check.output));
   const excerpt = blockText(redact(input.review.text));
   const diff = blockText(redact(input.diff));
@@ -130,6 +139,7 @@ function compose(input: PrBodyInput, parts: Parts): string {
     `- Command: ${inlineCode(check.command)}`,
     `- Exit code: ${check.exitCode === null ? 'none' : check.exitCode}`,
     `- Duration: ${formatDuration(check.durationMs)}`,
+    ...warningLines(input.file, check.warnings ?? []),
     '',
     details(summaryFor('Output', shownOutput.length, parts.output.length, 'last'), fencedBlock(shownOutput, 'text')),
     '',
@@ -169,6 +179,19 @@ function headOf(text: string, budget: number): string {
   const newline = head.lastIndexOf('\n');
   if (newline !== -1 && head.length - newline < 200) head = head.slice(0, newline + 1);
   return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
+}
+
+/** At most this many warnings are listed (the output has them all). */
+const LISTED_WARNINGS = 10;
+
+function warningLines(file: string, warnings: NonNullable<PrBodyInput['check']['warnings']>): string[] {
+  if (warnings.length === 0) return [];
+  const listed = warnings.slice(0, LISTED_WARNINGS).map((warning) => {
+    const where = warning.line === null ? '' : ` (line ${warning.line})`;
+    return `- ${warning.code === null ? '' : `${inlineCode(warning.code)} `}${tableCell(warning.message)}${where}`;
+  });
+  const more = warnings.length > LISTED_WARNINGS ? [`- … and ${warnings.length - LISTED_WARNINGS} more (see the output)`] : [];
+  return ['', `Compiler warnings in ${inlineCode(file)} after the patch:`, '', ...listed, ...more];
 }
 
 function describeExit(exitCode: number | null): string {

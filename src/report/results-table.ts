@@ -1,3 +1,4 @@
+import { checkReason } from './audit-row.js';
 import type { FileResult, RunReport } from './run-report.js';
 import { terminalText } from './terminal-text.js';
 
@@ -23,8 +24,7 @@ const OUTCOME_WORDS: Record<FileResult['action'], string> = {
 
 function detail(result: FileResult): string {
   if (result.action === 'build_red_reverted' && result.row.check) {
-    const check = result.row.check;
-    return check.timed_out ? `check timed out after ${check.duration_ms} ms` : `check exited ${check.exit_code ?? 'abnormally'}`;
+    return checkReason(result.row.check);
   }
   if (result.action === 'all_rejected') return result.row.patches_rejected.map((p) => p.reason).join('; ');
   return result.row.error ?? result.reason ?? '';

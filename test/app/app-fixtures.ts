@@ -104,7 +104,7 @@ export function fakeReport(overrides: Partial<RunReport> = {}): RunReport {
     patch_model: 'qwen3-coder:480b',
     patches_applied: [{ rationale: 'typo', confidence: 95, lines: 1 }],
     patches_rejected: [],
-    check: { command: 'cargo check --workspace', exit_code: 0, duration_ms: 1200, green: true },
+    check: { command: 'cargo check --workspace', exit_code: 0, duration_ms: 1200, green: true, timed_out: false },
     branch: `scrum-apply/${file}`,
     pr: { number: 12, url: 'https://github.com/acme/widgets/pull/12' },
     reason: null,

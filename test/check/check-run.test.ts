@@ -28,6 +28,17 @@ describe.each(['bwrap', 'none'] as const)('runCheck with sandbox %s', (sandbox) 
     const result = await runCheck({ command: 'cargo check --workspace', cwd: ws, targetDir: join(root, 'target'), timeoutMs: 120_000, sandbox });
     expect(result).toMatchObject({ exitCode: 101, timedOut: false, green: false });
     expect(result.output).toContain('error[E0308]: mismatched types');
+    // The compiler's messages as data too: the first error's code and where it is.
+    const lines = readFileSync(join(ws, 'crates/geometry/src/lib.rs'), 'utf8').split('\n');
+    expect(result.diagnostics?.errors[0]).toMatchObject({
+      level: 'error',
+      code: 'E0308',
+      message: 'mismatched types',
+      file: 'crates/geometry/src/lib.rs',
+      line: lines.indexOf('    "not a number"') + 1,
+    });
+    expect(result.diagnostics?.errorCount).toBe(1);
+    expect(result.output).not.toContain('"reason"');
   });
 
   it('reports a command that cannot be found as not started', async () => {
@@ -36,6 +47,8 @@ describe.each(['bwrap', 'none'] as const)('runCheck with sandbox %s', (sandbox) 
     const result = await runCheck({ command: 'no-such-check-tool --flag', cwd: ws, targetDir: join(root, 'target'), timeoutMs: 10_000, sandbox });
     expect(result).toMatchObject({ command: 'no-such-check-tool --flag', exitCode: null, timedOut: false, green: false });
     expect(result.output).toContain('"no-such-check-tool" was not found');
+    expect(result.notRun).toContain('"no-such-check-tool" was not found');
+    expect(result.diagnostics).toBeNull();
   });
 });
 

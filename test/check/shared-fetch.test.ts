@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSharedFetch } from '../../src/check/shared-fetch.js';
+import { captureLogger } from '../helpers/github-mocks.js';
 
 /**
  * `cargo fetch` once per run: a stand-in `cargo` first on PATH logs every call and, as its
@@ -22,7 +23,7 @@ echo "$*" >> ${log}
 manifest="$3"
 case "$(cat ${mode})" in
   write-lock) echo generated > "$(dirname "$manifest")/Cargo.lock" ;;
-  fail) echo "network down" >&2; exit 101 ;;
+  fail) echo "network down while fetching for $manifest" >&2; exit 101 ;;
 esac
 exit 0
 `,
@@ -65,20 +66,31 @@ describe('createSharedFetch', () => {
     expect(calls()).toHaveLength(1);
   });
 
-  it('when the fetch writes a lock file, later checks fetch for themselves, and no tree counts as untouched', async () => {
+  it('when the fetch writes a lock file, the other slots get the same lock file, no check fetches again, and no tree counts as untouched', async () => {
     writeFileSync(mode, 'write-lock');
     const shared = createSharedFetch({ command: 'cargo check', timeoutMs: 30_000, env });
     const first = slot('a', { 'Cargo.toml': '[workspace]\n' });
+    const second = slot('b', { 'Cargo.toml': '[workspace]\n' });
     expect(await shared.planFor(first)).toEqual({ fetch: false, offline: true, changedTree: true });
-    expect(await shared.planFor(slot('b', { 'Cargo.toml': '[workspace]\n' }))).toEqual({ changedTree: true });
+    expect(await shared.planFor(second)).toEqual({ fetch: false, offline: true, changedTree: true });
+    expect(readFileSync(join(second, 'Cargo.lock'), 'utf8')).toBe('generated\n');
     expect(calls()).toHaveLength(1);
   });
 
-  it('after a failed fetch every check fetches for itself (and reports why)', async () => {
+  it('a failed fetch is remembered and logged once at warn with cargo\'s message, without host paths; every check runs offline and none fetches again', async () => {
     writeFileSync(mode, 'fail');
-    const shared = createSharedFetch({ command: 'cargo check', timeoutMs: 30_000, env });
-    expect(await shared.planFor(slot('a', WORKSPACE))).toEqual({ changedTree: true });
-    expect(await shared.planFor(slot('b', WORKSPACE))).toEqual({ changedTree: true });
+    const { logger, lines } = captureLogger([]);
+    const shared = createSharedFetch({ command: 'cargo check', timeoutMs: 30_000, env, logger });
+    const dirs = ['a', 'b', 'c'].map((name) => slot(name, WORKSPACE));
+    const plans = await Promise.all(dirs.map((dir) => shared.planFor(dir)));
+    for (const plan of plans) expect(plan).toEqual({ fetch: false, offline: true, changedTree: false });
+    expect(await shared.planFor(dirs[0] ?? '')).toEqual({ fetch: false, offline: true, changedTree: false });
+    expect(calls()).toHaveLength(1);
+    const warnings = lines.map((line) => JSON.parse(line) as { level: number; msg: string; cargo?: string }).filter((line) => line.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.msg).toBe('cargo fetch failed; the checks run offline with what is already downloaded');
+    expect(warnings[0]?.cargo).toContain('network down');
+    expect(lines.join('\n')).not.toContain(root);
   });
 
   it('without a Cargo.toml nothing is fetched and checks are not made offline', async () => {

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 describe('warming two slots in the sandbox', () => {
-  it('builds the base once and copies it: the first check in either slot rebuilds only the patched crate', async () => {
+  it('builds the base once and copies it into each slot at its first check: the first check in either slot rebuilds only the patched crate', async () => {
     const warming = warmSlots({ pool: slotsOf(ws), count: 2, check, sandbox: 'bwrap', fetch: noFetch, directCargo, logger: pino({ level: 'silent' }) });
     await warming.done;
     const original = Buffer.from(readFileSync(join(repo.dir, FORMAT)));
@@ -43,6 +43,7 @@ describe('warming two slots in the sandbox', () => {
       [0, 1].map(() =>
         slotsOf(ws).withSlot(async (slot) => {
           used.add(slot.index);
+          await warming.prime(slot);
           targets[slot.index] = slot.targetDir;
           const { result } = await checkInSlot({ slot, check, sandbox: 'bwrap', fetch: noFetch, directCargo, file: { path: FORMAT, patched, original }, elapsedMs: () => 0 });
           expect(result.green).toBe(true);

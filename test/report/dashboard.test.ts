@@ -59,7 +59,7 @@ function report(results: FileResult[], extra: Partial<RunReport> = {}): RunRepor
 
 const RESULTS = [
   result('src/open.rs', 'pr_opened', { pr: { number: 12, url: 'https://github.com/acme/widgets/pull/12' } }),
-  result('src/red.rs', 'build_red_reverted', { reason: 'E0063 missing field `crlf` in initializer (src/red.rs:212)' }, { check: { command: 'cargo check', exit_code: 101, duration_ms: 900, green: false } }),
+  result('src/red.rs', 'build_red_reverted', { reason: 'E0063 missing field `crlf` in initializer (src/red.rs:212)' }, { check: { command: 'cargo check', exit_code: 101, duration_ms: 900, green: false, timed_out: false } }),
   result('src/rejected.rs', 'all_rejected', {}, { patches_rejected: [{ reason: 'old_string not found', rationale: 'x', confidence: 95 }] }),
   result('src/declined.rs', 'skipped_closed_pr', { reason: 'PR #9 was closed without merging', pr: { number: 9, url: 'https://github.com/acme/widgets/pull/9' } }),
   result('src/dry.rs', 'dry_run_committed'),

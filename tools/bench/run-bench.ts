@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +147,11 @@ function medianRepetition(repetitions: ModeFigures[]): ModeFigures {
 }
 
 async function main(): Promise<number> {
+  // `npm run bench -- --real`: the real-workspace bench instead (run-real-bench.ts).
+  if (process.argv.includes('--real')) {
+    const real = spawnSync(process.execPath, [join(import.meta.dirname, 'run-real-bench.js')], { stdio: 'inherit' });
+    return real.status ?? 1;
+  }
   const { values } = parseArgs({
     options: {
       'latency-ms': { type: 'string', default: '1000' },

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createDiagnosticsSink, describeDiagnostic, withJsonMessages } from '../../src/check/check-diagnostics.js';
+import { createOutputBuffer } from '../../src/check/check-output.js';
+
+const E0063 = {
+  reason: 'compiler-message',
+  package_id: 'regex 1.7.1',
+  message: {
+    $message_type: 'diagnostic',
+    level: 'error',
+    message: 'missing field `crlf` in initializer of `Config`',
+    code: { code: 'E0063', explanation: '…' },
+    spans: [
+      { file_name: 'src/lib.rs', line_start: 1, column_start: 1, is_primary: false },
+      { file_name: 'src/re_builder.rs', line_start: 212, column_start: 9, is_primary: true },
+    ],
+    children: [],
+    rendered: '\u001b[0m\u001b[1m\u001b[38;5;9merror[E0063]\u001b[0m: missing field `crlf`\n',
+  },
+};
+const UNUSED = {
+  reason: 'compiler-message',
+  message: { level: 'warning', message: 'unused variable: `x`', code: { code: 'unused_variables' }, spans: [{ file_name: 'src/a.rs', line_start: 3, column_start: 5, is_primary: true }], rendered: 'warning: unused variable: `x`\n' },
+};
+const ABORTING = { reason: 'compiler-message', message: { level: 'error', message: 'aborting due to 1 previous error', code: null, spans: [], rendered: 'error: aborting due to 1 previous error\n' } };
+const ARTIFACT = { reason: 'compiler-artifact', package_id: 'memchr', filenames: ['/x/libmemchr.rmeta'] };
+
+describe('withJsonMessages', () => {
+  it('asks cargo check/build/clippy for JSON, and leaves other commands and explicit formats alone', () => {
+    expect(withJsonMessages(['cargo', 'check', '--workspace'], true)).toEqual(['cargo', 'check', '--workspace', '--message-format=json-diagnostic-rendered-ansi']);
+    expect(withJsonMessages(['cargo', '+nightly', 'clippy', '--', '-D', 'warnings'], true)).toEqual(['cargo', '+nightly', 'clippy', '--message-format=json-diagnostic-rendered-ansi', '--', '-D', 'warnings']);
+    expect(withJsonMessages(['cargo', 'fmt', '--check'], true)).toBeNull();
+    expect(withJsonMessages(['cargo', 'check', '--message-format=short'], true)).toBeNull();
+    expect(withJsonMessages(['make', 'check'], false)).toBeNull();
+  });
+});
+
+describe('createDiagnosticsSink', () => {
+  it("keeps compiler messages as data and shows their rendered text without colours, across chunk boundaries", () => {
+    const output = createOutputBuffer(64 * 1024);
+    const { sink, diagnostics } = createDiagnosticsSink(output);
+    const text = [E0063, ARTIFACT, UNUSED, ABORTING].map((line) => JSON.stringify(line)).join('\n') + '\nplain text line\n';
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; at += 7) sink.write(bytes.subarray(at, at + 7));
+    const found = diagnostics();
+    expect(found.errorCount).toBe(1);
+    expect(found.warningCount).toBe(1);
+    expect(found.errors[0]).toMatchObject({ level: 'error', code: 'E0063', file: 'src/re_builder.rs', line: 212, column: 9 });
+    expect(describeDiagnostic(found.errors[0] ?? E0063.message as never)).toBe('E0063 missing field `crlf` in initializer of `Config` (src/re_builder.rs:212)');
+    expect(found.warnings[0]).toMatchObject({ code: 'unused_variables', file: 'src/a.rs', line: 3 });
+    expect(output.text()).toBe('error[E0063]: missing field `crlf`\nwarning: unused variable: `x`\nerror: aborting due to 1 previous error\nplain text line\n');
+  });
+});
