@@ -13737,7 +13737,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join19 } = __require("path");
+    var { join: join20 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -13789,7 +13789,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join19(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join20(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -14302,7 +14302,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join19, isAbsolute: isAbsolute7, sep: sep4 } = __require("node:path");
+    var { join: join20, isAbsolute: isAbsolute7, sep: sep4 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -14457,7 +14457,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join19(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
         options2.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -14478,7 +14478,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options2.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options2.targets.length + options2.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join19(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
         options2.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -14505,7 +14505,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join19(__dirname, "..", "file.js");
+          return join20(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -15485,7 +15485,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join19 = ",";
+            let join20 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -15499,7 +15499,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join19 = `,
+                join20 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15507,13 +15507,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join19;
+                res += join20;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join19}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15534,7 +15534,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join19 = `,
+              join20 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15548,13 +15548,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join19;
+                separator = join20;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join19;
+              separator = join20;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -15595,7 +15595,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join19 = ",";
+            let join20 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -15608,7 +15608,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join19 = `,
+                join20 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15616,13 +15616,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join19;
+                res += join20;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join19}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15635,7 +15635,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join19 = `,
+              join20 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15644,7 +15644,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join19;
+                separator = join20;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -15702,20 +15702,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join20 = `,
+              const join21 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join20;
+                res2 += join21;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -15731,16 +15731,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join19 = `,
+            const join20 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join19, maximumBreadth);
+              res += stringifyTypedArray(value, join20, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join19;
+              separator = join20;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -15751,13 +15751,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join19;
+                separator = join20;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join19;
+              separator = join20;
             }
             if (separator !== "") {
               res = `
@@ -16309,7 +16309,7 @@ var require_pino = __commonJS({
 // src/cli/run-action.ts
 import { mkdtemp as mkdtemp4, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 import { Writable as Writable2 } from "node:stream";
 
 // node_modules/zod/v4/classic/external.js
@@ -19874,7 +19874,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -19882,7 +19882,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -20018,7 +20018,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -20027,7 +20027,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -36094,7 +36094,18 @@ function secretsFromEnv(env) {
     "ACTIONS_RUNTIME_TOKEN",
     "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
   ];
-  return names.map((n) => env[n]).filter((v) => typeof v === "string" && v.length > 0);
+  const secrets = names.map((n) => env[n]).filter((v) => typeof v === "string" && v.length > 0);
+  const databasePassword = passwordOf(env.DATABASE_URL);
+  return databasePassword === null ? secrets : [...secrets, databasePassword];
+}
+function passwordOf(url2) {
+  if (url2 === void 0) return null;
+  try {
+    const password = new URL(url2).password;
+    return password === "" ? null : decodeURIComponent(password);
+  } catch {
+    return null;
+  }
 }
 function describeError(error62, redact) {
   const message = error62 instanceof Error ? error62.message : String(error62);
@@ -36240,6 +36251,15 @@ var RepoConfig = external_exports.object({
   maxPatchesPerFile: positive.max(20).default(2),
   maxPatchLines: positive.max(100).default(6),
   maxOpenPrs: external_exports.number().int().min(0).default(10),
+  /** New PRs per hour across runs, counted from the forge's PR list; 0: no limit. */
+  prHourlyLimit: external_exports.number().int().min(0).default(0),
+  /**
+   * When an open PR is rebuilt on a moved base: `conflicted` only when its file changed at
+   * the base, `behind-base` whenever the base moved, `never`.
+   */
+  rebaseWhen: external_exports.enum(["conflicted", "behind-base", "never"]).default("conflicted"),
+  /** A PR carrying this label is never touched again. */
+  stopLabel: external_exports.string().min(1).max(50).default("scrum-apply:stop"),
   maxReviewLineBytes: positive.default(1024 * 1024),
   maxReviewRows: positive.default(1e7),
   deny: external_exports.array(external_exports.string().min(1)).default([...DEFAULT_DENY]),
@@ -36516,7 +36536,7 @@ function parseCliArgs(argv) {
 // src/cli/run-command.ts
 import { appendFile as appendFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir3, userInfo } from "node:os";
-import { isAbsolute as isAbsolute6, join as join17, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join18, resolve as resolve7 } from "node:path";
 
 // src/forge/gitea/gitea-env.ts
 var REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
@@ -36646,7 +36666,8 @@ var GiteaPull = external_exports.object({
   body: external_exports.string().nullish().transform((body) => body ?? ""),
   labels: external_exports.array(GiteaLabel).nullish().transform((labels) => labels ?? []),
   head: GiteaBranchInfo,
-  base: GiteaBranchInfo
+  base: GiteaBranchInfo,
+  created_at: external_exports.string().nullish()
 });
 var GiteaRepo = external_exports.object({ default_branch: external_exports.string() });
 var GiteaComment = external_exports.object({
@@ -36703,6 +36724,9 @@ async function createPull(client, ref, body) {
 }
 async function editPull(client, ref, index, body) {
   return (await client.request({ method: "PATCH", path: `${repoPath(ref)}/pulls/${index}`, body, schema: GiteaPull })).data;
+}
+async function closePull(client, ref, index) {
+  return (await client.request({ method: "PATCH", path: `${repoPath(ref)}/pulls/${index}`, body: { state: "closed" }, schema: GiteaPull })).data;
 }
 async function listLabels(client, ref) {
   return listAll(client, `${repoPath(ref)}/labels`, {}, GiteaLabel);
@@ -36881,7 +36905,8 @@ function toForgePr(pull) {
     baseBranch: pull.base.ref,
     title: pull.title,
     body: pull.body,
-    labels: pull.labels.map((label2) => label2.name)
+    labels: pull.labels.map((label2) => label2.name),
+    ...typeof pull.created_at === "string" ? { createdAt: pull.created_at } : {}
   };
 }
 
@@ -36954,6 +36979,11 @@ function createGiteaForge(options2) {
       return { ...updated, existed: true };
     }
   }
+  async function closePr(pr, comment) {
+    await createIssueComment(client, ref, pr.number, comment);
+    await closePull(client, ref, pr.number);
+    logger.info({ pr: pr.number, branch: pr.headBranch }, "closed pull request");
+  }
   async function getPermission(username) {
     const permission = await getCollaboratorPermission(client, ref, username);
     return permission === null ? "none" : PERMISSIONS[permission];
@@ -36979,6 +37009,7 @@ function createGiteaForge(options2) {
     ensureLabels,
     createPr,
     updatePr,
+    closePr,
     getPermission,
     createComment,
     reactToComment,
@@ -37625,8 +37656,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject2 = val !== null && typeof val === "object";
-    const hasToJSON = isObject2 && typeof val.toJSON === "function";
+    const isObject3 = val !== null && typeof val === "object";
+    const hasToJSON = isObject3 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -41353,7 +41384,8 @@ var GitHubPull = external_exports.object({
     repo: external_exports.object({ full_name: external_exports.string() }).nullable()
   }),
   base: external_exports.object({ ref: external_exports.string() }),
-  labels: external_exports.array(GitHubLabel).default([])
+  labels: external_exports.array(GitHubLabel).default([]),
+  created_at: external_exports.string().optional()
 });
 function toForgePr2(pull) {
   return {
@@ -41365,7 +41397,8 @@ function toForgePr2(pull) {
     baseBranch: pull.base.ref,
     title: pull.title,
     body: pull.body ?? "",
-    labels: pull.labels.map((label2) => label2.name)
+    labels: pull.labels.map((label2) => label2.name),
+    ...pull.created_at === void 0 ? {} : { createdAt: pull.created_at }
   };
 }
 function isSameRepoHead(pull, owner, repo) {
@@ -41396,6 +41429,10 @@ async function updatePull({ octokit, owner, repo }, pullNumber, update) {
     pull_number: pullNumber,
     ...update
   });
+  return GitHubPull.parse(response.data);
+}
+async function closePull2({ octokit, owner, repo }, pullNumber) {
+  const response = await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { owner, repo, pull_number: pullNumber, state: "closed" });
   return GitHubPull.parse(response.data);
 }
 async function addIssueLabels({ octokit, owner, repo }, issueNumber, labels) {
@@ -41596,6 +41633,11 @@ function createGitHubForge(options2) {
       }
       return result;
     },
+    async closePr(pr, comment) {
+      await guard(`commenting on #${pr.number}`, () => createIssueComment2(api, pr.number, comment));
+      await guard(`closing pull request #${pr.number}`, () => closePull2(api, pr.number));
+      log.info({ pr: pr.number, branch: pr.headBranch }, "closed pull request");
+    },
     async getPermission(username) {
       try {
         return toPermission(await getCollaboratorPermission2(api, username));
@@ -41663,7 +41705,7 @@ function createForgeFromEnv(kind, env, logger, redact) {
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdir as mkdir7, mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { isAbsolute as isAbsolute5, join as join16, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join17, resolve as resolve6 } from "node:path";
 
 // node_modules/eventemitter3/index.mjs
 var import_index = __toESM(require_eventemitter3(), 1);
@@ -42564,8 +42606,8 @@ var PQueue = class extends import_index.default {
 };
 
 // src/check/run-check.ts
-import { mkdir as mkdir2, realpath as realpath4 } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join7 } from "node:path";
+import { mkdir as mkdir2, realpath as realpath6 } from "node:fs/promises";
+import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
 
 // src/check/check-command.ts
 import { constants } from "node:fs";
@@ -42630,9 +42672,9 @@ async function realOrResolved(path) {
 }
 
 // src/check/check-fetch.ts
-import { access as access2, mkdtemp, rm } from "node:fs/promises";
+import { access as access2, mkdtemp, readFile as readFile2, realpath as realpath3, rm, stat as stat2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
+import { basename, dirname as dirname2, join as join4 } from "node:path";
 
 // src/check/check-output.ts
 var DEFAULT_OUTPUT_CAP_BYTES = 256 * 1024;
@@ -42752,7 +42794,7 @@ function runProcess(spec) {
       resolve8({ exitCode: null, signal: null, timedOut, aborted: aborted2, spawnError: error62 instanceof Error ? error62.message : String(error62), killError });
       return;
     }
-    child.stdout?.on("data", (chunk) => spec.output.write(chunk));
+    child.stdout?.on("data", (chunk) => (spec.stdout ?? spec.output).write(chunk));
     child.stderr?.on("data", (chunk) => spec.output.write(chunk));
     child.on("error", (error62) => finish(error62.message));
     child.on("exit", (code, signal) => {
@@ -42781,34 +42823,82 @@ function runProcess(spec) {
 
 // src/check/check-fetch.ts
 var FETCH_OUTPUT_CAP_BYTES = 16 * 1024;
+var UNSAFE_CONFIG_WORDS = /credential|cainfo|proxy/i;
 async function prefetchDependencies(options2) {
   const manifest = join4(options2.cwd, "Cargo.toml");
   if (options2.cargo === null || !await exists(manifest)) return { type: "skipped" };
   const neutral = await mkdtemp(join4(tmpdir(), "scrum-apply-fetch-"));
   try {
+    const pinned = await pinnedToolchain(options2);
+    const repositoryConfig = "why" in pinned ? { honoured: false, why: pinned.why } : { honoured: true };
     const output2 = createOutputBuffer(FETCH_OUTPUT_CAP_BYTES);
     const { cargoHome, rustupHome } = options2.homes;
+    const base = checkEnvironment(options2.env, { offline: false, overrides: { HOME: neutral, CARGO_HOME: cargoHome, RUSTUP_HOME: rustupHome } });
+    const env = "why" in pinned ? base : {
+      ...base,
+      ...pinned.env,
+      RUSTC: pinned.rustc,
+      RUSTC_WRAPPER: "",
+      RUSTC_WORKSPACE_WRAPPER: "",
+      CARGO_ENCODED_RUSTFLAGS: "",
+      CARGO_TARGET_DIR: join4(neutral, "target")
+    };
     const outcome2 = await runProcess({
-      file: options2.cargo,
+      file: "why" in pinned ? options2.cargo : pinned.cargo,
       args: ["fetch", "--manifest-path", manifest],
-      cwd: neutral,
-      env: checkEnvironment(options2.env, { offline: false, overrides: { HOME: neutral, CARGO_HOME: cargoHome, RUSTUP_HOME: rustupHome } }),
+      cwd: "why" in pinned ? neutral : options2.cwd,
+      env,
       timeoutMs: options2.timeoutMs,
       output: output2,
       ...options2.signal ? { signal: options2.signal } : {}
     });
-    if (outcome2.exitCode === 0) return { type: "fetched" };
+    if (outcome2.exitCode === 0) return { type: "fetched", repositoryConfig };
     const how = outcome2.timedOut ? "timed out" : outcome2.spawnError !== null ? `could not start (${outcome2.spawnError})` : `failed (exit ${outcome2.exitCode ?? outcome2.signal})`;
+    const message = output2.text().trim();
     return {
       type: "failed",
       timedOut: outcome2.timedOut,
       aborted: outcome2.aborted,
+      message: `cargo fetch ${how}${message === "" ? "" : `: ${message}`}`,
       note: `[scrum-apply] \`cargo fetch\` ${how} before the check; the check runs offline with what is already downloaded.
-${output2.text()}
-`
+${message}
+`,
+      repositoryConfig
     };
   } finally {
     await rm(neutral, { recursive: true, force: true });
+  }
+}
+async function pinnedToolchain(options2) {
+  for (const name of ["config.toml", "config"]) {
+    const text2 = await readFile2(join4(options2.cwd, ".cargo", name), "utf8").catch(() => "");
+    if (UNSAFE_CONFIG_WORDS.test(text2)) return { why: `.cargo/${name} names a credential provider, a proxy or a CA file` };
+  }
+  if (options2.toolchain) {
+    const bin = dirname2(options2.toolchain.cargo);
+    return {
+      cargo: options2.toolchain.cargo,
+      rustc: join4(bin, "rustc"),
+      env: { RUSTUP_TOOLCHAIN: options2.toolchain.toolchain, LD_LIBRARY_PATH: join4(dirname2(bin), "lib") }
+    };
+  }
+  const cargo = options2.cargo;
+  const rustc = await findExecutable("rustc", options2.env.PATH || FALLBACK_PATH, "/");
+  if (rustc === null) return { why: "no rustc on PATH" };
+  if (await isRustupProxy(cargo) || await isRustupProxy(rustc)) return { why: "rustup's toolchain for this tree was not resolved" };
+  return { cargo, rustc, env: {} };
+}
+async function isRustupProxy(executable) {
+  if (basename(executable) === "rustup") return true;
+  const real = await realpath3(executable).catch(() => executable);
+  if (basename(real) === "rustup") return true;
+  try {
+    const rustup = await realpath3(join4(dirname2(executable), "rustup"));
+    if (real === rustup) return true;
+    const [a, b] = await Promise.all([stat2(real), stat2(rustup)]);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
   }
 }
 async function exists(path) {
@@ -42837,15 +42927,159 @@ function prlimitPrefix(prlimit, limits, sandboxed) {
   ];
 }
 
+// src/check/toolchain-paths.ts
+import { access as access3, realpath as realpath4 } from "node:fs/promises";
+import { basename as basename2, dirname as dirname3, join as join5 } from "node:path";
+async function toolchainPaths(options2) {
+  const paths = /* @__PURE__ */ new Set([dirname3(options2.program)]);
+  const tools = [options2.program];
+  if (basename2(options2.program) === "cargo") {
+    const rustc = await findExecutable("rustc", options2.pathValue, "/");
+    if (rustc !== null) tools.push(rustc);
+  }
+  for (const tool of tools) {
+    if (await isRustupProxy(tool)) continue;
+    paths.add(dirname3(tool));
+    const real = await realpath4(tool).catch(() => tool);
+    for (const bin of [dirname3(tool), dirname3(real)]) {
+      if (basename2(bin) === "bin" && await isToolchainRoot(dirname3(bin))) paths.add(dirname3(bin));
+    }
+  }
+  return [...paths];
+}
+async function isToolchainRoot(dir) {
+  return access3(join5(dir, "lib", "rustlib")).then(
+    () => true,
+    () => false
+  );
+}
+function toolchainMissing(output2) {
+  const patterns = [
+    /could not execute process `[^`]*rustc[^`]*-vV`[^\n]*/,
+    /error while loading shared libraries: [^\n]*/,
+    /no such command: `[^`]*`/,
+    /error: toolchain '[^']*' is not installed[^\n]*/
+  ];
+  for (const pattern of patterns) {
+    const found = pattern.exec(output2);
+    if (found) return found[0].trim();
+  }
+  return null;
+}
+
+// src/check/check-diagnostics.ts
+var MAX_KEPT = 50;
+var MAX_RENDERED_CHARS = 4e3;
+var MAX_MESSAGE_CHARS = 500;
+var MAX_LINE_BYTES = 1024 * 1024;
+var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
+function withJsonMessages(argv, isCargo) {
+  if (!isCargo) return null;
+  const args = argv.slice(1);
+  const sub = args.find((arg) => !arg.startsWith("+") && !arg.startsWith("-"));
+  if (sub === void 0 || !BUILDING.has(sub)) return null;
+  const end = args.indexOf("--");
+  const own2 = end === -1 ? args : args.slice(0, end);
+  if (own2.some((arg) => arg.startsWith("--message-format"))) return null;
+  const at = end === -1 ? argv.length : end + 1;
+  return [...argv.slice(0, at), "--message-format=json-diagnostic-rendered-ansi", ...argv.slice(at)];
+}
+function createDiagnosticsSink(output2) {
+  const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0 };
+  let pending = "";
+  function line(text2) {
+    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES ? parseCargoLine(text2) : void 0;
+    if (parsed === void 0) {
+      output2.write(Buffer.from(`${text2}
+`));
+      return;
+    }
+    if (parsed.shown !== "") output2.write(Buffer.from(parsed.shown.endsWith("\n") ? parsed.shown : `${parsed.shown}
+`));
+    const message = parsed.diagnostic;
+    if (message === null) return;
+    if (message.level === "error") {
+      found.errorCount += 1;
+      if (found.errors.length < MAX_KEPT) found.errors.push(message);
+    } else {
+      found.warningCount += 1;
+      if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
+    }
+  }
+  return {
+    sink: {
+      write(chunk) {
+        pending += chunk.toString("utf8");
+        let at = pending.indexOf("\n");
+        while (at !== -1) {
+          line(pending.slice(0, at));
+          pending = pending.slice(at + 1);
+          at = pending.indexOf("\n");
+        }
+        if (pending.length > MAX_LINE_BYTES) {
+          output2.write(Buffer.from(pending));
+          pending = "";
+        }
+      },
+      text: () => output2.text(),
+      totalBytes: () => output2.totalBytes()
+    },
+    diagnostics() {
+      if (pending !== "") {
+        line(pending);
+        pending = "";
+      }
+      return found;
+    }
+  };
+}
+function parseCargoLine(text2) {
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+  if (!isObject2(value) || typeof value.reason !== "string") return void 0;
+  if (value.reason !== "compiler-message" || !isObject2(value.message)) return { shown: "", diagnostic: null };
+  const message = value.message;
+  const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
+  const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
+  const words = typeof message.message === "string" ? message.message : "";
+  if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
+  const code = isObject2(message.code) && typeof message.code.code === "string" ? message.code.code : null;
+  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject2) : [];
+  const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
+  return {
+    shown,
+    diagnostic: {
+      level,
+      code,
+      message: words.slice(0, MAX_MESSAGE_CHARS),
+      file: typeof primary?.file_name === "string" ? primary.file_name : null,
+      line: typeof primary?.line_start === "number" ? primary.line_start : null,
+      column: typeof primary?.column_start === "number" ? primary.column_start : null,
+      rendered: shown.slice(0, MAX_RENDERED_CHARS)
+    }
+  };
+}
+var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+function stripAnsi(text2) {
+  return text2.replace(ANSI, "");
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 // src/check/sandbox.ts
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp as mkdtemp2, realpath as realpath3, rm as rm2 } from "node:fs/promises";
+import { mkdir, mkdtemp as mkdtemp2, realpath as realpath5, rm as rm2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname2, join as join6, relative as relative3 } from "node:path";
+import { dirname as dirname4, join as join7, relative as relative3 } from "node:path";
 
 // src/check/sandbox-mounts.ts
 import { lstat as lstat2, readlink } from "node:fs/promises";
-import { join as join5, relative as relative2, isAbsolute as isAbsolute3 } from "node:path";
+import { join as join6, relative as relative2, isAbsolute as isAbsolute3 } from "node:path";
 var SANDBOX_TREE = "/scrum-apply/tree";
 var SANDBOX_TARGET = "/scrum-apply/target";
 var SANDBOX_HOME = "/tmp/.scrum-apply-home";
@@ -42878,10 +43112,10 @@ async function sandboxMounts(layout) {
   const { cargoHome, rustupHome } = layout.homes;
   mounts.push({ type: "tmpfs", dest: cargoHome, sizeBytes: SANDBOX_CARGO_HOME_BYTES });
   for (const entry of CARGO_HOME_ENTRIES) {
-    mounts.push({ type: "ro-bind-try", source: join5(cargoHome, entry), dest: join5(cargoHome, entry) });
+    mounts.push({ type: "ro-bind-try", source: join6(cargoHome, entry), dest: join6(cargoHome, entry) });
   }
   mounts.push({ type: "ro-bind-try", source: rustupHome, dest: rustupHome });
-  const covered = ["/usr", join5(cargoHome, "bin"), rustupHome, layout.cwd];
+  const covered = ["/usr", join6(cargoHome, "bin"), rustupHome, layout.cwd];
   for (const path of layout.extraReadOnly) {
     if (!covered.some((root) => isWithin(path, root))) mounts.push({ type: "ro-bind", source: path, dest: path });
   }
@@ -42946,13 +43180,13 @@ function bwrapArgs(options2) {
 async function sandboxedCommand(options2) {
   const { layout, env } = options2;
   const prlimit = await findExecutable("prlimit", env.PATH ?? FALLBACK_PATH, "/");
-  const extraReadOnly = prlimit ? [...layout.extraReadOnly, dirname2(prlimit)] : layout.extraReadOnly;
+  const extraReadOnly = prlimit ? [...layout.extraReadOnly, dirname4(prlimit)] : layout.extraReadOnly;
   const mounts = await sandboxMounts({ ...layout, extraReadOnly });
   const limited = prlimit ? [...prlimitPrefix(prlimit, options2.limits ?? DEFAULT_LIMITS, true), ...options2.argv] : options2.argv;
   return { file: options2.features.path, args: [...bwrapArgs({ mounts, env, cwd: SANDBOX_TREE, features: options2.features }), "--", ...limited], env: {} };
 }
 function sandboxPath(path, cwd) {
-  return isWithin(path, cwd) ? join6(SANDBOX_TREE, relative3(cwd, path)) : path;
+  return isWithin(path, cwd) ? join7(SANDBOX_TREE, relative3(cwd, path)) : path;
 }
 async function detectSandbox(mode, options2 = {}) {
   if (mode === "none") {
@@ -42977,10 +43211,10 @@ async function detectSandbox(mode, options2 = {}) {
 async function bwrapProblem(env) {
   const features = await findBwrap(env);
   if (!features) return "bwrap (bubblewrap) is not installed (not found on PATH)";
-  const root = await realpath3(await mkdtemp2(join6(tmpdir2(), "scrum-apply-probe-")));
+  const root = await realpath5(await mkdtemp2(join7(tmpdir2(), "scrum-apply-probe-")));
   try {
-    const cwd = join6(root, "src");
-    const targetDir = join6(root, "target");
+    const cwd = join7(root, "src");
+    const targetDir = join7(root, "target");
     await mkdir(cwd);
     await mkdir(targetDir);
     const homes = await toolchainHomes(env);
@@ -42993,7 +43227,7 @@ async function bwrapProblem(env) {
     const script = 'touch "$CARGO_TARGET_DIR/probe" && ! touch ./probe 2>/dev/null';
     const command = await sandboxedCommand({
       features,
-      layout: { cwd, targetDir, homes, extraReadOnly: [dirname2(sh)] },
+      layout: { cwd, targetDir, homes, extraReadOnly: [dirname4(sh)] },
       env: checkEnv,
       argv: [sh, "-c", script]
     });
@@ -43018,10 +43252,12 @@ async function runCheck(options2) {
     durationMs: elapsed(),
     sandboxed,
     green: green && outcome3.exitCode === 0 && !outcome3.timedOut,
+    diagnostics: null,
+    notRun: null,
     ...outcome3
   });
   const notStarted = (why) => result({ exitCode: null, timedOut: false, output: `[scrum-apply] ${why}
-` });
+`, notRun: why });
   const [program, ...args] = argv;
   if (program === void 0) return notStarted("the check command is empty");
   const env = options2.env ?? process.env;
@@ -43029,9 +43265,9 @@ async function runCheck(options2) {
   let cwd;
   let targetDir;
   try {
-    cwd = await realpath4(options2.cwd);
+    cwd = await realpath6(options2.cwd);
     await mkdir2(options2.targetDir, { recursive: true });
-    targetDir = await realpath4(options2.targetDir);
+    targetDir = await realpath6(options2.targetDir);
   } catch (error62) {
     return notStarted(`cannot prepare the check directories: ${error62 instanceof Error ? error62.message : String(error62)}`);
   }
@@ -43040,38 +43276,51 @@ async function runCheck(options2) {
   const bwrap = sandboxed ? await findBwrap(env) : null;
   if (sandboxed && !bwrap) return notStarted("the check must run in bwrap, but bwrap (bubblewrap) was not found");
   const homes = await toolchainHomes(env);
-  const cargo = basename(executable) === "cargo" ? executable : await findExecutable("cargo", pathValue, cwd);
-  const fetched = options2.fetch === false ? { type: "skipped" } : await prefetchDependencies({ cwd, env, homes, cargo, timeoutMs: options2.timeoutMs, ...options2.signal ? { signal: options2.signal } : {} });
+  const cargo = basename3(executable) === "cargo" ? executable : await findExecutable("cargo", pathValue, cwd);
+  const fetched = options2.fetch === false ? { type: "skipped" } : await prefetchDependencies({ cwd, env, homes, cargo, toolchain: options2.directCargo?.proxy === cargo ? options2.directCargo : null, timeoutMs: options2.timeoutMs, ...options2.signal ? { signal: options2.signal } : {} });
   const fetchNote = fetched.type === "failed" ? fetched.note : "";
   if (fetched.type === "failed" && (fetched.timedOut || fetched.aborted)) {
     return result({ exitCode: null, timedOut: fetched.timedOut, output: fetchNote });
   }
   const offline = options2.offline ?? fetched.type !== "skipped";
   const direct = options2.directCargo?.proxy === executable ? options2.directCargo : null;
-  const invocation = { targetDir, env, offline, argv: [direct?.cargo ?? executable, ...args], limits: options2.limits, direct };
+  const plainArgv = [direct?.cargo ?? executable, ...args];
+  const jsonArgv = withJsonMessages(plainArgv, basename3(executable) === "cargo");
+  const invocation = { targetDir, env, offline, argv: jsonArgv ?? plainArgv, limits: options2.limits, direct };
   const spawnSpec = bwrap ? { ...await inSandbox(bwrap, { ...invocation, cwd, homes }), cwd: "/" } : { ...await unsandboxed(invocation), cwd };
   const output2 = createOutputBuffer(Math.max(1024, (options2.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES) - Buffer.byteLength(fetchNote)));
+  const parsed = jsonArgv === null ? null : createDiagnosticsSink(output2);
   const outcome2 = await runProcess({
     ...spawnSpec,
+    ...parsed === null ? {} : { stdout: parsed.sink },
     timeoutMs: Math.max(0, options2.timeoutMs - elapsed()),
     output: output2,
     ...options2.signal ? { signal: options2.signal } : {}
   });
+  const diagnostics = parsed === null ? null : parsed.diagnostics();
   return result(
-    { exitCode: outcome2.spawnError === null ? outcome2.exitCode : null, timedOut: outcome2.timedOut, output: fetchNote + output2.text() + trailer(outcome2, options2.timeoutMs) },
+    {
+      exitCode: outcome2.spawnError === null ? outcome2.exitCode : null,
+      timedOut: outcome2.timedOut,
+      output: fetchNote + output2.text() + trailer(outcome2, options2.timeoutMs),
+      diagnostics,
+      notRun: outcome2.spawnError !== null ? `could not start the check: ${outcome2.spawnError}` : outcome2.exitCode === 0 ? null : missingToolchain(output2.text(), sandboxed)
+    },
     !outcome2.aborted && outcome2.spawnError === null
   );
 }
 function withToolchain(env, direct) {
   if (direct === null) return env;
-  return { ...env, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join7(dirname3(dirname3(direct.cargo)), "lib") };
+  const bin = dirname5(direct.cargo);
+  return { ...env, PATH: `${bin}:${env.PATH ?? FALLBACK_PATH}`, RUSTUP_TOOLCHAIN: direct.toolchain, LD_LIBRARY_PATH: join8(dirname5(bin), "lib") };
 }
-function inSandbox(features, options2) {
+async function inSandbox(features, options2) {
   const { cwd, targetDir, homes } = options2;
   const [program = cwd, ...args] = options2.argv;
+  const pathValue = options2.env.PATH || FALLBACK_PATH;
   return sandboxedCommand({
     features,
-    layout: { cwd, targetDir, homes, extraReadOnly: [dirname3(program)] },
+    layout: { cwd, targetDir, homes, extraReadOnly: await toolchainPaths({ program, pathValue }) },
     env: withToolchain(
       checkEnvironment(options2.env, {
         targetDir: SANDBOX_TARGET,
@@ -43091,6 +43340,11 @@ async function unsandboxed(options2) {
   const full = prlimit ? [...prlimitPrefix(prlimit, options2.limits ?? DEFAULT_LIMITS, false), ...options2.argv] : options2.argv;
   const [file2 = "", ...args] = full;
   return { file: file2, args, env };
+}
+function missingToolchain(output2, sandboxed) {
+  const missing = toolchainMissing(output2);
+  if (missing === null) return null;
+  return sandboxed ? `the toolchain cannot run in the sandbox (${missing})` : `the toolchain cannot run (${missing})`;
 }
 function trailer(outcome2, timeoutMs) {
   const kill = outcome2.killError === null ? "" : `
@@ -43114,8 +43368,8 @@ function ending(outcome2, timeoutMs) {
 
 // src/check/slot-pool.ts
 import { constants as constants2 } from "node:fs";
-import { lstat as lstat4, mkdir as mkdir3, open as open2, readFile as readFile2 } from "node:fs/promises";
-import { join as join9, resolve as resolve3, sep as sep2 } from "node:path";
+import { lstat as lstat4, mkdir as mkdir3, open as open2, readFile as readFile3 } from "node:fs/promises";
+import { join as join10, resolve as resolve3, sep as sep2 } from "node:path";
 
 // src/reviews/glob-to-regexp.ts
 function globToRegExp(glob) {
@@ -43231,7 +43485,7 @@ function createPathChecker(deny) {
 
 // src/git/remove-tree.ts
 import { chmod, lstat as lstat3, readdir, rm as rm3 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 async function removeTree(path) {
   try {
     await rm3(path, { recursive: true, force: true, maxRetries: 2 });
@@ -43246,7 +43500,7 @@ async function makeWritable(path) {
   if (info === null || !info.isDirectory()) return;
   await chmod(path, 448).catch(() => void 0);
   const entries = await readdir(path).catch(() => []);
-  for (const entry of entries) await makeWritable(join8(path, entry));
+  for (const entry of entries) await makeWritable(join9(path, entry));
 }
 function isPermissionError(error62) {
   return error62 instanceof Error && "code" in error62 && (error62.code === "EACCES" || error62.code === "EPERM");
@@ -43419,8 +43673,8 @@ function createSlotPool(options2) {
   function stateAt(index) {
     while (states.length <= index) {
       const i = states.length;
-      const dir = join9(options2.root, String(i));
-      states.push({ slot: { dir: join9(dir, "tree"), targetDir: join9(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
+      const dir = join10(options2.root, String(i));
+      states.push({ slot: { dir: join10(dir, "tree"), targetDir: join10(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
     }
     return states[index];
   }
@@ -43474,16 +43728,16 @@ function createSlotPool(options2) {
     }
     await mkdir3(state.slot.targetDir, { recursive: true });
     await addWorktree(options2.scratch, state.slot.dir, options2.baseSha);
-    const pointer = (await readFile2(join9(state.slot.dir, ".git"), "utf8")).trim();
+    const pointer = (await readFile3(join10(state.slot.dir, ".git"), "utf8")).trim();
     const adminDir = resolve3(pointer.replace(/^gitdir:\s*/, ""));
-    if (!adminDir.startsWith(join9(options2.scratch.gitDir, "worktrees") + sep2)) {
+    if (!adminDir.startsWith(join10(options2.scratch.gitDir, "worktrees") + sep2)) {
       throw new Error(`worktree ${state.slot.dir} is registered outside the scratch repository`);
     }
     return adminDir;
   }
   async function reset(state, adminDir) {
-    const pointer = await lstat4(join9(state.slot.dir, ".git")).then(
-      (info) => info.isFile() ? readFile2(join9(state.slot.dir, ".git"), "utf8") : null,
+    const pointer = await lstat4(join10(state.slot.dir, ".git")).then(
+      (info) => info.isFile() ? readFile3(join10(state.slot.dir, ".git"), "utf8") : null,
       () => null
     );
     if (pointer === null || resolve3(pointer.trim().replace(/^gitdir:\s*/, "")) !== adminDir) {
@@ -43518,13 +43772,13 @@ async function writeSlotFile(slot, path, content) {
   if (name === void 0) throw new Error(`cannot write ${JSON.stringify(path)} into the worktree: path is empty`);
   let dir = slot.dir;
   for (const part of parts) {
-    dir = join9(dir, part);
+    dir = join10(dir, part);
     const info2 = await lstat4(dir).catch(() => null);
     if (info2 === null) await mkdir3(dir);
     else if (info2.isSymbolicLink()) throw new Error(`cannot write ${path} into the worktree: ${part} is a symlink`);
     else if (!info2.isDirectory()) throw new Error(`cannot write ${path} into the worktree: ${part} is not a directory`);
   }
-  const file2 = join9(dir, name);
+  const file2 = join10(dir, name);
   const info = await lstat4(file2).catch(() => null);
   if (info !== null && !info.isFile()) throw new Error(`cannot write ${path} into the worktree: it is not a regular file`);
   const handle = await open2(file2, constants2.O_WRONLY | constants2.O_CREAT | constants2.O_TRUNC | constants2.O_NOFOLLOW, 420);
@@ -43540,13 +43794,15 @@ async function checkInSlot(input2) {
   const { slot, check: check2, file: file2 } = input2;
   if (file2) await writeSlotFile(slot, file2.path, file2.patched);
   const startMs = input2.elapsedMs();
-  const [plan, directCargo] = await Promise.all([input2.fetch.planFor(slot.dir), input2.directCargo.forSlot(slot)]);
+  const directCargo = await input2.directCargo.forSlot(slot);
+  const plan = await input2.fetch.planFor(slot.dir, directCargo);
   const result = await runCheck({
     command: check2.command,
     cwd: slot.dir,
     targetDir: slot.targetDir,
     timeoutMs: check2.timeoutSeconds * 1e3,
     sandbox: input2.sandbox,
+    ...input2.env ? { env: input2.env } : {},
     ...plan.fetch === false ? { fetch: false } : {},
     ...plan.offline === void 0 ? {} : { offline: plan.offline },
     directCargo,
@@ -43561,15 +43817,15 @@ async function checkInSlot(input2) {
 }
 
 // src/check/direct-cargo.ts
-import { realpath as realpath5, stat as stat2 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname4, join as join10, sep as sep3 } from "node:path";
+import { realpath as realpath7, stat as stat3 } from "node:fs/promises";
+import { basename as basename4, dirname as dirname6, join as join11, sep as sep3 } from "node:path";
 async function rustupProxyOf(executable) {
-  if (basename2(executable) !== "cargo") return null;
-  const rustup = join10(dirname4(executable), "rustup");
+  if (basename4(executable) !== "cargo") return null;
+  const rustup = join11(dirname6(executable), "rustup");
   try {
-    const [cargoReal, rustupReal] = await Promise.all([realpath5(executable), realpath5(rustup)]);
+    const [cargoReal, rustupReal] = await Promise.all([realpath7(executable), realpath7(rustup)]);
     if (cargoReal === rustupReal) return rustup;
-    const [a, b] = await Promise.all([stat2(cargoReal), stat2(rustupReal)]);
+    const [a, b] = await Promise.all([stat3(cargoReal), stat3(rustupReal)]);
     return a.dev === b.dev && a.ino === b.ino ? rustup : null;
   } catch {
     return null;
@@ -43634,43 +43890,54 @@ function createSharedDirectCargo(options2) {
 }
 
 // src/check/shared-fetch.ts
-import { readFile as readFile3 } from "node:fs/promises";
-import { basename as basename3, join as join11 } from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+import { basename as basename5, join as join12 } from "node:path";
 function createSharedFetch(options2) {
   const env = options2.env ?? process.env;
   let first = null;
-  async function fetchIn(slotDir) {
-    const lock = join11(slotDir, "Cargo.lock");
-    const before = await readFile3(lock).catch(() => null);
+  async function fetchIn(slotDir, direct) {
+    const lockPath = join12(slotDir, "Cargo.lock");
+    const before = await readFile4(lockPath).catch(() => null);
     const path = env.PATH || FALLBACK_PATH;
     const [program] = parseCommand(options2.command);
     const executable = program === void 0 ? null : await findExecutable(program, path, slotDir);
-    const cargo = executable !== null && basename3(executable) === "cargo" ? executable : await findExecutable("cargo", path, slotDir);
+    const cargo = executable !== null && basename5(executable) === "cargo" ? executable : await findExecutable("cargo", path, slotDir);
     const outcome2 = await prefetchDependencies({
       cwd: slotDir,
       env,
       homes: await toolchainHomes(env),
       cargo,
+      toolchain: direct !== null && direct.proxy === cargo ? direct : null,
       timeoutMs: options2.timeoutMs,
       ...options2.signal ? { signal: options2.signal } : {}
     });
-    const after = await readFile3(lock).catch(() => null);
-    return { outcome: outcome2, stable: before !== null && after !== null && before.equals(after) };
+    const after = await readFile4(lockPath).catch(() => null);
+    const { cargoHome } = await toolchainHomes(env);
+    if (outcome2.type === "failed" && !outcome2.aborted) {
+      options2.logger?.warn(
+        { cargo: hostPathsHidden(outcome2.message, { [slotDir]: "<tree>", [cargoHome]: "$CARGO_HOME" }), repositoryConfig: outcome2.repositoryConfig },
+        "cargo fetch failed; the checks run offline with what is already downloaded"
+      );
+    } else if (outcome2.type === "fetched") {
+      options2.logger?.debug({ repositoryConfig: outcome2.repositoryConfig }, "cargo fetch done");
+    }
+    const changed = after !== null && (before === null || !before.equals(after));
+    return { outcome: outcome2, lock: changed ? after : null };
   }
   return {
-    async planFor(slotDir) {
-      if (first === null) {
-        first = fetchIn(slotDir);
-        const { outcome: outcome3, stable: stable2 } = await first;
-        if (outcome3.type === "failed") return { changedTree: true };
-        return { fetch: false, offline: outcome3.type === "fetched", changedTree: outcome3.type === "fetched" && !stable2 };
-      }
-      const { outcome: outcome2, stable } = await first;
+    async planFor(slotDir, direct = null) {
+      const mine = first === null;
+      first ??= fetchIn(slotDir, direct);
+      const { outcome: outcome2, lock } = await first;
       if (outcome2.type === "skipped") return { fetch: false, offline: false, changedTree: false };
-      if (outcome2.type === "fetched" && stable) return { fetch: false, offline: true, changedTree: false };
-      return { changedTree: true };
+      if (lock === null) return { fetch: false, offline: true, changedTree: false };
+      if (!mine) await writeSlotFile({ dir: slotDir }, "Cargo.lock", lock);
+      return { fetch: false, offline: true, changedTree: true };
     }
   };
+}
+function hostPathsHidden(message, names) {
+  return Object.entries(names).reduce((text2, [path, name]) => text2.split(path).join(name), message);
 }
 
 // src/check/slot-plan.ts
@@ -43703,47 +43970,64 @@ function planSlots(files, options2) {
 
 // src/check/warm-slots.ts
 import { constants as constants3 } from "node:fs";
-import { access as access3, cp } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { access as access4, cp } from "node:fs/promises";
+import { join as join13 } from "node:path";
 function warmSlots(options2) {
   const controller = new AbortController();
   const signal = options2.signal ? AbortSignal.any([options2.signal, controller.signal]) : controller.signal;
   const { logger } = options2;
   async function build(slot) {
-    const cargo = await access3(join12(slot.dir, "Cargo.toml")).then(() => true, () => false);
+    const cargo = await access4(join13(slot.dir, "Cargo.toml")).then(() => true, () => false);
     if (signal.aborted || !cargo) {
       slot.restored();
       return false;
     }
-    const { result } = await checkInSlot({ slot, check: options2.check, sandbox: options2.sandbox, fetch: options2.fetch, directCargo: options2.directCargo, signal, elapsedMs: () => 0 });
+    const { result } = await checkInSlot({ slot, check: options2.check, sandbox: options2.sandbox, ...options2.env ? { env: options2.env } : {}, fetch: options2.fetch, directCargo: options2.directCargo, signal, elapsedMs: () => 0 });
     if (!result.green && !signal.aborted) {
       logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, "the check fails on the unpatched base");
     }
     return !signal.aborted;
   }
-  function withSlots(count, fn, held = []) {
-    if (held.length === count) return fn(held);
-    return options2.pool.withSlot((slot) => withSlots(count, fn, [...held, slot]));
+  const shared = options2.sandbox === "bwrap" && options2.count > 1;
+  const primed = /* @__PURE__ */ new Set([0]);
+  let snapshot = null;
+  const held = Array.from({ length: Math.max(0, options2.count) }, () => {
+    let resolve8 = () => {
+    };
+    const promise2 = new Promise((done) => resolve8 = done);
+    return { promise: promise2, resolve: resolve8 };
+  });
+  async function buildShared() {
+    await Promise.all(held.map((slotHeld, index) => Promise.race([options2.pool.withSlot(async (slot) => slot.restored(), index), slotHeld.promise])));
+    return options2.pool.withSlot(async (slot) => {
+      if (!await build(slot)) return false;
+      const to = options2.snapshotDir ?? join13(slot.targetDir, "..", "warm-target");
+      await copyTargetDir(slot.targetDir, to);
+      snapshot = to;
+      return true;
+    }, 0);
   }
-  const warmed = (options2.sandbox === "bwrap" && options2.count > 1 ? [
-    withSlots(options2.count, async ([first, ...others]) => {
-      if (first === void 0 || !await build(first)) return;
-      for (const slot of others) {
-        if (signal.aborted) return;
-        await copyTargetDir(first.targetDir, slot.targetDir).then(
-          () => slot.restored(),
-          // The slot then builds for itself at its first check: slower, not wrong.
-          (error62) => logger.warn({ slot: slot.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir")
-        );
+  const built = shared ? buildShared() : Promise.resolve(false);
+  const warmed = (shared ? [built] : Array.from({ length: options2.count }, () => options2.pool.withSlot(async (slot) => void await build(slot)))).map(
+    (run) => run.then(
+      () => void 0,
+      (error62) => {
+        if (!signal.aborted) logger.warn({ err: error62 instanceof Error ? error62.message : String(error62) }, "slot warm-up failed");
       }
-    })
-  ] : Array.from({ length: options2.count }, () => options2.pool.withSlot(async (slot) => void await build(slot)))).map(
-    (run) => run.catch((error62) => {
-      if (!signal.aborted) logger.warn({ err: error62 instanceof Error ? error62.message : String(error62) }, "slot warm-up failed");
-    })
+    )
   );
   return {
     done: Promise.all(warmed).then(() => void 0),
+    async prime(slot) {
+      held[slot.index]?.resolve();
+      if (!shared || primed.has(slot.index) || slot.index >= options2.count) return;
+      primed.add(slot.index);
+      const ok = await built.catch(() => false);
+      if (!ok || snapshot === null || signal.aborted) return;
+      await copyTargetDir(snapshot, slot.targetDir).catch((error62) => {
+        logger.warn({ slot: slot.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir");
+      });
+    },
     async stop() {
       controller.abort();
       await Promise.all(warmed);
@@ -43762,10 +44046,17 @@ function createChecker(options2) {
   const elapsedMs = options2.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options2.slots));
   const pool = createSlotPool({ scratch: options2.tree.scratch, root: options2.tree.root, baseSha: options2.tree.baseSha, size: slots, logger });
-  const fetch2 = createSharedFetch({ command: config2.command, timeoutMs: config2.timeoutSeconds * 1e3, signal });
-  const directCargo = createSharedDirectCargo({ check: config2, sandbox, signal, logger });
+  const env = options2.env ?? process.env;
+  const fetch2 = createSharedFetch({ command: config2.command, timeoutMs: config2.timeoutSeconds * 1e3, env, signal, logger });
+  const directCargo = createSharedDirectCargo({ check: config2, sandbox, env, signal, logger });
   const slotOf = /* @__PURE__ */ new Map();
   let warming = null;
+  let toldNotRun = false;
+  const tellNotRun = (result) => {
+    if (result.notRun === null || toldNotRun) return;
+    toldNotRun = true;
+    logger.error({ why: result.notRun, command: result.command }, "the check cannot run; every file will be red for this reason");
+  };
   return {
     async order(paths, concurrency) {
       if (slots < 2 || paths.length < 2) return paths.map((_, at) => at);
@@ -43776,22 +44067,26 @@ function createChecker(options2) {
       });
     },
     warm(files) {
-      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config2, sandbox, fetch: fetch2, directCargo, logger, signal });
+      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config2, sandbox, env, fetch: fetch2, directCargo, logger, signal });
     },
     check(file2) {
       return pool.withSlot(async (slot) => {
+        await warming?.prime(slot);
         options2.events?.started(file2.id);
         try {
-          return await checkInSlot({
+          const checked = await checkInSlot({
             slot,
             check: config2,
             sandbox,
+            env,
             fetch: fetch2,
             directCargo,
             file: { path: file2.path, patched: file2.patched, original: file2.original },
             signal,
             elapsedMs
           });
+          tellNotRun(checked.result);
+          return checked;
         } finally {
           options2.events?.ended(file2.id);
         }
@@ -44388,7 +44683,7 @@ async function readTrackedFile(objects, baseSha, path) {
   }
   const content = await objects.blob(entry.sha);
   if (content.includes(0) || !isUtf8(content)) return { type: "rejected", reason: "is not UTF-8 text" };
-  return { type: "file", content, mode: entry.mode === "100755" ? "100755" : "100644" };
+  return { type: "file", content, mode: entry.mode === "100755" ? "100755" : "100644", blob: entry.sha };
 }
 function entryProblem(entry, baseSha) {
   if (entry === null) return `not tracked at ${baseSha.slice(0, 7)}`;
@@ -44431,7 +44726,7 @@ async function commitFile(objects, options2, input2) {
 // src/git/object-store.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir4, rename, rm as rm4, writeFile } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 import { deflateSync } from "node:zlib";
 
 // src/git/git-objects.ts
@@ -44651,12 +44946,12 @@ function createObjectStore(options2) {
   async function writeObject(type, content) {
     const { oid, raw } = encodeObject(format, type, content);
     if (written.has(oid)) return oid;
-    const dir = join13(options2.gitDir, "objects", oid.slice(0, 2));
+    const dir = join14(options2.gitDir, "objects", oid.slice(0, 2));
     await mkdir4(dir, { recursive: true });
-    const temp = join13(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
+    const temp = join14(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
     try {
       await writeFile(temp, deflateSync(raw, DEFLATE_OPTIONS), { mode: 292, flag: "wx" });
-      await rename(temp, join13(dir, oid.slice(2)));
+      await rename(temp, join14(dir, oid.slice(2)));
     } finally {
       await rm4(temp, { force: true });
     }
@@ -44678,6 +44973,11 @@ function createObjectStore(options2) {
     },
     blob: (oid) => contents(oid, "blob"),
     commitHeader,
+    async commitMessage(oid) {
+      const content = await contents(oid, "commit");
+      const end = content.indexOf("\n\n");
+      return end < 0 ? "" : content.toString("utf8", end + 2);
+    },
     async commitReplacing(input2) {
       assertIdentity("author", input2.identity);
       const levels = await walk(input2.parent, input2.path);
@@ -44897,16 +45197,16 @@ async function refsIn(scratch, prefix) {
 
 // src/git/scratch-repo.ts
 import { createHash as createHash4 } from "node:crypto";
-import { copyFile, mkdir as mkdir5, readFile as readFile4, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { copyFile, mkdir as mkdir5, readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join15 } from "node:path";
 var CONTROL_FILES = ["config", "objects/info/alternates", "objects/info/http-alternates", "commondir", "info/grafts", "info/attributes"];
 async function createScratchRepo(options2) {
-  const gitDir = join14(options2.dir, "repo.git");
+  const gitDir = join15(options2.dir, "repo.git");
   await mkdir5(options2.dir, { recursive: true });
   await runGit(["init", "--quiet", "--bare", `--object-format=${options2.objectFormat}`, gitDir], { cwd: options2.dir });
-  await writeFile2(join14(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
+  await writeFile2(join15(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
 `);
-  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join14(gitDir, "shallow"));
+  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join15(gitDir, "shallow"));
   let sealed = null;
   return {
     gitDir,
@@ -44924,7 +45224,7 @@ async function createScratchRepo(options2) {
 async function controlFingerprint(gitDir) {
   const hash2 = createHash4("sha256");
   for (const name of CONTROL_FILES) {
-    const content = await readFile4(join14(gitDir, name)).catch((error62) => {
+    const content = await readFile5(join15(gitDir, name)).catch((error62) => {
       if (error62 instanceof Error && "code" in error62 && error62.code === "ENOENT") return null;
       throw error62;
     });
@@ -44954,11 +45254,11 @@ function shallowDeepener(input2) {
 }
 
 // src/git/user-repo.ts
-import { stat as stat3 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join15, resolve as resolve4 } from "node:path";
+import { stat as stat4 } from "node:fs/promises";
+import { isAbsolute as isAbsolute4, join as join16, resolve as resolve4 } from "node:path";
 async function openUserRepo(repoDir) {
   const dir = resolve4(repoDir);
-  const exists2 = await stat3(dir).then(
+  const exists2 = await stat4(dir).then(
     (s) => s.isDirectory(),
     (error62) => {
       if (isMissing(error62)) return false;
@@ -44986,8 +45286,8 @@ async function openUserRepo(repoDir) {
   const [, topLevel, commonDir, objectFormat] = lines;
   if (!topLevel || !commonDir || !objectFormat) throw new Error(`not a git repository: ${dir} (rev-parse said too little)`);
   const absoluteCommon = isAbsolute4(commonDir) ? commonDir : resolve4(dir, commonDir);
-  const shallowFile = join15(absoluteCommon, "shallow");
-  const isShallow = await stat3(shallowFile).then(
+  const shallowFile = join16(absoluteCommon, "shallow");
+  const isShallow = await stat4(shallowFile).then(
     (s) => s.isFile(),
     (error62) => {
       if (isMissing(error62)) return false;
@@ -45004,7 +45304,7 @@ async function openUserRepo(repoDir) {
   );
   return {
     topLevel,
-    objectsDir: join15(absoluteCommon, "objects"),
+    objectsDir: join16(absoluteCommon, "objects"),
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,
     async refsUnder(prefix) {
@@ -45083,7 +45383,11 @@ async function openRepo(options2) {
     const pushMany = async (refs) => {
       if (urls === null) return refs.map(() => `${user.topLevel} has no remote named ${remote}`);
       const reasons = await pushBranches(scratch, { url: urls.push, auth: auth2, redact }, refs);
-      refs.forEach((ref, i) => reasons[i] === null && botBranches.set(ref.branch, ref.commitSha));
+      refs.forEach((ref, i) => {
+        if (reasons[i] !== null) return;
+        if (ref.commitSha === "") botBranches.delete(ref.branch);
+        else botBranches.set(ref.branch, ref.commitSha);
+      });
       return reasons;
     };
     const deepen = shallowDeepener({
@@ -45105,6 +45409,12 @@ async function openRepo(options2) {
       isBotOnlyBranch: (branchSha) => isBotOnlyBranch(scratch, { branchSha, baseTips: base.baseTips, botEmail: identity.email, deepen }),
       sameChange: (remoteSha, commitSha) => sameChange(store, remoteSha, commitSha),
       diffForFile: (commitSha, path) => diffForFile(store, commitSha, path),
+      commitMessage: (sha) => store.commitMessage(sha),
+      async deleteBranch(branch, expectedSha) {
+        if (urls === null) throw new Error(`cannot delete ${branch}: ${user.topLevel} has no remote named ${remote}`);
+        const [reason] = await pushMany([{ branch, commitSha: "", expectedRemoteSha: expectedSha }]);
+        if (reason !== null) throw new Error(`deleting ${branch} was rejected: ${reason ?? "git said nothing about it"}`);
+      },
       pushMany,
       scratch,
       async dispose() {
@@ -45194,6 +45504,7 @@ function lineNumbersOf(source, needle) {
 }
 
 // src/patches/build-prompt.ts
+var PROMPT_VERSION = 1;
 var MAX_PROMPT_REVIEW_CHARS = 2e4;
 var PROMPT_FRAME_CHARS = 6e3;
 function planPromptSourceFor(input2, maxPromptChars) {
@@ -45586,11 +45897,11 @@ function interpret(body, redact) {
 
 // src/report/audit-log.ts
 import { mkdir as mkdir6, open as open3 } from "node:fs/promises";
-import { dirname as dirname5 } from "node:path";
+import { dirname as dirname7 } from "node:path";
 function createAuditLog(path, redact) {
   let tail = Promise.resolve();
   async function write(row) {
-    await mkdir6(dirname5(path), { recursive: true });
+    await mkdir6(dirname7(path), { recursive: true });
     const handle = await open3(path, "a");
     try {
       await handle.write(`${redact(JSON.stringify(row))}
@@ -45952,6 +46263,192 @@ function selectFiles(latest, rules) {
   return { eligible, skipped };
 }
 
+// src/report/pr-meta.ts
+import { createHash as createHash5 } from "node:crypto";
+var PrMeta = external_exports.object({
+  v: external_exports.literal(1),
+  file: external_exports.string().min(1),
+  /** The base commit the branch was built from. */
+  base: external_exports.string().regex(/^[0-9a-f]{7,64}$/),
+  /** patchHash() of the applied patches. */
+  patch: external_exports.string().regex(/^[0-9a-f]{64}$/),
+  run: external_exports.string(),
+  /** inputFingerprint() of what the PR was built from (blob, review, model, prompt, gates). */
+  input: external_exports.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** reviewFingerprint() of the review row that selected the file. */
+  review: external_exports.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** The file's blob at `base`. */
+  blob: external_exports.string().regex(/^[0-9a-f]{40,64}$/).optional(),
+  /** The applied patches, to re-apply on a moved base without asking the model again. */
+  patches: external_exports.array(external_exports.object({ old_string: external_exports.string(), new_string: external_exports.string(), rationale: external_exports.string(), confidence: external_exports.number() })).max(50).optional()
+});
+var META_PATTERN = /<!-- scrum-apply:meta ([A-Za-z0-9+/]+={0,2}) -->/g;
+function renderPrMeta(meta3) {
+  return `<!-- scrum-apply:meta ${Buffer.from(JSON.stringify(meta3), "utf8").toString("base64")} -->`;
+}
+function parsePrMeta(body) {
+  const matches = [...body.matchAll(META_PATTERN)];
+  const encoded = matches.at(-1)?.[1];
+  if (encoded === void 0) return null;
+  let decoded;
+  try {
+    decoded = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+  } catch {
+    return null;
+  }
+  const parsed = PrMeta.safeParse(decoded);
+  return parsed.success ? parsed.data : null;
+}
+function patchHash(file2, applied) {
+  const key = JSON.stringify([file2, applied.map((p) => [p.old_string, p.new_string])]);
+  return createHash5("sha256").update(key, "utf8").digest("hex");
+}
+
+// src/pipeline/build-audit-row.ts
+function buildAuditRow(context, review, action, details2, now) {
+  return {
+    ts: now.toISOString(),
+    run_id: context.runId,
+    trigger: context.trigger,
+    actor: context.actor,
+    file: review.file,
+    action,
+    dry_run: context.dryRun,
+    review: {
+      model: review.model,
+      confidence_avg: review.confidenceAvg,
+      confidence_min: review.confidenceMin,
+      tier: review.tier,
+      reviewed_at: review.reviewedAtText
+    },
+    patch_model: context.patchModel,
+    patches_applied: (details2.applied ?? []).map((p) => ({ rationale: p.rationale, confidence: p.confidence, lines: p.lines })),
+    patches_rejected: (details2.rejected ?? []).map((p) => ({ reason: p.reason, rationale: p.rationale, confidence: p.confidence })),
+    check: details2.check ?? null,
+    branch: details2.branch ?? null,
+    pr: details2.pr ?? null,
+    reason: details2.reason ?? null,
+    error: details2.error ?? null
+  };
+}
+
+// src/pipeline/pr-lifecycle.ts
+async function decideLifecycle(input2) {
+  const { existing } = input2;
+  const mine = existing.prs;
+  const open5 = pickOpenPr(mine, input2.baseBranch);
+  const stop = input2.stopLabel.toLowerCase();
+  if (open5 !== null && open5.labels.some((l) => l.toLowerCase() === stop)) return { type: "stopped", pr: open5 };
+  if (open5 === null) {
+    const declined = mine.find((pr) => pr.state === "closed" && !pr.merged && parsePrMeta(pr.body)?.review === input2.review);
+    if (declined !== void 0) return { type: "declined", pr: declined };
+  }
+  if (input2.force) return { type: "ask" };
+  if (open5 === null) {
+    if (existing.forge || existing.remoteSha === null) return { type: "ask" };
+    const trailers = await existing.remoteTrailers();
+    return trailers?.input === input2.fingerprint ? { type: "unchanged", pr: null, reason: "the branch was built from these same inputs" } : { type: "ask" };
+  }
+  const meta3 = parsePrMeta(open5.body);
+  if (meta3?.input === void 0) return { type: "ask" };
+  const patches = (meta3.patches ?? []).map((p) => ({ ...p }));
+  const rebuild = () => patches.length > 0 ? { type: "reapply", pr: open5, patches } : { type: "ask" };
+  if (input2.rebaseWhen === "never" && meta3.review === input2.review) {
+    return { type: "unchanged", pr: open5, reason: "the open PR is kept as it is (rebaseWhen: never)" };
+  }
+  if (meta3.input === input2.fingerprint) {
+    if (meta3.base === input2.baseSha) return { type: "unchanged", pr: open5, reason: "the open PR was built from these same inputs" };
+    if (input2.rebaseWhen === "behind-base") return rebuild();
+    return { type: "unchanged", pr: open5, reason: "the base moved but the file did not; the PR is left as it is" };
+  }
+  if (meta3.review === input2.review && meta3.blob !== void 0 && input2.fingerprintWithBlob(meta3.blob) === meta3.input) return rebuild();
+  return { type: "ask" };
+}
+function pickOpenPr(prs, baseBranch) {
+  const open5 = prs.filter((pr) => pr.state === "open");
+  return open5.find((pr) => pr.baseBranch === baseBranch) ?? open5[0] ?? null;
+}
+
+// src/pipeline/close-obsolete.ts
+var GATE_REASON = /^(tier \S+ is excluded|confidence_(avg|min) \d+ < \d+)$/;
+async function closeObsoletePrs(sweep) {
+  const results = [];
+  const byFile = /* @__PURE__ */ new Map();
+  for (const pr of sweep.prs) {
+    const file2 = parsePrMeta(pr.body)?.file;
+    if (file2 === void 0 || pr.headBranch !== branchNameFor(sweep.branchPrefix, file2)) continue;
+    byFile.set(file2, [...byFile.get(file2) ?? [], pr]);
+  }
+  for (const [file2, prs] of byFile) {
+    if (sweep.processed.has(file2) || sweep.only.length > 0 && !sweep.only.includes(file2)) continue;
+    const open5 = pickOpenPr(prs, sweep.workspace.baseBranch);
+    if (open5 === null || open5.baseBranch !== sweep.workspace.baseBranch) continue;
+    if (open5.labels.some((label2) => label2.toLowerCase() === sweep.stopLabel.toLowerCase())) continue;
+    const reason = await obsoleteReason(sweep, file2);
+    if (reason === null) continue;
+    results.push(await closeOne(sweep, file2, open5, reason));
+  }
+  return results;
+}
+async function obsoleteReason(sweep, file2) {
+  const tracked = await sweep.workspace.readTrackedFile(file2);
+  if (tracked.type === "rejected" && tracked.reason.startsWith("not tracked at")) return "the file no longer exists at the base";
+  const gate2 = sweep.skipped.find((s) => s.file === file2 && GATE_REASON.test(s.reason));
+  return gate2 === void 0 ? null : `the latest review no longer passes the gates (${gate2.reason})`;
+}
+async function closeOne(sweep, file2, open5, reason) {
+  const branch = open5.headBranch;
+  const pr = { number: open5.number, url: open5.url };
+  const review = sweep.latest.get(file2) ?? placeholderReview(file2);
+  const result = (action, details2) => {
+    const row = buildAuditRow(sweep.row, review, action, { branch, pr, ...details2 }, sweep.now());
+    return { file: file2, action, reason: details2.reason ?? null, pr, branch, row };
+  };
+  const logger = sweep.logger.child({ file: file2, pr: open5.number });
+  try {
+    const remoteSha = sweep.workspace.remoteBranches().get(branch) ?? null;
+    const botOnly = remoteSha === null || await sweep.workspace.isBotOnlyBranch(remoteSha);
+    if (!botOnly) return result("skipped_human_edited", { reason: `obsolete (${reason}), but the branch has commits by someone else` });
+    await sweep.forge.closePr(open5, `scrum-apply closed this PR: ${reason}.`);
+    if (remoteSha !== null) await sweep.workspace.deleteBranch(branch, remoteSha);
+    logger.info({ reason }, "closed an obsolete PR");
+    return result("pr_closed_obsolete", { reason });
+  } catch (error62) {
+    const message = describeError(error62, sweep.redact);
+    logger.error({ err: message }, "closing an obsolete PR failed");
+    return result("error", { reason, error: message });
+  }
+}
+function placeholderReview(file2) {
+  return { file: file2, reviewedAt: 0, reviewedAtText: "", model: "", text: "", confidenceAvg: 0, confidenceMin: 0, tier: "", line: 0 };
+}
+
+// src/pipeline/commit-message.ts
+function oneLine3(text2, max) {
+  const flat = text2.replace(/[\u0000-\u001f\u007f-\u009f\p{Cf}]+/gu, " ").replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat || "(no rationale given)";
+}
+var INPUT_TRAILER = "Scrum-Apply-Input";
+var REVIEW_TRAILER = "Scrum-Apply-Review";
+function commitMessage(file2, applied, trailers) {
+  const n = applied.length;
+  const subject = `scrum-apply: ${n} mechanical ${n === 1 ? "fix" : "fixes"} in ${file2}`;
+  const lines = applied.map((p) => `- ${oneLine3(p.rationale, 200)} (confidence ${p.confidence})`);
+  const tail = trailers === void 0 ? "" : `
+${INPUT_TRAILER}: ${trailers.input}
+${REVIEW_TRAILER}: ${trailers.review}
+`;
+  return `${subject}
+
+${lines.join("\n")}
+${tail}`;
+}
+function readTrailers(message) {
+  const input2 = new RegExp(`^${INPUT_TRAILER}: ([0-9a-f]{64})$`, "m").exec(message)?.[1];
+  const review = new RegExp(`^${REVIEW_TRAILER}: ([0-9a-f]{64})$`, "m").exec(message)?.[1];
+  return input2 === void 0 || review === void 0 ? null : { input: input2, review };
+}
+
 // src/pipeline/open-pr-budget.ts
 function createOpenPrBudget(options2) {
   const opened = Array.from({ length: options2.files }, () => null);
@@ -45982,39 +46479,6 @@ function createOpenPrBudget(options2) {
   };
 }
 
-// src/report/pr-meta.ts
-import { createHash as createHash5 } from "node:crypto";
-var PrMeta = external_exports.object({
-  v: external_exports.literal(1),
-  file: external_exports.string().min(1),
-  /** The base commit the branch was built from. */
-  base: external_exports.string().regex(/^[0-9a-f]{7,64}$/),
-  /** patchHash() of the applied patches. */
-  patch: external_exports.string().regex(/^[0-9a-f]{64}$/),
-  run: external_exports.string()
-});
-var META_PATTERN = /<!-- scrum-apply:meta ([A-Za-z0-9+/]+={0,2}) -->/g;
-function renderPrMeta(meta3) {
-  return `<!-- scrum-apply:meta ${Buffer.from(JSON.stringify(meta3), "utf8").toString("base64")} -->`;
-}
-function parsePrMeta(body) {
-  const matches = [...body.matchAll(META_PATTERN)];
-  const encoded = matches.at(-1)?.[1];
-  if (encoded === void 0) return null;
-  let decoded;
-  try {
-    decoded = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-  } catch {
-    return null;
-  }
-  const parsed = PrMeta.safeParse(decoded);
-  return parsed.success ? parsed.data : null;
-}
-function patchHash(file2, applied) {
-  const key = JSON.stringify([file2, applied.map((p) => [p.old_string, p.new_string])]);
-  return createHash5("sha256").update(key, "utf8").digest("hex");
-}
-
 // src/pipeline/publish-file.ts
 var PASS_THROUGH_COLOR2 = "ededed";
 async function publishFile(input2) {
@@ -46023,19 +46487,22 @@ async function publishFile(input2) {
   if (open5 !== null && !input2.force) {
     const meta3 = parsePrMeta(open5.body);
     if (meta3 !== null && meta3.base === input2.baseSha && meta3.patch === input2.patchHash) {
-      if (!input2.labelsEnabled || sameBotLabels(open5.labels, input2.labels)) {
-        return outcome("pr_unchanged", open5, "the open PR already carries this patch on this base");
-      }
+      const sameInputs = meta3.input === input2.inputFingerprint;
+      const labelsOk = !input2.labelsEnabled || sameBotLabels(open5.labels, input2.labels);
+      if (sameInputs && labelsOk) return outcome("pr_unchanged", open5, "the open PR already carries this patch on this base");
       input2.noPush?.();
       const synced = await input2.forge.updatePr(open5, {
-        title: open5.title,
-        body: open5.body,
-        labels: labelSpecs(mergeLabels(open5.labels, input2.labels), input2.labels)
+        title: sameInputs ? open5.title : input2.title,
+        body: sameInputs ? open5.body : input2.body,
+        labels: labelSpecs(input2.labelsEnabled ? mergeLabels(open5.labels, input2.labels) : open5.labels, input2.labels)
       });
-      return outcome("pr_updated", synced, "labels brought in line with the audit row");
+      return outcome("pr_updated", synced, sameInputs ? "labels brought in line with the audit row" : "the same patch, recorded with its new inputs");
     }
   }
-  const declined = mine.find((pr) => pr.state === "closed" && !pr.merged && parsePrMeta(pr.body)?.patch === input2.patchHash);
+  const declined = mine.find((pr) => {
+    const meta3 = pr.state === "closed" && !pr.merged ? parsePrMeta(pr.body) : null;
+    return meta3 !== null && meta3.review === void 0 && meta3.patch === input2.patchHash;
+  });
   if (declined !== void 0) {
     return outcome("skipped_closed_pr", declined, `PR #${declined.number} with this patch was closed without merging`);
   }
@@ -46049,20 +46516,40 @@ async function publishFile(input2) {
       `${input2.openPrs.count} scrum-apply PRs are open (maxOpenPrs is ${input2.openPrs.max})`
     );
   }
+  if (open5 === null && input2.hourlyPrs !== void 0 && input2.hourlyPrs.max > 0 && input2.hourlyPrs.count >= input2.hourlyPrs.max) {
+    return outcome(
+      "skipped_pr_hourly_limit",
+      null,
+      `${input2.hourlyPrs.count} scrum-apply PRs were opened in the last hour (prHourlyLimit is ${input2.hourlyPrs.max})`
+    );
+  }
   if (input2.remoteBranchSha !== input2.commitSha) {
-    await input2.push(input2.branch, input2.commitSha, input2.remoteBranchSha);
+    try {
+      await input2.push(input2.branch, input2.commitSha, input2.remoteBranchSha);
+    } catch (error62) {
+      const concurrent = isStaleLease(error62) ? await concurrentOutcome(input2, true) : null;
+      if (concurrent === null) throw error62;
+      return concurrent;
+    }
   } else {
     input2.noPush?.();
   }
   if (open5 === null) {
-    const created = await input2.forge.createPr({
-      head: input2.branch,
-      base: input2.baseBranch,
-      title: input2.title,
-      body: input2.body,
-      draft: input2.draft,
-      labels: input2.labelsEnabled ? input2.labels : []
-    });
+    let created;
+    try {
+      created = await input2.forge.createPr({
+        head: input2.branch,
+        base: input2.baseBranch,
+        title: input2.title,
+        body: input2.body,
+        draft: input2.draft,
+        labels: input2.labelsEnabled ? input2.labels : []
+      });
+    } catch (error62) {
+      const concurrent = isAlreadyExists(error62) ? await concurrentOutcome(input2, false) : null;
+      if (concurrent === null) throw error62;
+      return concurrent;
+    }
     if (created.existed === true) return outcome("pr_updated", created, "an open PR for this branch already existed; it was updated");
     return outcome("pr_opened", created, null);
   }
@@ -46073,9 +46560,18 @@ async function publishFile(input2) {
   });
   return outcome("pr_updated", updated, null);
 }
-function pickOpenPr(prs, baseBranch) {
-  const open5 = prs.filter((pr) => pr.state === "open");
-  return open5.find((pr) => pr.baseBranch === baseBranch) ?? open5[0] ?? null;
+function isStaleLease(error62) {
+  return error62 instanceof Error && /was rejected: .*stale info/.test(error62.message);
+}
+function isAlreadyExists(error62) {
+  return error62 instanceof ForgeError && (error62.status === 422 || error62.status === 409) && /already exists/i.test(error62.message);
+}
+async function concurrentOutcome(input2, pushed) {
+  const prs = (await input2.forge.listBotPrs(input2.branch)).filter((pr) => pr.headBranch === input2.branch);
+  const open5 = pickOpenPr(prs, input2.baseBranch);
+  if (open5 === null) return pushed ? outcome("pr_updated", null, "the branch was pushed by a concurrent run") : null;
+  if (parsePrMeta(open5.body)?.input === input2.inputFingerprint) return outcome("pr_unchanged", open5, "the PR was opened by a concurrent run");
+  return outcome("pr_updated", open5, "the PR was updated by a concurrent run");
 }
 function sameBotLabels(current, desired) {
   const mine = new Set(current.filter(isBotLabel).map((name) => name.toLowerCase()));
@@ -46214,6 +46710,9 @@ function createPublisher(options2) {
     if (pr.state === "open") alreadyOpen += 1;
   }
   const budget = createOpenPrBudget({ alreadyOpen, max: options2.maxOpenPrs, files: options2.files });
+  const hourAgo = options2.now().getTime() - 36e5;
+  const openedLastHour = options2.prs.filter((pr) => pr.createdAt !== void 0 && Date.parse(pr.createdAt) > hourAgo).length;
+  const hourly = options2.prHourlyLimit > 0 ? createOpenPrBudget({ alreadyOpen: openedLastHour, max: options2.prHourlyLimit, files: options2.files }) : null;
   async function pushOnly(request2, remoteSha) {
     const { index, branch, commitSha } = request2;
     if (remoteSha !== null && !await workspace.isBotOnlyBranch(remoteSha)) {
@@ -46226,12 +46725,22 @@ function createPublisher(options2) {
     return { action: "committed", pr: null, reason: null };
   }
   return {
+    existing(branch) {
+      const remoteSha = workspace.remoteBranches().get(branch) ?? null;
+      return {
+        prs: prsByBranch.get(branch) ?? [],
+        forge: forge !== null,
+        remoteSha,
+        remoteTrailers: async () => remoteSha === null ? null : readTrailers(await workspace.commitMessage(remoteSha))
+      };
+    },
     async publish(request2) {
       const { index, branch } = request2;
       const remoteSha = workspace.remoteBranches().get(branch) ?? null;
       if (forge === null) return pushOnly(request2, remoteSha);
       const content = await request2.pr(forge.maxBodyLength);
       const count = await budget.countFor(index, () => pushes.settled(index));
+      const hourlyCount = hourly === null ? 0 : await hourly.countFor(index, () => pushes.settled(index));
       const outcome2 = await publishFile({
         forge,
         push: (b, sha, expected) => pushes.push(index, { branch: b, commitSha: sha, expectedRemoteSha: expected }),
@@ -46240,11 +46749,13 @@ function createPublisher(options2) {
         remoteBranchSha: remoteSha,
         prs: prsByBranch.get(branch) ?? [],
         openPrs: { count, max: options2.maxOpenPrs },
+        hourlyPrs: { count: hourlyCount, max: options2.prHourlyLimit },
         branch,
         baseBranch: workspace.baseBranch,
         baseSha: workspace.baseSha,
         commitSha: request2.commitSha,
         patchHash: request2.patchHash,
+        inputFingerprint: request2.inputFingerprint,
         ...content,
         draft: options2.draft,
         force: options2.force,
@@ -46256,6 +46767,7 @@ function createPublisher(options2) {
     checkEnded: (index) => pushes.checkEnded(index),
     settled(index, opened) {
       budget.settle(index, opened);
+      hourly?.settle(index, opened);
       pushes.settled(index);
     }
   };
@@ -46495,6 +47007,18 @@ function gate(content, patch, rules, appliedSoFar) {
   };
 }
 
+// src/report/audit-row.ts
+function checkReason(check2) {
+  if (check2.not_run !== void 0) return `check could not run: ${check2.not_run}`;
+  if (check2.timed_out) return `check timed out after ${check2.duration_ms} ms`;
+  const first = check2.errors?.[0];
+  if (first !== void 0) {
+    const where = first.file === null ? "" : ` (${first.file}${first.line === null ? "" : `:${first.line}`})`;
+    return `${first.code === null ? "" : `${first.code} `}${first.message}${where}`;
+  }
+  return `check exited ${check2.exit_code ?? "abnormally"}`;
+}
+
 // src/report/markdown-text.ts
 var RISKY_TOKEN = /[@#]|:\/\/|www\.|\bGH-\d/i;
 var ENTITY = {
@@ -46549,11 +47073,23 @@ function renderPrTitle(file2, patches) {
 
 // src/report/pr-body.ts
 var KEEP_AT_LEAST = 2e3;
-function renderPrBody(input2, maxLength, redact = (text2) => text2) {
+function renderPrBody(given, maxLength, redact = (text2) => text2) {
+  const warnings = given.check.warnings?.map((warning) => ({ ...warning, message: redact(warning.message) }));
+  const input2 = { ...given, check: { ...given.check, ...warnings ? { warnings } : {} } };
   const output2 = blockText(redact(input2.check.output));
   const excerpt = blockText(redact(input2.review.text));
   const diff = blockText(redact(input2.diff));
-  const meta3 = renderPrMeta({ v: 1, file: input2.file, base: input2.baseSha, patch: input2.patchHash, run: input2.runId });
+  const meta3 = renderPrMeta({
+    v: 1,
+    file: input2.file,
+    base: input2.baseSha,
+    patch: input2.patchHash,
+    run: input2.runId,
+    ...input2.fingerprint === void 0 ? {} : {
+      ...input2.fingerprint,
+      patches: input2.applied.map((p) => ({ old_string: p.old_string, new_string: p.new_string, rationale: p.rationale, confidence: p.confidence }))
+    }
+  });
   let outputBudget = output2.length;
   let excerptBudget = excerpt.length;
   let body = "";
@@ -46616,6 +47152,7 @@ function compose(input2, parts) {
     `- Command: ${inlineCode(check2.command)}`,
     `- Exit code: ${check2.exitCode === null ? "none" : check2.exitCode}`,
     `- Duration: ${formatDuration(check2.durationMs)}`,
+    ...warningLines(input2.file, check2.warnings ?? []),
     "",
     details(summaryFor("Output", shownOutput.length, parts.output.length, "last"), fencedBlock(shownOutput, "text")),
     "",
@@ -46654,6 +47191,16 @@ function headOf(text2, budget) {
   if (newline !== -1 && head.length - newline < 200) head = head.slice(0, newline + 1);
   return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
 }
+var LISTED_WARNINGS = 10;
+function warningLines(file2, warnings) {
+  if (warnings.length === 0) return [];
+  const listed = warnings.slice(0, LISTED_WARNINGS).map((warning) => {
+    const where = warning.line === null ? "" : ` (line ${warning.line})`;
+    return `- ${warning.code === null ? "" : `${inlineCode(warning.code)} `}${tableCell(warning.message)}${where}`;
+  });
+  const more = warnings.length > LISTED_WARNINGS ? [`- \u2026 and ${warnings.length - LISTED_WARNINGS} more (see the output)`] : [];
+  return ["", `Compiler warnings in ${inlineCode(file2)} after the patch:`, "", ...listed, ...more];
+}
 function describeExit(exitCode) {
   if (exitCode === 0) return "passed";
   return exitCode === null ? "did not finish" : `exited with ${exitCode}`;
@@ -46665,47 +47212,25 @@ function formatNumber(value) {
   return value === null || !Number.isFinite(value) ? "\u2014" : String(Math.round(value * 10) / 10);
 }
 
-// src/pipeline/build-audit-row.ts
-function buildAuditRow(context, review, action, details2, now) {
-  return {
-    ts: now.toISOString(),
-    run_id: context.runId,
-    trigger: context.trigger,
-    actor: context.actor,
-    file: review.file,
-    action,
-    dry_run: context.dryRun,
-    review: {
-      model: review.model,
-      confidence_avg: review.confidenceAvg,
-      confidence_min: review.confidenceMin,
-      tier: review.tier,
-      reviewed_at: review.reviewedAtText
-    },
-    patch_model: context.patchModel,
-    patches_applied: (details2.applied ?? []).map((p) => ({ rationale: p.rationale, confidence: p.confidence, lines: p.lines })),
-    patches_rejected: (details2.rejected ?? []).map((p) => ({ reason: p.reason, rationale: p.rationale, confidence: p.confidence })),
-    check: details2.check ?? null,
-    branch: details2.branch ?? null,
-    pr: details2.pr ?? null,
-    reason: details2.reason ?? null,
-    error: details2.error ?? null
-  };
+// src/pipeline/input-fingerprint.ts
+import { createHash as createHash6 } from "node:crypto";
+function sha256(value) {
+  return createHash6("sha256").update(JSON.stringify(value), "utf8").digest("hex");
 }
-
-// src/pipeline/commit-message.ts
-function oneLine3(text2, max) {
-  const flat = text2.replace(/[\u0000-\u001f\u007f-\u009f\p{Cf}]+/gu, " ").replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}\u2026` : flat || "(no rationale given)";
+function reviewFingerprint(review) {
+  return sha256(["review", review.file, review.reviewedAtText, review.model, review.text, review.confidenceAvg, review.confidenceMin, review.tier]);
 }
-function commitMessage(file2, applied) {
-  const n = applied.length;
-  const subject = `scrum-apply: ${n} mechanical ${n === 1 ? "fix" : "fixes"} in ${file2}`;
-  const lines = applied.map((p) => `- ${oneLine3(p.rationale, 200)} (confidence ${p.confidence})`);
-  return `${subject}
-
-${lines.join("\n")}
-`;
+function inputFingerprint(input2) {
+  const { gates } = input2;
+  return sha256([
+    "input",
+    input2.file,
+    input2.blob,
+    reviewFingerprint(input2.review),
+    input2.patchModel,
+    PROMPT_VERSION,
+    [gates.minConfidence, gates.maxPatchLines, gates.maxPatchesPerFile, gates.checkCommand, gates.maxPromptChars]
+  ]);
 }
 
 // src/pipeline/process-file.ts
@@ -46731,19 +47256,37 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
   const { config: config2 } = options2;
   const { review } = file2;
   const source = file2.content.toString("utf8");
-  const view = planPromptSourceFor({ source, reviewText: review.text }, config2.llm.maxPromptChars);
-  if (view.type === "too_large") return result("skipped_too_large", { reason: `file too large for the prompt budget (${view.chars} chars)` });
-  if (view.type === "regions") logger.info({ regions: view.regions.length, chars: view.totalChars }, "the file is shown to the model in parts");
-  logger.info("asking the patch model");
-  const answer = await ask(ctx, file2, source, view, timing);
-  if (answer.type === "no_patches") return result("no_patches", { reason: answer.reason });
-  const patched = applyPatches(source, answer.patches, {
-    minConfidence: config2.minConfidence,
-    maxPatchLines: config2.maxPatchLines,
-    maxPatchesPerFile: config2.maxPatchesPerFile,
-    wasShown: (oldString) => wasShown(view, oldString)
-  });
-  const rejected = [...answer.rejected, ...patched.rejected];
+  const branch = branchNameFor(config2.branchPrefix, review.file);
+  const prints = fingerprintsOf(ctx, file2);
+  const decision = options2.apply ? await decideLifecycle(lifecycleInput(ctx, file2, branch, prints)) : { type: "ask" };
+  if (decision.type === "stopped") {
+    return result("skipped_stopped", { branch, pr: decision.pr, reason: `PR #${decision.pr.number} carries the ${config2.stopLabel} label` });
+  }
+  if (decision.type === "declined") {
+    return result("skipped_closed_pr", { branch, pr: decision.pr, reason: `PR #${decision.pr.number} for this review was closed without merging` });
+  }
+  if (decision.type === "unchanged") {
+    return result(decision.pr === null ? "branch_unchanged" : "pr_unchanged", { branch, pr: decision.pr, reason: decision.reason });
+  }
+  const gates = { minConfidence: config2.minConfidence, maxPatchLines: config2.maxPatchLines, maxPatchesPerFile: config2.maxPatchesPerFile };
+  const reapplied = decision.type === "reapply" ? applyPatches(source, decision.patches, gates) : null;
+  const rebuilt = reapplied !== null && reapplied.rejected.length === 0 && reapplied.applied.length === (decision.type === "reapply" ? decision.patches.length : -1);
+  let patched;
+  let rejected;
+  if (rebuilt) {
+    logger.info("re-applying the open PR's own patches");
+    patched = reapplied;
+    rejected = [];
+  } else {
+    const view = planPromptSourceFor({ source, reviewText: review.text }, config2.llm.maxPromptChars);
+    if (view.type === "too_large") return result("skipped_too_large", { reason: `file too large for the prompt budget (${view.chars} chars)` });
+    if (view.type === "regions") logger.info({ regions: view.regions.length, chars: view.totalChars }, "the file is shown to the model in parts");
+    logger.info("asking the patch model");
+    const answer = await ask(ctx, file2, source, view, timing);
+    if (answer.type === "no_patches") return result("no_patches", { reason: answer.reason });
+    patched = applyPatches(source, answer.patches, { ...gates, wasShown: (oldString) => wasShown(view, oldString) });
+    rejected = [...answer.rejected, ...patched.rejected];
+  }
   const applied = patched.applied;
   if (applied.length === 0) {
     return result("all_rejected", { rejected, reason: `${rejected.length} patch(es) rejected` });
@@ -46753,13 +47296,13 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
   logger.info({ applied: applied.length, rejected: rejected.length }, "running the check");
   const { result: checked, span } = await ctx.checker.check({ id: file2.index, path: review.file, patched: content, original: file2.content });
   timing.check = span;
-  const check2 = auditCheck(checked);
+  const check2 = auditCheck(checked, ctx.options.redact);
   known.check = check2;
   if (!checked.green) {
-    return result("build_red_reverted", { applied, rejected, check: check2, reason: checked.timedOut ? "check timed out" : "check failed" });
+    return result("build_red_reverted", { applied, rejected, check: check2, reason: checkReason(check2) });
   }
-  const commitSha = await workspace.commitFile({ path: review.file, content, mode: file2.mode, message: commitMessage(review.file, applied) });
-  const branch = branchNameFor(config2.branchPrefix, review.file);
+  const trailers = { input: prints.input, review: prints.review };
+  const commitSha = await workspace.commitFile({ path: review.file, content, mode: file2.mode, message: commitMessage(review.file, applied, trailers) });
   const details2 = { applied, rejected, check: check2, branch };
   known.branch = branch;
   if (!options2.apply) return result("dry_run_committed", { ...details2, reason: "dry run: nothing pushed" });
@@ -46769,9 +47312,11 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
     branch,
     commitSha,
     patchHash: hash2,
-    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked }, maxBodyLength)
+    inputFingerprint: prints.input,
+    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
   });
-  return result(published.action, { ...details2, pr: published.pr, reason: published.reason });
+  const reason = published.reason ?? (rebuilt ? "rebuilt from its own patches on the new base" : null);
+  return result(published.action, { ...details2, pr: published.pr, reason });
 }
 async function ask(ctx, file2, source, view, timing) {
   const { config: config2 } = ctx.options;
@@ -46795,14 +47340,52 @@ async function ask(ctx, file2, source, view, timing) {
     }
   });
 }
-function auditCheck(checked) {
+function fingerprintsOf(ctx, file2) {
+  const { config: config2 } = ctx.options;
+  const gates = { minConfidence: config2.minConfidence, maxPatchLines: config2.maxPatchLines, maxPatchesPerFile: config2.maxPatchesPerFile, checkCommand: config2.check.command, maxPromptChars: config2.llm.maxPromptChars };
+  const withBlob = (blob) => inputFingerprint({ file: file2.review.file, blob, review: file2.review, patchModel: config2.llm.model, gates });
+  return { input: withBlob(file2.blob), review: reviewFingerprint(file2.review), withBlob };
+}
+function lifecycleInput(ctx, file2, branch, prints) {
+  const { config: config2 } = ctx.options;
+  return {
+    existing: ctx.publisher.existing(branch),
+    baseBranch: ctx.workspace.baseBranch,
+    baseSha: ctx.workspace.baseSha,
+    fingerprint: prints.input,
+    review: prints.review,
+    blob: file2.blob,
+    fingerprintWithBlob: prints.withBlob,
+    rebaseWhen: config2.rebaseWhen,
+    stopLabel: config2.stopLabel,
+    force: ctx.options.force
+  };
+}
+var AUDIT_ERRORS = 5;
+var AUDIT_MESSAGE_CHARS = 300;
+function auditCheck(checked, redact) {
+  const capped = (text2) => redact(text2).slice(0, AUDIT_MESSAGE_CHARS);
+  const diagnostics = checked.diagnostics;
   return {
     command: checked.command,
     exit_code: checked.exitCode,
     duration_ms: checked.durationMs,
     green: checked.green,
-    ...checked.timedOut ? { timed_out: true } : {}
+    timed_out: checked.timedOut,
+    ...diagnostics === null ? {} : {
+      errors: diagnostics.errors.slice(0, AUDIT_ERRORS).map((error62) => ({
+        code: error62.code,
+        message: capped(error62.message),
+        file: error62.file === null ? null : capped(error62.file),
+        line: error62.line
+      })),
+      warnings: diagnostics.warningCount
+    },
+    ...checked.notRun === null ? {} : { not_run: capped(checked.notRun) }
   };
+}
+function warningsIn(checked, path) {
+  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
 }
 async function prContent(ctx, input2, maxBodyLength) {
   const { review, applied, rejected, checked } = input2;
@@ -46814,11 +47397,12 @@ async function prContent(ctx, input2, maxBodyLength) {
       baseSha: ctx.workspace.baseSha,
       runId: ctx.row.runId,
       patchHash: input2.patchHash,
+      fingerprint: input2.fingerprint,
       applied,
       rejected,
       review,
       patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output },
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
       diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
     },
     maxBodyLength,
@@ -46845,7 +47429,8 @@ function serialForgeWrites(forge, queue) {
     listBotPrs: (branchPrefix) => forge.listBotPrs(branchPrefix),
     ensureLabels: (labels) => queue.add(() => forge.ensureLabels(labels)),
     createPr: (pr) => queue.add(() => forge.createPr(pr)),
-    updatePr: (pr, update) => queue.add(() => forge.updatePr(pr, update))
+    updatePr: (pr, update) => queue.add(() => forge.updatePr(pr, update)),
+    closePr: (pr, comment) => queue.add(() => forge.closePr(pr, comment))
   };
 }
 
@@ -46863,14 +47448,14 @@ async function runPipeline(options2) {
   const logger = options2.logger.child({ run: runId });
   const { reviewLog, reviewsPath, eligible, skipped } = await select(options2, logger);
   const forge = options2.forge;
-  const sandboxChoice = detectSandbox(config2.check.sandbox);
+  const sandboxChoice = detectSandbox(config2.check.sandbox, options2.checkEnv ? { env: options2.checkEnv } : {});
   const listing = forge && options2.apply && eligible.length > 0 ? forge.listBotPrs(config2.branchPrefix) : Promise.resolve([]);
   sandboxChoice.catch(() => void 0);
   listing.catch(() => void 0);
   const sequential = config2.concurrency === 1;
   const slots = sequential ? 1 : options2.slots ?? availableParallelism();
   await mkdir7(options2.scratchRoot, { recursive: true });
-  const scratchDir = await mkdtemp3(join16(options2.scratchRoot, "run-"));
+  const scratchDir = await mkdtemp3(join17(options2.scratchRoot, "run-"));
   const workspace = await openRepo({
     repoDir: options2.repoDir,
     ...options2.userRepo ? { user: options2.userRepo } : {},
@@ -46902,7 +47487,28 @@ async function runPipeline(options2) {
       now: () => /* @__PURE__ */ new Date(),
       elapsedMs
     };
-    const results = await processAll(ctx, order.map((at) => chosen[at]), { publisher, sequential, logger, total: chosen.length });
+    const processed = await processAll(ctx, order.map((at) => chosen[at]), { publisher, sequential, logger, total: chosen.length });
+    const closed = forge !== null && options2.apply ? await closeObsoletePrs({
+      forge,
+      workspace,
+      prs: await listing,
+      processed: new Set(chosen.map((file2) => file2.review.file)),
+      skipped,
+      latest: reviewLog.latest,
+      only: options2.only,
+      branchPrefix: config2.branchPrefix,
+      stopLabel: config2.stopLabel,
+      row: ctx.row,
+      now: ctx.now,
+      logger,
+      redact: options2.redact
+    }) : [];
+    const audit = createAuditLog(options2.auditLogPath, options2.redact);
+    for (const result of closed) {
+      await audit.append(result.row);
+      options2.onFileDone?.(result);
+    }
+    const results = [...processed, ...closed];
     return {
       runId,
       dryRun: !options2.apply,
@@ -46935,6 +47541,8 @@ async function prepareRun(options2, run) {
     prs,
     files: run.chosen.length,
     maxOpenPrs: config2.maxOpenPrs,
+    prHourlyLimit: config2.prHourlyLimit,
+    now: () => /* @__PURE__ */ new Date(),
     draft: config2.pr.draft,
     force: options2.force,
     labelsEnabled: config2.labels.enabled,
@@ -46945,8 +47553,9 @@ async function prepareRun(options2, run) {
   const checker = createChecker({
     config: config2.check,
     sandbox: sandbox.kind,
-    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join16(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
+    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join17(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
     slots: run.slots,
+    ...options2.checkEnv ? { env: options2.checkEnv } : {},
     signal: options2.signal,
     logger,
     elapsedMs: run.elapsedMs,
@@ -46993,7 +47602,7 @@ async function chooseTracked(eligible, workspace, maxFiles, skipped) {
     }
     const tracked = await workspace.readTrackedFile(review.file);
     if (tracked.type === "rejected") skipped.push({ file: review.file, reason: tracked.reason });
-    else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode });
+    else chosen.push({ index: chosen.length, review, content: tracked.content, mode: tracked.mode, blob: tracked.blob });
   }
   return { chosen, notProcessed };
 }
@@ -47012,6 +47621,9 @@ async function processAll(ctx, ordered, run) {
           run.publisher.settled(file2.index, fileResult?.action === "pr_opened");
         }
         await audit.append(fileResult.row);
+        await ctx.options.auditSink?.(fileResult.row).catch(
+          (error62) => fileLogger.error({ err: describeError(error62, ctx.options.redact) }, "could not write the audit row to the database")
+        );
         done += 1;
         fileLogger.info({ action: fileResult.action, done, of: run.total, reason: fileResult.reason ?? void 0 }, "file done");
         ctx.options.onFileDone?.(fileResult);
@@ -47067,12 +47679,14 @@ var OUTCOME_WORDS = {
   skipped_human_edited: "skipped: branch edited by a person",
   skipped_open_pr_limit: "skipped: open PR limit",
   skipped_too_large: "skipped: file too large",
+  skipped_pr_hourly_limit: "skipped: hourly PR limit",
+  skipped_stopped: "skipped: stop label",
+  pr_closed_obsolete: "PR closed (obsolete)",
   error: "error"
 };
 function detail(result) {
   if (result.action === "build_red_reverted" && result.row.check) {
-    const check2 = result.row.check;
-    return check2.timed_out ? `check timed out after ${check2.duration_ms} ms` : `check exited ${check2.exit_code ?? "abnormally"}`;
+    return checkReason(result.row.check);
   }
   if (result.action === "all_rejected") return result.row.patches_rejected.map((p) => p.reason).join("; ");
   return result.row.error ?? result.reason ?? "";
@@ -47201,7 +47815,7 @@ async function runRunCommand(command, io) {
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
-  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve7(env.SCRUM_APPLY_DATA_DIR) : join17(tmpdir3(), "scrum-apply");
+  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve7(env.SCRUM_APPLY_DATA_DIR) : join18(tmpdir3(), "scrum-apply");
   const auditLogPath = isAbsolute6(config2.auditLog) ? config2.auditLog : resolve7(repoDir, config2.auditLog);
   logger.info({ repo: repoDir, apply, forge: kind, model: config2.llm.model, maxFiles: config2.maxFiles }, apply ? "starting" : "starting a dry run");
   const report = await runPipeline({
@@ -47211,12 +47825,13 @@ async function runRunCommand(command, io) {
     apply,
     forge: setup.forge,
     only: command.only,
+    checkEnv: env,
     force: false,
     trigger: triggerFrom(env),
     actor: actorFrom(env),
     base: command.base,
     auditLogPath,
-    scratchRoot: join17(dataDir, "scratch"),
+    scratchRoot: join18(dataDir, "scratch"),
     llm: { url: llmUrl, apiKey: env.SCRUM_APPLY_LLM_KEY || void 0 },
     gitAuth: setup.gitAuth,
     logger,
@@ -47296,8 +47911,8 @@ async function runAction(io) {
   try {
     const text2 = json2.text();
     const report = ReportCounts.parse(JSON.parse(text2));
-    const dir = await mkdtemp4(join18(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
-    const reportPath = join18(dir, "report.json");
+    const dir = await mkdtemp4(join19(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
+    const reportPath = join19(dir, "report.json");
     await writeFile3(reportPath, text2);
     const outputs = countOutputs(report, reportPath);
     if (env.GITHUB_OUTPUT) await appendGitHubOutputs(env.GITHUB_OUTPUT, { ...outputs });
