@@ -5,7 +5,7 @@ import { giteaSettingsFromEnv } from './gitea/gitea-env.js';
 import { createGiteaForge } from './gitea/gitea-forge.js';
 import { createGitHubOctokit } from './github/create-github-octokit.js';
 import { createGitHubForge } from './github/github-forge.js';
-import type { Forge } from './types.js';
+import type { Forge, HistoryForge } from './types.js';
 
 export type ForgeKind = 'github' | 'gitea' | 'none';
 
@@ -17,7 +17,7 @@ export function detectForgeKind(env: NodeJS.ProcessEnv): ForgeKind {
 }
 
 export interface ForgeSetup {
-  forge: Forge | null;
+  forge: (Forge & HistoryForge) | null;
   /** Credentials for pushing over HTTPS, when a token is at hand. */
   gitAuth: GitAuth | null;
 }

@@ -45,6 +45,26 @@ export interface PrUpdate {
   labels: LabelSpec[];
 }
 
+/**
+ * What became of one of the bot's PRs, as `scrum-apply stats` needs it. Times are ISO 8601
+ * strings; null when the forge does not say (or the PR is not closed / merged).
+ */
+export interface PrHistory {
+  number: number;
+  url: string;
+  headBranch: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  /**
+   * The head commit: for a merged PR the head it was merged at, unless the branch still exists
+   * and moved on (Gitea reports a living branch's current tip). null when the forge omits it.
+   */
+  headSha: string | null;
+  createdAt: string | null;
+  closedAt: string | null;
+  mergedAt: string | null;
+}
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 export interface Forge {
@@ -72,6 +92,15 @@ export interface ChatForge {
   createComment(issueNumber: number, body: string): Promise<{ id: number; url: string }>;
   reactToComment(commentId: number, reaction: 'eyes'): Promise<void>;
   defaultBranch(): Promise<string>;
+}
+
+/** What `scrum-apply stats` needs on top of publishing PRs. */
+export interface HistoryForge {
+  /**
+   * Every PR, open or closed, whose head branch (in this repository) starts with
+   * `branchPrefix`: one paginated listing, never a request per PR.
+   */
+  listPrHistory(branchPrefix: string): Promise<PrHistory[]>;
 }
 
 /** An API failure with the forge's status, message already redacted. */

@@ -28,6 +28,7 @@ export function runAuditRow(input: RunAuditInput): AuditRow {
     patches_rejected: [],
     check: null,
     branch: null,
+    head_sha: null,
     pr: null,
     reason: input.error,
     error: input.error,

@@ -15,6 +15,7 @@ export interface RowDetails {
   rejected?: RejectedPatch[];
   check?: AuditCheck | null;
   branch?: string | null;
+  headSha?: string | null;
   pr?: { number: number; url: string } | null;
   reason?: string | null;
   error?: string | null;
@@ -42,6 +43,7 @@ export function buildAuditRow(context: RowContext, review: Review, action: Audit
     patches_rejected: (details.rejected ?? []).map((p) => ({ reason: p.reason, rationale: p.rationale, confidence: p.confidence })),
     check: details.check ?? null,
     branch: details.branch ?? null,
+    head_sha: details.headSha ?? null,
     pr: details.pr ?? null,
     reason: details.reason ?? null,
     error: details.error ?? null,

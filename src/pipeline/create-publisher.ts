@@ -31,6 +31,8 @@ export interface Published {
   action: AuditAction;
   pr: { number: number; url: string } | null;
   reason: string | null;
+  /** The bot's commit the branch now holds, when this outcome put it there or found it there checked (the audit row's head_sha). */
+  headSha: string | null;
 }
 
 export interface Publisher {
@@ -88,13 +90,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
   async function pushOnly(request: PublishRequest, remoteSha: string | null): Promise<Published> {
     const { index, branch, commitSha } = request;
     if (remoteSha !== null && !(await workspace.isBotOnlyBranch(remoteSha))) {
-      return { action: 'skipped_human_edited', pr: null, reason: 'the branch has commits by someone else' };
+      return { action: 'skipped_human_edited', pr: null, reason: 'the branch has commits by someone else', headSha: null };
     }
+    // Only the bot's commits are on it (checked above): its tip is the bot's.
     if (remoteSha !== null && (await workspace.sameChange(remoteSha, commitSha))) {
-      return { action: 'branch_unchanged', pr: null, reason: 'the branch already holds this change; nothing pushed' };
+      return { action: 'branch_unchanged', pr: null, reason: 'the branch already holds this change; nothing pushed', headSha: remoteSha };
     }
     await pushes.push(index, { branch, commitSha, expectedRemoteSha: remoteSha });
-    return { action: 'committed', pr: null, reason: null };
+    return { action: 'committed', pr: null, reason: null, headSha: commitSha };
   }
 
   return {
@@ -136,7 +139,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         force: options.force,
         labelsEnabled: options.labelsEnabled,
       });
-      return { action: outcome.action, pr: outcome.pr, reason: outcome.reason };
+      return { action: outcome.action, pr: outcome.pr, reason: outcome.reason, headSha: outcome.headSha };
     },
     checkStarted: (index) => pushes.checkStarted(index),
     checkEnded: (index) => pushes.checkEnded(index),

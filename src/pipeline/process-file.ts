@@ -153,7 +153,7 @@ async function runSteps(
       prContent(ctx, { review, branch, commitSha, patchHash: hash, applied, rejected, checked, fingerprint: { ...trailers, blob: file.blob } }, maxBodyLength),
   });
   const reason = published.reason ?? (rebuilt ? 'rebuilt from its own patches on the new base' : null);
-  return result(published.action, { ...details, pr: published.pr, reason });
+  return result(published.action, { ...details, pr: published.pr, reason, headSha: published.headSha });
 }
 
 /** The patch model's answer for this file, its request timed (queueing excluded). */

@@ -51,6 +51,8 @@ export interface PublishOutcome {
   action: PublishAction;
   pr: { number: number; url: string } | null;
   reason: string | null;
+  /** The bot's commit the branch now holds, when this outcome put it there (the audit row's head_sha). */
+  headSha: string | null;
 }
 
 /** The colour given to a person's label we pass through; it already exists, so it is never used. */
@@ -143,8 +145,8 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
       return concurrent;
     }
     // The forge found one open for this branch that the listing missed, and updated it.
-    if (created.existed === true) return outcome('pr_updated', created, 'an open PR for this branch already existed; it was updated');
-    return outcome('pr_opened', created, null);
+    if (created.existed === true) return outcome('pr_updated', created, 'an open PR for this branch already existed; it was updated', input.commitSha);
+    return outcome('pr_opened', created, null, input.commitSha);
   }
 
   const updated = await input.forge.updatePr(open, {
@@ -152,7 +154,7 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
     body: input.body,
     labels: input.labelsEnabled ? labelSpecs(mergeLabels(open.labels, input.labels), input.labels) : labelSpecs(open.labels, []),
   });
-  return outcome('pr_updated', updated, null);
+  return outcome('pr_updated', updated, null, input.commitSha);
 }
 
 function isStaleLease(error: unknown): boolean {
@@ -187,6 +189,7 @@ function labelSpecs(names: string[], desired: LabelSpec[]): LabelSpec[] {
   return names.map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
 }
 
-function outcome(action: PublishAction, pr: ForgePr | null, reason: string | null): PublishOutcome {
-  return { action, pr: pr === null ? null : { number: pr.number, url: pr.url }, reason };
+/** `headSha` only where the branch now holds `commitSha` (pushed, or already there): never a tip it did not check. */
+function outcome(action: PublishAction, pr: ForgePr | null, reason: string | null, headSha: string | null = null): PublishOutcome {
+  return { action, pr: pr === null ? null : { number: pr.number, url: pr.url }, reason, headSha };
 }

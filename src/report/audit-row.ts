@@ -74,6 +74,12 @@ export interface AuditRow {
   patches_rejected: Array<{ reason: string; rationale?: string; confidence?: number | null }>;
   check: AuditCheck | null;
   branch: string | null;
+  /**
+   * The commit the bot left its branch at: pushed by this run, or found there and known to be
+   * the bot's. null when it vouches for none. `scrum-apply stats` compares it with a merged
+   * PR's head to tell "merged as proposed" from "merged after edits".
+   */
+  head_sha: string | null;
   pr: { number: number; url: string } | null;
   /** Why the outcome is what it is, in words (no_patches, skips). */
   reason: string | null;

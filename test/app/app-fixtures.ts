@@ -106,6 +106,7 @@ export function fakeReport(overrides: Partial<RunReport> = {}): RunReport {
     patches_rejected: [],
     check: { command: 'cargo check --workspace', exit_code: 0, duration_ms: 1200, green: true, timed_out: false },
     branch: `scrum-apply/${file}`,
+    head_sha: 'b'.repeat(40),
     pr: { number: 12, url: 'https://github.com/acme/widgets/pull/12' },
     reason: null,
     error: null,

@@ -84,6 +84,55 @@ describe('createGiteaForge', () => {
     ]);
   });
 
+  it('listPrHistory: one paginated listing; head commit and times of this repository\u2019s bot PRs', async () => {
+    const fullPage = Array.from({ length: 50 }, (_, i) => giteaPull({ number: 100 + i, head: `feature/${i}` }));
+    giteaApi()
+      .get(`${API}/pulls`)
+      .query({ state: 'all', limit: '50', page: '1' })
+      .reply(200, fullPage, { 'X-Total-Count': '52' })
+      .get(`${API}/pulls`)
+      .query({ state: 'all', limit: '50', page: '2' })
+      .reply(200, [
+        giteaPull({ number: 1, head: 'scrum-apply/a.rs', headSha: 'a'.repeat(40), createdAt: '2024-06-01T08:00:00Z' }),
+        giteaPull({
+          number: 3,
+          head: 'scrum-apply/b.rs',
+          state: 'closed',
+          merged: true,
+          headDeleted: true,
+          headSha: 'c'.repeat(40),
+          createdAt: '2024-06-01T08:00:00Z',
+          closedAt: '2024-06-04T08:00:00Z',
+        }),
+      ], { 'X-Total-Count': '52' });
+    const { forge } = createTestForge();
+    const history = await forge.listPrHistory('scrum-apply/');
+    expect(history).toEqual([
+      {
+        number: 1,
+        url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/1`,
+        headBranch: 'scrum-apply/a.rs',
+        state: 'open',
+        merged: false,
+        headSha: 'a'.repeat(40),
+        createdAt: '2024-06-01T08:00:00Z',
+        closedAt: null,
+        mergedAt: null,
+      },
+      {
+        number: 3,
+        url: `${GITEA_URL}/${OWNER}/${REPO}/pulls/3`,
+        headBranch: 'scrum-apply/b.rs',
+        state: 'closed',
+        merged: true,
+        headSha: 'c'.repeat(40),
+        createdAt: '2024-06-01T08:00:00Z',
+        closedAt: '2024-06-04T08:00:00Z',
+        mergedAt: '2024-06-04T08:00:00Z',
+      },
+    ]);
+  });
+
   it('createPr: labels listed once, the PR created with label ids in one write', async () => {
     const scope = repoLabels(giteaApi())
       .post(`${API}/pulls`, { head: HEAD, base: 'main', title: 'scrum-apply: 1 mechanical fix in src/lib.rs', body: 'the body', labels: [3] })

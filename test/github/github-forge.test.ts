@@ -75,6 +75,49 @@ describe('createGitHubForge', () => {
     mock.done();
   });
 
+  it('lists the history of the bot PRs (head commit, created, closed, merged) in the same one paginated listing', async () => {
+    mockListPulls(mock, [
+      [
+        pullPayload({ number: 1, head: 'scrum-apply/src/a.rs', headSha: 'a'.repeat(40), createdAt: '2024-06-01T08:00:00Z' }),
+        pullPayload({ number: 2, head: 'feature/x', state: 'closed', merged: true }),
+        pullPayload({ number: 3, head: 'scrum-apply/src/fork.rs', headRepo: 'mallory/widgets' }),
+      ],
+      [
+        pullPayload({
+          number: 5,
+          head: 'scrum-apply/src/b.rs',
+          state: 'closed',
+          merged: true,
+          headSha: 'b'.repeat(40),
+          createdAt: '2024-06-01T08:00:00Z',
+          closedAt: '2024-06-03T08:00:00Z',
+        }),
+        pullPayload({ number: 6, head: 'scrum-apply/src/c.rs', state: 'closed', closedAt: '2024-06-02T08:00:00Z' }),
+      ],
+    ]);
+    const history = await createMockedGitHubForge().listPrHistory('scrum-apply/');
+    expect(history).toEqual([
+      {
+        number: 1,
+        url: 'https://github.com/acme/widgets/pull/1',
+        headBranch: 'scrum-apply/src/a.rs',
+        state: 'open',
+        merged: false,
+        headSha: 'a'.repeat(40),
+        createdAt: '2024-06-01T08:00:00Z',
+        closedAt: null,
+        mergedAt: null,
+      },
+      expect.objectContaining({ number: 5, state: 'closed', merged: true, headSha: 'b'.repeat(40), closedAt: '2024-06-03T08:00:00Z', mergedAt: '2024-06-03T08:00:00Z' }),
+      expect.objectContaining({ number: 6, state: 'closed', merged: false, closedAt: '2024-06-02T08:00:00Z', mergedAt: null }),
+    ]);
+    expect(mock.requests.map((r) => r.path)).toEqual([
+      '/repos/acme/widgets/pulls?state=all&per_page=100',
+      '/repos/acme/widgets/pulls?state=all&per_page=100&page=2',
+    ]);
+    mock.done();
+  });
+
   it('creates a PR, then labels it; labels are listed once and created once per forge', async () => {
     mockListLabels(mock, ['scrum-apply', 'bug']);
     mockCreateLabel(mock);

@@ -8,7 +8,7 @@ describe('publishFile (any forge)', () => {
     const forge = fakeForge();
     const input = publishInput(forge, { draft: true });
     const outcome = await publishFile(input);
-    expect(outcome).toEqual({ action: 'pr_opened', pr: { number: 41, url: 'https://forge.test/acme/widgets/pull/7' }, reason: null });
+    expect(outcome).toEqual({ action: 'pr_opened', pr: { number: 41, url: 'https://forge.test/acme/widgets/pull/7' }, reason: null, headSha: COMMIT });
     expect(input.pushes).toEqual([{ branch: BRANCH, commitSha: COMMIT, expectedRemoteSha: null }]);
     expect(forge.created).toEqual([{ head: BRANCH, base: 'main', title: input.title, body: input.body, draft: true, labels: LABELS }]);
   });
@@ -17,7 +17,8 @@ describe('publishFile (any forge)', () => {
     const forge = fakeForge();
     const labelled = forgePr({ labels: [...LABELS.map((l) => l.name), 'needs-review'] });
     const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [labelled] });
-    expect(await publishFile(input)).toMatchObject({ action: 'pr_unchanged', pr: { number: 7 } });
+    // The branch's tip is not vouched for: nothing checked that it is still the bot's.
+    expect(await publishFile(input)).toMatchObject({ action: 'pr_unchanged', pr: { number: 7 }, headSha: null });
     expect(input.pushes).toEqual([]);
     expect(forge.created).toEqual([]);
     expect(forge.updated).toEqual([]);
@@ -27,7 +28,7 @@ describe('publishFile (any forge)', () => {
     const forge = fakeForge();
     const drifted = forgePr({ labels: ['scrum-apply', 'confidence:80', 'needs-review'] });
     const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [drifted] });
-    expect(await publishFile(input)).toMatchObject({ action: 'pr_updated', reason: 'labels brought in line with the audit row' });
+    expect(await publishFile(input)).toMatchObject({ action: 'pr_updated', reason: 'labels brought in line with the audit row', headSha: null });
     expect(input.pushes).toEqual([]);
     expect(forge.updated).toHaveLength(1);
     expect(forge.updated[0]?.update.title).toBe(drifted.title);
@@ -72,7 +73,7 @@ describe('publishFile (any forge)', () => {
       const forge = fakeForge();
       const open = forgePr({ body, labels: ['scrum-apply', 'tier:manual', 'needs-backport'] });
       const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [open] });
-      expect(await publishFile(input)).toEqual({ action: 'pr_updated', pr: { number: 7, url: open.url }, reason: null });
+      expect(await publishFile(input)).toEqual({ action: 'pr_updated', pr: { number: 7, url: open.url }, reason: null, headSha: COMMIT });
       expect(input.pushes).toEqual([{ branch: BRANCH, commitSha: COMMIT, expectedRemoteSha: REMOTE }]);
       expect(input.authorChecks).toEqual([REMOTE]);
       expect(forge.updated).toHaveLength(1);
@@ -90,6 +91,7 @@ describe('publishFile (any forge)', () => {
       action: 'skipped_closed_pr',
       pr: { number: 3, url: closed.url },
       reason: 'PR #3 with this patch was closed without merging',
+      headSha: null,
     });
     expect(input.pushes).toEqual([]);
     expect(forge.created).toEqual([]);
@@ -107,7 +109,7 @@ describe('publishFile (any forge)', () => {
   it('leaves a branch with a person’s commits alone', async () => {
     const forge = fakeForge();
     const input = publishInput(forge, { remoteBranchSha: REMOTE, prs: [forgePr({ body: botBody(OTHER_PATCH) })], isBotOnlyBranch: async () => false });
-    expect(await publishFile(input)).toMatchObject({ action: 'skipped_human_edited', pr: { number: 7 }, reason: 'the branch has commits by someone else' });
+    expect(await publishFile(input)).toMatchObject({ action: 'skipped_human_edited', pr: { number: 7 }, reason: 'the branch has commits by someone else', headSha: null });
     expect(input.pushes).toEqual([]);
     expect(forge.updated).toEqual([]);
   });
@@ -119,6 +121,7 @@ describe('publishFile (any forge)', () => {
       action: 'skipped_open_pr_limit',
       pr: null,
       reason: '10 scrum-apply PRs are open (maxOpenPrs is 10)',
+      headSha: null,
     });
     expect(input.pushes).toEqual([]);
     expect(forge.created).toEqual([]);

@@ -43,6 +43,10 @@ export interface PullFixture {
   headRepoId?: number;
   /** The head branch was deleted: Gitea then reports `ref` as `refs/pull/N/head`. */
   headDeleted?: boolean;
+  headSha?: string;
+  createdAt?: string;
+  /** When it was closed (merged or not); a closed PR without one is closed at 2024-05-02. */
+  closedAt?: string;
 }
 
 function repository(id: number, target: GiteaTarget) {
@@ -87,7 +91,7 @@ export function giteaPull(fixture: PullFixture, target = DEFAULT_TARGET) {
     patch_url: `${page}.patch`,
     mergeable: true,
     merged: fixture.merged ?? false,
-    merged_at: null,
+    merged_at: fixture.merged ? (fixture.closedAt ?? '2024-05-02T10:00:00Z') : null,
     merge_commit_sha: null,
     merged_by: null,
     allow_maintainer_edit: false,
@@ -95,15 +99,15 @@ export function giteaPull(fixture: PullFixture, target = DEFAULT_TARGET) {
     head: {
       label: fixture.head,
       ref: fixture.headDeleted ? `refs/pull/${fixture.number}/head` : fixture.head,
-      sha: 'b'.repeat(40),
+      sha: fixture.headSha ?? 'b'.repeat(40),
       repo_id: headRepoId,
       repo: repository(headRepoId, target),
     },
     merge_base: 'c'.repeat(40),
     due_date: null,
-    created_at: '2024-05-01T10:00:00Z',
+    created_at: fixture.createdAt ?? '2024-05-01T10:00:00Z',
     updated_at: '2024-05-01T10:00:00Z',
-    closed_at: null,
+    closed_at: fixture.state === 'closed' ? (fixture.closedAt ?? '2024-05-02T10:00:00Z') : null,
     pin_order: 0,
   };
 }

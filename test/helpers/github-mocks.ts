@@ -104,6 +104,10 @@ export interface PullFixture {
   labels?: string[];
   /** `owner/repo` of the head; null for a deleted fork. */
   headRepo?: string | null;
+  headSha?: string;
+  createdAt?: string;
+  /** When it was closed (merged or not); a closed PR without one is closed at 2024-05-01. */
+  closedAt?: string;
 }
 
 /** A pull request as GitHub's API returns it (the fields we read and a few more). */
@@ -114,11 +118,13 @@ export function pullPayload(p: PullFixture, target: Pick<GitHubTarget, 'owner' |
     number: p.number,
     html_url: `https://github.com/${target.owner}/${target.repo}/pull/${p.number}`,
     state: p.state ?? 'open',
-    merged_at: p.merged === true ? '2024-05-01T00:00:00Z' : null,
+    created_at: p.createdAt ?? '2024-04-30T00:00:00Z',
+    closed_at: p.state === 'closed' ? (p.closedAt ?? '2024-05-01T00:00:00Z') : null,
+    merged_at: p.merged === true ? (p.closedAt ?? '2024-05-01T00:00:00Z') : null,
     title: p.title ?? `PR ${p.number}`,
     body: p.body === undefined ? '' : p.body,
     draft: false,
-    head: { ref: p.head, sha: 'f'.repeat(40), repo: headRepo === null ? null : { full_name: headRepo } },
+    head: { ref: p.head, sha: p.headSha ?? 'f'.repeat(40), repo: headRepo === null ? null : { full_name: headRepo } },
     base: { ref: p.base ?? 'main', sha: 'e'.repeat(40) },
     labels: (p.labels ?? []).map((name, i) => ({ id: i + 1, name, color: 'ededed' })),
   };

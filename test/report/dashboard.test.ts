@@ -26,6 +26,7 @@ function result(file: string, action: AuditAction, extra: Partial<FileResult> = 
       patches_rejected: [],
       check: null,
       branch: null,
+      head_sha: null,
       pr: null,
       reason: null,
       error: null,

@@ -7,9 +7,11 @@ import {
   type CreatedPr,
   type Forge,
   type ForgePr,
+  type HistoryForge,
   type LabelSpec,
   type NewPr,
   type Permission,
+  type PrHistory,
   type PrUpdate,
 } from '../types.js';
 import {
@@ -30,7 +32,7 @@ import { createGiteaClient, type FetchLike } from './gitea-client.js';
 import { createGiteaLabelIds } from './gitea-label-ids.js';
 import type { GiteaPull } from './gitea-schemas.js';
 import { giteaTitle, updatedTitle } from './gitea-title.js';
-import { headBranchOf, isSameRepoPull, toForgePr } from './to-forge-pr.js';
+import { headBranchOf, isSameRepoPull, toForgePr, toPrHistory } from './to-forge-pr.js';
 
 /**
  * Gitea stores a PR body as LONGTEXT and its API sets no length limit. We keep the product's
@@ -62,7 +64,7 @@ const PERMISSIONS = {
   none: 'none',
 } as const satisfies Record<string, Permission>;
 
-export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge {
+export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge & HistoryForge {
   const client = createGiteaClient(options);
   const ref: RepoRef = { owner: options.owner, repo: options.repo };
   const logger = options.logger.child({ forge: 'gitea', repo: `${ref.owner}/${ref.repo}` });
@@ -84,9 +86,17 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     return toForgePr(pull);
   }
 
-  async function listBotPrs(branchPrefix: string): Promise<ForgePr[]> {
+  async function listBotPulls(branchPrefix: string): Promise<GiteaPull[]> {
     const pulls = await listPulls(client, ref, 'all');
-    return pulls.filter((pull) => isSameRepoPull(pull) && headBranchOf(pull).startsWith(branchPrefix)).map(convert);
+    return pulls.filter((pull) => isSameRepoPull(pull) && headBranchOf(pull).startsWith(branchPrefix));
+  }
+
+  async function listBotPrs(branchPrefix: string): Promise<ForgePr[]> {
+    return (await listBotPulls(branchPrefix)).map(convert);
+  }
+
+  async function listPrHistory(branchPrefix: string): Promise<PrHistory[]> {
+    return (await listBotPulls(branchPrefix)).map(toPrHistory);
   }
 
   async function ensureLabels(labels: LabelSpec[]): Promise<void> {
@@ -164,6 +174,7 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     kind: 'gitea',
     maxBodyLength: GITEA_MAX_BODY_LENGTH,
     listBotPrs,
+    listPrHistory,
     ensureLabels,
     createPr,
     updatePr,

@@ -15,6 +15,7 @@ export type GiteaLabel = z.infer<typeof GiteaLabel>;
 export const GiteaBranchInfo = z.object({
   label: z.string().optional(),
   ref: z.string(),
+  sha: z.string().nullish(),
   /** -1 when the head repository (a deleted fork) is gone. */
   repo_id: z.number().int(),
 });
@@ -37,6 +38,9 @@ export const GiteaPull = z.object({
   head: GiteaBranchInfo,
   base: GiteaBranchInfo,
   created_at: z.string().nullish(),
+  // Read by the stats only.
+  closed_at: z.string().nullish(),
+  merged_at: z.string().nullish(),
 });
 export type GiteaPull = z.infer<typeof GiteaPull>;
 

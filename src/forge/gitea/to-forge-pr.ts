@@ -1,4 +1,4 @@
-import type { ForgePr } from '../types.js';
+import type { ForgePr, PrHistory } from '../types.js';
 import type { GiteaPull } from './gitea-schemas.js';
 
 /**
@@ -30,5 +30,19 @@ export function toForgePr(pull: GiteaPull): ForgePr {
     body: pull.body,
     labels: pull.labels.map((label) => label.name),
     ...(typeof pull.created_at === 'string' ? { createdAt: pull.created_at } : {}),
+  };
+}
+
+export function toPrHistory(pull: GiteaPull): PrHistory {
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    headBranch: headBranchOf(pull),
+    state: pull.state,
+    merged: pull.merged,
+    headSha: pull.head.sha || null,
+    createdAt: pull.created_at ?? null,
+    closedAt: pull.closed_at ?? null,
+    mergedAt: pull.merged_at ?? null,
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/logger.js';
 import { describeError, type Redactor } from '../../log/redact.js';
-import type { ChatForge, Forge, ForgePr, LabelSpec, NewPr, Permission, PrUpdate } from '../types.js';
+import type { ChatForge, Forge, ForgePr, HistoryForge, LabelSpec, NewPr, Permission, PrUpdate } from '../types.js';
 import type { GitHubOctokit } from './create-github-octokit.js';
 import { createLabelEnsurer } from './create-label-ensurer.js';
 import {
@@ -19,7 +19,7 @@ import {
   closePull,
 } from './github-api.js';
 import { statusOf, toForgeError } from './to-forge-error.js';
-import { isSameRepoHead, toForgePr } from './to-forge-pr.js';
+import { isSameRepoHead, toForgePr, toPrHistory } from './to-forge-pr.js';
 
 export interface GitHubForgeOptions {
   octokit: GitHubOctokit;
@@ -36,7 +36,7 @@ const MAX_BODY_LENGTH = 60_000;
  * The GitHub forge. A new PR costs two writes (create, add labels) plus label creation, which
  * is amortised over the forge's lifetime; an update writes only what differs.
  */
-export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForge {
+export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForge & HistoryForge {
   const { owner, repo, redact } = options;
   const api: GitHubRepo = { octokit: options.octokit, owner, repo };
   const log = options.logger.child({ forge: 'github', repository: `${owner}/${repo}` });
@@ -52,6 +52,11 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
 
   async function ensureLabels(labels: LabelSpec[]): Promise<void> {
     await guard('label creation', () => ensureLabelsOnce(labels));
+  }
+
+  /** This repository's PRs whose head branch starts with `branchPrefix` (a fork's never are the bot's). */
+  async function listBotPulls(branchPrefix: string) {
+    return (await listPulls(api)).filter((pull) => pull.head.ref.startsWith(branchPrefix) && isSameRepoHead(pull, owner, repo));
   }
 
   /** The PR exists now: a labelling failure must not turn it into a failed item. */
@@ -85,12 +90,9 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
     kind: 'github',
     maxBodyLength: MAX_BODY_LENGTH,
 
-    listBotPrs: (branchPrefix) =>
-      guard('listing pull requests', async () =>
-        (await listPulls(api))
-          .filter((pull) => pull.head.ref.startsWith(branchPrefix) && isSameRepoHead(pull, owner, repo))
-          .map(toForgePr),
-      ),
+    listBotPrs: (branchPrefix) => guard('listing pull requests', async () => (await listBotPulls(branchPrefix)).map(toForgePr)),
+
+    listPrHistory: (branchPrefix) => guard('listing pull requests', async () => (await listBotPulls(branchPrefix)).map(toPrHistory)),
 
     ensureLabels,
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ForgePr } from '../types.js';
+import type { ForgePr, PrHistory } from '../types.js';
 
 /** A label as GitHub returns it; only the field we read. */
 export const GitHubLabel = z.object({ name: z.string() });
@@ -11,10 +11,13 @@ export const GitHubPull = z.object({
   html_url: z.string(),
   state: z.enum(['open', 'closed']),
   merged_at: z.string().nullable().optional(),
+  // Read by the stats only; optional so a payload without it still serves publishing.
+  closed_at: z.string().nullable().optional(),
   title: z.string(),
   body: z.string().nullable().optional(),
   head: z.object({
     ref: z.string(),
+    sha: z.string().optional(),
     // null when the head repository (a fork) was deleted
     repo: z.object({ full_name: z.string() }).nullable(),
   }),
@@ -36,6 +39,20 @@ export function toForgePr(pull: GitHubPull): ForgePr {
     body: pull.body ?? '',
     labels: pull.labels.map((label) => label.name),
     ...(pull.created_at === undefined ? {} : { createdAt: pull.created_at }),
+  };
+}
+
+export function toPrHistory(pull: GitHubPull): PrHistory {
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    headBranch: pull.head.ref,
+    state: pull.state,
+    merged: typeof pull.merged_at === 'string',
+    headSha: pull.head.sha ?? null,
+    createdAt: pull.created_at ?? null,
+    closedAt: pull.closed_at ?? null,
+    mergedAt: pull.merged_at ?? null,
   };
 }
 
