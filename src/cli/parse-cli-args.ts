@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { RepoConfigInput } from '../config/config-schema.js';
+import { GROUP_BYS, type GroupBy } from '../stats/stats-types.js';
 import { usageError } from './exit-error.js';
 
 export const USAGE = `Usage:
   scrum-apply run [options]      turn high-confidence review findings into verified patches
+  scrum-apply stats [options]    the trust funnel: what became of the bot's patches and PRs
   scrum-apply --help | --version
 
 Options for run:
@@ -24,10 +26,25 @@ Options for run:
   -h, --help              show this help
   -v, --version           show the version
 
-Environment: SCRUM_APPLY_LLM_URL (required), SCRUM_APPLY_LLM_KEY, SCRUM_APPLY_LLM_PROTOCOL,
+Options for stats:
+  --repo DIR              the repository whose config is read (default: the current directory)
+  --audit-log PATH        an audit log to read (repeatable; default: the config's auditLog)
+  --forge github|gitea|none
+                          where to see what became of the PRs (default as for run);
+                          none: offline, the funnel stops at "PR opened"
+  --since DATE            only audit rows from DATE on (e.g. 2026-01-01)
+  --by reviewer|patch-model|tier|confidence|file-kind
+                          a funnel per group, beside the overall one
+  --target-precision P    the share of decided PRs merged as proposed that a suggested
+                          minConfidence must reach (default 0.8)
+  --json | --markdown     the report as JSON, or as markdown with Mermaid charts
+
+Environment: SCRUM_APPLY_LLM_URL (required for run), SCRUM_APPLY_LLM_KEY, SCRUM_APPLY_LLM_PROTOCOL,
 GITHUB_TOKEN / GITHUB_REPOSITORY / GITHUB_API_URL, GITEA_URL / GITEA_TOKEN / GITEA_REPOSITORY,
 SCRUM_APPLY_DATA_DIR, and the seed's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
-Exit codes: 0 run completed, 1 run failed, 2 usage error.`;
+Exit codes: 0 completed, 1 failed, 2 usage error.`;
+
+type ForgeChoice = 'github' | 'gitea' | 'none';
 
 export type CliCommand =
   | { type: 'help' }
@@ -36,12 +53,26 @@ export type CliCommand =
       type: 'run';
       repo: string | undefined;
       apply: boolean | undefined;
-      forge: 'github' | 'gitea' | 'none' | undefined;
+      forge: ForgeChoice | undefined;
       only: string[];
       base: string | undefined;
       json: boolean;
       flags: RepoConfigInput;
+    }
+  | {
+      type: 'stats';
+      repo: string | undefined;
+      /** Empty: the config's auditLog. */
+      auditLogs: string[];
+      forge: ForgeChoice | undefined;
+      since: Date | null;
+      by: GroupBy | null;
+      targetPrecision: number;
+      output: 'table' | 'json' | 'markdown';
     };
+
+const RUN_ONLY = ['reviews', 'apply', 'only', 'base', 'max-files', 'min-confidence', 'model', 'concurrency'] as const;
+const STATS_ONLY = ['since', 'by', 'markdown', 'target-precision'] as const;
 
 function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -71,8 +102,12 @@ export function parseCliArgs(argv: string[]): CliCommand {
         'min-confidence': { type: 'string' },
         model: { type: 'string' },
         concurrency: { type: 'string' },
-        'audit-log': { type: 'string' },
+        'audit-log': { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        since: { type: 'string' },
+        by: { type: 'string' },
+        markdown: { type: 'boolean' },
+        'target-precision': { type: 'string' },
       },
     });
   } catch (error) {
@@ -81,16 +116,34 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { type: 'help' };
   if (values.version) return { type: 'version' };
-  if (positionals.length === 0) throw usageError('missing command: try "scrum-apply run"');
-  if (positionals[0] !== 'run') throw usageError(`unknown command "${positionals[0]}"`);
+  if (positionals.length === 0) throw usageError('missing command: try "scrum-apply run" or "scrum-apply stats"');
+  const name = positionals[0];
+  if (name !== 'run' && name !== 'stats') throw usageError(`unknown command "${name}"`);
   if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`);
+  const foreign = (name === 'run' ? STATS_ONLY : RUN_ONLY).find((option) => values[option] !== undefined);
+  if (foreign !== undefined) throw usageError(`--${foreign} is not an option of ${name}`);
   const forge = values.forge;
   if (forge !== undefined && forge !== 'github' && forge !== 'gitea' && forge !== 'none') {
     throw usageError(`--forge must be github, gitea or none, got "${forge}"`);
   }
+  const auditLogs = values['audit-log'] ?? [];
+  if (name === 'stats') {
+    if (values.json && values.markdown) throw usageError('--json and --markdown cannot go together');
+    return {
+      type: 'stats',
+      repo: values.repo,
+      auditLogs,
+      forge,
+      since: date('--since', values.since),
+      by: groupBy(values.by),
+      targetPrecision: share('--target-precision', values['target-precision']) ?? 0.8,
+      output: values.json ? 'json' : values.markdown ? 'markdown' : 'table',
+    };
+  }
+  if (auditLogs.length > 1) throw usageError('run takes one --audit-log');
   const flags: RepoConfigInput = {};
   if (values.reviews !== undefined) flags.reviews = values.reviews;
-  if (values['audit-log'] !== undefined) flags.auditLog = values['audit-log'];
+  if (auditLogs[0] !== undefined) flags.auditLog = auditLogs[0];
   const maxFiles = wholeNumber('--max-files', values['max-files'], 1, 1000);
   if (maxFiles !== undefined) flags.maxFiles = maxFiles;
   const minConfidence = wholeNumber('--min-confidence', values['min-confidence'], 0, 100);
@@ -108,4 +161,27 @@ export function parseCliArgs(argv: string[]): CliCommand {
     json: values.json ?? false,
     flags,
   };
+}
+
+/** A date (`2026-01-01`) or date-time Date.parse understands. */
+function date(flag: string, value: string | undefined): Date | null {
+  if (value === undefined) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw usageError(`${flag} must be a date like 2026-01-01, got "${value}"`);
+  return new Date(ms);
+}
+
+function groupBy(value: string | undefined): GroupBy | null {
+  if (value === undefined) return null;
+  const found = GROUP_BYS.find((by) => by === value);
+  if (found === undefined) throw usageError(`--by must be one of ${GROUP_BYS.join(', ')}, got "${value}"`);
+  return found;
+}
+
+/** A share above 0 and at most 1 (0.8), or a percentage above 1 and at most 100 (80). */
+function share(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n > 0 && n <= 100)) throw usageError(`${flag} must be a share like 0.8 (or a percentage like 80), got "${value}"`);
+  return n > 1 ? n / 100 : n;
 }
