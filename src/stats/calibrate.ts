@@ -1,5 +1,5 @@
 import type { ClassifiedPr } from './classify-pr.js';
-import { confidenceBucket } from './group-of.js';
+import { bucketLow, confidenceBucket } from './group-of.js';
 import type { Calibration, CalibrationBucket, Suggestion } from './stats-types.js';
 
 /** Fewer decided PRs than this in a bucket, and the bucket says too little to move a threshold on. */
@@ -68,9 +68,10 @@ function suggest(prs: ClassifiedPr[], byEffective: CalibrationBucket[], effectiv
 function buckets(prs: ClassifiedPr[], confidence: (pr: ClassifiedPr) => number): CalibrationBucket[] {
   const byLow = new Map<number, CalibrationBucket>();
   for (const pr of prs) {
-    const { low, high, label } = confidenceBucket(confidence(pr));
-    let bucket = byLow.get(low);
+    const value = confidence(pr);
+    let bucket = byLow.get(bucketLow(value));
     if (bucket === undefined) {
+      const { low, high, label } = confidenceBucket(value);
       bucket = { low, high, label, prs: 0, decided: 0, mergedAsProposed: 0, precision: null, enoughData: false };
       byLow.set(low, bucket);
     }

@@ -31,11 +31,10 @@ export function classifyPr(pr: OwnedPr, listed: PrHistory | undefined, evidence:
 function mergedOutcome(number: number, headSha: string | null, evidence: PrEvidence | undefined, shaOwners: Map<string, number>): PrOutcome {
   if (evidence?.humanEdited === true) return 'merged_after_edits';
   if (headSha === null) return 'merged_edits_unknown';
-  const head = headSha.toLowerCase();
-  if (evidence?.shas.has(head) === true) return 'merged_as_proposed';
-  const recordedFor = shaOwners.get(head);
-  if (recordedFor !== undefined && recordedFor !== number) return 'merged_edits_unknown';
-  return evidence !== undefined && evidence.shas.size > 0 ? 'merged_after_edits' : 'merged_edits_unknown';
+  const recordedFor = shaOwners.get(headSha.toLowerCase());
+  if (recordedFor === number) return 'merged_as_proposed';
+  if (recordedFor !== undefined) return 'merged_edits_unknown';
+  return evidence?.recordedSha === true ? 'merged_after_edits' : 'merged_edits_unknown';
 }
 
 function hoursBetween(from: string | null, to: string | null): number | null {

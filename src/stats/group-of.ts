@@ -10,10 +10,15 @@ export interface ConfidenceBucket {
   label: string;
 }
 
+/** The lower bound of a 0–100 confidence's (clamped) bucket. */
+export function bucketLow(confidence: number): number {
+  const clamped = Math.min(100, Math.max(0, confidence));
+  return Math.min(100 - BUCKET_WIDTH, Math.floor(clamped / BUCKET_WIDTH) * BUCKET_WIDTH);
+}
+
 /** The bucket of a 0–100 confidence (clamped): 90–94, 95–100. */
 export function confidenceBucket(confidence: number): ConfidenceBucket {
-  const clamped = Math.min(100, Math.max(0, confidence));
-  const low = Math.min(100 - BUCKET_WIDTH, Math.floor(clamped / BUCKET_WIDTH) * BUCKET_WIDTH);
+  const low = bucketLow(confidence);
   const high = low + BUCKET_WIDTH >= 100 ? 100 : low + BUCKET_WIDTH - 1;
   return { low, high, label: `${low}–${high}` };
 }

@@ -20,9 +20,9 @@ export interface OwnedPr {
   patchConfidence: number;
 }
 
-/** What every row (in range or not) says about a PR: the bot's commits on it, a person's edits. */
+/** What every row (in range or not) says about a PR: a commit the bot recorded for it, a person's edits. */
 export interface PrEvidence {
-  shas: Set<string>;
+  recordedSha: boolean;
   humanEdited: boolean;
 }
 
@@ -31,7 +31,7 @@ export interface AuditHistory {
   stages: Map<string, StageCounts>;
   prs: Map<number, OwnedPr>;
   evidence: Map<number, PrEvidence>;
-  /** Each commit the bot recorded, with the PR it recorded it for. */
+  /** Each commit the bot recorded (lower case), with the PR it recorded it for. */
   shaOwners: Map<string, number>;
   runRows: number;
   beforeSince: number;
@@ -45,28 +45,41 @@ export interface HistoryCollector {
 const PUBLISHED = new Set(['pr_opened', 'pr_updated', 'pr_unchanged']);
 const STAGES = 4;
 
+/** One review of a file: a short list per file, the review seen last at its head. */
+interface ReviewEntry {
+  reviewedAt: string;
+  pair: number;
+  /** Furthest stage + STAGES × group index. */
+  packed: number;
+  next: ReviewEntry | null;
+}
+
 interface Owner extends OwnedPr {
-  tsMs: number;
+  ts: string;
   /** pr_opened / pr_updated put the PR's content there; pr_unchanged only found it. */
   pushed: boolean;
 }
 
 /**
  * Folds audit rows, in any order and from any number of logs, into what the funnel needs.
- * Memory follows the number of distinct reviews and PRs, not rows: a review is one map entry
- * holding its furthest stage and its group in one number.
+ * Memory follows the number of distinct reviews and PRs, not rows: a review is one small entry
+ * holding its furthest stage and its group in one number. (Hot path: a million rows; a row
+ * of a review already seen allocates nothing.)
  */
 export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: number | null }): HistoryCollector {
-  const reviews = new Map<string, number>();
+  const reviewsByFile = new Map<string, ReviewEntry>();
   const groups: string[] = [];
   const groupIndex = new Map<string, number>();
+  /** reviewer → patch model → a short number standing for the pair in review entries. */
+  const modelPairs = new Map<string, Map<string, number>>();
+  let pairs = 0;
   const owners = new Map<number, Owner>();
   const evidence = new Map<number, PrEvidence>();
   const shaOwners = new Map<string, number>();
   let runRows = 0;
   let beforeSince = 0;
 
-  function indexOf(group: string): number {
+  function groupNumber(group: string): number {
     let index = groupIndex.get(group);
     if (index === undefined) {
       index = groups.length;
@@ -76,31 +89,66 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
     return index;
   }
 
+  function pairOf(reviewer: string, patchModel: string): number {
+    let byPatchModel = modelPairs.get(reviewer);
+    if (byPatchModel === undefined) {
+      byPatchModel = new Map();
+      modelPairs.set(reviewer, byPatchModel);
+    }
+    let pair = byPatchModel.get(patchModel);
+    if (pair === undefined) {
+      pair = pairs;
+      pairs += 1;
+      byPatchModel.set(patchModel, pair);
+    }
+    return pair;
+  }
+
+  /** The row's review (its file, when made, which models), found or added; moved to its file's head. */
+  function reviewEntry(row: StatsRow, pair: number): ReviewEntry {
+    const head = reviewsByFile.get(row.file);
+    const reviewedAt = row.review.reviewed_at;
+    let previous: ReviewEntry | null = null;
+    for (let entry = head ?? null; entry !== null; previous = entry, entry = entry.next) {
+      if (entry.reviewedAt !== reviewedAt || entry.pair !== pair) continue;
+      if (previous !== null && head !== undefined) {
+        previous.next = entry.next;
+        entry.next = head;
+        reviewsByFile.set(row.file, entry);
+      }
+      return entry;
+    }
+    const group = options.by === null ? '' : groupOf(options.by, row);
+    const entry: ReviewEntry = { reviewedAt, pair, packed: STAGES * groupNumber(group), next: head ?? null };
+    reviewsByFile.set(row.file, entry);
+    return entry;
+  }
+
   function evidenceFor(number: number): PrEvidence {
     let found = evidence.get(number);
     if (found === undefined) {
-      found = { shas: new Set(), humanEdited: false };
+      found = { recordedSha: false, humanEdited: false };
       evidence.set(number, found);
     }
     return found;
   }
 
   function own(row: StatsRow, number: number, group: string): void {
-    const parsed = Date.parse(row.ts);
-    const tsMs = Number.isNaN(parsed) ? -Infinity : parsed;
     const pushed = row.action !== 'pr_unchanged';
     const current = owners.get(number);
     // The PR carries what the last push put there; a later "unchanged" row only found it.
-    const wins = current === undefined || (pushed !== current.pushed ? pushed : tsMs >= current.tsMs);
+    // Times are parsed only to settle a tie between two rows of the same kind.
+    const wins = current === undefined || (pushed !== current.pushed ? pushed : !(timeOf(row.ts) < timeOf(current.ts)));
     if (!wins) return;
-    const applied = row.patches_applied.map((p) => p.confidence);
+    let patchConfidence = Infinity;
+    for (const patch of row.patches_applied) patchConfidence = Math.min(patchConfidence, patch.confidence);
     owners.set(number, {
       number,
       branch: row.branch ?? null,
       group,
       reviewConfidence: row.review.confidence_avg,
-      patchConfidence: applied.length > 0 ? Math.min(...applied) : row.review.confidence_avg,
-      tsMs,
+      patchConfidence: patchConfidence === Infinity ? row.review.confidence_avg : patchConfidence,
+      ts: row.ts,
       pushed,
     });
   }
@@ -115,9 +163,8 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
       const number = row.pr?.number;
       if (number !== undefined) {
         if (row.head_sha) {
-          const sha = row.head_sha.toLowerCase();
-          evidenceFor(number).shas.add(sha);
-          shaOwners.set(sha, number);
+          shaOwners.set(row.head_sha.toLowerCase(), number);
+          evidenceFor(number).recordedSha = true;
         }
         if (row.action === 'skipped_human_edited') evidenceFor(number).humanEdited = true;
       }
@@ -125,25 +172,24 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
         beforeSince += 1;
         return;
       }
-      const group = options.by === null ? '' : groupOf(options.by, row);
-      const key = `${row.file}\n${row.review.reviewed_at}\n${row.review.model}\n${row.patch_model}`;
+      const entry = reviewEntry(row, pairOf(row.review.model, row.patch_model));
       const stage = stageOf(row);
-      const seen = reviews.get(key);
-      if (seen === undefined) reviews.set(key, stage + STAGES * indexOf(group));
-      else if (stage > seen % STAGES) reviews.set(key, seen - (seen % STAGES) + stage);
-      if (number !== undefined && PUBLISHED.has(row.action)) own(row, number, group);
+      if (stage > entry.packed % STAGES) entry.packed += stage - (entry.packed % STAGES);
+      if (number !== undefined && PUBLISHED.has(row.action)) own(row, number, groups[Math.floor(entry.packed / STAGES)] ?? '');
     },
 
     finish() {
       const stages = new Map<string, StageCounts>(groups.map((group) => [group, { selected: 0, answered: 0, passedGates: 0, green: 0 }]));
-      for (const packed of reviews.values()) {
-        const counts = stages.get(groups[Math.floor(packed / STAGES)] ?? '');
-        if (counts === undefined) continue;
-        const stage = packed % STAGES;
-        counts.selected += 1;
-        if (stage >= 1) counts.answered += 1;
-        if (stage >= 2) counts.passedGates += 1;
-        if (stage >= 3) counts.green += 1;
+      for (const head of reviewsByFile.values()) {
+        for (let entry: ReviewEntry | null = head; entry !== null; entry = entry.next) {
+          const counts = stages.get(groups[Math.floor(entry.packed / STAGES)] ?? '');
+          if (counts === undefined) continue;
+          const stage = entry.packed % STAGES;
+          counts.selected += 1;
+          if (stage >= 1) counts.answered += 1;
+          if (stage >= 2) counts.passedGates += 1;
+          if (stage >= 3) counts.green += 1;
+        }
       }
       const prs = new Map<number, OwnedPr>();
       for (const [number, owner] of owners) {
@@ -153,6 +199,12 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
       return { stages, prs, evidence, shaOwners, runRows, beforeSince };
     },
   };
+}
+
+/** A row's time in ms; an unreadable one sorts first. */
+function timeOf(ts: string): number {
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? -Infinity : ms;
 }
 
 /** 0 selected, 1 the model answered with patches, 2 a patch passed the gates, 3 the check was green. */

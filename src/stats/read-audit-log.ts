@@ -22,7 +22,7 @@ export class AuditLogError extends Error {
 export const MAX_PROBLEMS = 20;
 /** Audit rows are a few hundred bytes; a line this long is not one of ours. */
 const MAX_LINE_BYTES = 1024 * 1024;
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 const OPEN_BRACE = 0x7b;
 
 /**

@@ -12,7 +12,7 @@ export interface FunnelSectionOptions {
 
 const EXPLAINED =
   'The first four stages count reviews (each file’s review once, at the furthest stage it reached); from “PR opened” on they count PRs. ' +
-  'Merge rate = merged ÷ decided (merged + closed unmerged; open PRs are not decided yet); precision = merged as proposed ÷ decided.';
+  'Merge rate = merged ÷ decided (merged + closed unmerged; open PRs are not decided yet); precision = merged as proposed ÷ decided, leaving out merges whose edits the log cannot tell.';
 
 /**
  * The funnel as markdown: a table (stages down, groups across) and a Mermaid chart of the
