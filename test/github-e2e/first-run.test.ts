@@ -131,7 +131,10 @@ describe('scrum-apply run --apply --forge github, first run', () => {
     for (const file of [SHAPES, FORMAT]) {
       expect(git(rig.repo.origin, 'rev-parse', `${branchOf(file)}^`).trim()).toBe(base);
       expect(git(rig.repo.origin, 'diff', '--name-only', base, branchOf(file)).trim()).toBe(file);
+      // The audit row names the commit it pushed (what `scrum-apply stats` compares a merged head with).
+      expect(rows.get(file)?.head_sha).toBe(git(rig.repo.origin, 'rev-parse', branchOf(file)).trim());
     }
+    for (const file of [RED, REJECTED, NO_PATCHES]) expect(rows.get(file)?.head_sha).toBeNull();
 
     // The results table, on stdout and appended to the step summary.
     expect(result.stdout).toMatch(/crates\/geometry\/src\/shapes\.rs\s+PR opened\s+https:\/\/github\.com\/octo\/demo\/pull\/1/);
@@ -159,8 +162,9 @@ describe('scrum-apply run --apply --forge github, first run', () => {
     expect(mock.writes()).toEqual([]);
     expect(snapshotRemote(rig.repo.origin)).toBe(remote);
     const rows = rig.lastRun();
-    expect(rows.get(SHAPES)).toMatchObject({ action: 'pr_unchanged', pr: { number: 1, url: 'https://github.com/octo/demo/pull/1' } });
-    expect(rows.get(FORMAT)).toMatchObject({ action: 'pr_unchanged', pr: { number: 2, url: 'https://github.com/octo/demo/pull/2' } });
+    // Nothing pushed, nothing vouched for: the first run's row named the commit.
+    expect(rows.get(SHAPES)).toMatchObject({ action: 'pr_unchanged', pr: { number: 1, url: 'https://github.com/octo/demo/pull/1' }, head_sha: null });
+    expect(rows.get(FORMAT)).toMatchObject({ action: 'pr_unchanged', pr: { number: 2, url: 'https://github.com/octo/demo/pull/2' }, head_sha: null });
     expect(result.stdout).toMatch(/shapes\.rs\s+PR unchanged/);
   });
 });
