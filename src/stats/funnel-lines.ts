@@ -75,7 +75,7 @@ function round1(value: number): string {
 export function provenance(report: StatsReport): string {
   const { input } = report;
   const parts = [`${input.rows.toLocaleString('en-US')} audit rows from ${input.logs.length} log${input.logs.length === 1 ? '' : 's'}`];
-  if (report.since !== null) parts.push(`since ${report.since.slice(0, 10)}`);
+  if (report.since !== null) parts.push(`since ${report.since.slice(0, 10)} (${input.beforeSince.toLocaleString('en-US')} earlier rows left out)`);
   parts.push(report.prsListed === null ? 'no forge asked (--forge none)' : `${report.prsListed} bot PRs listed on ${report.forge}`);
   if (input.malformed > 0) parts.push(`${input.malformed} malformed line${input.malformed === 1 ? '' : 's'} skipped`);
   if (report.by !== null) parts.push(`by ${report.by}`);
