@@ -1,5 +1,5 @@
 import type { HistoryForge, PrHistory } from '../forge/types.js';
-import type { Logger } from '../report/logger.js';
+import type { Logger } from '../log/logger.js';
 import { buildFunnel, sumStages } from './build-funnel.js';
 import { calibrate } from './calibrate.js';
 import { classifyPr, type ClassifiedPr } from './classify-pr.js';

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { formatZodIssues } from '../config/format-zod-issues.js';
-import { splitLineBatches } from '../reviews/split-lines.js';
+import { splitLineBatches } from '../reviews/split-line-batches.js';
 import { hasStatsRowShape, StatsRow } from './stats-row.js';
 
 /** What reading one audit log found. */

@@ -1,21 +1,23 @@
-#!/usr/bin/env node
-// `scrum-apply stats` at scale: writes an audit log of 1,000,000 rows (as a bot that has run
-// for a long time on a large repository leaves it), then measures, each in a fresh process:
-//   1. computeStats over it (by reviewer, offline): time and peak RSS of that process;
-//   2. the shipped bin, `scrum-apply stats --forge none --by reviewer --json`: wall time.
-// Targets (issue 18): ≤ 5 s and < 200 MB for the million rows. Needs `npm run build` first
-// (`npm run bench:stats` does both). Usage: node scripts/bench-stats.mjs [--rows N] [--keep]
+/**
+ * `scrum-apply stats` at scale: writes an audit log of 1,000,000 rows (as a bot that has run
+ * for a long time on a large repository leaves it), then measures, each in a fresh process:
+ *   1. computeStats over it (by reviewer, offline): wall and CPU time, peak RSS of that process;
+ *   2. the shipped bin, `scrum-apply stats --forge none --by reviewer --json`: wall time.
+ * Targets (issue 18): ≤ 5 s and < 200 MB for the million rows. `npm run bench:stats` builds
+ * and runs it. Usage: node .build/tools/bench/run-stats-bench.js [--rows N] [--keep]
+ */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createLogger } from '../../src/log/logger.js';
+import { computeStats } from '../../src/stats/compute-stats.js';
+import { repoRoot } from '../repo-root.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist');
+const BIN = join(repoRoot(), 'dist', 'cli', 'scrum-apply.mjs');
 const TARGET_MS = 5000;
 const TARGET_RSS_MB = 200;
 
@@ -28,7 +30,7 @@ const RUNS_PER_REVIEW = 10;
  * Row i: file i % FILES in run ⌊i / FILES⌋. A review's first run ends anywhere in the funnel
  * (a third open a PR); its later runs repeat the outcome (`pr_unchanged` for a PR).
  */
-function row(i) {
+function row(i: number): Record<string, unknown> {
   const fileIndex = i % FILES;
   const run = Math.floor(i / FILES);
   const reviewIndex = Math.floor(run / RUNS_PER_REVIEW);
@@ -69,9 +71,9 @@ function row(i) {
   };
 }
 
-async function writeLog(path, rows) {
+async function writeLog(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
-  let batch = [];
+  let batch: string[] = [];
   for (let i = 0; i < rows; i += 1) {
     batch.push(JSON.stringify(row(i)));
     if (batch.length === 5000 || i === rows - 1) {
@@ -84,20 +86,18 @@ async function writeLog(path, rows) {
 }
 
 /** Runs `args` with node; resolves with stdout and the wall time. */
-async function node(args) {
+async function node(args: string[]): Promise<{ stdout: string; wallMs: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const chunks = [];
-  child.stdout.on('data', (chunk) => chunks.push(chunk));
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   const [code] = await once(child, 'exit');
   if (code !== 0) throw new Error(`node ${args.join(' ')} exited ${code}`);
   return { stdout: Buffer.concat(chunks).toString('utf8'), wallMs: Math.round(performance.now() - started) };
 }
 
 /** In the measured child: computeStats over the log, then one JSON line. */
-async function child(path) {
-  const { computeStats } = await import(pathToFileURL(join(DIST, 'stats', 'compute-stats.js')).href);
-  const { createLogger } = await import(pathToFileURL(join(DIST, 'report', 'logger.js')).href);
+async function child(path: string): Promise<void> {
   const logger = createLogger({ redact: (text) => text, level: 'silent' });
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -121,7 +121,16 @@ async function child(path) {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-async function main() {
+interface Measured {
+  rows: number;
+  reviews: number;
+  prs: number;
+  ms: number;
+  cpuMs: number;
+  maxRssKb: number;
+}
+
+async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' }, child: { type: 'string' } } });
   if (values.child) return child(values.child);
   const rows = Number(values.rows ?? 1_000_000);
@@ -132,12 +141,12 @@ async function main() {
     await writeLog(path, rows);
     process.stdout.write(`${((await stat(path)).size / 1e6).toFixed(0)} MB\n`);
 
-    const measured = JSON.parse((await node([fileURLToPath(import.meta.url), '--child', path])).stdout);
+    const measured: Measured = JSON.parse((await node([import.meta.filename, '--child', path])).stdout);
     const rssMb = measured.maxRssKb / 1024;
-    const bin = await node([join(DIST, 'cli', 'scrum-apply.mjs'), 'stats', '--forge', 'none', '--by', 'reviewer', '--json', '--repo', dir, '--audit-log', path]);
-    const fromBin = JSON.parse(bin.stdout);
+    const bin = await node([BIN, 'stats', '--forge', 'none', '--by', 'reviewer', '--json', '--repo', dir, '--audit-log', path]);
+    const fromBin: { input: { rows: number } } = JSON.parse(bin.stdout);
 
-    const ok = (pass) => (pass ? 'ok' : 'MISSED');
+    const ok = (pass: boolean) => (pass ? 'ok' : 'MISSED');
     console.log(`computeStats: ${measured.rows.toLocaleString('en-US')} rows (${measured.reviews.toLocaleString('en-US')} reviews, ${measured.prs.toLocaleString('en-US')} PRs) in ${measured.ms} ms (CPU ${measured.cpuMs} ms) — ${ok(measured.ms <= TARGET_MS)} (≤ ${TARGET_MS} ms)`);
     console.log(`peak RSS of that process: ${rssMb.toFixed(0)} MB — ${ok(rssMb < TARGET_RSS_MB)} (< ${TARGET_RSS_MB} MB)`);
     console.log(`the bin, start to exit: ${bin.wallMs} ms (${fromBin.input.rows.toLocaleString('en-US')} rows)`);
