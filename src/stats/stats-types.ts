@@ -9,14 +9,6 @@ export const GROUP_BYS: readonly GroupBy[] = ['reviewer', 'patch-model', 'tier',
  * or a branch that moved on after the merge). `unknown`: the forge no longer returns the PR.
  */
 export type PrOutcome = 'merged_as_proposed' | 'merged_after_edits' | 'merged_edits_unknown' | 'closed_unmerged' | 'open' | 'unknown';
-export const PR_OUTCOMES: readonly PrOutcome[] = [
-  'merged_as_proposed',
-  'merged_after_edits',
-  'merged_edits_unknown',
-  'closed_unmerged',
-  'open',
-  'unknown',
-];
 
 export type OutcomeCounts = Record<PrOutcome, number>;
 

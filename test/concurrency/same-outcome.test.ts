@@ -43,11 +43,11 @@ afterAll(async () => {
   await concurrent?.rig.close();
 });
 
-/** An audit row without what legitimately differs between runs; the PR by its branch. */
+/** An audit row without what legitimately differs between runs (a commit's id has its time); the PR by its branch. */
 function comparable(row: AuditRow, rig: Rig): Record<string, unknown> {
-  const { ts: _ts, run_id: _run, check, pr, ...rest } = row;
+  const { ts: _ts, run_id: _run, check, pr, head_sha: headSha, ...rest } = row;
   const head = pr === null ? null : (rig.github.pulls().find((p) => p.number === pr.number)?.head ?? 'unknown PR');
-  return { ...rest, check: check === null ? null : { ...check, duration_ms: 'any' }, pr: head };
+  return { ...rest, check: check === null ? null : { ...check, duration_ms: 'any' }, pr: head, head_sha: headSha === null ? null : 'a commit' };
 }
 
 function pullsOf(rig: Rig) {

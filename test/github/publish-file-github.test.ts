@@ -48,6 +48,7 @@ describe('publishFile with the GitHub forge', () => {
       action: 'pr_opened',
       pr: { number: 51, url: 'https://github.com/acme/widgets/pull/51' },
       reason: null,
+      headSha: COMMIT,
     });
     expect(input.pushes).toEqual([{ branch: BRANCH, commitSha: COMMIT, expectedRemoteSha: null }]);
     expect(mock.writes().map((r) => [r.method, r.path, r.body])).toEqual([
