@@ -60,7 +60,7 @@ export function auditRow(review: ReviewSpec, spec: RowSpec): Record<string, unkn
     patch_model: review.patchModel ?? 'qwen3-coder:480b',
     patches_applied: applied.map((c) => ({ rationale: 'use a named constant', confidence: c, lines: 1 })),
     patches_rejected: spec.action === 'all_rejected' ? [{ reason: 'old_string not found', rationale: 'x', confidence: 90 }] : [],
-    check: pastGates ? { command: 'cargo check --workspace', exit_code: green ? 0 : 101, duration_ms: 900, green } : null,
+    check: pastGates ? { command: 'cargo check --workspace', exit_code: green ? 0 : 101, duration_ms: 900, green, timed_out: false } : null,
     branch: pastGates ? branch : null,
     head_sha: spec.headSha ?? null,
     pr: spec.pr === undefined ? null : { number: spec.pr, url: `https://github.com/acme/widgets/pull/${spec.pr}` },
