@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { Redactor } from '../log/redact.js';
 import { buildPatchPrompt, type PromptInput } from './build-prompt.js';
+import { networkCause, refusalHint, unreachableCause } from './model-failure.js';
+import { ModelUnreachableError } from './model-unreachable-error.js';
 import { parsePatchAnswer, type ParsedPatchAnswer } from './parse-patch-answer.js';
 import type { Patch, PatchRequestResult, RejectedPatch } from './patch-types.js';
+import { readCapped } from './read-capped.js';
 
 export interface PatchModel {
   model: string;
@@ -49,33 +52,13 @@ const ERROR_SNIPPET_BYTES = 2048;
 type Attempt =
   | { kind: 'answer'; body: string }
   | { kind: 'final'; reason: string }
-  /** `failure` is what happened (`HTTP 500`), `detail` what the server said, if anything. */
-  | { kind: 'retry'; failure: string; detail: string; waitMs: number | null };
-
-/** Reads at most `max` bytes of a body and says whether there was more. */
-async function readCapped(response: Response, max: number): Promise<{ text: string; overflow: boolean }> {
-  if (!response.body) return { text: '', overflow: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let overflow = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        chunks.push(value.subarray(0, value.byteLength - (size - max)));
-        overflow = true;
-        break;
-      }
-      chunks.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), overflow };
-}
+  /** The model cannot be used at all (ModelUnreachableError): `problem` completes "the patch model at URL …". */
+  | { kind: 'unreachable'; problem: string }
+  /**
+   * `failure` is what happened (`HTTP 500`), `detail` what the server said, if anything;
+   * `unreachable`, when nothing answered at all (connection refused), says so in words.
+   */
+  | { kind: 'retry'; failure: string; detail: string; waitMs: number | null; unreachable?: string };
 
 /** `Retry-After` as milliseconds (delta seconds or an HTTP date), or null. */
 function retryAfterMs(header: string | null, now: number): number | null {
@@ -92,21 +75,13 @@ function oneLine(text: string, max = 200): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function networkCause(error: unknown): string {
-  if (!(error instanceof Error)) return 'network error';
-  const cause: unknown = error.cause;
-  const code =
-    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
-      ? cause.code
-      : null;
-  return code ? `network error (${code})` : `network error (${error.message})`;
-}
-
 /**
  * The client for the patch model. Speaks the OpenAI chat-completions protocol (Ollama,
  * OpenRouter, vLLM, …) or the seed's gateway (`/v1/chat` with a provider). Every failure —
  * HTTP error, time-out, oversized or malformed answer — comes back as a `no_patches` result
- * with a redacted one-line reason; nothing is thrown.
+ * with a redacted one-line reason, except one: a model that cannot be used at all (nothing
+ * answers at the URL, or it refuses the key, or knows no such model) throws
+ * ModelUnreachableError, from then on at once for every request of this client.
  */
 export function createPatchModel(options: PatchModelOptions): PatchModel {
   let parsedUrl: URL;
@@ -124,6 +99,7 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const retries = options.retries ?? 2;
   const { redact } = options;
+  let unusable: ModelUnreachableError | null = null;
 
   function bodyFor(input: PromptInput): string {
     const { system, user } = buildPatchPrompt(input);
@@ -153,7 +129,9 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
       });
     } catch (error) {
       if (budget.aborted) return { kind: 'final', reason: stopped() };
-      return { kind: 'retry', failure: networkCause(error), detail: '', waitMs: null };
+      const unreachable = unreachableCause(error, parsedUrl);
+      if (unreachable && !unreachable.retry) return { kind: 'unreachable', problem: `cannot be reached: ${unreachable.cause}` };
+      return { kind: 'retry', failure: networkCause(error), detail: '', waitMs: null, ...(unreachable ? { unreachable: unreachable.cause } : {}) };
     }
     try {
       if (response.ok) {
@@ -181,6 +159,10 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
         const waitMs = retryAfterMs(response.headers.get('retry-after'), Date.now());
         return { kind: 'retry', failure: `HTTP ${response.status}`, detail: snippet, waitMs };
       }
+      const refusal = refusalHint(response.status, options.model);
+      if (refusal) {
+        return { kind: 'unreachable', problem: `refused the request: HTTP ${response.status} (${refusal})${snippet ? `: ${snippet}` : ''}` };
+      }
       const hint = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
       return { kind: 'final', reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ''}` };
     } finally {
@@ -198,12 +180,14 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
     for (let n = 1; ; n += 1) {
       const outcome = await attempt(body, budget, stopped);
       if (outcome.kind !== 'retry') return outcome;
-      const failed = `LLM request failed: ${outcome.failure} after ${n} attempt${n === 1 ? '' : 's'}`;
+      const attempts = `${n} attempt${n === 1 ? '' : 's'}`;
+      const failed = `LLM request failed: ${outcome.failure} after ${attempts}`;
       const detail = outcome.detail ? `: ${outcome.detail}` : '';
-      if (n > retries) return { kind: 'final', reason: failed + detail };
+      const unreachable: Attempt | null = outcome.unreachable ? { kind: 'unreachable', problem: `cannot be reached: ${outcome.unreachable} (${attempts})` } : null;
+      if (n > retries) return unreachable ?? { kind: 'final', reason: failed + detail };
       const delay = Math.min(outcome.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
       if (performance.now() - started + delay >= options.timeoutMs) {
-        return { kind: 'final', reason: `${failed} (no time left to retry)${detail}` };
+        return unreachable ?? { kind: 'final', reason: `${failed} (no time left to retry)${detail}` };
       }
       await Promise.race([sleep(delay), new Promise((resolve) => budget.addEventListener('abort', resolve, { once: true }))]);
       if (budget.aborted) return { kind: 'final', reason: stopped() };
@@ -213,10 +197,21 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
   return {
     model: options.model,
     async requestPatches(input, signal) {
+      if (unusable) throw unusable;
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
+      let outcome: Attempt;
       try {
-        const outcome = await request(input, started, signal);
+        outcome = await request(input, started, signal);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { type: 'no_patches', reason: oneLine(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
+      }
+      if (outcome.kind === 'unreachable') {
+        unusable ??= new ModelUnreachableError(oneLine(redact(`the patch model at ${endpoint} ${outcome.problem}`), 400));
+        throw unusable;
+      }
+      try {
         if (outcome.kind === 'answer') {
           // Reasons quote the answer; they go to logs and PR bodies, so they are redacted too.
           const answer = interpret(outcome.body, redact);
