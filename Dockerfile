@@ -1,6 +1,6 @@
 # scrum-apply: the GitHub App / Gitea webhook server (default) and the CLI.
-# Node 20 + git + bubblewrap (the check's sandbox) + a minimal Rust toolchain for `cargo check`.
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS + git + bubblewrap (the check's sandbox) + a minimal Rust toolchain for `cargo check`.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ COPY src ./src
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git bubblewrap ca-certificates curl build-essential \
  && rm -rf /var/lib/apt/lists/*
