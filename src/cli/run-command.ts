@@ -47,6 +47,16 @@ function actorFrom(env: NodeJS.ProcessEnv): string | null {
   }
 }
 
+/**
+ * Where the audit log goes: as configured (relative to the repository root), else beside the
+ * repository's own data in its git directory — kept with the clone, shared by its worktrees,
+ * and outside the work tree a run promises not to touch.
+ */
+function auditLogPathFor(configured: string | undefined, repo: UserRepo): string {
+  if (configured === undefined) return join(repo.commonDir, 'scrum-apply', 'audit.jsonl');
+  return isAbsolute(configured) ? configured : resolve(repo.topLevel, configured);
+}
+
 /** `scrum-apply run`: resolve settings, run the pipeline, print the report. Returns the exit code. */
 export async function runRunCommand(command: RunCommand, io: CliIo): Promise<number> {
   const { env } = io;
@@ -65,12 +75,13 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
   const kind = command.forge ?? detectForgeKind(env);
   let setup;
   try {
-    setup = createForgeFromEnv(kind, env, logger, redact);
+    // A dry run lists and writes nothing on a forge: it needs neither the forge nor its token.
+    setup = createForgeFromEnv(apply ? kind : 'none', env, logger, redact);
   } catch (error) {
     throw new ExitError(1, describeError(error, redact));
   }
   const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve(env.SCRUM_APPLY_DATA_DIR) : join(tmpdir(), 'scrum-apply');
-  const auditLogPath = isAbsolute(config.auditLog) ? config.auditLog : resolve(repoDir, config.auditLog);
+  const auditLogPath = auditLogPathFor(config.auditLog, userRepo);
 
   logger.info({ repo: repoDir, apply, forge: kind, model: config.llm.model, maxFiles: config.maxFiles }, apply ? 'starting' : 'starting a dry run');
   const report = await runPipeline({

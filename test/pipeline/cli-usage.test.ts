@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
 import { recordedAnswers } from '../../tools/demo/recorded-answers.js';
 import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog } from '../helpers/cli-harness.js';
-import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
+import { createFixtureRepo, git, snapshotCheckout, type FixtureRepo } from '../helpers/fixture-repo.js';
 
 let repo: FixtureRepo;
 let llm: LlmStandIn;
@@ -110,6 +110,26 @@ describe('scrum-apply CLI: usage, exit codes and one-line errors', () => {
     expect(llm.requests).toHaveLength(1);
     expect(llm.requests[0]?.body).toMatchObject({ model: 'tiny-coder:1b' });
     expect(result.stdout).toMatch(/units\.rs: confidence_avg 93 < 95/);
+  });
+
+  it('a dry run needs no forge token: GITHUB_REPOSITORY without GITHUB_TOKEN runs', async () => {
+    writeReviewLog(repo.dir, [review('crates/geometry/src/shapes.rs')]);
+    const audit = join(repo.root, 'audit.jsonl');
+    const result = await runCliCaptured(['run', '--audit-log', audit], repo.dir, env({ GITHUB_REPOSITORY: 'acme/widgets' }));
+    expect(result.code, result.stderr).toBe(0);
+    expect(readAudit(audit).map((r) => [r.file, r.action])).toEqual([['crates/geometry/src/shapes.rs', 'dry_run_committed']]);
+    const applied = await runCliCaptured(['run', '--apply', '--audit-log', audit], repo.dir, env({ GITHUB_REPOSITORY: 'acme/widgets' }));
+    expect(applied).toMatchObject({ code: 1, stderr: 'scrum-apply: --forge github needs GITHUB_TOKEN\n' });
+  });
+
+  it('the audit log defaults to the git directory: .git/scrum-apply/audit.jsonl, the work tree untouched', async () => {
+    writeReviewLog(repo.dir, [review('crates/geometry/src/shapes.rs')]);
+    const before = snapshotCheckout(repo.dir);
+    const result = await runCliCaptured(['run'], repo.dir, env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(snapshotCheckout(repo.dir)).toEqual(before);
+    expect(readAudit(join(repo.dir, '.git/scrum-apply/audit.jsonl')).map((r) => r.action)).toEqual(['dry_run_committed']);
+    expect(existsSync(join(repo.dir, 'data/_kb/auto_apply.jsonl'))).toBe(false);
   });
 
   it('--only restricts the run to the named files', async () => {
