@@ -26,7 +26,7 @@ afterEach(async () => {
   standIn = null;
 });
 
-async function serve(reply: (request: RecordedRequest, index: number) => StandInReply): Promise<LlmStandIn> {
+async function serve(reply: (request: RecordedRequest, index: number) => StandInReply | Promise<StandInReply>): Promise<LlmStandIn> {
   let index = 0;
   standIn = await startLlmStandIn((request) => reply(request, index++));
   return standIn;
@@ -50,6 +50,9 @@ function client(url: string, overrides: Partial<PatchModelOptions> = {}) {
   });
   return { model, sleeps };
 }
+
+/** A server that never answers (until it is closed). */
+const never = () => new Promise<StandInReply>(() => undefined);
 
 describe('createPatchModel', () => {
   it('speaks the OpenAI protocol: path, body and bearer header', async () => {
@@ -154,12 +157,12 @@ describe('createPatchModel', () => {
   });
 
   it('times out on a slow reply and does not retry', async () => {
-    const server = await serve(() => ({ content: goodAnswer, delayMs: 3000 }));
+    const server = await serve(never);
     const { model, sleeps } = client(server.url, { timeoutMs: 300 });
     const result = await model.requestPatches(input);
     expect(result).toMatchObject({ type: 'no_patches', reason: 'LLM request timed out after 0.3 s' });
     expect(result.durationMs).toBeGreaterThanOrEqual(250);
-    expect(result.durationMs).toBeLessThan(2500);
+    expect(result.durationMs).toBeLessThan(10_000);
     expect(server.requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
@@ -169,12 +172,11 @@ describe('createPatchModel', () => {
     // The caller gives up once the request is at the server, which has not answered yet.
     const server = await serve(() => {
       controller.abort();
-      return { content: goodAnswer, delayMs: 3000 };
+      return never();
     });
     const { model } = client(server.url);
     const result = await model.requestPatches(input, controller.signal);
     expect(result).toMatchObject({ type: 'no_patches', reason: 'LLM request aborted' });
-    expect(result.durationMs).toBeLessThan(2500);
   });
 
   it('refuses an answer larger than maxResponseBytes, declared or streamed', async () => {
