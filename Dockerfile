@@ -17,7 +17,7 @@
 #   docker run -d -p 3000:3000 -v scrum-apply-data:/data \
 #     --security-opt seccomp=deploy/seccomp-bwrap.json --security-opt systempaths=unconfined \
 #     -e SCRUM_APPLY_LLM_URL=… -e APP_ID=… -e PRIVATE_KEY=… -e WEBHOOK_SECRET=… scrum-apply
-ARG NODE_MAJOR=20
+ARG NODE_MAJOR=22
 ARG RUST_SOURCE=rustup
 ARG RUST_VERSION=1.96.0
 

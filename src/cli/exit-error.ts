@@ -10,6 +10,7 @@ export class ExitError extends Error {
   }
 }
 
-export function usageError(message: string): ExitError {
-  return new ExitError(2, `${message} (see scrum-apply --help)`);
+/** A usage error (exit 2), pointing at the help that would have avoided it. */
+export function usageError(message: string, help = 'scrum-apply --help'): ExitError {
+  return new ExitError(2, `${message}; see ${help}`);
 }

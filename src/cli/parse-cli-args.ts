@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { RepoConfigInput } from '../config/config-schema.js';
 import { GROUP_BYS, type GroupBy } from '../stats/stats-types.js';
 import { usageError } from './exit-error.js';
@@ -41,8 +41,8 @@ Options for stats:
 
 Environment: SCRUM_APPLY_LLM_URL (required for run), SCRUM_APPLY_LLM_KEY, SCRUM_APPLY_LLM_PROTOCOL,
 GITHUB_TOKEN / GITHUB_REPOSITORY / GITHUB_API_URL, GITEA_URL / GITEA_TOKEN / GITEA_REPOSITORY,
-SCRUM_APPLY_DATA_DIR, and the seed's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
-Exit codes: 0 completed, 1 failed, 2 usage error.`;
+SCRUM_APPLY_DATA_DIR, and the original script's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
+Exit codes: 0 run completed, 1 run failed, 2 usage error.`;
 
 type ForgeChoice = 'github' | 'gitea' | 'none';
 
@@ -74,91 +74,128 @@ export type CliCommand =
 const RUN_ONLY = ['reviews', 'apply', 'only', 'base', 'max-files', 'min-confidence', 'model', 'concurrency'] as const;
 const STATS_ONLY = ['since', 'by', 'markdown', 'target-precision'] as const;
 
+const RUN_HELP = 'scrum-apply run --help';
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  repo: { type: 'string' },
+  reviews: { type: 'string' },
+  apply: { type: 'boolean' },
+  forge: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  base: { type: 'string' },
+  'max-files': { type: 'string' },
+  'min-confidence': { type: 'string' },
+  model: { type: 'string' },
+  concurrency: { type: 'string' },
+  'audit-log': { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  since: { type: 'string' },
+  by: { type: 'string' },
+  markdown: { type: 'boolean' },
+  'target-precision': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+function isKnown(name: string): name is keyof typeof OPTIONS {
+  return Object.hasOwn(OPTIONS, name);
+}
+
 function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw usageError(`${flag} must be a whole number, got "${value}"`);
+  if (!/^-?\d+$/.test(value)) throw usageError(`${flag} must be a whole number between ${min} and ${max}, got "${value}"`, RUN_HELP);
   const n = Number(value);
-  if (n < min || n > max) throw usageError(`${flag} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) throw usageError(`${flag} must be between ${min} and ${max}, got ${n}`, RUN_HELP);
   return n;
 }
 
-export function parseCliArgs(argv: string[]): CliCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-        repo: { type: 'string' },
-        reviews: { type: 'string' },
-        apply: { type: 'boolean' },
-        forge: { type: 'string' },
-        only: { type: 'string', multiple: true },
-        base: { type: 'string' },
-        'max-files': { type: 'string' },
-        'min-confidence': { type: 'string' },
-        model: { type: 'string' },
-        concurrency: { type: 'string' },
-        'audit-log': { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        since: { type: 'string' },
-        by: { type: 'string' },
-        markdown: { type: 'boolean' },
-        'target-precision': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments');
+/**
+ * Node's parser, lenient (its strict messages talk about positionals and ambiguity, in its
+ * words), then checked here in ours: unknown options, options missing or given a value. A
+ * value may start with a dash when it is a number (`--max-files -3` is -3, refused by its range).
+ */
+function parse(argv: string[]) {
+  const { values, positionals, tokens } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!isKnown(token.name)) throw usageError(`unknown option ${token.rawName}`, RUN_HELP);
+    const type = OPTIONS[token.name].type;
+    if (type === 'boolean' && token.value !== undefined) throw usageError(`${token.rawName} takes no value`, RUN_HELP);
+    if (type === 'string') {
+      const separateDash = !token.inlineValue && token.value?.startsWith('-') && !/^-\d/.test(token.value);
+      if (token.value === undefined || separateDash) throw usageError(`${token.rawName} needs a value`, RUN_HELP);
+    }
   }
-  const { values, positionals } = parsed;
-  if (values.help) return { type: 'help' };
-  if (values.version) return { type: 'version' };
+  const text = (name: keyof typeof OPTIONS): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const only = values.only;
+  const auditLogs = values['audit-log'];
+  return {
+    positionals,
+    help: values.help === true,
+    version: values.version === true,
+    apply: values.apply === true ? true : undefined,
+    json: values.json === true,
+    only: Array.isArray(only) ? only.filter((v): v is string => typeof v === 'string') : [],
+    auditLogs: Array.isArray(auditLogs) ? auditLogs.filter((v): v is string => typeof v === 'string') : [],
+    markdown: values.markdown === true,
+    given: (name: keyof typeof OPTIONS) => values[name] !== undefined,
+    text,
+  };
+}
+
+export function parseCliArgs(argv: string[]): CliCommand {
+  const args = parse(argv);
+  const { positionals, text } = args;
+  if (args.help) return { type: 'help' };
+  if (args.version) return { type: 'version' };
   if (positionals.length === 0) throw usageError('missing command: try "scrum-apply run" or "scrum-apply stats"');
   const name = positionals[0];
   if (name !== 'run' && name !== 'stats') throw usageError(`unknown command "${name}"`);
-  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`);
-  const foreign = (name === 'run' ? STATS_ONLY : RUN_ONLY).find((option) => values[option] !== undefined);
-  if (foreign !== undefined) throw usageError(`--${foreign} is not an option of ${name}`);
-  const forge = values.forge;
+  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`, RUN_HELP);
+  const foreign = (name === 'run' ? STATS_ONLY : RUN_ONLY).find((option) => args.given(option));
+  if (foreign !== undefined) throw usageError(`--${foreign} is not an option of ${name}`, RUN_HELP);
+  const forge = text('forge');
   if (forge !== undefined && forge !== 'github' && forge !== 'gitea' && forge !== 'none') {
-    throw usageError(`--forge must be github, gitea or none, got "${forge}"`);
+    throw usageError(`--forge must be github, gitea or none, got "${forge}"`, RUN_HELP);
   }
-  const auditLogs = values['audit-log'] ?? [];
+  const { auditLogs } = args;
   if (name === 'stats') {
-    if (values.json && values.markdown) throw usageError('--json and --markdown cannot go together');
+    if (args.json && args.markdown) throw usageError('--json and --markdown cannot go together', RUN_HELP);
     return {
       type: 'stats',
-      repo: values.repo,
+      repo: text('repo'),
       auditLogs,
       forge,
-      since: date('--since', values.since),
-      by: groupBy(values.by),
-      targetPrecision: share('--target-precision', values['target-precision']) ?? 0.8,
-      output: values.json ? 'json' : values.markdown ? 'markdown' : 'table',
+      since: date('--since', text('since')),
+      by: groupBy(text('by')),
+      targetPrecision: share('--target-precision', text('target-precision')) ?? 0.8,
+      output: args.json ? 'json' : args.markdown ? 'markdown' : 'table',
     };
   }
-  if (auditLogs.length > 1) throw usageError('run takes one --audit-log');
+  if (auditLogs.length > 1) throw usageError('run takes one --audit-log', RUN_HELP);
   const flags: RepoConfigInput = {};
-  if (values.reviews !== undefined) flags.reviews = values.reviews;
+  const reviews = text('reviews');
+  if (reviews !== undefined) flags.reviews = reviews;
   if (auditLogs[0] !== undefined) flags.auditLog = auditLogs[0];
-  const maxFiles = wholeNumber('--max-files', values['max-files'], 1, 1000);
+  const maxFiles = wholeNumber('--max-files', text('max-files'), 1, 1000);
   if (maxFiles !== undefined) flags.maxFiles = maxFiles;
-  const minConfidence = wholeNumber('--min-confidence', values['min-confidence'], 0, 100);
+  const minConfidence = wholeNumber('--min-confidence', text('min-confidence'), 0, 100);
   if (minConfidence !== undefined) flags.minConfidence = minConfidence;
-  const concurrency = wholeNumber('--concurrency', values.concurrency, 1, 64);
+  const concurrency = wholeNumber('--concurrency', text('concurrency'), 1, 64);
   if (concurrency !== undefined) flags.concurrency = concurrency;
-  if (values.model !== undefined) flags.llm = { model: values.model };
+  const model = text('model');
+  if (model !== undefined) flags.llm = { model };
   return {
     type: 'run',
-    repo: values.repo,
-    apply: values.apply,
+    repo: text('repo'),
+    apply: args.apply,
     forge,
-    only: values.only ?? [],
-    base: values.base,
-    json: values.json ?? false,
+    only: args.only,
+    base: text('base'),
+    json: args.json,
     flags,
   };
 }

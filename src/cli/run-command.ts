@@ -11,6 +11,7 @@ import { createRedactor, describeError, secretsFromEnv } from '../log/redact.js'
 import { renderResultsMarkdown, renderResultsTable } from '../report/results-table.js';
 import { terminalJson } from '../report/terminal-text.js';
 import { openUserRepo, type UserRepo } from '../git/user-repo.js';
+import { auditLogPathFor } from './audit-log-path.js';
 import { ExitError } from './exit-error.js';
 import { createHumanLogStream } from './human-log-stream.js';
 import type { CliCommand } from './parse-cli-args.js';
@@ -66,12 +67,13 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
   const kind = command.forge ?? detectForgeKind(env);
   let setup;
   try {
-    setup = createForgeFromEnv(kind, env, logger, redact);
+    // A dry run lists and writes nothing on a forge: it needs neither the forge nor its token.
+    setup = createForgeFromEnv(apply ? kind : 'none', env, logger, redact);
   } catch (error) {
     throw new ExitError(1, describeError(error, redact));
   }
   const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve(env.SCRUM_APPLY_DATA_DIR) : join(tmpdir(), 'scrum-apply');
-  const auditLogPath = isAbsolute(config.auditLog) ? config.auditLog : resolve(repoDir, config.auditLog);
+  const auditLogPath = auditLogPathFor(config.auditLog, userRepo);
 
   logger.info({ repo: repoDir, apply, forge: kind, model: config.llm.model, maxFiles: config.maxFiles }, apply ? 'starting' : 'starting a dry run');
   const report = await runPipeline({

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { configFromEnv, loadRepoConfigFile, resolveConfig } from '../config/load-config.js';
 import { createForgeFromEnv, detectForgeKind } from '../forge/create-forge.js';
 import { createLogger } from '../log/logger.js';
@@ -10,6 +10,7 @@ import { computeStats } from '../stats/compute-stats.js';
 import { renderStatsMarkdown } from '../stats/render-stats-markdown.js';
 import { renderStatsTable } from '../stats/render-stats-table.js';
 import { openUserRepo } from '../git/user-repo.js';
+import { auditLogPathFor } from './audit-log-path.js';
 import { ExitError } from './exit-error.js';
 import { createHumanLogStream } from './human-log-stream.js';
 import type { CliCommand } from './parse-cli-args.js';
@@ -21,12 +22,13 @@ type StatsCommand = Extract<CliCommand, { type: 'stats' }>;
  * The directory whose config applies: the repository's top level, or — stats need no git —
  * the directory itself when it is not in a repository.
  */
-async function configRoot(dir: string): Promise<string> {
+async function configRoot(dir: string): Promise<{ topLevel: string; commonDir: string | null }> {
   const isDirectory = await stat(dir).then((s) => s.isDirectory(), () => false);
   if (!isDirectory) throw new ExitError(1, `no such directory: ${dir}`);
   return openUserRepo(dir).then(
-    (repo) => repo.topLevel,
-    () => dir,
+    (repo) => ({ topLevel: repo.topLevel, commonDir: repo.commonDir }),
+    // Not a repository: the directory's own config, and no default audit log.
+    () => ({ topLevel: dir, commonDir: null }),
   );
 }
 
@@ -36,11 +38,16 @@ export async function runStatsCommand(command: StatsCommand, io: CliIo): Promise
   const redact = createRedactor(secretsFromEnv(env));
   const logger = createLogger({ redact, destination: env.LOG_FORMAT === 'json' ? io.stderr : createHumanLogStream(io.stderr) });
 
-  const root = await configRoot(resolve(io.cwd, command.repo ?? '.'));
+  const repo = await configRoot(resolve(io.cwd, command.repo ?? '.'));
+  const root = repo.topLevel;
   const config = resolveConfig({ file: await loadRepoConfigFile(root), env: configFromEnv(env).config });
-  const auditLogs = (command.auditLogs.length > 0 ? command.auditLogs.map((path) => resolve(io.cwd, path)) : [config.auditLog]).map((path) =>
-    isAbsolute(path) ? path : resolve(root, path),
-  );
+  let auditLogs = command.auditLogs.map((path) => resolve(io.cwd, path));
+  if (auditLogs.length === 0) {
+    // The run's own default: the config's auditLog, else the one in the repository's git directory.
+    if (config.auditLog !== undefined) auditLogs = [resolve(root, config.auditLog)];
+    else if (repo.commonDir !== null) auditLogs = [auditLogPathFor(undefined, { topLevel: root, commonDir: repo.commonDir })];
+    else throw new ExitError(1, `${root} is not a git repository: name the audit logs with --audit-log`);
+  }
 
   const kind = command.forge ?? detectForgeKind(env);
   let forge;

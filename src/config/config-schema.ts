@@ -72,7 +72,8 @@ export type LlmConfig = z.infer<typeof LlmConfig>;
 export const RepoConfig = z
   .object({
     reviews: z.string().min(1).default('data/_kb/scrum_reviews.jsonl'),
-    auditLog: z.string().min(1).default('data/_kb/auto_apply.jsonl'),
+    /** CLI only; unset: `scrum-apply/audit.jsonl` in the repository's git directory (never the work tree). */
+    auditLog: z.string().min(1).optional(),
     base: z.string().min(1).optional(),
     minConfidence: percent.default(90),
     minFindingConfidence: percent.default(70),

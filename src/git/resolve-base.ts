@@ -93,7 +93,9 @@ export async function resolveBase(input: ResolveBaseInput): Promise<BaseResoluti
   const localSha = fetchedSha === null ? ((await user.commitOf(`refs/heads/${baseBranch}`)) ?? (await user.commitOf(trackingRef))) : null;
   const baseSha = fetchedSha ?? localSha;
   if (baseSha === null) {
-    throw new Error(`unknown base branch: ${baseBranch} (not on ${remote}${online ? '' : ' (unreachable)'} and not a local branch of ${user.topLevel})`);
+    const remoteSide =
+      input.remoteUrl === null ? `there is no remote "${remote}"` : online ? `not on ${remote}` : `${remote} could not be reached`;
+    throw new Error(`base branch not found: ${baseBranch} (${remoteSide}, and not a local branch of ${user.topLevel})`);
   }
   const trackingSha = fetchedSha === null ? await user.commitOf(trackingRef) : null;
   const baseTips = [...new Set([baseSha, ...(trackingSha === null ? [] : [trackingSha])])];

@@ -8,6 +8,8 @@ import { exitedWith, runGit } from './run-git.js';
  */
 export interface UserRepo {
   topLevel: string;
+  /** Absolute path of the git directory (of the main repository when this is a linked worktree). */
+  commonDir: string;
   /** Absolute path of the object store (of the main repository when this is a linked worktree). */
   objectsDir: string;
   /** Absolute path of the `shallow` file, for a shallow clone; null otherwise. */
@@ -78,6 +80,7 @@ export async function openUserRepo(repoDir: string): Promise<UserRepo> {
 
   return {
     topLevel,
+    commonDir: absoluteCommon,
     objectsDir: join(absoluteCommon, 'objects'),
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,

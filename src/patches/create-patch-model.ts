@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Redactor } from '../log/redact.js';
 import { buildPatchPrompt, type PromptInput } from './build-prompt.js';
+import { ModelUnreachableError } from './model-unreachable-error.js';
 import { oneLine } from './one-line.js';
 import { parsePatchAnswer, type ParsedPatchAnswer } from './parse-patch-answer.js';
 import type { Patch, PatchRequestResult, RejectedPatch } from './patch-types.js';
@@ -53,12 +54,15 @@ type PatchAnswer =
  * The client for the patch model. Speaks the OpenAI chat-completions protocol (Ollama,
  * OpenRouter, vLLM, …) or the seed's gateway (`/v1/chat` with a provider). Every failure —
  * HTTP error, time-out, oversized or malformed answer — comes back as a `no_patches` result
- * with a redacted one-line reason; nothing is thrown.
+ * with a redacted one-line reason, except one: a model that cannot be used at all (nothing
+ * answers at the URL, or it refuses the key, or knows no such model) throws
+ * ModelUnreachableError, from then on at once for every request of this client.
  */
 export function createPatchModel(options: PatchModelOptions): PatchModel {
   const { redact } = options;
   const endpoint: ChatEndpoint = {
     url: chatUrl(options),
+    model: options.model,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     timeoutMs: options.timeoutMs,
     maxResponseBytes: options.maxResponseBytes,
@@ -67,14 +71,26 @@ export function createPatchModel(options: PatchModelOptions): PatchModel {
     sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     redact,
   };
+  let unusable: ModelUnreachableError | null = null;
 
   return {
     model: options.model,
     async requestPatches(input, signal) {
+      if (unusable) throw unusable;
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
+      let outcome: Awaited<ReturnType<typeof requestChat>>;
       try {
-        const outcome = await requestChat(endpoint, chatBody(options, input), started, signal);
+        outcome = await requestChat(endpoint, chatBody(options, input), started, signal);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { type: 'no_patches', reason: oneLine(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
+      }
+      if (outcome.kind === 'unreachable') {
+        unusable ??= new ModelUnreachableError(oneLine(redact(`the patch model at ${endpoint.url} ${outcome.problem}`), 400));
+        throw unusable;
+      }
+      try {
         if (outcome.kind === 'final') return { type: 'no_patches', reason: oneLine(redact(outcome.reason), 300), durationMs: elapsed() };
         return { ...patchesFrom(outcome.body, redact), durationMs: elapsed() };
       } catch (error) {

@@ -1,9 +1,13 @@
 import type { Redactor } from '../log/redact.js';
+import { networkCause, refusalHint, unreachableCause } from './model-failure.js';
 import { oneLine } from './one-line.js';
+import { readCapped } from './read-capped.js';
 
 /** Where and how a chat request goes: everything but the body. */
 export interface ChatEndpoint {
   url: string;
+  /** The model asked for (a 404 then names it). */
+  model: string;
   apiKey?: string;
   /** Budget for the whole request, retries and back-off included. */
   timeoutMs: number;
@@ -15,13 +19,19 @@ export interface ChatEndpoint {
   redact: Redactor;
 }
 
-/** The answer's text, or why there is none (a one-line reason, not yet redacted as a whole). */
-export type ChatOutcome = { kind: 'answer'; body: string } | { kind: 'final'; reason: string };
+/**
+ * The answer's text, or why there is none (a one-line reason, not yet redacted as a whole),
+ * or that the model cannot be used at all: `problem` completes "the patch model at URL …".
+ */
+export type ChatOutcome = { kind: 'answer'; body: string } | { kind: 'final'; reason: string } | { kind: 'unreachable'; problem: string };
 
 type Attempt =
   | ChatOutcome
-  /** `failure` is what happened (`HTTP 500`), `detail` what the server said, if anything. */
-  | { kind: 'retry'; failure: string; detail: string; waitMs: number | null };
+  /**
+   * `failure` is what happened (`HTTP 500`), `detail` what the server said, if anything;
+   * `unreachable`, when nothing answered at all (connection refused), says so in words.
+   */
+  | { kind: 'retry'; failure: string; detail: string; waitMs: number | null; unreachable?: string };
 
 /** One attempt's view of the request: its endpoint, the whole budget and why it stopped. */
 interface AttemptContext {
@@ -49,12 +59,14 @@ export async function requestChat(endpoint: ChatEndpoint, body: string, started:
   for (let n = 1; ; n += 1) {
     const outcome = await attempt(context);
     if (outcome.kind !== 'retry') return outcome;
-    const failed = `LLM request failed: ${outcome.failure} after ${n} attempt${n === 1 ? '' : 's'}`;
+    const attempts = `${n} attempt${n === 1 ? '' : 's'}`;
+    const failed = `LLM request failed: ${outcome.failure} after ${attempts}`;
     const detail = outcome.detail ? `: ${outcome.detail}` : '';
-    if (n > endpoint.retries) return { kind: 'final', reason: failed + detail };
+    const unreachable: ChatOutcome | null = outcome.unreachable ? { kind: 'unreachable', problem: `cannot be reached: ${outcome.unreachable} (${attempts})` } : null;
+    if (n > endpoint.retries) return unreachable ?? { kind: 'final', reason: failed + detail };
     const delay = Math.min(outcome.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
     if (performance.now() - started + delay >= endpoint.timeoutMs) {
-      return { kind: 'final', reason: `${failed} (no time left to retry)${detail}` };
+      return unreachable ?? { kind: 'final', reason: `${failed} (no time left to retry)${detail}` };
     }
     await Promise.race([endpoint.sleep(delay), new Promise((resolve) => budget.addEventListener('abort', resolve, { once: true }))]);
     if (budget.aborted) return { kind: 'final', reason: stopped() };
@@ -79,7 +91,9 @@ async function attempt(context: AttemptContext): Promise<Attempt> {
     });
   } catch (error) {
     if (budget.aborted) return { kind: 'final', reason: stopped() };
-    return { kind: 'retry', failure: networkCause(error), detail: '', waitMs: null };
+    const unreachable = unreachableCause(error, new URL(endpoint.url));
+    if (unreachable && !unreachable.retry) return { kind: 'unreachable', problem: `cannot be reached: ${unreachable.cause}` };
+    return { kind: 'retry', failure: networkCause(error), detail: '', waitMs: null, ...(unreachable ? { unreachable: unreachable.cause } : {}) };
   }
   try {
     return response.ok ? await readAnswer(response, context) : await readFailure(response, context);
@@ -118,35 +132,12 @@ async function readFailure(response: Response, { endpoint, budget, stopped }: At
     const waitMs = retryAfterMs(response.headers.get('retry-after'), Date.now());
     return { kind: 'retry', failure: `HTTP ${response.status}`, detail: snippet, waitMs };
   }
+  const refusal = refusalHint(response.status, endpoint.model);
+  if (refusal) {
+    return { kind: 'unreachable', problem: `refused the request: HTTP ${response.status} (${refusal})${snippet ? `: ${snippet}` : ''}` };
+  }
   const hint = response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : '';
   return { kind: 'final', reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ''}` };
-}
-
-/** Reads at most `max` bytes of a body and says whether there was more. */
-async function readCapped(response: Response, max: number): Promise<{ text: string; overflow: boolean }> {
-  if (!response.body) return { text: '', overflow: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let overflow = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        chunks.push(value.subarray(0, value.byteLength - (size - max)));
-        overflow = true;
-        break;
-      }
-      chunks.push(value);
-    }
-  } finally {
-    // Only releases the connection: what was read is all we use, and a failed read has
-    // already thrown from reader.read() above.
-    await reader.cancel().catch(() => undefined);
-  }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), overflow };
 }
 
 /** `Retry-After` as milliseconds (delta seconds or an HTTP date), or null. */
@@ -156,14 +147,4 @@ function retryAfterMs(header: string | null, now: number): number | null {
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
-
-function networkCause(error: unknown): string {
-  if (!(error instanceof Error)) return 'network error';
-  const cause: unknown = error.cause;
-  const code =
-    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
-      ? cause.code
-      : null;
-  return code ? `network error (${code})` : `network error (${error.message})`;
 }

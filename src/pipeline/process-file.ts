@@ -4,6 +4,7 @@ import { planPromptSourceFor } from '../patches/build-prompt.js';
 import { wasShown, type PromptSource } from '../patches/prompt-source.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
 import type { AppliedPatch, ApplyResult, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
+import { ModelUnreachableError } from '../patches/model-unreachable-error.js';
 import { checkReason, type AuditAction, type AuditCheck } from '../report/audit-row.js';
 import type { Logger } from '../log/logger.js';
 import { labelsFor } from '../report/pr-labels.js';
@@ -47,7 +48,8 @@ export interface SelectedFile {
 
 /**
  * One file through the pipeline: ask, gate, check, commit, publish. Outcomes are results;
- * an exception here is turned into an `error` row for this file alone.
+ * an exception here is turned into an `error` row for this file alone — except a model that
+ * cannot be used at all (ModelUnreachableError), which fails the run and is thrown on.
  */
 export async function processFile(ctx: RunContext, file: SelectedFile, logger: Logger): Promise<FileResult> {
   const { review } = file;
@@ -63,6 +65,7 @@ export async function processFile(ctx: RunContext, file: SelectedFile, logger: L
   try {
     return await runSteps(ctx, file, logger, result, known, timing);
   } catch (error) {
+    if (error instanceof ModelUnreachableError) throw error;
     const message = describeError(error, ctx.options.redact);
     logger.error({ err: message }, 'file failed');
     return result('error', { ...known, error: message });

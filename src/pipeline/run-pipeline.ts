@@ -37,6 +37,8 @@ function newRunId(now: Date): string {
  * and the checker has a worktree free, so the model and the compiler are busy at the same
  * time. With `concurrency: 1` files go strictly one after another, as the seed did. Every
  * selected file gets an audit row the moment it finishes; results come back in selection order.
+ * A model that cannot be used at all fails the run (ModelUnreachableError), after the files
+ * already under way.
  */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const started = Date.now();
@@ -254,7 +256,8 @@ async function chooseTracked(
 
 /**
  * Steps 2–5 for every file, in the order to ask the model; each file's audit row is appended
- * as it finishes. Returns the results in selection order.
+ * as it finishes. Returns the results in selection order; throws what a file threw (a run
+ * failure: processFile keeps a file's own failures in its row).
  */
 async function processAll(
   ctx: RunContext,
@@ -264,7 +267,7 @@ async function processAll(
   const audit = createAuditLog(ctx.options.auditLogPath, ctx.options.redact);
   const files = new PQueue({ concurrency: run.sequential ? 1 : Number.POSITIVE_INFINITY });
   let done = 0;
-  const finished = await Promise.all(
+  const settled = await Promise.allSettled(
     ordered.map((file) =>
       files.add(async () => {
         const fileLogger = run.logger.child({ file: file.review.file });
@@ -285,6 +288,13 @@ async function processAll(
       }),
     ),
   );
+  // A failure of the run (a model that cannot be used: every file waiting for it fails at
+  // once) ends it when the files already under way have finished and written their rows.
+  const finished: FileResult[] = [];
+  for (const outcome of settled) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    finished.push(outcome.value);
+  }
   const results: FileResult[] = [];
   ordered.forEach((file, i) => (results[file.index] = finished[i] as FileResult));
   return results;

@@ -62,14 +62,42 @@ describe('the Probot entry (probot run ./dist/index.js)', () => {
 });
 
 describe('app.yml', () => {
-  it('asks for issue_comment only, with the permissions the bot uses', () => {
+  it('asks for issue_comment only', () => {
     const manifest: unknown = YAML.parse(readFileSync(join(import.meta.dirname, '../../app.yml'), 'utf8'));
     expect(manifest).toMatchObject({
       name: 'scrum-apply',
       default_events: ['issue_comment'],
-      default_permissions: { contents: 'write', pull_requests: 'write', issues: 'write', checks: 'write', metadata: 'read' },
     });
     expect(manifest).toHaveProperty('url');
     expect(manifest).toHaveProperty('description');
+  });
+
+  it('asks for exactly the permissions of the endpoints the GitHub forge calls, plus contents for the push', () => {
+    // The fine-grained permission GitHub documents for each route (on a pull request, the
+    // issue routes are also covered by pull_requests; on an issue, only by issues).
+    const permissionOf: Record<string, [string, 'read' | 'write']> = {
+      'GET /repos/{owner}/{repo}/pulls': ['pull_requests', 'read'],
+      'POST /repos/{owner}/{repo}/pulls': ['pull_requests', 'write'],
+      'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': ['pull_requests', 'write'],
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': ['issues', 'write'],
+      'PUT /repos/{owner}/{repo}/issues/{issue_number}/labels': ['issues', 'write'],
+      'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels': ['issues', 'write'],
+      'GET /repos/{owner}/{repo}/labels': ['issues', 'read'],
+      'POST /repos/{owner}/{repo}/labels': ['issues', 'write'],
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': ['issues', 'write'],
+      'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': ['issues', 'write'],
+      'GET /repos/{owner}/{repo}/collaborators/{username}/permission': ['metadata', 'read'],
+      'GET /repos/{owner}/{repo}': ['metadata', 'read'],
+    };
+    const source = readFileSync(join(import.meta.dirname, '../../src/forge/github/github-api.ts'), 'utf8');
+    const routes = [...source.matchAll(/octokit\.(?:request|paginate)\('([A-Z]+ [^']+)'/g)].map((m) => m[1] ?? '');
+    expect(routes.filter((route) => !(route in permissionOf))).toEqual([]);
+    const needed: Record<string, string> = { contents: 'write' };
+    for (const route of routes) {
+      const [name, level] = permissionOf[route] ?? ['', 'read'];
+      if (needed[name] !== 'write') needed[name] = level;
+    }
+    const manifest: unknown = YAML.parse(readFileSync(join(import.meta.dirname, '../../app.yml'), 'utf8'));
+    expect(manifest).toHaveProperty('default_permissions', needed);
   });
 });

@@ -72,12 +72,20 @@ export function processesMatching(marker: string): string[] {
   }
 }
 
-/** Poll `probe` every 100 ms until it returns true or `timeoutMs` passes. */
+/** The real timers, taken before any test fakes them: polling must go on under fake timers. */
+const realSetTimeout = globalThis.setTimeout;
+const realNow = Date.now;
+
+/**
+ * Poll `probe` every 100 ms until it returns true or `timeoutMs` passes (a bound for a test
+ * that fails, not a barrier: it returns as soon as the probe holds). Real time even while a
+ * test fakes the timers.
+ */
 export async function waitFor(probe: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const deadline = realNow() + timeoutMs;
+  while (realNow() < deadline) {
     if (probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => realSetTimeout(resolve, 100));
   }
   return probe();
 }

@@ -31,6 +31,21 @@ afterAll(async () => {
   repo.cleanup();
 });
 
+/**
+ * A meeting point for `parties` slot holders: each waits inside withSlot until all hold a
+ * slot, so together they use every slot (none hands its slot to the next before it arrives).
+ */
+function meetingOf(parties: number): () => Promise<void> {
+  let arrived = 0;
+  let everyone: () => void = () => undefined;
+  const all = new Promise<void>((resolve) => (everyone = resolve));
+  return () => {
+    arrived += 1;
+    if (arrived === parties) everyone();
+    return all;
+  };
+}
+
 /** `git status` of a slot as a person would see it. */
 function slotStatus(slot: Slot): string {
   return git(slot.dir, 'status', '--porcelain=v1', '--untracked-files=all', '--ignored');
@@ -131,17 +146,19 @@ describe('Repo.withSlot', () => {
       writeFileSync(join(slot.targetDir, 'cache'), 'kept\n');
     });
     // Use both slots so the one we dirtied is lent again.
+    const meet = meetingOf(2);
     await Promise.all([0, 1].map(() => slotsOf(ws).withSlot(async (slot) => {
       expect(slotStatus(slot)).toBe('');
       expect(readFileSync(join(slot.dir, SHAPES), 'utf8')).not.toBe('broken\n');
       expect(existsSync(join(slot.dir, 'target'))).toBe(false);
       if (slot.index === first?.index) expect(readFileSync(join(slot.targetDir, 'cache'), 'utf8')).toBe('kept\n');
-      await sleep(10);
+      await meet();
     })));
   });
 
   it('recovers a slot a build left in a state git cannot clean, and never follows a forged .git file', async () => {
     const userIndexBefore = git(repo.dir, 'ls-files', '-s');
+    const dirty = meetingOf(2);
     await Promise.all([0, 1].map(() => slotsOf(ws).withSlot(async (slot) => {
       if (slot.index === 0) {
         // A read-only directory `git clean` cannot empty.
@@ -154,13 +171,14 @@ describe('Repo.withSlot', () => {
         writeFileSync(join(slot.dir, '.git'), `gitdir: ${join(repo.dir, '.git')}\n`);
         writeFileSync(join(slot.dir, SHAPES), 'forged\n');
       }
-      await sleep(10);
+      await dirty();
     })));
+    const check = meetingOf(2);
     await Promise.all([0, 1].map(() => slotsOf(ws).withSlot(async (slot) => {
       expect(slotStatus(slot)).toBe('');
       expect(existsSync(join(slot.dir, 'locked'))).toBe(false);
       expect(readFileSync(join(slot.dir, '.git'), 'utf8')).not.toContain(repo.dir);
-      await sleep(10);
+      await check();
     })));
     expect(git(repo.dir, 'ls-files', '-s')).toBe(userIndexBefore);
   });

@@ -8,6 +8,7 @@ import type { SharedDirectCargo } from '../../src/check/shared-direct-cargo.js';
 import type { SharedFetch } from '../../src/check/shared-fetch.js';
 import { warmSlots } from '../../src/check/warm-slots.js';
 import type { Slot } from '../../src/check/slot-pool.js';
+import { processesMatching, waitFor } from './check-crates.js';
 
 let root: string;
 let restoredCalls: number;
@@ -16,7 +17,21 @@ beforeEach(() => {
   mkdirSync(join(root, 'tree'));
   restoredCalls = 0;
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+const sleepers: string[] = [];
+afterEach(() => {
+  // A failed test may leave its sleep behind: end it (by pid).
+  for (const name of sleepers.splice(0)) {
+    for (const line of processesMatching(name)) {
+      const pid = Number(line.split(' ')[0]);
+      try {
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** One slot over `root/tree`, lent to one caller at a time. */
 const workspace = {
@@ -37,27 +52,37 @@ describe('warmSlots', () => {
     writeFileSync(join(root, 'tree', 'Cargo.toml'), '[workspace]\n');
     const marker = join(root, 'warmed');
     const warming = warm(`/usr/bin/touch ${marker}`);
-    // Wait for the check to have run, then stop (which would cancel it otherwise).
-    for (let i = 0; i < 200 && !existsSync(marker); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-    await warming.stop();
+    await warming.done;
     expect(existsSync(marker)).toBe(true);
+    await warming.stop();
     // Unsandboxed, the check could have changed the tree: the slot is not vouched for.
     expect(restoredCalls).toBe(0);
   });
 
   it('leaves a slot that holds no Cargo workspace alone (nothing to keep warm), and says it is untouched', async () => {
     const marker = join(root, 'warmed');
-    await warm(`/usr/bin/touch ${marker}`).stop();
+    // Left to finish on its own (a stop would skip the check whatever the slot holds).
+    const warming = warm(`/usr/bin/touch ${marker}`);
+    await warming.done;
     expect(existsSync(marker)).toBe(false);
     expect(restoredCalls).toBe(1);
+    await warming.stop();
   });
 
-  it('stop() cancels a warm-up still running', async () => {
+  it('stop() cancels a warm-up that is running, killing its process', async () => {
     writeFileSync(join(root, 'tree', 'Cargo.toml'), '[workspace]\n');
-    const warming = warm('/bin/sleep 30');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The check says when it runs (a marker file), then sleeps for hours under a unique name.
+    const script = join(root, 'slow-check.sh');
+    writeFileSync(script, '#!/bin/sh\ntouch "$1"\nexec sleep "$2"\n', { mode: 0o755 });
+    const running = join(root, 'running');
+    const sleepFor = `36${process.pid}`;
+    sleepers.push(`sleep ${sleepFor}`);
+    const warming = warm(`${script} ${running} ${sleepFor}`);
+    expect(await waitFor(() => existsSync(running) && processesMatching(`sleep ${sleepFor}`).length > 0, 60_000)).toBe(true);
     const started = Date.now();
     await warming.stop();
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Time is the point here: the stop ends the sleep rather than waiting for it.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(await waitFor(() => processesMatching(`sleep ${sleepFor}`).length === 0, 60_000)).toBe(true);
   });
 });

@@ -13,6 +13,9 @@ import type { RunReport } from '../../src/pipeline/run-types.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor } from '../../src/log/redact.js';
 
+/** How long a round of answers waits for its last request before it goes anyway (a failing test). */
+const ROUND_PATIENCE_MS = 30_000;
+
 /** How the LLM stand-in answers for one file. */
 export interface Answer {
   content: string;
@@ -49,6 +52,13 @@ export async function createRig(options: {
   modules: number;
   config: RepoConfigInput;
   answer: (file: string, index: number) => Answer;
+  /**
+   * Hold every answer until this many requests are in flight together (then its delayMs
+   * runs): rounds of answers that do not depend on when each request happened to arrive.
+   * The run's files must come in full rounds; past ROUND_PATIENCE_MS a round goes anyway
+   * (smaller, so a test of it fails rather than hangs).
+   */
+  answerInRoundsOf?: number;
 }): Promise<Rig> {
   const root = mkdtempSync(join(tmpdir(), 'scrum-apply-concurrency-'));
   const repo = createBenchRepo(root, { crates: options.crates, modules: options.modules, config: JSON.stringify(options.config) });
@@ -56,6 +66,18 @@ export async function createRig(options: {
   let inFlight = 0;
   let most = 0;
   const asked: string[] = [];
+  const inFlightChanged: Array<() => boolean> = [];
+  const roundComplete = (size: number) =>
+    new Promise<void>((resolve) => {
+      const fallback = setTimeout(resolve, ROUND_PATIENCE_MS);
+      const check = () => {
+        if (inFlight < size) return false;
+        clearTimeout(fallback);
+        resolve();
+        return true;
+      };
+      if (!check()) inFlightChanged.push(check);
+    });
   const llm: LlmStandIn = await startLlmStandIn(async (request) => {
     const index = repo.files.findIndex((file) => request.prompt.includes(`File: ${JSON.stringify(file)}`));
     const file = repo.files[index];
@@ -64,6 +86,8 @@ export async function createRig(options: {
     const answer = options.answer(file, index);
     inFlight += 1;
     most = Math.max(most, inFlight);
+    for (const waiter of inFlightChanged.splice(0)) if (!waiter()) inFlightChanged.push(waiter);
+    if (options.answerInRoundsOf !== undefined) await roundComplete(options.answerInRoundsOf);
     await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     inFlight -= 1;
     return answer.content;

@@ -49,7 +49,7 @@ describe('openRepo: the repository', () => {
     const scratchDir = scratchIn(repo.root);
     await expect(
       openRepo({ repoDir: repo.dir, scratchDir, branchPrefix: 'scrum-apply/', base: 'no-such-branch' }),
-    ).rejects.toThrow('unknown base branch: no-such-branch');
+    ).rejects.toThrow('base branch not found: no-such-branch');
     expect(existsSync(scratchDir)).toBe(false);
   });
 });
@@ -162,7 +162,20 @@ describe('openRepo: the base', () => {
 
   it('an invalid or unknown base is a clear error', async () => {
     await expect(openOn(repo.root, repo.dir, { base: 'no..pe' })).rejects.toThrow('invalid base branch: "no..pe"');
-    await expect(openOn(repo.root, repo.dir, { base: 'nope' })).rejects.toThrow(/unknown base branch: nope/);
+    await expect(openOn(repo.root, repo.dir, { base: 'nope' })).rejects.toThrow(
+      `base branch not found: nope (not on origin, and not a local branch of ${repo.dir})`,
+    );
+  });
+
+  it('a base found nowhere says where it was looked for: no remote, or one that cannot be reached', async () => {
+    git(repo.dir, 'remote', 'set-url', 'origin', join(repo.root, 'gone.git'));
+    await expect(openOn(repo.root, repo.dir, { base: 'nope' })).rejects.toThrow(
+      `base branch not found: nope (origin could not be reached, and not a local branch of ${repo.dir})`,
+    );
+    git(repo.dir, 'remote', 'remove', 'origin');
+    const error: unknown = await openOn(repo.root, repo.dir, { base: 'nope' }).catch((e: unknown) => e);
+    expect(String(error)).toContain(`base branch not found: nope (there is no remote "origin", and not a local branch of ${repo.dir})`);
+    expect(String(error)).not.toMatch(/unreachable/);
   });
 
   it('lists the bot branches on the remote (and only those)', async () => {

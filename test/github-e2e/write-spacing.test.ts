@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createForgeFromEnv } from '../../src/forge/create-forge.js';
 import { createRedactor } from '../../src/log/redact.js';
 import { randomToken } from '../helpers/github-e2e.js';
@@ -20,34 +20,65 @@ function forgeFrom(mock: GitHubMock, extra: NodeJS.ProcessEnv = {}) {
 
 const LABELS = ['a', 'b', 'c'].map((name) => ({ name: `patches:${name}`, color: '0e8a16' }));
 
-/** Three label creations in a row; how long they took. */
-async function timeThreeWrites(mock: GitHubMock, extra: NodeJS.ProcessEnv = {}): Promise<number> {
+const STEP_MS = 10;
+/** Event-loop turns between clock steps: time for everything not waiting on a timer to go on. */
+const TURNS_PER_STEP = 50;
+/**
+ * The throttling plugin's limiter groups are process-wide and remember the clock: each fake
+ * clock starts after where the last one stopped, so no test waits for an earlier one's time.
+ */
+let clockEnd = 0;
+
+/**
+ * Three label creations in a row under a fake clock; how much clock time they needed. The
+ * clock moves only here, STEP_MS at a time after the event loop has had TURNS_PER_STEP turns
+ * for everything that does not wait on a timer, so the answer counts the pauses the client
+ * waits for, however slow the machine is.
+ */
+async function clockTimeForThreeWrites(mock: GitHubMock, extra: NodeJS.ProcessEnv = {}): Promise<number> {
   mockListLabels(mock, []);
   mockCreateLabel(mock, { times: 3 });
+  vi.useFakeTimers({ now: Math.max(Date.now(), clockEnd) + 60_000, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   const forge = forgeFrom(mock, extra);
-  const started = Date.now();
-  await forge.ensureLabels(LABELS);
-  const elapsed = Date.now() - started;
+  let done = false;
+  const writes = forge.ensureLabels(LABELS).finally(() => {
+    done = true;
+  });
+  let advanced = 0;
+  while (!done && advanced < 60_000) {
+    for (let turn = 0; turn < TURNS_PER_STEP && !done; turn += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    if (done) break;
+    await vi.advanceTimersByTimeAsync(STEP_MS);
+    advanced += STEP_MS;
+  }
+  clockEnd = Date.now();
+  vi.useRealTimers();
+  await writes;
   mock.done();
-  return elapsed;
+  return advanced;
 }
 
 describe('SCRUM_APPLY_GITHUB_WRITE_SPACING', () => {
   beforeEach(() => nock.disableNetConnect());
   afterEach(() => {
+    vi.useRealTimers();
     nock.cleanAll();
     nock.enableNetConnect();
   });
 
   it('by default, writes are spaced a second apart (GitHub secondary-limit guidance)', async () => {
     const mock = createGitHubMock({ api: 'https://api.github.test', owner: 'octo', repo: 'demo', token: randomToken() });
-    expect(await timeThreeWrites(mock)).toBeGreaterThanOrEqual(1900);
+    expect(await clockTimeForThreeWrites(mock)).toBeGreaterThanOrEqual(2000);
     expect(mock.writes()).toHaveLength(3);
   });
 
   it('off: the same writes go one after another without the pause', async () => {
     const mock = createGitHubMock({ api: 'https://api.github.test', owner: 'octo', repo: 'demo', token: randomToken() });
-    expect(await timeThreeWrites(mock, { SCRUM_APPLY_GITHUB_WRITE_SPACING: 'off' })).toBeLessThan(1000);
+    // The scheduler's own short timers only (about 0.1 s of clock time in all): no 1 s pause.
+    expect(await clockTimeForThreeWrites(mock, { SCRUM_APPLY_GITHUB_WRITE_SPACING: 'off' })).toBeLessThan(1000);
     expect(mock.writes()).toHaveLength(3);
   });
 });

@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 /**
- * Checks mocked GitHub requests against GitHub's own OpenAPI description (the subset in
- * shared/contracts, beside the clone): method, path template, path/query parameters and the
- * JSON body. A small validator for the schema keywords that subset uses.
+ * Checks mocked GitHub requests against GitHub's own OpenAPI description (the subset of the
+ * operations we use, kept in test/fixtures/contracts): method, path template, path/query
+ * parameters and the JSON body. A small validator for the schema keywords that subset uses.
  */
 
-export const CONTRACT_PATH = resolve(import.meta.dirname, '../../../shared/contracts/github-rest-subset.json');
+export const CONTRACT_PATH = resolve(import.meta.dirname, '../fixtures/contracts/github-rest-subset.json');
 
 export interface JsonSchema {
   type?: string;

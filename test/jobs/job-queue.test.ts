@@ -17,20 +17,30 @@ function key(repo: string, command = 'apply', deliveryId = `d${(nextDelivery += 
 /** A job that records when it starts and finishes and waits for `release`. */
 function controlled(log: string[], name: string) {
   const gate = deferred<void>();
+  const started = deferred<void>();
+  const ended = deferred<void>();
   return {
     release: () => gate.resolve(),
+    started: started.promise,
+    ended: ended.promise,
     job: {
       meta: name,
       async run() {
         log.push(`start ${name}`);
+        started.resolve();
         await gate.promise;
         log.push(`end ${name}`);
+        ended.resolve();
       },
     },
   };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/**
+ * Lets every promise chain that waits for nothing outside run to its end (the queue uses no
+ * timers): what has not started by then is waiting for a job to finish.
+ */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the job queue', () => {
   it('runs one job per repository at a time, in order, while other repositories proceed', async () => {
@@ -42,15 +52,17 @@ describe('the job queue', () => {
     expect(q.enqueue(key('github:o/a', 'one'), a1.job)).toBe('queued');
     expect(q.enqueue(key('github:o/a', 'two'), a2.job)).toBe('queued');
     expect(q.enqueue(key('github:o/b'), b1.job)).toBe('queued');
-    await tick();
+    await Promise.all([a1.started, b1.started]);
+    await settle();
     // a2 waits for a1 without holding a slot: b1 got the second one.
     expect(log).toEqual(['start a1', 'start b1']);
     expect(q.stats()).toEqual({ queued: 1, running: 2 });
     b1.release();
-    await tick();
+    await b1.ended;
+    await settle();
     expect(log).toEqual(['start a1', 'start b1', 'end b1']);
     a1.release();
-    await tick();
+    await a2.started;
     expect(log.slice(3)).toEqual(['end a1', 'start a2']);
     a2.release();
     await q.onIdle();
@@ -65,7 +77,8 @@ describe('the job queue', () => {
     const b = controlled(log, 'b');
     q.enqueue(key('r/a'), a.job);
     q.enqueue(key('r/b'), b.job);
-    await tick();
+    await a.started;
+    await settle();
     expect(log).toEqual(['start a']);
     a.release();
     b.release();
@@ -152,10 +165,11 @@ describe('the job queue', () => {
     const waiting = controlled(log, 'waiting');
     q.enqueue(key('r/a', '1'), running.job);
     q.enqueue(key('r/b', '2'), waiting.job);
-    await tick();
+    await running.started;
     const closing = q.close(5_000);
     expect(q.enqueue(key('r/c'), controlled(log, 'late').job)).toBe('closed');
-    setTimeout(() => running.release(), 20);
+    // The running job finishes after the close began: the close waits for it.
+    running.release();
     const interrupted = await closing;
     expect(interrupted).toEqual([{ key: expect.objectContaining({ repo: 'r/b' }), meta: 'waiting', started: false }]);
     waiting.release();
@@ -177,7 +191,8 @@ describe('the job queue', () => {
         await gate.promise;
       },
     });
-    await tick();
+    await settle();
+    expect(q.stats()).toEqual({ queued: 0, running: 1 });
     const started = Date.now();
     const interrupted = await q.close(50);
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);

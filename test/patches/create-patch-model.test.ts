@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Socket } from 'node:net';
 import { startLlmStandIn, type LlmStandIn, type StandInReply, type RecordedRequest } from '../../tools/demo/llm-stand-in.js';
 import { createPatchModel, type PatchModelOptions } from '../../src/patches/create-patch-model.js';
+import { ModelUnreachableError } from '../../src/patches/model-unreachable-error.js';
 import type { PromptInput } from '../../src/patches/build-prompt.js';
 import { createRedactor } from '../../src/log/redact.js';
 
@@ -24,7 +26,7 @@ afterEach(async () => {
   standIn = null;
 });
 
-async function serve(reply: (request: RecordedRequest, index: number) => StandInReply): Promise<LlmStandIn> {
+async function serve(reply: (request: RecordedRequest, index: number) => StandInReply | Promise<StandInReply>): Promise<LlmStandIn> {
   let index = 0;
   standIn = await startLlmStandIn((request) => reply(request, index++));
   return standIn;
@@ -48,6 +50,9 @@ function client(url: string, overrides: Partial<PatchModelOptions> = {}) {
   });
   return { model, sleeps };
 }
+
+/** A server that never answers (until it is closed). */
+const never = () => new Promise<StandInReply>(() => undefined);
 
 describe('createPatchModel', () => {
   it('speaks the OpenAI protocol: path, body and bearer header', async () => {
@@ -136,12 +141,12 @@ describe('createPatchModel', () => {
 
   it('does not retry other 4xx or follow redirects', async () => {
     const server = await serve((_, i) =>
-      i === 0 ? { status: 404, body: '{"error":"model not found"}' } : { status: 302, body: '', headers: { location: 'http://127.0.0.1:1/' } },
+      i === 0 ? { status: 400, body: '{"error":"context too long"}' } : { status: 302, body: '', headers: { location: 'http://127.0.0.1:1/' } },
     );
     const { model, sleeps } = client(server.url);
     expect(await model.requestPatches(input)).toMatchObject({
       type: 'no_patches',
-      reason: 'LLM request failed: HTTP 404: {"error":"model not found"}',
+      reason: 'LLM request failed: HTTP 400: {"error":"context too long"}',
     });
     expect(await model.requestPatches(input)).toMatchObject({
       type: 'no_patches',
@@ -152,21 +157,24 @@ describe('createPatchModel', () => {
   });
 
   it('times out on a slow reply and does not retry', async () => {
-    const server = await serve(() => ({ content: goodAnswer, delayMs: 3000 }));
+    const server = await serve(never);
     const { model, sleeps } = client(server.url, { timeoutMs: 300 });
     const result = await model.requestPatches(input);
     expect(result).toMatchObject({ type: 'no_patches', reason: 'LLM request timed out after 0.3 s' });
     expect(result.durationMs).toBeGreaterThanOrEqual(250);
-    expect(result.durationMs).toBeLessThan(2500);
+    expect(result.durationMs).toBeLessThan(10_000);
     expect(server.requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });
 
   it('stops when the caller aborts', async () => {
-    const server = await serve(() => ({ content: goodAnswer, delayMs: 3000 }));
-    const { model } = client(server.url);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    // The caller gives up once the request is at the server, which has not answered yet.
+    const server = await serve(() => {
+      controller.abort();
+      return never();
+    });
+    const { model } = client(server.url);
     const result = await model.requestPatches(input, controller.signal);
     expect(result).toMatchObject({ type: 'no_patches', reason: 'LLM request aborted' });
   });
@@ -203,15 +211,80 @@ describe('createPatchModel', () => {
     expect(reasons[4]).toMatch(/^model answer is not JSON: .*\(the answer was cut off at 4096 tokens\)$/);
   });
 
-  it('retries network errors and reports them', async () => {
+  it('retries a refused connection, then throws ModelUnreachableError naming the URL, and from then on at once', async () => {
     const server = await serve(() => goodAnswer);
     const url = server.url;
     await server.close();
     standIn = null;
-    const { model, sleeps } = client(url);
-    const result = await model.requestPatches(input);
-    expect(result).toMatchObject({ type: 'no_patches', reason: 'LLM request failed: network error (ECONNREFUSED) after 3 attempts' });
+    let fetches = 0;
+    const { model, sleeps } = client(`${url}/v1`, {
+      fetch: (resource, init) => {
+        fetches += 1;
+        return fetch(resource, init);
+      },
+    });
+    const message = `the patch model at ${url}/v1/chat/completions cannot be reached: connection refused (3 attempts)`;
+    await expect(model.requestPatches(input)).rejects.toThrow(new ModelUnreachableError(message));
     expect(sleeps).toEqual([1000, 2000]);
+    expect(fetches).toBe(3);
+    await expect(model.requestPatches(input)).rejects.toThrow(message);
+    expect(fetches).toBe(3);
+  });
+
+  it('does not retry what a retry cannot cure: an unknown host, a blocked port, a refused certificate', async () => {
+    const failing = (code: string | null, message: string) => async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error(message), code ? { code } : {}) });
+    };
+    const cases: Array<[string, PatchModelOptions['fetch'], string]> = [
+      ['http://models.example.invalid/v1', failing('ENOTFOUND', 'getaddrinfo ENOTFOUND models.example.invalid'), 'host models.example.invalid not found (DNS)'],
+      ['http://127.0.0.1:6000/v1', failing(null, 'bad port'), 'port 6000 is one fetch refuses to use (a "bad port"); choose another'],
+      ['https://127.0.0.1:8443/v1', failing('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 'its TLS certificate is not accepted (DEPTH_ZERO_SELF_SIGNED_CERT)'],
+    ];
+    for (const [url, fetchStub, cause] of cases) {
+      const { model, sleeps } = client(url, { fetch: fetchStub });
+      await expect(model.requestPatches(input)).rejects.toThrow(`the patch model at ${url}/chat/completions cannot be reached: ${cause}`);
+      expect(sleeps).toEqual([]);
+    }
+  });
+
+  it('retries other network errors and reports them for the one file', async () => {
+    // Accepts connections and drops them: the server is there, this request failed.
+    const sockets: Socket[] = [];
+    const dropper = createServer((socket) => {
+      sockets.push(socket);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const address = dropper.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    try {
+      const { model, sleeps } = client(`http://127.0.0.1:${address.port}`);
+      const result = await model.requestPatches(input);
+      expect(result).toMatchObject({ type: 'no_patches', reason: expect.stringMatching(/^LLM request failed: network error \(\S+\) after 3 attempts$/) });
+      expect(sleeps).toEqual([1000, 2000]);
+      expect(sockets).toHaveLength(3);
+    } finally {
+      await new Promise<void>((resolve) => dropper.close(() => resolve()));
+    }
+  });
+
+  it('401, 403 and 404 end the run (ModelUnreachableError), without retrying, and no later request is sent', async () => {
+    const hints: Record<number, string> = {
+      401: 'the API key was refused: check SCRUM_APPLY_LLM_KEY',
+      403: 'access denied: check SCRUM_APPLY_LLM_KEY and what it may use',
+      404: 'no such model ("qwen3-coder:480b") or endpoint: check the model name and the URL',
+    };
+    for (const status of [401, 403, 404]) {
+      const server = await serve(() => ({ status, body: '{"error":"nope"}' }));
+      const { model, sleeps } = client(server.url);
+      const message = `the patch model at ${server.url}/chat/completions refused the request: HTTP ${status} (${hints[status]}): {"error":"nope"}`;
+      await expect(model.requestPatches(input)).rejects.toThrow(message);
+      await expect(model.requestPatches(input)).rejects.toThrow(message);
+      expect(server.requests).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+      await server.close();
+      standIn = null;
+    }
   });
 
   it('never lets the API key into a reason', async () => {
@@ -221,22 +294,22 @@ describe('createPatchModel', () => {
     }));
     const { model } = client(server.url);
     const retried = await model.requestPatches(input);
-    const refused = await model.requestPatches(input);
-    for (const result of [retried, refused]) {
-      expect(result.type).toBe('no_patches');
-      const text = JSON.stringify(result);
-      expect(text).not.toContain(KEY);
-      expect(text).toContain('[REDACTED]');
-    }
-    expect(refused).toMatchObject({ reason: expect.stringMatching(/^LLM request failed: HTTP 401: bad credentials: Bearer \[REDACTED\]$/) });
+    expect(retried.type).toBe('no_patches');
+    expect(JSON.stringify(retried)).not.toContain(KEY);
+    expect(JSON.stringify(retried)).toContain('[REDACTED]');
+    const refused: unknown = await model.requestPatches(input).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ModelUnreachableError);
+    expect(String(refused)).not.toContain(KEY);
+    expect(String(refused)).toMatch(/refused the request: HTTP 401 \(.*\): bad credentials: Bearer \[REDACTED\]$/);
   });
 
   it('does not leak a key prefix when an error body is cut', async () => {
     const server = await serve(() => ({ status: 403, body: `${'x'.repeat(185)} key=${KEY} ${'y'.repeat(3000)}` }));
     const { model } = client(server.url);
-    const result = await model.requestPatches(input);
-    expect(result.type).toBe('no_patches');
-    expect(JSON.stringify(result)).not.toContain(KEY.slice(0, 6));
+    const refused: unknown = await model.requestPatches(input).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ModelUnreachableError);
+    expect(String(refused)).toContain('HTTP 403');
+    expect(String(refused)).not.toContain(KEY.slice(0, 6));
   });
 
   it('refuses a URL that carries credentials', () => {

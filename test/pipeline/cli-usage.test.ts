@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLlmStandIn, type LlmStandIn } from '../../tools/demo/llm-stand-in.js';
 import { recordedAnswers } from '../../tools/demo/recorded-answers.js';
 import { baseEnv, readAudit, review, runCliCaptured, writeReviewLog } from '../helpers/cli-harness.js';
-import { createFixtureRepo, git, type FixtureRepo } from '../helpers/fixture-repo.js';
+import { createFixtureRepo, git, snapshotCheckout, type FixtureRepo } from '../helpers/fixture-repo.js';
 
 let repo: FixtureRepo;
 let llm: LlmStandIn;
@@ -37,18 +37,34 @@ describe('scrum-apply CLI: usage, exit codes and one-line errors', () => {
   });
 
   it.each([
-    [[], /missing command/],
-    [['deploy'], /unknown command "deploy"/],
-    [['run', '--bogus'], /--bogus/],
-    [['run', '--forge', 'gitlab'], /--forge must be github, gitea or none/],
-    [['run', '--max-files', 'many'], /--max-files must be a whole number, got "many"/],
-    [['run', '--min-confidence', '101'], /--min-confidence must be between 0 and 100/],
-  ])('usage error %j exits 2 with one line', async (args, message) => {
+    [[], 'missing command: try "scrum-apply run"; see scrum-apply --help'],
+    [['deploy'], 'unknown command "deploy"; see scrum-apply --help'],
+    [['run', '--frobnicate'], 'unknown option --frobnicate; see scrum-apply run --help'],
+    [['run', '-x'], 'unknown option -x; see scrum-apply run --help'],
+    [['run', '-hx'], 'unknown option -x; see scrum-apply run --help'],
+    [['run', 'extra'], 'unexpected argument "extra"; see scrum-apply run --help'],
+    [['run', '--json=yes'], '--json takes no value; see scrum-apply run --help'],
+    [['run', '--max-files'], '--max-files needs a value; see scrum-apply run --help'],
+    [['run', '--max-files', '--json'], '--max-files needs a value; see scrum-apply run --help'],
+    [['run', '--forge', 'gitlab'], '--forge must be github, gitea or none, got "gitlab"; see scrum-apply run --help'],
+    [['run', '--max-files', 'many'], '--max-files must be a whole number between 1 and 1000, got "many"; see scrum-apply run --help'],
+    [['run', '--max-files', '2.5'], '--max-files must be a whole number between 1 and 1000, got "2.5"; see scrum-apply run --help'],
+    [['run', '--max-files', '-3'], '--max-files must be between 1 and 1000, got -3; see scrum-apply run --help'],
+    [['run', '--max-files=-3'], '--max-files must be between 1 and 1000, got -3; see scrum-apply run --help'],
+    [['run', '--max-files', '0'], '--max-files must be between 1 and 1000, got 0; see scrum-apply run --help'],
+    [['run', '--min-confidence', '101'], '--min-confidence must be between 0 and 100, got 101; see scrum-apply run --help'],
+    [['run', '--concurrency', '-1'], '--concurrency must be between 1 and 64, got -1; see scrum-apply run --help'],
+  ])('usage error %j exits 2 with one line in our words', async (args, message) => {
     const result = await runCliCaptured(args, repo.dir, env());
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `scrum-apply: ${message}\n` });
+  });
+
+  it('run --help shows the help', async () => {
+    const help = await runCliCaptured(['run', '--help'], repo.dir, env());
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage:/);
+    expect(help.stdout).toContain("the original script's LH_APPLIER_* aliases");
+    expect(help.stdout).not.toMatch(/seed/);
   });
 
   it('run failures exit 1 with one line: not a repository, no model URL, invalid config, bad env alias', async () => {
@@ -94,6 +110,26 @@ describe('scrum-apply CLI: usage, exit codes and one-line errors', () => {
     expect(llm.requests).toHaveLength(1);
     expect(llm.requests[0]?.body).toMatchObject({ model: 'tiny-coder:1b' });
     expect(result.stdout).toMatch(/units\.rs: confidence_avg 93 < 95/);
+  });
+
+  it('a dry run needs no forge token: GITHUB_REPOSITORY without GITHUB_TOKEN runs', async () => {
+    writeReviewLog(repo.dir, [review('crates/geometry/src/shapes.rs')]);
+    const audit = join(repo.root, 'audit.jsonl');
+    const result = await runCliCaptured(['run', '--audit-log', audit], repo.dir, env({ GITHUB_REPOSITORY: 'acme/widgets' }));
+    expect(result.code, result.stderr).toBe(0);
+    expect(readAudit(audit).map((r) => [r.file, r.action])).toEqual([['crates/geometry/src/shapes.rs', 'dry_run_committed']]);
+    const applied = await runCliCaptured(['run', '--apply', '--audit-log', audit], repo.dir, env({ GITHUB_REPOSITORY: 'acme/widgets' }));
+    expect(applied).toMatchObject({ code: 1, stderr: 'scrum-apply: --forge github needs GITHUB_TOKEN\n' });
+  });
+
+  it('the audit log defaults to the git directory: .git/scrum-apply/audit.jsonl, the work tree untouched', async () => {
+    writeReviewLog(repo.dir, [review('crates/geometry/src/shapes.rs')]);
+    const before = snapshotCheckout(repo.dir);
+    const result = await runCliCaptured(['run'], repo.dir, env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(snapshotCheckout(repo.dir)).toEqual(before);
+    expect(readAudit(join(repo.dir, '.git/scrum-apply/audit.jsonl')).map((r) => r.action)).toEqual(['dry_run_committed']);
+    expect(existsSync(join(repo.dir, 'data/_kb/auto_apply.jsonl'))).toBe(false);
   });
 
   it('--only restricts the run to the named files', async () => {

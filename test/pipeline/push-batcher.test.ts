@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCheckWatch, createPushBatcher, createRunPushes } from '../../src/pipeline/push-batcher.js';
 import type { PushRef } from '../../src/git/push-branch.js';
 
@@ -24,6 +24,14 @@ function fakePush(answer: (refs: PushRef[]) => Array<string | null> | Error = (r
   };
   return { pushMany, calls, settle };
 }
+
+/** The batcher's clock (setTimeout and performance.now) under the test's control; setImmediate stays real. */
+function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+}
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('createPushBatcher', () => {
   it('runs one push at a time; refs asked for meanwhile go together, a branch at most once per push', async () => {
@@ -97,12 +105,15 @@ describe('createPushBatcher', () => {
   });
 
   it('lingers no longer than lingerMs', async () => {
+    fakeClock();
     const fake = fakePush();
     const batcher = createPushBatcher(fake.pushMany, { lingerMs: 30, othersComing: () => true });
-    const started = performance.now();
     const a = batcher.push(ref('a'));
-    while (fake.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    await new Promise((resolve) => setImmediate(resolve));
+    vi.advanceTimersByTime(29);
+    expect(fake.calls).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fake.calls).toEqual([['a']]);
     await fake.settle();
     await a;
   });
@@ -198,18 +209,18 @@ describe('createRunPushes', () => {
   });
 
   it('a companion that never settles holds the batch for lingerMs, no longer', async () => {
+    fakeClock();
     const fake = fakePush();
     const pushes = createRunPushes(fake.pushMany, { lingerMs: 40 });
     pushes.checkStarted(0);
     pushes.checkStarted(1);
     pushes.checkEnded(0);
-    const started = performance.now();
     const first = pushes.push(0, ref('a'));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await tick();
+    vi.advanceTimersByTime(39);
     expect(fake.calls).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    vi.advanceTimersByTime(1);
     expect(fake.calls).toEqual([['a']]);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(40);
     await fake.settle();
     await first;
   });

@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     process.stdout.write(`\nBranches now on origin (${repo.origin}):\n`);
     const refs = personGit(repo.origin, 'for-each-ref', '--format=  %(refname:short)  %(objectname:short)  %(subject)', 'refs/heads/');
     process.stdout.write(refs);
-    process.stdout.write(`\nAudit log: ${join(repo.dir, 'data/_kb/auto_apply.jsonl')}\n`);
+    process.stdout.write(`\nAudit log: ${join(repo.dir, '.git/scrum-apply/audit.jsonl')}\n`);
     process.stdout.write(`Everything is under ${root} (delete it when done).\n`);
     return 0;
   } finally {
