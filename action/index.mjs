@@ -3133,15 +3133,15 @@ var require_timestamp = __commonJS({
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
         const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
-        let date5 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        let date6 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
         const tz = match[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, false);
           if (Math.abs(d) < 30)
             d *= 60;
-          date5 -= 6e4 * d;
+          date6 -= 6e4 * d;
         }
-        return new Date(date5);
+        return new Date(date6);
       },
       stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
@@ -7271,7 +7271,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options2) {
+    function parse6(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7312,7 +7312,7 @@ var require_public_api = __commonJS({
         return value.toString(options2);
       return new Document.Document(value, _replacer, options2).toString(options2);
     }
-    exports2.parse = parse5;
+    exports2.parse = parse6;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument;
     exports2.stringify = stringify;
@@ -7368,6 +7368,145 @@ var require_dist = __commonJS({
     exports2.stringify = publicApi.stringify;
     exports2.visit = visit2.visit;
     exports2.visitAsync = visit2.visitAsync;
+  }
+});
+
+// node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@octokit/request/node_modules/content-type/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.format = format;
+    exports2.parse = parse6;
+    var TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+    var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var QUOTE_REGEXP = /[\\"]/g;
+    var TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    var NullObject = /* @__PURE__ */ (() => {
+      const C = function() {
+      };
+      C.prototype = /* @__PURE__ */ Object.create(null);
+      return C;
+    })();
+    function format(obj) {
+      const { type, parameters } = obj;
+      if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+      }
+      let result = type;
+      if (parameters) {
+        for (const param of Object.keys(parameters)) {
+          if (!TOKEN_REGEXP.test(param)) {
+            throw new TypeError(`Invalid parameter name: ${param}`);
+          }
+          result += `; ${param}=${qstring(parameters[param])}`;
+        }
+      }
+      return result;
+    }
+    function parse6(header, options2) {
+      const stopChar = options2?.comma === true ? COMMA : 65536;
+      const len = header.length;
+      let index = skipOWS(header, options2?.start ?? 0, len);
+      const valueStart = index;
+      index = skipValue(header, index, len, stopChar);
+      const valueEnd = trailingOWS(header, valueStart, index);
+      const type = header.slice(valueStart, valueEnd).toLowerCase();
+      if (options2?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+      }
+      return parseParameters(header, type, index, len, stopChar);
+    }
+    var SP = 32;
+    var HTAB = 9;
+    var SEMI = 59;
+    var EQ = 61;
+    var DQUOTE = 34;
+    var BSLASH = 92;
+    var COMMA = 44;
+    function parseParameters(header, type, index, len, stopChar) {
+      const parameters = new NullObject();
+      parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+          break;
+        index = skipOWS(header, index + 1, len);
+        const keyStart = index;
+        while (index < len) {
+          const code = header.charCodeAt(index);
+          if (code === stopChar)
+            break parameter;
+          if (code === SEMI)
+            continue parameter;
+          if (code === EQ) {
+            const keyEnd = trailingOWS(header, keyStart, index);
+            const key = header.slice(keyStart, keyEnd).toLowerCase();
+            index = skipOWS(header, index + 1, len);
+            if (index < len && header.charCodeAt(index) === DQUOTE) {
+              index++;
+              let value = "";
+              while (index < len) {
+                const code2 = header.charCodeAt(index++);
+                if (code2 === DQUOTE) {
+                  index = skipValue(header, index, len, stopChar);
+                  if (parameters[key] === void 0)
+                    parameters[key] = value;
+                  break;
+                }
+                if (code2 === BSLASH && index < len) {
+                  value += header[index++];
+                  continue;
+                }
+                value += String.fromCharCode(code2);
+              }
+              continue parameter;
+            }
+            const valueStart = index;
+            index = skipValue(header, index, len, stopChar);
+            if (parameters[key] === void 0) {
+              const valueEnd = trailingOWS(header, valueStart, index);
+              parameters[key] = header.slice(valueStart, valueEnd);
+            }
+            continue parameter;
+          }
+          index++;
+        }
+      }
+      return { type, index, parameters };
+    }
+    function skipValue(str, index, len, stopChar) {
+      while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+          break;
+        index++;
+      }
+      return index;
+    }
+    function skipOWS(header, index, len) {
+      while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+          break;
+        index++;
+      }
+      return index;
+    }
+    function trailingOWS(header, start, end) {
+      while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+          break;
+        end--;
+      }
+      return end;
+    }
+    function qstring(str) {
+      if (TOKEN_REGEXP.test(str))
+        return str;
+      if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+      throw new TypeError(`Invalid parameter value: ${str}`);
+    }
   }
 });
 
@@ -7824,8 +7963,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve8, reject2) {
-            return setTimeout(resolve8, t);
+          return new this.Promise(function(resolve10, reject2) {
+            return setTimeout(resolve10, t);
           });
         }
         computePenalty() {
@@ -8036,15 +8175,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject2, resolve8, returned, task;
+          var args, cb, error62, reject2, resolve10, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve8, reject: reject2 } = this._queue.shift());
+            ({ task, args, resolve: resolve10, reject: reject2 } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve8(returned);
+                  return resolve10(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -8059,13 +8198,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject2, resolve8;
-          resolve8 = reject2 = null;
+          var promise2, reject2, resolve10;
+          resolve10 = reject2 = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve8 = _resolve;
+            resolve10 = _resolve;
             return reject2 = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve8, reject: reject2 });
+          this._queue.push({ task, args, resolve: resolve10, reject: reject2 });
           this._tryToRun();
           return promise2;
         }
@@ -8466,14 +8605,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve8, reject2) => {
+              return new this.Promise((resolve10, reject2) => {
                 if (finished()) {
-                  return resolve8();
+                  return resolve10();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve8();
+                      return resolve10();
                     }
                   });
                 }
@@ -8566,9 +8705,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve8, reject2) {
+              return new this.Promise(function(resolve10, reject2) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject2 : resolve8)(args3);
+                  return (args3[0] != null ? reject2 : resolve10)(args3);
                 });
               });
             };
@@ -8809,7 +8948,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -8818,7 +8957,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -8826,13 +8965,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -9024,7 +9163,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -9033,7 +9172,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -9041,13 +9180,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -9228,7 +9367,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -9237,7 +9376,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -9245,13 +9384,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -9320,8 +9459,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t = 0) {
-        return new this.Promise(function(resolve8, reject2) {
-          return setTimeout(resolve8, t);
+        return new this.Promise(function(resolve10, reject2) {
+          return setTimeout(resolve10, t);
         });
       }
       computePenalty() {
@@ -9791,7 +9930,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -9800,7 +9939,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -9808,13 +9947,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -9855,7 +9994,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve8, reject2) => {
+          return new this.Promise((resolve10, reject2) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -9866,14 +10005,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve8();
+              return resolve10();
             } else {
-              return client.once("ready", resolve8);
+              return client.once("ready", resolve10);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve8, reject2) => {
+          return new this.Promise((resolve10, reject2) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
@@ -9881,7 +10020,7 @@ var require_RedisConnection = __commonJS({
                 return reject2(err);
               }
               this.shas[name] = replies[0];
-              return resolve8(replies[0]);
+              return resolve10(replies[0]);
             });
           });
         }
@@ -9894,12 +10033,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve8, reject2) => {
+            return new _this.Promise((resolve10, reject2) => {
               return _this.client.multi([cmd]).exec_atomic(function(err, replies) {
                 if (err != null) {
                   return reject2(err);
                 } else {
-                  return resolve8(replies[0]);
+                  return resolve10(replies[0]);
                 }
               });
             });
@@ -9907,13 +10046,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve8, reject2) => {
+            return new this.Promise((resolve10, reject2) => {
               var handler2;
               handler2 = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler2);
                   this.limiters[channel] = instance;
-                  return resolve8();
+                  return resolve10();
                 }
               };
               this.subscriber.on("subscribe", handler2);
@@ -9927,13 +10066,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve8, reject2) => {
+                  yield new _this2.Promise((resolve10, reject2) => {
                     return _this2.subscriber.unsubscribe(channel, function(err, chan) {
                       if (err != null) {
                         return reject2(err);
                       }
                       if (chan === channel) {
-                        return resolve8();
+                        return resolve10();
                       }
                     });
                   });
@@ -10018,7 +10157,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -10027,7 +10166,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -10035,13 +10174,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -10087,7 +10226,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve8, reject2) => {
+          return new this.Promise((resolve10, reject2) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -10098,9 +10237,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve8();
+              return resolve10();
             } else {
-              return client.once("ready", resolve8);
+              return client.once("ready", resolve10);
             }
           });
         }
@@ -10126,10 +10265,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve8, reject2) => {
+            return new this.Promise((resolve10, reject2) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve8();
+                return resolve10();
               });
             });
           }));
@@ -10227,7 +10366,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -10236,7 +10375,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -10244,13 +10383,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -10386,7 +10525,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve8, reject2) => {
+          return new _this3.Promise((resolve10, reject2) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -10394,7 +10533,7 @@ var require_RedisDatastore = __commonJS({
               if (err != null) {
                 return reject2(err);
               }
-              return resolve8(replies);
+              return resolve10(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => {
@@ -10625,7 +10764,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -10634,7 +10773,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -10642,13 +10781,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -10671,19 +10810,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error62, reject2, resolve8, returned, task;
+          var args, cb, error62, reject2, resolve10, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve8 = _this$_queue$shift.resolve;
+            resolve10 = _this$_queue$shift.resolve;
             reject2 = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve8(returned);
+                  return resolve10(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -10699,16 +10838,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise2, reject2, resolve8;
-        resolve8 = reject2 = null;
+        var promise2, reject2, resolve10;
+        resolve10 = reject2 = null;
         promise2 = new this.Promise(function(_resolve, _reject) {
-          resolve8 = _resolve;
+          resolve10 = _resolve;
           return reject2 = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve: resolve8,
+          resolve: resolve10,
           reject: reject2
         });
         this._tryToRun();
@@ -10761,7 +10900,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -10770,7 +10909,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -10778,13 +10917,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -11047,7 +11186,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -11056,7 +11195,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve10(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -11064,13 +11203,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject2) {
+        return new Promise(function(resolve10, reject2) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve8, reject2, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve10, reject2, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -11308,14 +11447,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at;
             };
-            return new this.Promise((resolve8, reject2) => {
+            return new this.Promise((resolve10, reject2) => {
               if (finished()) {
-                return resolve8();
+                return resolve10();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve8();
+                    return resolve10();
                   }
                 });
               }
@@ -11423,9 +11562,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve8, reject2) {
+            return new this.Promise(function(resolve10, reject2) {
               return fn(...args2, function(...args3) {
-                return (args3[0] != null ? reject2 : resolve8)(args3);
+                return (args3[0] != null ? reject2 : resolve10)(args3);
               });
             });
           };
@@ -12736,13 +12875,13 @@ var require_time = __commonJS({
       const secondsSinceEpoch = currentTimeNs / NS_PER_SEC;
       const nanosWithinSecond = currentTimeNs % NS_PER_SEC;
       const msSinceEpoch = Number(secondsSinceEpoch * 1000n + nanosWithinSecond / 1000000n);
-      const date5 = new Date(msSinceEpoch);
-      const year = date5.getUTCFullYear();
-      const month = (date5.getUTCMonth() + 1).toString().padStart(2, "0");
-      const day = date5.getUTCDate().toString().padStart(2, "0");
-      const hours = date5.getUTCHours().toString().padStart(2, "0");
-      const minutes = date5.getUTCMinutes().toString().padStart(2, "0");
-      const seconds = date5.getUTCSeconds().toString().padStart(2, "0");
+      const date6 = new Date(msSinceEpoch);
+      const year = date6.getUTCFullYear();
+      const month = (date6.getUTCMonth() + 1).toString().padStart(2, "0");
+      const day = date6.getUTCDate().toString().padStart(2, "0");
+      const hours = date6.getUTCHours().toString().padStart(2, "0");
+      const minutes = date6.getUTCMinutes().toString().padStart(2, "0");
+      const seconds = date6.getUTCSeconds().toString().padStart(2, "0");
       return `,"time":"${year}-${month}-${day}T${hours}:${minutes}:${seconds}.${nanosWithinSecond.toString().padStart(9, "0")}Z"`;
     };
     module2.exports = { nullTime, epochTime, unixTime, isoTime, isoTimeNano };
@@ -13737,7 +13876,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join20 } = __require("path");
+    var { join: join21 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -13789,7 +13928,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join20(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join21(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -14302,7 +14441,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join20, isAbsolute: isAbsolute7, sep: sep4 } = __require("node:path");
+    var { join: join21, isAbsolute: isAbsolute8, sep: sep4 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -14375,7 +14514,7 @@ var require_transport = __commonJS({
           return false;
         }
       }
-      return isAbsolute7(path) && !existsSync(path);
+      return isAbsolute8(path) && !existsSync(path);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -14457,7 +14596,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
         options2.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -14478,7 +14617,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options2.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options2.targets.length + options2.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
         options2.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -14501,11 +14640,11 @@ var require_transport = __commonJS({
       return stream;
       function fixTarget(origin) {
         origin = bundlerOverrides[origin] || origin;
-        if (isAbsolute7(origin) || origin.indexOf("file://") === 0) {
+        if (isAbsolute8(origin) || origin.indexOf("file://") === 0) {
           return origin;
         }
         if (origin === "pino/file") {
-          return join20(__dirname, "..", "file.js");
+          return join21(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -15421,11 +15560,11 @@ var require_safe_stable_stringify = __commonJS({
       }
       return value === void 0 ? Infinity : value;
     }
-    function getItemCount(number4) {
-      if (number4 === 1) {
+    function getItemCount(number5) {
+      if (number5 === 1) {
         return "1 item";
       }
-      return `${number4} items`;
+      return `${number5} items`;
     }
     function getUniqueReplacerSet(replacerArray) {
       const replacerSet = /* @__PURE__ */ new Set();
@@ -15485,7 +15624,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join20 = ",";
+            let join21 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -15499,7 +15638,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join20 = `,
+                join21 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15507,13 +15646,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join20;
+                res += join21;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15534,7 +15673,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join20 = `,
+              join21 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15548,13 +15687,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join20;
+                separator = join21;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join20;
+              separator = join21;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -15595,7 +15734,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join20 = ",";
+            let join21 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -15608,7 +15747,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join20 = `,
+                join21 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15616,13 +15755,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join20;
+                res += join21;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15635,7 +15774,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join20 = `,
+              join21 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15644,7 +15783,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join20;
+                separator = join21;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -15702,20 +15841,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join21 = `,
+              const join22 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join21;
+                res2 += join22;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -15731,16 +15870,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join20 = `,
+            const join21 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join20, maximumBreadth);
+              res += stringifyTypedArray(value, join21, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join20;
+              separator = join21;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -15751,13 +15890,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join20;
+                separator = join21;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join20;
+              separator = join21;
             }
             if (separator !== "") {
               res = `
@@ -16145,8 +16284,8 @@ var require_pino = __commonJS({
         bindings(bindings) {
           return bindings;
         },
-        level(label2, number4) {
-          return { level: number4 };
+        level(label2, number5) {
+          return { level: number5 };
         }
       }),
       hooks: {
@@ -16309,7 +16448,7 @@ var require_pino = __commonJS({
 // src/cli/run-action.ts
 import { mkdtemp as mkdtemp4, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 import { Writable as Writable2 } from "node:stream";
 
 // node_modules/zod/v4/classic/external.js
@@ -17027,12 +17166,12 @@ function cleanRegex(source) {
   return source.slice(start, end);
 }
 function floatSafeRemainder(val, step) {
-  const ratio = val / step;
-  const roundedRatio = Math.round(ratio);
-  const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio), 1);
-  if (Math.abs(ratio - roundedRatio) < tolerance)
+  const ratio2 = val / step;
+  const roundedRatio = Math.round(ratio2);
+  const tolerance = 4 * Number.EPSILON * Math.max(Math.abs(ratio2), 1);
+  if (Math.abs(ratio2 - roundedRatio) < tolerance)
     return 0;
-  return ratio - roundedRatio;
+  return ratio2 - roundedRatio;
 }
 var EVALUATING = /* @__PURE__ */ Symbol("evaluating");
 function defineLazy(object2, key, getter) {
@@ -18170,18 +18309,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse5 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse5(schema, value, ctx, finalizeParams(fn, _params));
+    return parse6(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse5 = _parse(_Err);
+  const parse6 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse5(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -19676,7 +19815,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse5 = inst._zod.parse;
+  const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -19690,7 +19829,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse5(payload, ctx);
+    return parse6(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -19874,7 +20013,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject3 = isObject;
+  const isObject4 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -19882,7 +20021,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject3(input2)) {
+    if (!isObject4(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -20018,7 +20157,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject3 = isObject;
+  const isObject4 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -20027,7 +20166,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
-    if (!isObject3(input2)) {
+    if (!isObject4(input2)) {
       payload.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -20370,13 +20509,13 @@ function handleIntersectionResults(result, left, right) {
         result.issues.push(keyIssues.get(k));
     }
   }
-  const merged = mergeValues(left.value, right.value);
-  if (!merged.valid) {
+  const merged2 = mergeValues(left.value, right.value);
+  if (!merged2.valid) {
     if (aborted(result))
       return result;
-    throw new Error(`Unmergable intersection. Error path: ${JSON.stringify(merged.mergeErrorPath)}`);
+    throw new Error(`Unmergable intersection. Error path: ${JSON.stringify(merged2.mergeErrorPath)}`);
   }
-  result.value = merged.data;
+  result.value = merged2.data;
   return result;
 }
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
@@ -21379,7 +21518,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve8) {
+function isRecursive(inst, stack, resolve10) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -21389,7 +21528,7 @@ function isRecursive(inst, stack, resolve8) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve8);
+      const answer = isRecursive(child, stack, resolve10);
       if (answer > result)
         result = answer;
     }
@@ -21400,7 +21539,7 @@ function isRecursive(inst, stack, resolve8) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve8) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve10) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -21464,7 +21603,7 @@ function isRecursive(inst, stack, resolve8) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve10 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -25665,8 +25804,8 @@ function ko_default() {
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
-function getUnitTypeFromNumber(number4) {
-  const abs = Math.abs(number4);
+function getUnitTypeFromNumber(number5) {
+  const abs = Math.abs(number5);
   const last = abs % 10;
   const last2 = abs % 100;
   if (last2 >= 11 && last2 <= 19 || last === 0)
@@ -32176,8 +32315,8 @@ function foldObjects(members2) {
         if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
           parts.push(part);
       }
-      const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
-      assignProp(properties, key, merged);
+      const merged2 = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
+      assignProp(properties, key, merged2);
     }
     for (const key of object2.required ?? [])
       required3.add(key);
@@ -36121,8 +36260,8 @@ var ExitError = class extends Error {
   }
   exitCode;
 };
-function usageError(message) {
-  return new ExitError(2, `${message} (see scrum-apply --help)`);
+function usageError(message, help = "scrum-apply --help") {
+  return new ExitError(2, `${message}; see ${help}`);
 }
 
 // src/cli/action-inputs.ts
@@ -36242,7 +36381,8 @@ var LlmConfig = external_exports.object({
 }).strict();
 var RepoConfig = external_exports.object({
   reviews: external_exports.string().min(1).default("data/_kb/scrum_reviews.jsonl"),
-  auditLog: external_exports.string().min(1).default("data/_kb/auto_apply.jsonl"),
+  /** CLI only; unset: `scrum-apply/audit.jsonl` in the repository's git directory (never the work tree). */
+  auditLog: external_exports.string().min(1).optional(),
   base: external_exports.string().min(1).optional(),
   minConfidence: percent.default(90),
   minFindingConfidence: percent.default(70),
@@ -36363,7 +36503,7 @@ function validateLayer(layer, source) {
   if (!parsed.success) throw new ConfigError(`Invalid config from ${source}: ${formatZodIssues(parsed.error.issues)}`);
 }
 function resolveConfig(layers) {
-  let merged = {};
+  let merged2 = {};
   const ordered = [
     [layers.file, "the config file"],
     [layers.env, "the environment"],
@@ -36372,9 +36512,9 @@ function resolveConfig(layers) {
   for (const [layer, source] of ordered) {
     if (!layer) continue;
     validateLayer(layer, source);
-    merged = mergeLayer(merged, layer);
+    merged2 = mergeLayer(merged2, layer);
   }
-  const parsed = RepoConfig.safeParse(merged);
+  const parsed = RepoConfig.safeParse(merged2);
   if (!parsed.success) throw new ConfigError(`Invalid configuration: ${formatZodIssues(parsed.error.issues)}`);
   return parsed.data;
 }
@@ -36441,8 +36581,14 @@ async function loadRepoConfigFile(repoDir, relPath = DEFAULT_CONFIG_PATH) {
 
 // src/cli/parse-cli-args.ts
 import { parseArgs } from "node:util";
+
+// src/stats/stats-types.ts
+var GROUP_BYS = ["reviewer", "patch-model", "tier", "confidence", "file-kind"];
+
+// src/cli/parse-cli-args.ts
 var USAGE = `Usage:
   scrum-apply run [options]      turn high-confidence review findings into verified patches
+  scrum-apply stats [options]    the trust funnel: what became of the bot's patches and PRs
   scrum-apply --help | --version
 
 Options for run:
@@ -36463,80 +36609,163 @@ Options for run:
   -h, --help              show this help
   -v, --version           show the version
 
-Environment: SCRUM_APPLY_LLM_URL (required), SCRUM_APPLY_LLM_KEY, SCRUM_APPLY_LLM_PROTOCOL,
+Options for stats:
+  --repo DIR              the repository whose config is read (default: the current directory)
+  --audit-log PATH        an audit log to read (repeatable; default: the config's auditLog)
+  --forge github|gitea|none
+                          where to see what became of the PRs (default as for run);
+                          none: offline, the funnel stops at "PR opened"
+  --since DATE            only audit rows from DATE on (e.g. 2026-01-01)
+  --by reviewer|patch-model|tier|confidence|file-kind
+                          a funnel per group, beside the overall one
+  --target-precision P    the share of decided PRs merged as proposed that a suggested
+                          minConfidence must reach (default 0.8)
+  --json | --markdown     the report as JSON, or as markdown with Mermaid charts
+
+Environment: SCRUM_APPLY_LLM_URL (required for run), SCRUM_APPLY_LLM_KEY, SCRUM_APPLY_LLM_PROTOCOL,
 GITHUB_TOKEN / GITHUB_REPOSITORY / GITHUB_API_URL, GITEA_URL / GITEA_TOKEN / GITEA_REPOSITORY,
-SCRUM_APPLY_DATA_DIR, and the seed's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
+SCRUM_APPLY_DATA_DIR, and the original script's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
 Exit codes: 0 run completed, 1 run failed, 2 usage error.`;
+var RUN_ONLY = ["reviews", "apply", "only", "base", "max-files", "min-confidence", "model", "concurrency"];
+var STATS_ONLY = ["since", "by", "markdown", "target-precision"];
+var RUN_HELP = "scrum-apply run --help";
+var OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+  repo: { type: "string" },
+  reviews: { type: "string" },
+  apply: { type: "boolean" },
+  forge: { type: "string" },
+  only: { type: "string", multiple: true },
+  base: { type: "string" },
+  "max-files": { type: "string" },
+  "min-confidence": { type: "string" },
+  model: { type: "string" },
+  concurrency: { type: "string" },
+  "audit-log": { type: "string", multiple: true },
+  json: { type: "boolean" },
+  since: { type: "string" },
+  by: { type: "string" },
+  markdown: { type: "boolean" },
+  "target-precision": { type: "string" }
+};
+function isKnown(name) {
+  return Object.hasOwn(OPTIONS, name);
+}
 function wholeNumber2(flag, value, min, max) {
   if (value === void 0) return void 0;
-  if (!/^\d+$/.test(value)) throw usageError(`${flag} must be a whole number, got "${value}"`);
+  if (!/^-?\d+$/.test(value)) throw usageError(`${flag} must be a whole number between ${min} and ${max}, got "${value}"`, RUN_HELP);
   const n = Number(value);
-  if (n < min || n > max) throw usageError(`${flag} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) throw usageError(`${flag} must be between ${min} and ${max}, got ${n}`, RUN_HELP);
   return n;
 }
+function parse3(argv) {
+  const { values, positionals, tokens } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    if (!isKnown(token.name)) throw usageError(`unknown option ${token.rawName}`, RUN_HELP);
+    const type = OPTIONS[token.name].type;
+    if (type === "boolean" && token.value !== void 0) throw usageError(`${token.rawName} takes no value`, RUN_HELP);
+    if (type === "string") {
+      const separateDash = !token.inlineValue && token.value?.startsWith("-") && !/^-\d/.test(token.value);
+      if (token.value === void 0 || separateDash) throw usageError(`${token.rawName} needs a value`, RUN_HELP);
+    }
+  }
+  const text2 = (name) => {
+    const value = values[name];
+    return typeof value === "string" ? value : void 0;
+  };
+  const only = values.only;
+  const auditLogs = values["audit-log"];
+  return {
+    positionals,
+    help: values.help === true,
+    version: values.version === true,
+    apply: values.apply === true ? true : void 0,
+    json: values.json === true,
+    only: Array.isArray(only) ? only.filter((v) => typeof v === "string") : [],
+    auditLogs: Array.isArray(auditLogs) ? auditLogs.filter((v) => typeof v === "string") : [],
+    markdown: values.markdown === true,
+    given: (name) => values[name] !== void 0,
+    text: text2
+  };
+}
 function parseCliArgs(argv) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-        repo: { type: "string" },
-        reviews: { type: "string" },
-        apply: { type: "boolean" },
-        forge: { type: "string" },
-        only: { type: "string", multiple: true },
-        base: { type: "string" },
-        "max-files": { type: "string" },
-        "min-confidence": { type: "string" },
-        model: { type: "string" },
-        concurrency: { type: "string" },
-        "audit-log": { type: "string" },
-        json: { type: "boolean" }
-      }
-    });
-  } catch (error62) {
-    throw usageError(error62 instanceof Error ? error62.message.split("\n")[0] ?? "bad arguments" : "bad arguments");
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { type: "help" };
-  if (values.version) return { type: "version" };
-  if (positionals.length === 0) throw usageError('missing command: try "scrum-apply run"');
-  if (positionals[0] !== "run") throw usageError(`unknown command "${positionals[0]}"`);
-  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`);
-  const forge = values.forge;
+  const args = parse3(argv);
+  const { positionals, text: text2 } = args;
+  if (args.help) return { type: "help" };
+  if (args.version) return { type: "version" };
+  if (positionals.length === 0) throw usageError('missing command: try "scrum-apply run" or "scrum-apply stats"');
+  const name = positionals[0];
+  if (name !== "run" && name !== "stats") throw usageError(`unknown command "${name}"`);
+  if (positionals.length > 1) throw usageError(`unexpected argument "${positionals[1]}"`, RUN_HELP);
+  const foreign = (name === "run" ? STATS_ONLY : RUN_ONLY).find((option) => args.given(option));
+  if (foreign !== void 0) throw usageError(`--${foreign} is not an option of ${name}`, RUN_HELP);
+  const forge = text2("forge");
   if (forge !== void 0 && forge !== "github" && forge !== "gitea" && forge !== "none") {
-    throw usageError(`--forge must be github, gitea or none, got "${forge}"`);
+    throw usageError(`--forge must be github, gitea or none, got "${forge}"`, RUN_HELP);
   }
+  const { auditLogs } = args;
+  if (name === "stats") {
+    if (args.json && args.markdown) throw usageError("--json and --markdown cannot go together", RUN_HELP);
+    return {
+      type: "stats",
+      repo: text2("repo"),
+      auditLogs,
+      forge,
+      since: date5("--since", text2("since")),
+      by: groupBy(text2("by")),
+      targetPrecision: share("--target-precision", text2("target-precision")) ?? 0.8,
+      output: args.json ? "json" : args.markdown ? "markdown" : "table"
+    };
+  }
+  if (auditLogs.length > 1) throw usageError("run takes one --audit-log", RUN_HELP);
   const flags = {};
-  if (values.reviews !== void 0) flags.reviews = values.reviews;
-  if (values["audit-log"] !== void 0) flags.auditLog = values["audit-log"];
-  const maxFiles = wholeNumber2("--max-files", values["max-files"], 1, 1e3);
+  const reviews = text2("reviews");
+  if (reviews !== void 0) flags.reviews = reviews;
+  if (auditLogs[0] !== void 0) flags.auditLog = auditLogs[0];
+  const maxFiles = wholeNumber2("--max-files", text2("max-files"), 1, 1e3);
   if (maxFiles !== void 0) flags.maxFiles = maxFiles;
-  const minConfidence = wholeNumber2("--min-confidence", values["min-confidence"], 0, 100);
+  const minConfidence = wholeNumber2("--min-confidence", text2("min-confidence"), 0, 100);
   if (minConfidence !== void 0) flags.minConfidence = minConfidence;
-  const concurrency = wholeNumber2("--concurrency", values.concurrency, 1, 64);
+  const concurrency = wholeNumber2("--concurrency", text2("concurrency"), 1, 64);
   if (concurrency !== void 0) flags.concurrency = concurrency;
-  if (values.model !== void 0) flags.llm = { model: values.model };
+  const model = text2("model");
+  if (model !== void 0) flags.llm = { model };
   return {
     type: "run",
-    repo: values.repo,
-    apply: values.apply,
+    repo: text2("repo"),
+    apply: args.apply,
     forge,
-    only: values.only ?? [],
-    base: values.base,
-    json: values.json ?? false,
+    only: args.only,
+    base: text2("base"),
+    json: args.json,
     flags
   };
+}
+function date5(flag, value) {
+  if (value === void 0) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw usageError(`${flag} must be a date like 2026-01-01, got "${value}"`);
+  return new Date(ms);
+}
+function groupBy(value) {
+  if (value === void 0) return null;
+  const found = GROUP_BYS.find((by) => by === value);
+  if (found === void 0) throw usageError(`--by must be one of ${GROUP_BYS.join(", ")}, got "${value}"`);
+  return found;
+}
+function share(flag, value) {
+  if (value === void 0) return void 0;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n > 0 && n <= 100)) throw usageError(`${flag} must be a share like 0.8 (or a percentage like 80), got "${value}"`);
+  return n > 1 ? n / 100 : n;
 }
 
 // src/cli/run-command.ts
 import { appendFile as appendFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir3, userInfo } from "node:os";
-import { isAbsolute as isAbsolute6, join as join18, resolve as resolve7 } from "node:path";
+import { join as join19, resolve as resolve8 } from "node:path";
 
 // src/forge/gitea/gitea-env.ts
 var REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
@@ -36613,9 +36842,9 @@ function isBotLabel(name) {
   return lower === ROOT || PREFIXES.some((prefix) => lower.startsWith(prefix));
 }
 function mergeLabels(current, desired) {
-  const merged = [...current.filter((name) => !isBotLabel(name)), ...desired.map((l) => l.name)];
+  const merged2 = [...current.filter((name) => !isBotLabel(name)), ...desired.map((l) => l.name)];
   const seen = /* @__PURE__ */ new Set();
-  return merged.filter((name) => {
+  return merged2.filter((name) => {
     const key = name.toLowerCase();
     if (seen.has(key)) return false;
     seen.add(key);
@@ -36654,6 +36883,7 @@ var GiteaLabel = external_exports.object({
 var GiteaBranchInfo = external_exports.object({
   label: external_exports.string().optional(),
   ref: external_exports.string(),
+  sha: external_exports.string().nullish(),
   /** -1 when the head repository (a deleted fork) is gone. */
   repo_id: external_exports.number().int()
 });
@@ -36667,7 +36897,10 @@ var GiteaPull = external_exports.object({
   labels: external_exports.array(GiteaLabel).nullish().transform((labels) => labels ?? []),
   head: GiteaBranchInfo,
   base: GiteaBranchInfo,
-  created_at: external_exports.string().nullish()
+  created_at: external_exports.string().nullish(),
+  // Read by the stats only.
+  closed_at: external_exports.string().nullish(),
+  merged_at: external_exports.string().nullish()
 });
 var GiteaRepo = external_exports.object({ default_branch: external_exports.string() });
 var GiteaComment = external_exports.object({
@@ -36909,6 +37142,19 @@ function toForgePr(pull) {
     ...typeof pull.created_at === "string" ? { createdAt: pull.created_at } : {}
   };
 }
+function toPrHistory(pull) {
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    headBranch: headBranchOf(pull),
+    state: pull.state,
+    merged: pull.merged,
+    headSha: pull.head.sha || null,
+    createdAt: pull.created_at ?? null,
+    closedAt: pull.closed_at ?? null,
+    mergedAt: pull.merged_at ?? null
+  };
+}
 
 // src/forge/gitea/gitea-forge.ts
 var GITEA_MAX_BODY_LENGTH = 6e4;
@@ -36940,9 +37186,15 @@ function createGiteaForge(options2) {
     labelIds.remember(pull.labels);
     return toForgePr(pull);
   }
-  async function listBotPrs(branchPrefix) {
+  async function listBotPulls(branchPrefix) {
     const pulls = await listPulls(client, ref, "all");
-    return pulls.filter((pull) => isSameRepoPull(pull) && headBranchOf(pull).startsWith(branchPrefix)).map(convert);
+    return pulls.filter((pull) => isSameRepoPull(pull) && headBranchOf(pull).startsWith(branchPrefix));
+  }
+  async function listBotPrs(branchPrefix) {
+    return (await listBotPulls(branchPrefix)).map(convert);
+  }
+  async function listPrHistory(branchPrefix) {
+    return (await listBotPulls(branchPrefix)).map(toPrHistory);
   }
   async function ensureLabels(labels) {
     await labelIds.idsFor(labels);
@@ -37006,6 +37258,7 @@ function createGiteaForge(options2) {
     kind: "gitea",
     maxBodyLength: GITEA_MAX_BODY_LENGTH,
     listBotPrs,
+    listPrHistory,
     ensureLabels,
     createPr,
     updatePr,
@@ -37374,7 +37627,7 @@ function expand(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse3(options2) {
+function parse4(options2) {
   let method = options2.method.toUpperCase();
   let url2 = (options2.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options2.headers);
@@ -37438,7 +37691,7 @@ function parse3(options2) {
   );
 }
 function endpointWithDefaults(defaults, route, options2) {
-  return parse3(merge2(defaults, route, options2));
+  return parse4(merge2(defaults, route, options2));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge2(oldDefaults, newDefaults);
@@ -37447,194 +37700,13 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge2.bind(null, DEFAULTS2),
-    parse: parse3
+    parse: parse4
   });
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
-var SP = 32;
-var HTAB = 9;
-var SEMI = 59;
-var EQ = 61;
-var DQUOTE = 34;
-var BSLASH = 92;
-var COMMA = 44;
-var LOWER_CASE = 1;
-var OWS = 2;
-var SEMI_FLAG = 4;
-var COMMA_FLAG = 8;
-var TOKEN_FLAG = 16;
-var NON_ASCII = 65280;
-var CASE_FLAGS = LOWER_CASE | NON_ASCII;
-var CHAR_MAP = new Uint8Array(256);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 128; code <= 255; code++) {
-  CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-  CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 48; code <= 57; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 65; code <= 90; code++) {
-  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 97; code <= 122; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
-}
-var NullObject = /* @__PURE__ */ (() => {
-  const C = function() {
-  };
-  C.prototype = /* @__PURE__ */ Object.create(null);
-  return C;
-})();
-function parse4(header, options2) {
-  const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
-  let valueStart = options2?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-    valueStart++;
-  }
-  let index = valueStart;
-  let typeFlags = 0;
-  let whitespace = -1;
-  let stop = options2?.parameters === false ? COMMA_FLAG : 0;
-  while (index < len) {
-    const code = header.charCodeAt(index);
-    const flags = CHAR_MAP[code];
-    if ((flags & stopFlags) !== 0) {
-      stop |= flags & COMMA_FLAG;
-      break;
-    }
-    if ((flags & OWS) !== 0) {
-      if (whitespace === -1)
-        whitespace = index;
-    } else {
-      whitespace = -1;
-    }
-    typeFlags |= code & NON_ASCII | flags;
-    index++;
-  }
-  const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
-  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-  if (index === len || stop !== 0) {
-    return { type, index, parameters: new NullObject() };
-  }
-  return parseParameters(header, type, index, len, stopFlags);
-}
-function parseParameters(header, type, index, len, stopFlags) {
-  const parameters = new NullObject();
-  parameter: while (index < len) {
-    index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-      index++;
-    }
-    const keyStart = index;
-    let keyFlags = 0;
-    let keyWhitespace = -1;
-    while (index < len) {
-      const code = header.charCodeAt(index);
-      const flags = CHAR_MAP[code];
-      if ((flags & stopFlags) !== 0) {
-        if ((flags & COMMA_FLAG) !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if (code === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
-        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-        index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-          index++;
-        }
-        if (index < len && header.charCodeAt(index) === DQUOTE) {
-          const quotedStart = ++index;
-          let escaped = false;
-          while (index < len) {
-            const code2 = header.charCodeAt(index);
-            if (code2 === DQUOTE) {
-              if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
-              }
-              index++;
-              let stop2 = 0;
-              while (index < len) {
-                const code3 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code3];
-                if ((flags2 & stopFlags) !== 0) {
-                  stop2 = flags2 & COMMA_FLAG;
-                  break;
-                }
-                index++;
-              }
-              if (stop2 !== 0)
-                break parameter;
-              continue parameter;
-            }
-            if (code2 === BSLASH && index + 1 < len) {
-              escaped = true;
-              index += 2;
-              continue;
-            }
-            index++;
-          }
-          continue parameter;
-        }
-        const valueStart = index;
-        let stop = 0;
-        let valueWhitespace = -1;
-        while (index < len) {
-          const code2 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code2];
-          if ((flags2 & stopFlags) !== 0) {
-            stop = flags2 & COMMA_FLAG;
-            break;
-          }
-          if ((flags2 & OWS) !== 0) {
-            if (valueWhitespace === -1)
-              valueWhitespace = index;
-          } else {
-            valueWhitespace = -1;
-          }
-          index++;
-        }
-        if (parameters[key] === void 0) {
-          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key] = header.slice(valueStart, valueEnd);
-        }
-        if (stop !== 0)
-          break parameter;
-        continue parameter;
-      }
-      if ((flags & OWS) !== 0) {
-        if (keyWhitespace === -1)
-          keyWhitespace = index;
-      } else {
-        keyWhitespace = -1;
-      }
-      keyFlags |= code & NON_ASCII | flags;
-      index++;
-    }
-  }
-  return { type, index, parameters };
-}
-function unescapeQuotedPairs(str, start, end) {
-  let result = "";
-  for (let index = start; index < end; index++) {
-    if (str.charCodeAt(index) === BSLASH) {
-      result += str.slice(start, index);
-      start = ++index;
-    }
-  }
-  return result + str.slice(start, end);
-}
+// node_modules/@octokit/request/dist-bundle/index.js
+var import_content_type = __toESM(require_dist2(), 1);
 
 // node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
@@ -37656,8 +37728,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject3 = val !== null && typeof val === "object";
-    const hasToJSON = isObject3 && typeof val.toJSON === "function";
+    const isObject4 = val !== null && typeof val === "object";
+    const hasToJSON = isObject4 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -38129,7 +38201,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = parse4(contentType);
+  const mimetype = (0, import_content_type.parse)(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -41376,10 +41448,13 @@ var GitHubPull = external_exports.object({
   html_url: external_exports.string(),
   state: external_exports.enum(["open", "closed"]),
   merged_at: external_exports.string().nullable().optional(),
+  // Read by the stats only; optional so a payload without it still serves publishing.
+  closed_at: external_exports.string().nullable().optional(),
   title: external_exports.string(),
   body: external_exports.string().nullable().optional(),
   head: external_exports.object({
     ref: external_exports.string(),
+    sha: external_exports.string().optional(),
     // null when the head repository (a fork) was deleted
     repo: external_exports.object({ full_name: external_exports.string() }).nullable()
   }),
@@ -41399,6 +41474,19 @@ function toForgePr2(pull) {
     body: pull.body ?? "",
     labels: pull.labels.map((label2) => label2.name),
     ...pull.created_at === void 0 ? {} : { createdAt: pull.created_at }
+  };
+}
+function toPrHistory2(pull) {
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    headBranch: pull.head.ref,
+    state: pull.state,
+    merged: typeof pull.merged_at === "string",
+    headSha: pull.head.sha ?? null,
+    createdAt: pull.created_at ?? null,
+    closedAt: pull.closed_at ?? null,
+    mergedAt: pull.merged_at ?? null
   };
 }
 function isSameRepoHead(pull, owner, repo) {
@@ -41576,6 +41664,9 @@ function createGitHubForge(options2) {
   async function ensureLabels(labels) {
     await guard("label creation", () => ensureLabelsOnce(labels));
   }
+  async function listBotPulls(branchPrefix) {
+    return (await listPulls2(api)).filter((pull) => pull.head.ref.startsWith(branchPrefix) && isSameRepoHead(pull, owner, repo));
+  }
   async function labelNewPr(created, wanted) {
     try {
       await ensureLabels(wanted);
@@ -41603,10 +41694,8 @@ function createGitHubForge(options2) {
   return {
     kind: "github",
     maxBodyLength: MAX_BODY_LENGTH,
-    listBotPrs: (branchPrefix) => guard(
-      "listing pull requests",
-      async () => (await listPulls2(api)).filter((pull) => pull.head.ref.startsWith(branchPrefix) && isSameRepoHead(pull, owner, repo)).map(toForgePr2)
-    ),
+    listBotPrs: (branchPrefix) => guard("listing pull requests", async () => (await listBotPulls(branchPrefix)).map(toForgePr2)),
+    listPrHistory: (branchPrefix) => guard("listing pull requests", async () => (await listBotPulls(branchPrefix)).map(toPrHistory2)),
     ensureLabels,
     async createPr(pr) {
       const created = toForgePr2(
@@ -41729,13 +41818,13 @@ function pTimeout(promise2, options2) {
   } = options2;
   let timer;
   let abortHandler;
-  const wrappedPromise = new Promise((resolve8, reject2) => {
+  const wrappedPromise = new Promise((resolve10, reject2) => {
     if (typeof milliseconds !== "number" || Math.sign(milliseconds) !== 1) {
       throw new TypeError(`Expected \`milliseconds\` to be a positive number, got \`${milliseconds}\``);
     }
     if (signal?.aborted) {
       reject2(getAbortedReason(signal));
-      promise2.then(resolve8, reject2);
+      promise2.then(resolve10, reject2);
       return;
     }
     if (signal) {
@@ -41744,7 +41833,7 @@ function pTimeout(promise2, options2) {
       };
       signal.addEventListener("abort", abortHandler, { once: true });
     }
-    promise2.then(resolve8, reject2);
+    promise2.then(resolve10, reject2);
     if (milliseconds === Number.POSITIVE_INFINITY) {
       return;
     }
@@ -41752,7 +41841,7 @@ function pTimeout(promise2, options2) {
     timer = customTimers.setTimeout.call(void 0, () => {
       if (fallback) {
         try {
-          resolve8(fallback());
+          resolve10(fallback());
         } catch (error62) {
           reject2(error62);
         }
@@ -41762,7 +41851,7 @@ function pTimeout(promise2, options2) {
         promise2.cancel();
       }
       if (message === false) {
-        resolve8();
+        resolve10();
       } else if (message instanceof Error) {
         reject2(message);
       } else {
@@ -42206,7 +42295,7 @@ var PQueue = class extends import_index.default {
     if (options2.timeout !== void 0 && !(Number.isFinite(options2.timeout) && options2.timeout > 0)) {
       throw new TypeError(`Expected \`timeout\` to be a positive finite number, got \`${options2.timeout}\` (${typeof options2.timeout})`);
     }
-    return new Promise((resolve8, reject2) => {
+    return new Promise((resolve10, reject2) => {
       const taskSymbol = /* @__PURE__ */ Symbol(`task-${options2.id}`);
       let cleanupQueueAbortHandler = () => void 0;
       const run = async () => {
@@ -42248,7 +42337,7 @@ var PQueue = class extends import_index.default {
             })]);
           }
           const result = await operation;
-          resolve8(result);
+          resolve10(result);
           this.emit("completed", result);
         } catch (error62) {
           reject2(error62);
@@ -42437,7 +42526,7 @@ var PQueue = class extends import_index.default {
   }
   async #onEvent(events, filter) {
     const eventList = Array.isArray(events) ? events : [events];
-    return new Promise((resolve8) => {
+    return new Promise((resolve10) => {
       const listener = () => {
         if (filter && !filter()) {
           return;
@@ -42445,7 +42534,7 @@ var PQueue = class extends import_index.default {
         for (const event of eventList) {
           this.off(event, listener);
         }
-        resolve8();
+        resolve10();
       };
       for (const event of eventList) {
         this.on(event, listener);
@@ -42755,7 +42844,7 @@ import { spawn } from "node:child_process";
 var PIPE_GRACE_MS = 2e3;
 var MAX_TIMER_MS = 2 ** 31 - 1;
 function runProcess(spec) {
-  return new Promise((resolve8) => {
+  return new Promise((resolve10) => {
     let timedOut = false;
     let aborted2 = false;
     let exit = null;
@@ -42768,7 +42857,7 @@ function runProcess(spec) {
       settled = true;
       for (const timer of timers) clearTimeout(timer);
       spec.signal?.removeEventListener("abort", onAbort);
-      resolve8({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, aborted: aborted2, spawnError, killError });
+      resolve10({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, aborted: aborted2, spawnError, killError });
     };
     const killGroup = () => {
       if (child.pid === void 0) return;
@@ -42791,7 +42880,7 @@ function runProcess(spec) {
         stdio: ["ignore", "pipe", "pipe"]
       });
     } catch (error62) {
-      resolve8({ exitCode: null, signal: null, timedOut, aborted: aborted2, spawnError: error62 instanceof Error ? error62.message : String(error62), killError });
+      resolve10({ exitCode: null, signal: null, timedOut, aborted: aborted2, spawnError: error62 instanceof Error ? error62.message : String(error62), killError });
       return;
     }
     child.stdout?.on("data", (chunk) => (spec.stdout ?? spec.output).write(chunk));
@@ -43144,8 +43233,8 @@ async function findBwrap(env = process.env) {
   if (!path) return null;
   let features = bwrapFeatures.get(path);
   if (features === void 0) {
-    features = new Promise((resolve8) => {
-      execFile(path, ["--help"], { env: {}, timeout: 5e3 }, (_error, stdout, stderr) => resolve8(`${stdout}${stderr}`));
+    features = new Promise((resolve10) => {
+      execFile(path, ["--help"], { env: {}, timeout: 5e3 }, (_error, stdout, stderr) => resolve10(`${stdout}${stderr}`));
     }).then((help) => ({ path, size: help.includes("--size"), disableUserns: help.includes("--disable-userns") }));
     bwrapFeatures.set(path, features);
   }
@@ -43582,7 +43671,7 @@ function runGit(args, options2) {
   const command = commandOf(args);
   const maxBuffer = options2.maxBuffer ?? DEFAULT_MAX_BUFFER;
   const idleMs = options2.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  return new Promise((resolve8, reject2) => {
+  return new Promise((resolve10, reject2) => {
     let child;
     try {
       child = spawnGit(args, options2);
@@ -43611,7 +43700,7 @@ function runGit(args, options2) {
       clearTimeout(overall);
       const out = Buffer.concat(stdout).toString("utf8");
       if (code === 0 && stopped === null && failedToStart === null) {
-        resolve8(out);
+        resolve10(out);
         return;
       }
       const reason = stopped !== null ? `was stopped: it ${stopped}` : failedToStart !== null ? `could not run: ${failedToStart.message}` : `failed (${code === null ? `signal ${signal ?? "?"}` : `exit ${code}`})${lastLine(stderr)}`;
@@ -43949,12 +44038,12 @@ function planSlots(files, options2) {
     const key = file2.pkg ?? "";
     groups2.set(key, [...groups2.get(key) ?? [], at]);
   });
-  const share = Math.ceil(files.length / slots);
+  const share2 = Math.ceil(files.length / slots);
   const lists = Array.from({ length: slots }, () => []);
   let slot = 0;
   for (const members2 of groups2.values()) {
     for (const at of members2) {
-      if ((lists[slot]?.length ?? 0) >= share) slot += 1;
+      if ((lists[slot]?.length ?? 0) >= share2) slot += 1;
       lists[slot]?.push(at);
     }
   }
@@ -43992,10 +44081,10 @@ function warmSlots(options2) {
   const primed = /* @__PURE__ */ new Set([0]);
   let snapshot = null;
   const held = Array.from({ length: Math.max(0, options2.count) }, () => {
-    let resolve8 = () => {
+    let resolve10 = () => {
     };
-    const promise2 = new Promise((done) => resolve8 = done);
-    return { promise: promise2, resolve: resolve8 };
+    const promise2 = new Promise((done) => resolve10 = done);
+    return { promise: promise2, resolve: resolve10 };
   });
   async function buildShared() {
     await Promise.all(held.map((slotHeld, index) => Promise.race([options2.pool.withSlot(async (slot) => slot.restored(), index), slotHeld.promise])));
@@ -44874,10 +44963,10 @@ function createBatchReader(gitDir) {
   return {
     request(kind, oid) {
       if (!OBJECT_ID.test(oid)) return Promise.reject(new Error(`not an object id: ${JSON.stringify(oid)}`));
-      return new Promise((resolve8, reject2) => {
+      return new Promise((resolve10, reject2) => {
         child ??= start();
         if (pending.length === 0) hold(true);
-        pending.push({ kind, oid, resolve: resolve8, reject: reject2 });
+        pending.push({ kind, oid, resolve: resolve10, reject: reject2 });
         child.stdin.write(`${kind} ${oid}
 `);
       });
@@ -45162,7 +45251,8 @@ async function resolveBase(input2) {
   const localSha = fetchedSha === null ? await user.commitOf(`refs/heads/${baseBranch}`) ?? await user.commitOf(trackingRef) : null;
   const baseSha = fetchedSha ?? localSha;
   if (baseSha === null) {
-    throw new Error(`unknown base branch: ${baseBranch} (not on ${remote}${online ? "" : " (unreachable)"} and not a local branch of ${user.topLevel})`);
+    const remoteSide = input2.remoteUrl === null ? `there is no remote "${remote}"` : online ? `not on ${remote}` : `${remote} could not be reached`;
+    throw new Error(`base branch not found: ${baseBranch} (${remoteSide}, and not a local branch of ${user.topLevel})`);
   }
   const trackingSha = fetchedSha === null ? await user.commitOf(trackingRef) : null;
   const baseTips = [.../* @__PURE__ */ new Set([baseSha, ...trackingSha === null ? [] : [trackingSha]])];
@@ -45304,6 +45394,7 @@ async function openUserRepo(repoDir) {
   );
   return {
     topLevel,
+    commonDir: absoluteCommon,
     objectsDir: join16(absoluteCommon, "objects"),
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,
@@ -45484,9 +45575,9 @@ function pointedLines(review, source, lineCount) {
   for (const m of review.matchAll(numbers)) add(m.index, Number(m[1]), Number(m[2] ?? m[1]));
   const quotes = /```[^\n]*\n([\s\S]*?)```|`([^`\n]+)`/gu;
   for (const m of review.matchAll(quotes)) {
-    const quoted = (m[1] ?? m[2] ?? "").split("\n").map((l) => l.trim()).find((l) => l.length >= MIN_QUOTE_CHARS);
-    if (quoted === void 0) continue;
-    const hits = lineNumbersOf(source, quoted);
+    const quoted2 = (m[1] ?? m[2] ?? "").split("\n").map((l) => l.trim()).find((l) => l.length >= MIN_QUOTE_CHARS);
+    if (quoted2 === void 0) continue;
+    const hits = lineNumbersOf(source, quoted2);
     if (hits.length > 0 && hits.length <= MAX_QUOTE_HITS) for (const line of hits) add(m.index, line, line);
   }
   found.sort((a, b) => a.at - b.at);
@@ -45582,6 +45673,14 @@ function sourceSection(view, clean) {
 ${clean(region.text)}`).join("\n")
   };
 }
+
+// src/patches/model-unreachable-error.ts
+var ModelUnreachableError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ModelUnreachableError";
+  }
+};
 
 // src/patches/one-line.ts
 function oneLine(text2, max = 200) {
@@ -45686,6 +45785,66 @@ function parsePatchAnswer(content) {
   return { type: "patches", patches, rejected };
 }
 
+// src/patches/model-failure.ts
+function networkCause(error62) {
+  if (!(error62 instanceof Error)) return "network error";
+  const cause = error62.cause;
+  const code = typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : null;
+  return code ? `network error (${code})` : `network error (${error62.message})`;
+}
+var CERT_CODES = /* @__PURE__ */ new Set([
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID"
+]);
+function unreachableCause(error62, url2) {
+  if (!(error62 instanceof Error) || !(error62.cause instanceof Error)) return null;
+  const cause = error62.cause;
+  const code = "code" in cause && typeof cause.code === "string" ? cause.code : null;
+  if (cause.message === "bad port") return { cause: `port ${url2.port} is one fetch refuses to use (a "bad port"); choose another`, retry: false };
+  if (code === "ECONNREFUSED") return { cause: "connection refused", retry: true };
+  if (code === "ENOTFOUND") return { cause: `host ${url2.hostname} not found (DNS)`, retry: false };
+  if (code === "EAI_AGAIN") return { cause: `DNS lookup of ${url2.hostname} failed (EAI_AGAIN)`, retry: true };
+  if (code === "EHOSTUNREACH") return { cause: "no route to host", retry: true };
+  if (code === "ENETUNREACH") return { cause: "network unreachable", retry: true };
+  if (code !== null && CERT_CODES.has(code)) return { cause: `its TLS certificate is not accepted (${code})`, retry: false };
+  return null;
+}
+function refusalHint(status, model) {
+  if (status === 401) return "the API key was refused: check SCRUM_APPLY_LLM_KEY";
+  if (status === 403) return "access denied: check SCRUM_APPLY_LLM_KEY and what it may use";
+  if (status === 404) return `no such model ("${model}") or endpoint: check the model name and the URL`;
+  return null;
+}
+
+// src/patches/read-capped.ts
+async function readCapped(response, max) {
+  if (!response.body) return { text: "", overflow: false };
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  let overflow = false;
+  try {
+    for (; ; ) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        chunks.push(value.subarray(0, value.byteLength - (size - max)));
+        overflow = true;
+        break;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => void 0);
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), overflow };
+}
+
 // src/patches/request-chat.ts
 var BACKOFF_BASE_MS = 1e3;
 var MAX_RETRY_AFTER_MS = 3e4;
@@ -45698,14 +45857,16 @@ async function requestChat(endpoint2, body, started, signal) {
   for (let n = 1; ; n += 1) {
     const outcome2 = await attempt(context);
     if (outcome2.kind !== "retry") return outcome2;
-    const failed = `LLM request failed: ${outcome2.failure} after ${n} attempt${n === 1 ? "" : "s"}`;
+    const attempts = `${n} attempt${n === 1 ? "" : "s"}`;
+    const failed = `LLM request failed: ${outcome2.failure} after ${attempts}`;
     const detail2 = outcome2.detail ? `: ${outcome2.detail}` : "";
-    if (n > endpoint2.retries) return { kind: "final", reason: failed + detail2 };
+    const unreachable = outcome2.unreachable ? { kind: "unreachable", problem: `cannot be reached: ${outcome2.unreachable} (${attempts})` } : null;
+    if (n > endpoint2.retries) return unreachable ?? { kind: "final", reason: failed + detail2 };
     const delay = Math.min(outcome2.waitMs ?? BACKOFF_BASE_MS * 2 ** (n - 1), MAX_RETRY_AFTER_MS);
     if (performance.now() - started + delay >= endpoint2.timeoutMs) {
-      return { kind: "final", reason: `${failed} (no time left to retry)${detail2}` };
+      return unreachable ?? { kind: "final", reason: `${failed} (no time left to retry)${detail2}` };
     }
-    await Promise.race([endpoint2.sleep(delay), new Promise((resolve8) => budget.addEventListener("abort", resolve8, { once: true }))]);
+    await Promise.race([endpoint2.sleep(delay), new Promise((resolve10) => budget.addEventListener("abort", resolve10, { once: true }))]);
     if (budget.aborted) return { kind: "final", reason: stopped() };
   }
 }
@@ -45725,7 +45886,9 @@ async function attempt(context) {
     });
   } catch (error62) {
     if (budget.aborted) return { kind: "final", reason: stopped() };
-    return { kind: "retry", failure: networkCause(error62), detail: "", waitMs: null };
+    const unreachable = unreachableCause(error62, new URL(endpoint2.url));
+    if (unreachable && !unreachable.retry) return { kind: "unreachable", problem: `cannot be reached: ${unreachable.cause}` };
+    return { kind: "retry", failure: networkCause(error62), detail: "", waitMs: null, ...unreachable ? { unreachable: unreachable.cause } : {} };
   }
   try {
     return response.ok ? await readAnswer(response, context) : await readFailure(response, context);
@@ -45757,44 +45920,19 @@ async function readFailure(response, { endpoint: endpoint2, budget, stopped }) {
     const waitMs = retryAfterMs(response.headers.get("retry-after"), Date.now());
     return { kind: "retry", failure: `HTTP ${response.status}`, detail: snippet, waitMs };
   }
+  const refusal = refusalHint(response.status, endpoint2.model);
+  if (refusal) {
+    return { kind: "unreachable", problem: `refused the request: HTTP ${response.status} (${refusal})${snippet ? `: ${snippet}` : ""}` };
+  }
   const hint = response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : "";
   return { kind: "final", reason: `LLM request failed: HTTP ${response.status}${hint}${snippet ? `: ${snippet}` : ""}` };
-}
-async function readCapped(response, max) {
-  if (!response.body) return { text: "", overflow: false };
-  const reader = response.body.getReader();
-  const chunks = [];
-  let size = 0;
-  let overflow = false;
-  try {
-    for (; ; ) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        chunks.push(value.subarray(0, value.byteLength - (size - max)));
-        overflow = true;
-        break;
-      }
-      chunks.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => void 0);
-  }
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), overflow };
 }
 function retryAfterMs(header, now) {
   if (!header) return null;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1e3;
-  const date5 = Date.parse(value);
-  return Number.isNaN(date5) ? null : Math.max(0, date5 - now);
-}
-function networkCause(error62) {
-  if (!(error62 instanceof Error)) return "network error";
-  const cause = error62.cause;
-  const code = typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : null;
-  return code ? `network error (${code})` : `network error (${error62.message})`;
+  const date6 = Date.parse(value);
+  return Number.isNaN(date6) ? null : Math.max(0, date6 - now);
 }
 
 // src/patches/create-patch-model.ts
@@ -45812,21 +45950,34 @@ function createPatchModel(options2) {
   const { redact } = options2;
   const endpoint2 = {
     url: chatUrl(options2),
+    model: options2.model,
     ...options2.apiKey ? { apiKey: options2.apiKey } : {},
     timeoutMs: options2.timeoutMs,
     maxResponseBytes: options2.maxResponseBytes,
     retries: options2.retries ?? 2,
     fetch: options2.fetch ?? globalThis.fetch,
-    sleep: options2.sleep ?? ((ms) => new Promise((resolve8) => setTimeout(resolve8, ms))),
+    sleep: options2.sleep ?? ((ms) => new Promise((resolve10) => setTimeout(resolve10, ms))),
     redact
   };
+  let unusable = null;
   return {
     model: options2.model,
     async requestPatches(input2, signal) {
+      if (unusable) throw unusable;
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
+      let outcome2;
       try {
-        const outcome2 = await requestChat(endpoint2, chatBody(options2, input2), started, signal);
+        outcome2 = await requestChat(endpoint2, chatBody(options2, input2), started, signal);
+      } catch (error62) {
+        const message = error62 instanceof Error ? error62.message : String(error62);
+        return { type: "no_patches", reason: oneLine(redact(`LLM request failed: ${message}`), 300), durationMs: elapsed() };
+      }
+      if (outcome2.kind === "unreachable") {
+        unusable ??= new ModelUnreachableError(oneLine(redact(`the patch model at ${endpoint2.url} ${outcome2.problem}`), 400));
+        throw unusable;
+      }
+      try {
         if (outcome2.kind === "final") return { type: "no_patches", reason: oneLine(redact(outcome2.reason), 300), durationMs: elapsed() };
         return { ...patchesFrom(outcome2.body, redact), durationMs: elapsed() };
       } catch (error62) {
@@ -46326,6 +46477,7 @@ function buildAuditRow(context, review, action, details2, now) {
     patches_rejected: (details2.rejected ?? []).map((p) => ({ reason: p.reason, rationale: p.rationale, confidence: p.confidence })),
     check: details2.check ?? null,
     branch: details2.branch ?? null,
+    head_sha: details2.headSha ?? null,
     pr: details2.pr ?? null,
     reason: details2.reason ?? null,
     error: details2.error ?? null
@@ -46336,37 +46488,37 @@ function buildAuditRow(context, review, action, details2, now) {
 async function decideLifecycle(input2) {
   const { existing } = input2;
   const mine = existing.prs;
-  const open5 = pickOpenPr(mine, input2.baseBranch);
+  const open6 = pickOpenPr(mine, input2.baseBranch);
   const stop = input2.stopLabel.toLowerCase();
-  if (open5 !== null && open5.labels.some((l) => l.toLowerCase() === stop)) return { type: "stopped", pr: open5 };
-  if (open5 === null) {
+  if (open6 !== null && open6.labels.some((l) => l.toLowerCase() === stop)) return { type: "stopped", pr: open6 };
+  if (open6 === null) {
     const declined = mine.find((pr) => pr.state === "closed" && !pr.merged && parsePrMeta(pr.body)?.review === input2.review);
     if (declined !== void 0) return { type: "declined", pr: declined };
   }
   if (input2.force) return { type: "ask" };
-  if (open5 === null) {
+  if (open6 === null) {
     if (existing.forge || existing.remoteSha === null) return { type: "ask" };
     const trailers = await existing.remoteTrailers();
     return trailers?.input === input2.fingerprint ? { type: "unchanged", pr: null, reason: "the branch was built from these same inputs" } : { type: "ask" };
   }
-  const meta3 = parsePrMeta(open5.body);
+  const meta3 = parsePrMeta(open6.body);
   if (meta3?.input === void 0) return { type: "ask" };
   const patches = (meta3.patches ?? []).map((p) => ({ ...p }));
-  const rebuild = () => patches.length > 0 ? { type: "reapply", pr: open5, patches } : { type: "ask" };
+  const rebuild = () => patches.length > 0 ? { type: "reapply", pr: open6, patches } : { type: "ask" };
   if (input2.rebaseWhen === "never" && meta3.review === input2.review) {
-    return { type: "unchanged", pr: open5, reason: "the open PR is kept as it is (rebaseWhen: never)" };
+    return { type: "unchanged", pr: open6, reason: "the open PR is kept as it is (rebaseWhen: never)" };
   }
   if (meta3.input === input2.fingerprint) {
-    if (meta3.base === input2.baseSha) return { type: "unchanged", pr: open5, reason: "the open PR was built from these same inputs" };
+    if (meta3.base === input2.baseSha) return { type: "unchanged", pr: open6, reason: "the open PR was built from these same inputs" };
     if (input2.rebaseWhen === "behind-base") return rebuild();
-    return { type: "unchanged", pr: open5, reason: "the base moved but the file did not; the PR is left as it is" };
+    return { type: "unchanged", pr: open6, reason: "the base moved but the file did not; the PR is left as it is" };
   }
   if (meta3.review === input2.review && meta3.blob !== void 0 && input2.fingerprintWithBlob(meta3.blob) === meta3.input) return rebuild();
   return { type: "ask" };
 }
 function pickOpenPr(prs, baseBranch) {
-  const open5 = prs.filter((pr) => pr.state === "open");
-  return open5.find((pr) => pr.baseBranch === baseBranch) ?? open5[0] ?? null;
+  const open6 = prs.filter((pr) => pr.state === "open");
+  return open6.find((pr) => pr.baseBranch === baseBranch) ?? open6[0] ?? null;
 }
 
 // src/pipeline/close-obsolete.ts
@@ -46381,12 +46533,12 @@ async function closeObsoletePrs(sweep) {
   }
   for (const [file2, prs] of byFile) {
     if (sweep.processed.has(file2) || sweep.only.length > 0 && !sweep.only.includes(file2)) continue;
-    const open5 = pickOpenPr(prs, sweep.workspace.baseBranch);
-    if (open5 === null || open5.baseBranch !== sweep.workspace.baseBranch) continue;
-    if (open5.labels.some((label2) => label2.toLowerCase() === sweep.stopLabel.toLowerCase())) continue;
+    const open6 = pickOpenPr(prs, sweep.workspace.baseBranch);
+    if (open6 === null || open6.baseBranch !== sweep.workspace.baseBranch) continue;
+    if (open6.labels.some((label2) => label2.toLowerCase() === sweep.stopLabel.toLowerCase())) continue;
     const reason = await obsoleteReason(sweep, file2);
     if (reason === null) continue;
-    results.push(await closeOne(sweep, file2, open5, reason));
+    results.push(await closeOne(sweep, file2, open6, reason));
   }
   return results;
 }
@@ -46396,20 +46548,20 @@ async function obsoleteReason(sweep, file2) {
   const gate2 = sweep.skipped.find((s) => s.file === file2 && GATE_REASON.test(s.reason));
   return gate2 === void 0 ? null : `the latest review no longer passes the gates (${gate2.reason})`;
 }
-async function closeOne(sweep, file2, open5, reason) {
-  const branch = open5.headBranch;
-  const pr = { number: open5.number, url: open5.url };
+async function closeOne(sweep, file2, open6, reason) {
+  const branch = open6.headBranch;
+  const pr = { number: open6.number, url: open6.url };
   const review = sweep.latest.get(file2) ?? placeholderReview(file2);
   const result = (action, details2) => {
     const row = buildAuditRow(sweep.row, review, action, { branch, pr, ...details2 }, sweep.now());
     return { file: file2, action, reason: details2.reason ?? null, pr, branch, row };
   };
-  const logger = sweep.logger.child({ file: file2, pr: open5.number });
+  const logger = sweep.logger.child({ file: file2, pr: open6.number });
   try {
     const remoteSha = sweep.workspace.remoteBranches().get(branch) ?? null;
     const botOnly = remoteSha === null || await sweep.workspace.isBotOnlyBranch(remoteSha);
     if (!botOnly) return result("skipped_human_edited", { reason: `obsolete (${reason}), but the branch has commits by someone else` });
-    await sweep.forge.closePr(open5, `scrum-apply closed this PR: ${reason}.`);
+    await sweep.forge.closePr(open6, `scrum-apply closed this PR: ${reason}.`);
     if (remoteSha !== null) await sweep.workspace.deleteBranch(branch, remoteSha);
     logger.info({ reason }, "closed an obsolete PR");
     return result("pr_closed_obsolete", { reason });
@@ -46453,7 +46605,7 @@ function readTrailers(message) {
 function createOpenPrBudget(options2) {
   const opened = Array.from({ length: options2.files }, () => null);
   const settled = [];
-  const done = Array.from({ length: options2.files }, (_, index) => new Promise((resolve8) => settled[index] = resolve8));
+  const done = Array.from({ length: options2.files }, (_, index) => new Promise((resolve10) => settled[index] = resolve10));
   function openedBefore(index) {
     let known = 0;
     let pending = 0;
@@ -46483,18 +46635,18 @@ function createOpenPrBudget(options2) {
 var PASS_THROUGH_COLOR2 = "ededed";
 async function publishFile(input2) {
   const mine = input2.prs.filter((pr) => pr.headBranch === input2.branch);
-  const open5 = pickOpenPr(mine, input2.baseBranch);
-  if (open5 !== null && !input2.force) {
-    const meta3 = parsePrMeta(open5.body);
+  const open6 = pickOpenPr(mine, input2.baseBranch);
+  if (open6 !== null && !input2.force) {
+    const meta3 = parsePrMeta(open6.body);
     if (meta3 !== null && meta3.base === input2.baseSha && meta3.patch === input2.patchHash) {
       const sameInputs = meta3.input === input2.inputFingerprint;
-      const labelsOk = !input2.labelsEnabled || sameBotLabels(open5.labels, input2.labels);
-      if (sameInputs && labelsOk) return outcome("pr_unchanged", open5, "the open PR already carries this patch on this base");
+      const labelsOk = !input2.labelsEnabled || sameBotLabels(open6.labels, input2.labels);
+      if (sameInputs && labelsOk) return outcome("pr_unchanged", open6, "the open PR already carries this patch on this base");
       input2.noPush?.();
-      const synced = await input2.forge.updatePr(open5, {
-        title: sameInputs ? open5.title : input2.title,
-        body: sameInputs ? open5.body : input2.body,
-        labels: labelSpecs(input2.labelsEnabled ? mergeLabels(open5.labels, input2.labels) : open5.labels, input2.labels)
+      const synced = await input2.forge.updatePr(open6, {
+        title: sameInputs ? open6.title : input2.title,
+        body: sameInputs ? open6.body : input2.body,
+        labels: labelSpecs(input2.labelsEnabled ? mergeLabels(open6.labels, input2.labels) : open6.labels, input2.labels)
       });
       return outcome("pr_updated", synced, sameInputs ? "labels brought in line with the audit row" : "the same patch, recorded with its new inputs");
     }
@@ -46507,16 +46659,16 @@ async function publishFile(input2) {
     return outcome("skipped_closed_pr", declined, `PR #${declined.number} with this patch was closed without merging`);
   }
   if (input2.remoteBranchSha !== null && !await input2.isBotOnlyBranch(input2.remoteBranchSha)) {
-    return outcome("skipped_human_edited", open5, "the branch has commits by someone else");
+    return outcome("skipped_human_edited", open6, "the branch has commits by someone else");
   }
-  if (open5 === null && input2.openPrs.count >= input2.openPrs.max) {
+  if (open6 === null && input2.openPrs.count >= input2.openPrs.max) {
     return outcome(
       "skipped_open_pr_limit",
       null,
       `${input2.openPrs.count} scrum-apply PRs are open (maxOpenPrs is ${input2.openPrs.max})`
     );
   }
-  if (open5 === null && input2.hourlyPrs !== void 0 && input2.hourlyPrs.max > 0 && input2.hourlyPrs.count >= input2.hourlyPrs.max) {
+  if (open6 === null && input2.hourlyPrs !== void 0 && input2.hourlyPrs.max > 0 && input2.hourlyPrs.count >= input2.hourlyPrs.max) {
     return outcome(
       "skipped_pr_hourly_limit",
       null,
@@ -46534,7 +46686,7 @@ async function publishFile(input2) {
   } else {
     input2.noPush?.();
   }
-  if (open5 === null) {
+  if (open6 === null) {
     let created;
     try {
       created = await input2.forge.createPr({
@@ -46550,15 +46702,15 @@ async function publishFile(input2) {
       if (concurrent === null) throw error62;
       return concurrent;
     }
-    if (created.existed === true) return outcome("pr_updated", created, "an open PR for this branch already existed; it was updated");
-    return outcome("pr_opened", created, null);
+    if (created.existed === true) return outcome("pr_updated", created, "an open PR for this branch already existed; it was updated", input2.commitSha);
+    return outcome("pr_opened", created, null, input2.commitSha);
   }
-  const updated = await input2.forge.updatePr(open5, {
+  const updated = await input2.forge.updatePr(open6, {
     title: input2.title,
     body: input2.body,
-    labels: input2.labelsEnabled ? labelSpecs(mergeLabels(open5.labels, input2.labels), input2.labels) : labelSpecs(open5.labels, [])
+    labels: input2.labelsEnabled ? labelSpecs(mergeLabels(open6.labels, input2.labels), input2.labels) : labelSpecs(open6.labels, [])
   });
-  return outcome("pr_updated", updated, null);
+  return outcome("pr_updated", updated, null, input2.commitSha);
 }
 function isStaleLease(error62) {
   return error62 instanceof Error && /was rejected: .*stale info/.test(error62.message);
@@ -46568,10 +46720,10 @@ function isAlreadyExists(error62) {
 }
 async function concurrentOutcome(input2, pushed) {
   const prs = (await input2.forge.listBotPrs(input2.branch)).filter((pr) => pr.headBranch === input2.branch);
-  const open5 = pickOpenPr(prs, input2.baseBranch);
-  if (open5 === null) return pushed ? outcome("pr_updated", null, "the branch was pushed by a concurrent run") : null;
-  if (parsePrMeta(open5.body)?.input === input2.inputFingerprint) return outcome("pr_unchanged", open5, "the PR was opened by a concurrent run");
-  return outcome("pr_updated", open5, "the PR was updated by a concurrent run");
+  const open6 = pickOpenPr(prs, input2.baseBranch);
+  if (open6 === null) return pushed ? outcome("pr_updated", null, "the branch was pushed by a concurrent run") : null;
+  if (parsePrMeta(open6.body)?.input === input2.inputFingerprint) return outcome("pr_unchanged", open6, "the PR was opened by a concurrent run");
+  return outcome("pr_updated", open6, "the PR was updated by a concurrent run");
 }
 function sameBotLabels(current, desired) {
   const mine = new Set(current.filter(isBotLabel).map((name) => name.toLowerCase()));
@@ -46582,8 +46734,8 @@ function labelSpecs(names, desired) {
   const byName = new Map(desired.map((label2) => [label2.name.toLowerCase(), label2]));
   return names.map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR2 });
 }
-function outcome(action, pr, reason) {
-  return { action, pr: pr === null ? null : { number: pr.number, url: pr.url }, reason };
+function outcome(action, pr, reason, headSha = null) {
+  return { action, pr: pr === null ? null : { number: pr.number, url: pr.url }, reason, headSha };
 }
 
 // src/pipeline/push-batcher.ts
@@ -46648,8 +46800,8 @@ function createPushBatcher(pushMany, options2 = {}) {
     }
   }
   return {
-    push: (ref) => new Promise((resolve8, reject2) => {
-      waiting.push({ ref, since: performance.now(), resolve: resolve8, reject: reject2 });
+    push: (ref) => new Promise((resolve10, reject2) => {
+      waiting.push({ ref, since: performance.now(), resolve: resolve10, reject: reject2 });
       void pump();
     }),
     poke: () => void pump()
@@ -46716,13 +46868,13 @@ function createPublisher(options2) {
   async function pushOnly(request2, remoteSha) {
     const { index, branch, commitSha } = request2;
     if (remoteSha !== null && !await workspace.isBotOnlyBranch(remoteSha)) {
-      return { action: "skipped_human_edited", pr: null, reason: "the branch has commits by someone else" };
+      return { action: "skipped_human_edited", pr: null, reason: "the branch has commits by someone else", headSha: null };
     }
     if (remoteSha !== null && await workspace.sameChange(remoteSha, commitSha)) {
-      return { action: "branch_unchanged", pr: null, reason: "the branch already holds this change; nothing pushed" };
+      return { action: "branch_unchanged", pr: null, reason: "the branch already holds this change; nothing pushed", headSha: remoteSha };
     }
     await pushes.push(index, { branch, commitSha, expectedRemoteSha: remoteSha });
-    return { action: "committed", pr: null, reason: null };
+    return { action: "committed", pr: null, reason: null, headSha: commitSha };
   }
   return {
     existing(branch) {
@@ -46761,7 +46913,7 @@ function createPublisher(options2) {
         force: options2.force,
         labelsEnabled: options2.labelsEnabled
       });
-      return { action: outcome2.action, pr: outcome2.pr, reason: outcome2.reason };
+      return { action: outcome2.action, pr: outcome2.pr, reason: outcome2.reason, headSha: outcome2.headSha };
     },
     checkStarted: (index) => pushes.checkStarted(index),
     checkEnded: (index) => pushes.checkEnded(index),
@@ -47246,6 +47398,7 @@ async function processFile(ctx, file2, logger) {
   try {
     return await runSteps(ctx, file2, logger, result, known, timing);
   } catch (error62) {
+    if (error62 instanceof ModelUnreachableError) throw error62;
     const message = describeError(error62, ctx.options.redact);
     logger.error({ err: message }, "file failed");
     return result("error", { ...known, error: message });
@@ -47316,7 +47469,7 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
     pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
   });
   const reason = published.reason ?? (rebuilt ? "rebuilt from its own patches on the new base" : null);
-  return result(published.action, { ...details2, pr: published.pr, reason });
+  return result(published.action, { ...details2, pr: published.pr, reason, headSha: published.headSha });
 }
 async function ask(ctx, file2, source, view, timing) {
   const { config: config2 } = ctx.options;
@@ -47610,7 +47763,7 @@ async function processAll(ctx, ordered, run) {
   const audit = createAuditLog(ctx.options.auditLogPath, ctx.options.redact);
   const files = new PQueue({ concurrency: run.sequential ? 1 : Number.POSITIVE_INFINITY });
   let done = 0;
-  const finished = await Promise.all(
+  const settled = await Promise.allSettled(
     ordered.map(
       (file2) => files.add(async () => {
         const fileLogger = run.logger.child({ file: file2.review.file });
@@ -47631,6 +47784,11 @@ async function processAll(ctx, ordered, run) {
       })
     )
   );
+  const finished = [];
+  for (const outcome2 of settled) {
+    if (outcome2.status === "rejected") throw outcome2.reason;
+    finished.push(outcome2.value);
+  }
   const results = [];
   ordered.forEach((file2, i) => results[file2.index] = finished[i]);
   return results;
@@ -47744,6 +47902,13 @@ function renderResultsMarkdown(report) {
 `;
 }
 
+// src/cli/audit-log-path.ts
+import { isAbsolute as isAbsolute6, join as join18, resolve as resolve7 } from "node:path";
+function auditLogPathFor(configured, repo) {
+  if (configured === void 0) return join18(repo.commonDir, "scrum-apply", "audit.jsonl");
+  return isAbsolute6(configured) ? configured : resolve7(repo.topLevel, configured);
+}
+
 // src/cli/human-log-stream.ts
 import { Writable } from "node:stream";
 var LEVELS = { 10: "trace: ", 20: "debug: ", 30: "", 40: "warning: ", 50: "error: ", 60: "fatal: " };
@@ -47801,7 +47966,7 @@ async function runRunCommand(command, io) {
   const redact = createRedactor(secretsFromEnv(env));
   const logStream = env.LOG_FORMAT === "json" ? io.stderr : createHumanLogStream(io.stderr);
   const logger = createLogger2({ redact, destination: logStream });
-  const userRepo = await openRepo2(resolve7(io.cwd, command.repo ?? "."));
+  const userRepo = await openRepo2(resolve8(io.cwd, command.repo ?? "."));
   const repoDir = userRepo.topLevel;
   const fromEnv = configFromEnv(env);
   const config2 = resolveConfig({ file: await loadRepoConfigFile(repoDir), env: fromEnv.config, flags: command.flags });
@@ -47811,12 +47976,12 @@ async function runRunCommand(command, io) {
   const kind = command.forge ?? detectForgeKind(env);
   let setup;
   try {
-    setup = createForgeFromEnv(kind, env, logger, redact);
+    setup = createForgeFromEnv(apply ? kind : "none", env, logger, redact);
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
-  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve7(env.SCRUM_APPLY_DATA_DIR) : join18(tmpdir3(), "scrum-apply");
-  const auditLogPath = isAbsolute6(config2.auditLog) ? config2.auditLog : resolve7(repoDir, config2.auditLog);
+  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join19(tmpdir3(), "scrum-apply");
+  const auditLogPath = auditLogPathFor(config2.auditLog, userRepo);
   logger.info({ repo: repoDir, apply, forge: kind, model: config2.llm.model, maxFiles: config2.maxFiles }, apply ? "starting" : "starting a dry run");
   const report = await runPipeline({
     repoDir,
@@ -47831,7 +47996,7 @@ async function runRunCommand(command, io) {
     actor: actorFrom(env),
     base: command.base,
     auditLogPath,
-    scratchRoot: join18(dataDir, "scratch"),
+    scratchRoot: join19(dataDir, "scratch"),
     llm: { url: llmUrl, apiKey: env.SCRUM_APPLY_LLM_KEY || void 0 },
     gitAuth: setup.gitAuth,
     logger,
@@ -47853,11 +48018,772 @@ async function runRunCommand(command, io) {
   return 0;
 }
 
+// src/cli/stats-command.ts
+import { stat as stat5 } from "node:fs/promises";
+import { resolve as resolve9 } from "node:path";
+
+// src/stats/read-audit-log.ts
+import { constants as constants5 } from "node:fs";
+import { open as open5 } from "node:fs/promises";
+
+// src/stats/stats-row.ts
+var StatsRow = external_exports.object({
+  ts: external_exports.string(),
+  file: external_exports.string(),
+  action: external_exports.string(),
+  review: external_exports.object({
+    model: external_exports.string(),
+    confidence_avg: external_exports.number(),
+    tier: external_exports.string(),
+    reviewed_at: external_exports.string()
+  }),
+  patch_model: external_exports.string(),
+  patches_applied: external_exports.array(external_exports.object({ confidence: external_exports.number() })),
+  patches_rejected: external_exports.array(external_exports.unknown()),
+  check: external_exports.object({ green: external_exports.boolean() }).nullable(),
+  branch: external_exports.string().nullable().optional(),
+  head_sha: external_exports.string().nullable().optional(),
+  pr: external_exports.object({ number: external_exports.number().int().positive() }).nullable()
+});
+function hasStatsRowShape(value) {
+  if (!isObject3(value)) return false;
+  const review = Reflect.get(value, "review");
+  const applied = Reflect.get(value, "patches_applied");
+  const check2 = Reflect.get(value, "check");
+  const pr = Reflect.get(value, "pr");
+  const branch = Reflect.get(value, "branch");
+  const headSha = Reflect.get(value, "head_sha");
+  return typeof Reflect.get(value, "ts") === "string" && typeof Reflect.get(value, "file") === "string" && typeof Reflect.get(value, "action") === "string" && isObject3(review) && typeof Reflect.get(review, "model") === "string" && isFiniteNumber(Reflect.get(review, "confidence_avg")) && typeof Reflect.get(review, "tier") === "string" && typeof Reflect.get(review, "reviewed_at") === "string" && typeof Reflect.get(value, "patch_model") === "string" && Array.isArray(applied) && applied.every((patch) => isObject3(patch) && isFiniteNumber(Reflect.get(patch, "confidence"))) && Array.isArray(Reflect.get(value, "patches_rejected")) && (check2 === null || isObject3(check2) && typeof Reflect.get(check2, "green") === "boolean") && (branch === void 0 || branch === null || typeof branch === "string") && (headSha === void 0 || headSha === null || typeof headSha === "string") && (pr === null || isObject3(pr) && isPositiveInteger(Reflect.get(pr, "number")));
+}
+function isObject3(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isFiniteNumber(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+function isPositiveInteger(value) {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
+
+// src/stats/read-audit-log.ts
+var AuditLogError = class extends Error {
+  name = "AuditLogError";
+};
+var MAX_PROBLEMS2 = 20;
+var MAX_LINE_BYTES2 = 1024 * 1024;
+var CHUNK_BYTES2 = 1024 * 1024;
+var OPEN_BRACE2 = 123;
+async function readAuditLog(path, take) {
+  const handle = await openLog(path);
+  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES2, autoClose: true });
+  const summary = { path, rows: 0, malformed: 0, problems: [] };
+  const problem = (line, reason) => {
+    summary.malformed += 1;
+    if (summary.problems.length < MAX_PROBLEMS2) summary.problems.push(`line ${line}: ${reason}`);
+  };
+  try {
+    for await (const batch of splitLineBatches(stream, MAX_LINE_BYTES2)) {
+      for (const raw of batch) {
+        if (raw.tooLong) {
+          summary.rows += 1;
+          problem(raw.line, `longer than ${MAX_LINE_BYTES2} bytes`);
+          continue;
+        }
+        const text2 = raw.bytes.toString("utf8");
+        if (raw.bytes[0] !== OPEN_BRACE2 && text2.trim() === "") continue;
+        summary.rows += 1;
+        const parsed = parseRow(text2);
+        if (typeof parsed === "string") problem(raw.line, parsed);
+        else take(parsed);
+      }
+    }
+  } catch (error62) {
+    throw new AuditLogError(`cannot read audit log ${path}: ${errorCode3(error62) ?? "read failed"}`, { cause: error62 });
+  } finally {
+    stream.destroy();
+  }
+  return summary;
+}
+function parseRow(text2) {
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch {
+    return "not valid JSON";
+  }
+  if (hasStatsRowShape(value)) return value;
+  const parsed = StatsRow.safeParse(value);
+  return parsed.success ? parsed.data : formatZodIssues(parsed.error.issues);
+}
+async function openLog(path) {
+  let handle;
+  try {
+    handle = await open5(path, constants5.O_RDONLY | constants5.O_NONBLOCK);
+  } catch (error62) {
+    const code = errorCode3(error62);
+    throw new AuditLogError(code === "ENOENT" ? `audit log not found: ${path}` : `cannot open audit log ${path}: ${code ?? "unknown error"}`, {
+      cause: error62
+    });
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    throw new AuditLogError(`audit log is not a regular file: ${path}`);
+  }
+  return handle;
+}
+function errorCode3(error62) {
+  return error62 instanceof Error && "code" in error62 && typeof error62.code === "string" ? error62.code : void 0;
+}
+
+// src/stats/build-funnel.ts
+function buildFunnel(group, stages, prs, withForge) {
+  const { selected, answered, passedGates, green } = stages;
+  const prsOpened = prs.length;
+  const base = {
+    group,
+    selected,
+    answered,
+    passedGates,
+    green,
+    prsOpened,
+    rates: {
+      answered: ratio(answered, selected),
+      passedGates: ratio(passedGates, answered),
+      green: ratio(green, passedGates),
+      prOpened: ratio(prsOpened, green)
+    }
+  };
+  if (!withForge) return { ...base, outcomes: null, decided: null, mergeRate: null, precision: null, medianHoursToDecision: null };
+  const outcomes = {
+    merged_as_proposed: 0,
+    merged_after_edits: 0,
+    merged_edits_unknown: 0,
+    closed_unmerged: 0,
+    open: 0,
+    unknown: 0
+  };
+  for (const pr of prs) outcomes[pr.outcome] += 1;
+  const merged2 = outcomes.merged_as_proposed + outcomes.merged_after_edits + outcomes.merged_edits_unknown;
+  const decided = merged2 + outcomes.closed_unmerged;
+  const judged2 = decided - outcomes.merged_edits_unknown;
+  const hours = prs.flatMap((pr) => pr.hoursToDecision === null ? [] : [pr.hoursToDecision]);
+  return {
+    ...base,
+    outcomes,
+    decided,
+    mergeRate: ratio(merged2, decided),
+    precision: ratio(outcomes.merged_as_proposed, judged2),
+    medianHoursToDecision: median(hours)
+  };
+}
+function sumStages(all) {
+  const total = { selected: 0, answered: 0, passedGates: 0, green: 0 };
+  for (const s of all) {
+    total.selected += s.selected;
+    total.answered += s.answered;
+    total.passedGates += s.passedGates;
+    total.green += s.green;
+  }
+  return total;
+}
+function ratio(part, whole) {
+  return whole === 0 ? null : part / whole;
+}
+function median(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? 0;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? upper) + upper) / 2;
+}
+
+// src/stats/group-of.ts
+var BUCKET_WIDTH = 5;
+function bucketLow(confidence) {
+  const clamped = Math.min(100, Math.max(0, confidence));
+  return Math.min(100 - BUCKET_WIDTH, Math.floor(clamped / BUCKET_WIDTH) * BUCKET_WIDTH);
+}
+function confidenceBucket(confidence) {
+  const low = bucketLow(confidence);
+  const high = low + BUCKET_WIDTH >= 100 ? 100 : low + BUCKET_WIDTH - 1;
+  return { low, high, label: `${low}\u2013${high}` };
+}
+function fileKind(path) {
+  const parts = path.toLowerCase().split("/");
+  const name = parts.at(-1) ?? "";
+  const dirs = parts.slice(0, -1);
+  if (dirs.includes("tests") || /(^|_)tests?\.rs$/.test(name)) return "test";
+  if (dirs.includes("benches")) return "bench";
+  if (dirs.includes("examples")) return "example";
+  if (name === "main.rs" || dirs.some((dir, i) => dir === "bin" && dirs[i - 1] === "src")) return "bin";
+  if (name.endsWith(".rs")) return "lib";
+  const dot = name.lastIndexOf(".");
+  return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1) : "other";
+}
+function groupOf(by, row) {
+  switch (by) {
+    case "reviewer":
+      return row.review.model || "unknown";
+    case "patch-model":
+      return row.patch_model || "unknown";
+    case "tier":
+      return row.review.tier || "unknown";
+    case "confidence":
+      return confidenceBucket(row.review.confidence_avg).label;
+    case "file-kind":
+      return fileKind(row.file);
+  }
+}
+
+// src/stats/calibrate.ts
+var MIN_DECIDED_PER_BUCKET = 20;
+var JUDGED = /* @__PURE__ */ new Set(["merged_as_proposed", "merged_after_edits", "closed_unmerged"]);
+function calibrate(prs, options2) {
+  const effective = (pr) => Math.min(pr.reviewConfidence, pr.patchConfidence);
+  const byEffective = buckets(prs, effective);
+  return {
+    targetPrecision: options2.targetPrecision,
+    minDecidedPerBucket: MIN_DECIDED_PER_BUCKET,
+    byReview: buckets(prs, (pr) => pr.reviewConfidence),
+    byPatch: buckets(prs, (pr) => pr.patchConfidence),
+    byEffective,
+    suggestion: options2.withForge ? suggest(prs, byEffective, effective, options2) : { type: "needs_forge" }
+  };
+}
+function suggest(prs, byEffective, effective, options2) {
+  const candidates2 = byEffective.filter((bucket) => bucket.enoughData).map((bucket) => bucket.low);
+  if (candidates2.length === 0) {
+    return { type: "too_little_data", decided: byEffective.reduce((sum, b) => sum + b.decided, 0), needed: MIN_DECIDED_PER_BUCKET };
+  }
+  const kept = (threshold) => prs.filter((pr) => effective(pr) >= threshold);
+  let best = null;
+  for (const threshold of candidates2) {
+    const judged2 = kept(threshold).filter((pr) => JUDGED.has(pr.outcome));
+    const precision = judged2.filter((pr) => pr.outcome === "merged_as_proposed").length / judged2.length;
+    if (precision >= options2.targetPrecision) {
+      const prsKept = kept(threshold).length;
+      return {
+        type: "suggested",
+        minConfidence: threshold,
+        precision,
+        decided: judged2.length,
+        prs: prsKept,
+        currentMinConfidence: options2.currentMinConfidence,
+        prsChange: prsKept - kept(options2.currentMinConfidence).length
+      };
+    }
+    if (best === null || precision > best.precision) best = { minConfidence: threshold, precision };
+  }
+  return { type: "target_not_reached", bestMinConfidence: best?.minConfidence ?? 0, bestPrecision: best?.precision ?? 0 };
+}
+function buckets(prs, confidence) {
+  const byLow = /* @__PURE__ */ new Map();
+  for (const pr of prs) {
+    const value = confidence(pr);
+    let bucket = byLow.get(bucketLow(value));
+    if (bucket === void 0) {
+      const { low, high, label: label2 } = confidenceBucket(value);
+      bucket = { low, high, label: label2, prs: 0, decided: 0, mergedAsProposed: 0, precision: null, enoughData: false };
+      byLow.set(low, bucket);
+    }
+    bucket.prs += 1;
+    if (JUDGED.has(pr.outcome)) bucket.decided += 1;
+    if (pr.outcome === "merged_as_proposed") bucket.mergedAsProposed += 1;
+  }
+  return [...byLow.values()].sort((a, b) => a.low - b.low).map((bucket) => ({
+    ...bucket,
+    precision: bucket.decided === 0 ? null : bucket.mergedAsProposed / bucket.decided,
+    enoughData: bucket.decided >= MIN_DECIDED_PER_BUCKET
+  }));
+}
+
+// src/stats/classify-pr.ts
+var HOUR_MS = 36e5;
+function classifyPr(pr, listed, evidence, shaOwners) {
+  if (listed === void 0 || pr.branch !== null && listed.headBranch !== pr.branch) {
+    return { ...pr, outcome: "unknown", hoursToDecision: null };
+  }
+  if (listed.state === "open") return { ...pr, outcome: "open", hoursToDecision: null };
+  const hoursToDecision = hoursBetween(listed.createdAt, listed.merged ? listed.mergedAt ?? listed.closedAt : listed.closedAt);
+  if (!listed.merged) return { ...pr, outcome: "closed_unmerged", hoursToDecision };
+  return { ...pr, outcome: mergedOutcome(pr.number, listed.headSha, evidence, shaOwners), hoursToDecision };
+}
+function mergedOutcome(number5, headSha, evidence, shaOwners) {
+  if (evidence?.humanEdited === true) return "merged_after_edits";
+  if (headSha === null) return "merged_edits_unknown";
+  const recordedFor = shaOwners.get(headSha.toLowerCase());
+  if (recordedFor === number5) return "merged_as_proposed";
+  if (recordedFor !== void 0) return "merged_edits_unknown";
+  return evidence?.recordedSha === true ? "merged_after_edits" : "merged_edits_unknown";
+}
+function hoursBetween(from, to) {
+  if (from === null || to === null) return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? ms / HOUR_MS : null;
+}
+
+// src/stats/history-collector.ts
+var PUBLISHED = /* @__PURE__ */ new Set(["pr_opened", "pr_updated", "pr_unchanged"]);
+var STAGES = 4;
+function createHistoryCollector(options2) {
+  const reviewsByFile = /* @__PURE__ */ new Map();
+  const groups2 = [];
+  const groupIndex = /* @__PURE__ */ new Map();
+  const modelPairs = /* @__PURE__ */ new Map();
+  let pairs = 0;
+  const owners = /* @__PURE__ */ new Map();
+  const evidence = /* @__PURE__ */ new Map();
+  const shaOwners = /* @__PURE__ */ new Map();
+  let runRows = 0;
+  let beforeSince = 0;
+  function groupNumber(group) {
+    let index = groupIndex.get(group);
+    if (index === void 0) {
+      index = groups2.length;
+      groups2.push(group);
+      groupIndex.set(group, index);
+    }
+    return index;
+  }
+  function pairOf(reviewer, patchModel) {
+    let byPatchModel = modelPairs.get(reviewer);
+    if (byPatchModel === void 0) {
+      byPatchModel = /* @__PURE__ */ new Map();
+      modelPairs.set(reviewer, byPatchModel);
+    }
+    let pair = byPatchModel.get(patchModel);
+    if (pair === void 0) {
+      pair = pairs;
+      pairs += 1;
+      byPatchModel.set(patchModel, pair);
+    }
+    return pair;
+  }
+  function reviewEntry(row, pair) {
+    const head = reviewsByFile.get(row.file);
+    const reviewedAt = row.review.reviewed_at;
+    let previous = null;
+    for (let entry2 = head ?? null; entry2 !== null; previous = entry2, entry2 = entry2.next) {
+      if (entry2.reviewedAt !== reviewedAt || entry2.pair !== pair) continue;
+      if (previous !== null && head !== void 0) {
+        previous.next = entry2.next;
+        entry2.next = head;
+        reviewsByFile.set(row.file, entry2);
+      }
+      return entry2;
+    }
+    const group = options2.by === null ? "" : groupOf(options2.by, row);
+    const entry = { reviewedAt, pair, packed: STAGES * groupNumber(group), next: head ?? null };
+    reviewsByFile.set(row.file, entry);
+    return entry;
+  }
+  function evidenceFor(number5) {
+    let found = evidence.get(number5);
+    if (found === void 0) {
+      found = { recordedSha: false, humanEdited: false };
+      evidence.set(number5, found);
+    }
+    return found;
+  }
+  function own2(row, number5, group) {
+    const pushed = row.action !== "pr_unchanged";
+    const current = owners.get(number5);
+    const wins = current === void 0 || (pushed !== current.pushed ? pushed : !(timeOf(row.ts) < timeOf(current.ts)));
+    if (!wins) return;
+    let patchConfidence = Infinity;
+    for (const patch of row.patches_applied) patchConfidence = Math.min(patchConfidence, patch.confidence);
+    owners.set(number5, {
+      number: number5,
+      branch: row.branch ?? null,
+      group,
+      reviewConfidence: row.review.confidence_avg,
+      patchConfidence: patchConfidence === Infinity ? row.review.confidence_avg : patchConfidence,
+      ts: row.ts,
+      pushed
+    });
+  }
+  return {
+    add(row) {
+      if (row.file === "") {
+        runRows += 1;
+        return;
+      }
+      const number5 = row.pr?.number;
+      if (number5 !== void 0) {
+        if (row.head_sha) {
+          shaOwners.set(row.head_sha.toLowerCase(), number5);
+          evidenceFor(number5).recordedSha = true;
+        }
+        if (row.action === "skipped_human_edited") evidenceFor(number5).humanEdited = true;
+      }
+      if (options2.sinceMs !== null && !(Date.parse(row.ts) >= options2.sinceMs)) {
+        beforeSince += 1;
+        return;
+      }
+      const entry = reviewEntry(row, pairOf(row.review.model, row.patch_model));
+      const stage = stageOf(row);
+      if (stage > entry.packed % STAGES) entry.packed += stage - entry.packed % STAGES;
+      if (number5 !== void 0 && PUBLISHED.has(row.action)) own2(row, number5, groups2[Math.floor(entry.packed / STAGES)] ?? "");
+    },
+    finish() {
+      const stages = new Map(groups2.map((group) => [group, { selected: 0, answered: 0, passedGates: 0, green: 0 }]));
+      for (const head of reviewsByFile.values()) {
+        for (let entry = head; entry !== null; entry = entry.next) {
+          const counts = stages.get(groups2[Math.floor(entry.packed / STAGES)] ?? "");
+          if (counts === void 0) continue;
+          const stage = entry.packed % STAGES;
+          counts.selected += 1;
+          if (stage >= 1) counts.answered += 1;
+          if (stage >= 2) counts.passedGates += 1;
+          if (stage >= 3) counts.green += 1;
+        }
+      }
+      const prs = /* @__PURE__ */ new Map();
+      for (const [number5, owner] of owners) {
+        const { number: n, branch, group, reviewConfidence, patchConfidence } = owner;
+        prs.set(number5, { number: n, branch, group, reviewConfidence, patchConfidence });
+      }
+      return { stages, prs, evidence, shaOwners, runRows, beforeSince };
+    }
+  };
+}
+function timeOf(ts) {
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+function stageOf(row) {
+  if (row.check?.green === true) return 3;
+  if (row.patches_applied.length > 0) return 2;
+  if (row.patches_rejected.length > 0) return 1;
+  return 0;
+}
+
+// src/stats/compute-stats.ts
+async function computeStats(options2) {
+  const { logger } = options2;
+  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory(options2.branchPrefix);
+  listing.catch(() => void 0);
+  const collector2 = createHistoryCollector({ by: options2.by, sinceMs: options2.since?.getTime() ?? null });
+  const logs = [];
+  for (const path of options2.auditLogs) {
+    logger.info({ path }, "reading audit log");
+    const summary = await readAuditLog(path, collector2.add);
+    if (summary.malformed > 0) logger.warn({ path, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
+    logs.push(summary);
+  }
+  const history = collector2.finish();
+  const listed = await listing;
+  if (listed !== null) logger.info({ prs: listed.length }, "listed pull requests");
+  const byNumber = new Map((listed ?? []).map((pr) => [pr.number, pr]));
+  const withForge = listed !== null;
+  const prs = [...history.prs.values()].map(
+    (pr) => withForge ? classifyPr(pr, byNumber.get(pr.number), history.evidence.get(pr.number), history.shaOwners) : { ...pr, outcome: "unknown", hoursToDecision: null }
+  );
+  const overall = buildFunnel("all", sumStages(history.stages.values()), prs, withForge);
+  const groups2 = options2.by === null ? [] : [...history.stages.entries()].map(([group, stages]) => buildFunnel(group, stages, prs.filter((pr) => pr.group === group), withForge)).sort((a, b) => b.selected - a.selected || a.group.localeCompare(b.group));
+  return {
+    generatedAt: options2.now().toISOString(),
+    since: options2.since?.toISOString() ?? null,
+    by: options2.by,
+    forge: options2.forgeKind,
+    input: {
+      logs: logs.map(({ path, rows, malformed, problems }) => ({ path, rows, malformed, problems })),
+      rows: logs.reduce((sum, log) => sum + log.rows, 0),
+      malformed: logs.reduce((sum, log) => sum + log.malformed, 0),
+      runRows: history.runRows,
+      beforeSince: history.beforeSince
+    },
+    prsListed: listed?.length ?? null,
+    overall,
+    groups: groups2,
+    calibration: calibrate(prs, { targetPrecision: options2.targetPrecision, currentMinConfidence: options2.currentMinConfidence, withForge })
+  };
+}
+
+// src/stats/funnel-lines.ts
+function funnelLines(report) {
+  const stage = (label2, count, rate) => ({
+    label: label2,
+    outcome: false,
+    cell: (f) => withRate(count(f), rate(f))
+  });
+  const lines = [
+    stage("reviews selected", (f) => f.selected, () => null),
+    stage("model answered with patches", (f) => f.answered, (f) => f.rates.answered),
+    stage("patches passed the gates", (f) => f.passedGates, (f) => f.rates.passedGates),
+    stage("check green", (f) => f.green, (f) => f.rates.green),
+    stage("PR opened", (f) => f.prsOpened, (f) => f.rates.prOpened)
+  ];
+  const { outcomes } = report.overall;
+  if (outcomes === null) return lines;
+  const outcome2 = (label2, count) => ({
+    label: label2,
+    outcome: true,
+    cell: (f) => f.outcomes === null ? "" : withRate(count(f.outcomes), f.prsOpened === 0 ? null : count(f.outcomes) / f.prsOpened)
+  });
+  lines.push(outcome2("merged as proposed", (o) => o.merged_as_proposed), outcome2("merged after edits", (o) => o.merged_after_edits));
+  if (outcomes.merged_edits_unknown > 0) lines.push(outcome2("merged, edits not recorded", (o) => o.merged_edits_unknown));
+  lines.push(outcome2("closed unmerged", (o) => o.closed_unmerged), outcome2("still open", (o) => o.open));
+  if (outcomes.unknown > 0) lines.push(outcome2("unknown to the forge", (o) => o.unknown));
+  lines.push(
+    { label: "merge rate (merged \xF7 decided)", outcome: false, cell: (f) => fraction(f.mergeRate, merged(f), f.decided) },
+    { label: "precision (as proposed \xF7 decided)", outcome: false, cell: (f) => fraction(f.precision, f.outcomes?.merged_as_proposed ?? 0, judged(f)) },
+    { label: "median time to decision", outcome: false, cell: (f) => duration4(f.medianHoursToDecision) }
+  );
+  return lines;
+}
+function merged(f) {
+  return f.outcomes === null ? 0 : f.outcomes.merged_as_proposed + f.outcomes.merged_after_edits + f.outcomes.merged_edits_unknown;
+}
+function judged(f) {
+  return (f.decided ?? 0) - (f.outcomes?.merged_edits_unknown ?? 0);
+}
+function percent2(rate) {
+  return rate === null ? "\u2013" : `${Math.round(rate * 100)} %`;
+}
+function withRate(count, rate) {
+  return rate === null ? String(count) : `${count} (${percent2(rate)})`;
+}
+function fraction(rate, part, whole) {
+  return rate === null ? "\u2013" : `${percent2(rate)} (${part}/${whole ?? 0})`;
+}
+function duration4(hours) {
+  if (hours === null) return "\u2013";
+  return hours < 48 ? `${round1(hours)} h` : `${round1(hours / 24)} d`;
+}
+function round1(value) {
+  return (Math.round(value * 10) / 10).toFixed(1);
+}
+function provenance(report) {
+  const { input: input2 } = report;
+  const parts = [`${input2.rows.toLocaleString("en-US")} audit rows from ${input2.logs.length} log${input2.logs.length === 1 ? "" : "s"}`];
+  if (report.since !== null) parts.push(`since ${report.since.slice(0, 10)} (${input2.beforeSince.toLocaleString("en-US")} earlier rows left out)`);
+  parts.push(report.prsListed === null ? "no forge asked (--forge none)" : `${report.prsListed} bot PRs listed on ${report.forge}`);
+  if (input2.malformed > 0) parts.push(`${input2.malformed} malformed line${input2.malformed === 1 ? "" : "s"} skipped`);
+  if (report.by !== null) parts.push(`by ${report.by}`);
+  return parts.join(" \xB7 ");
+}
+
+// src/stats/mermaid-xychart.ts
+function renderXyChart(chart) {
+  const lines = [
+    "```mermaid",
+    "xychart-beta",
+    `    title ${quoted(chart.title)}`,
+    `    x-axis [${chart.categories.map(quoted).join(", ")}]`,
+    `    y-axis ${quoted(chart.yLabel)} 0 --> ${number4(Math.max(1, chart.yMax))}`,
+    `    bar [${chart.bars.map(number4).join(", ")}]`
+  ];
+  if (chart.line !== void 0) lines.push(`    line [${chart.line.map(number4).join(", ")}]`);
+  lines.push("```");
+  return lines.join("\n");
+}
+function quoted(text2) {
+  const clean = text2.replace(/[\p{C}\u2028\u2029"\\`]/gu, " ").replace(/\s+/g, " ").trim().slice(0, 60);
+  return `"${clean === "" ? "-" : clean}"`;
+}
+function number4(value) {
+  return Number.isFinite(value) ? String(Math.round(value * 10) / 10) : "0";
+}
+
+// src/stats/render-funnel-section.ts
+var EXPLAINED = "The first four stages count reviews (each file\u2019s review once, at the furthest stage it reached); from \u201CPR opened\u201D on they count PRs. Merge rate = merged \xF7 decided (merged + closed unmerged; open PRs are not decided yet); precision = merged as proposed \xF7 decided, leaving out merges whose edits the log cannot tell.";
+function renderFunnelSection(report, options2 = {}) {
+  const funnels = options2.groups === false ? [report.overall] : [report.overall, ...report.groups];
+  const header = ["stage", ...funnels.map((f) => f === report.overall ? "all" : tableCell(f.group, 60))];
+  const rows = funnelLines(report).map((line) => [line.outcome ? `  \u21B3 ${line.label}` : line.label, ...funnels.map(line.cell)]);
+  const table = [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => i === 0 ? "---" : "--:").join("|")}|`,
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`)
+  ];
+  return [
+    options2.heading ?? "## Trust funnel",
+    "",
+    `_${tableCell(provenance(report), 500)}_`,
+    "",
+    ...table,
+    "",
+    funnelChart(report.overall),
+    "",
+    EXPLAINED,
+    ""
+  ].join("\n");
+}
+function funnelChart(funnel) {
+  const categories = ["selected", "answered", "passed gates", "green", "PR opened"];
+  const bars = [funnel.selected, funnel.answered, funnel.passedGates, funnel.green, funnel.prsOpened];
+  if (funnel.outcomes !== null) {
+    const { merged_as_proposed: asProposed, merged_after_edits: afterEdits, merged_edits_unknown: unknown2 } = funnel.outcomes;
+    categories.push("merged", "as proposed");
+    bars.push(asProposed + afterEdits + unknown2, asProposed);
+  }
+  return renderXyChart({ title: "Trust funnel", categories, yLabel: "reviews, then PRs", yMax: Math.max(...bars), bars });
+}
+
+// src/stats/suggestion-text.ts
+function suggestionText(calibration, code = (text2) => text2) {
+  const s = calibration.suggestion;
+  const setting = code("minConfidence");
+  switch (s.type) {
+    case "suggested": {
+      const change = s.prsChange === 0 ? `the same ${s.prs} PRs as with the current ${s.currentMinConfidence}` : `${Math.abs(s.prsChange)} PR${Math.abs(s.prsChange) === 1 ? "" : "s"} ${s.prsChange > 0 ? "more" : "fewer"} than with the current ${s.currentMinConfidence} (${s.prs} in all)`;
+      return `Suggested ${setting}: ${s.minConfidence} \u2014 its PRs were merged as proposed ${percent2(s.precision)} of the time (${s.decided} decided; target ${percent2(calibration.targetPrecision)}); on this history, ${change}.`;
+    }
+    case "too_little_data":
+      return `No suggestion for ${setting} yet: no confidence bucket has ${s.needed} decided PRs (${s.decided} decided in all).`;
+    case "target_not_reached":
+      return `No ${setting} reaches ${percent2(calibration.targetPrecision)} precision on this history; the best is ${s.bestMinConfidence}, at ${percent2(s.bestPrecision)}.`;
+    case "needs_forge":
+      return `No suggestion for ${setting} without a forge: run with --forge github or gitea to see what became of the PRs.`;
+  }
+}
+
+// src/stats/render-stats-markdown.ts
+function renderStatsMarkdown(report) {
+  return [renderFunnelSection(report, { heading: "## Trust funnel: scrum-apply stats" }), renderCalibration(report.calibration)].join("\n");
+}
+function renderCalibration(calibration) {
+  const out = [
+    "### Calibration: which confidence earns trust",
+    "",
+    `Decided PRs merged as proposed, per confidence bucket: the review\u2019s ${inlineCode("confidence_avg")}, the weakest applied patch\u2019s confidence, and the lower of the two (what ${inlineCode("minConfidence")} gates on). A bucket needs ${calibration.minDecidedPerBucket} decided PRs to count.`,
+    ""
+  ];
+  const labels = [...new Set([...calibration.byReview, ...calibration.byPatch, ...calibration.byEffective].map((b) => b.low))].sort((a, b) => b - a);
+  if (labels.length === 0) {
+    out.push("No PRs yet.", "", `**${suggestionText(calibration, inlineCode)}**`, "");
+    return out.join("\n");
+  }
+  const at = (buckets2, low) => buckets2.find((b) => b.low === low);
+  out.push("| confidence | review: decided | precision | patch: decided | precision | lower: decided | precision |", "|---|--:|--:|--:|--:|--:|--:|");
+  for (const low of labels) {
+    const label2 = (at(calibration.byEffective, low) ?? at(calibration.byReview, low) ?? at(calibration.byPatch, low))?.label ?? String(low);
+    const cells = [calibration.byReview, calibration.byPatch, calibration.byEffective].flatMap((buckets2) => bucketCells(at(buckets2, low)));
+    out.push(`| ${label2} | ${cells.join(" | ")} |`);
+  }
+  out.push("", `**${suggestionText(calibration, inlineCode)}**`, "");
+  const charted = calibration.byEffective.filter((b) => b.precision !== null);
+  if (charted.length > 0) {
+    out.push(
+      renderXyChart({
+        title: `Merged as proposed by confidence (target ${percent2(calibration.targetPrecision)})`,
+        categories: charted.map((b) => b.label),
+        yLabel: "precision (%)",
+        yMax: 100,
+        bars: charted.map((b) => (b.precision ?? 0) * 100),
+        line: charted.map(() => calibration.targetPrecision * 100)
+      }),
+      ""
+    );
+  }
+  return out.join("\n");
+}
+function bucketCells(bucket) {
+  if (bucket === void 0) return ["0", "\u2013"];
+  return [String(bucket.decided), bucket.precision === null ? "\u2013" : `${percent2(bucket.precision)}${bucket.enoughData ? "" : " (few)"}`];
+}
+
+// src/stats/render-stats-table.ts
+function renderStatsTable(report) {
+  const funnels = [report.overall, ...report.groups];
+  const header = ["", ...funnels.map((f) => f === report.overall ? "all" : terminalText(f.group).slice(0, 30))];
+  const rows = funnelLines(report).map((line) => [line.outcome ? `  ${line.label}` : line.label, ...funnels.map(line.cell)]);
+  const out = [`scrum-apply stats \u2014 ${terminalText(provenance(report))}`, "", ...aligned([header, ...rows])];
+  const { calibration } = report;
+  out.push("", `Calibration \u2014 decided PRs merged as proposed, by confidence (target ${percent2(calibration.targetPrecision)}; \u201Cfew\u201D: under ${calibration.minDecidedPerBucket} decided)`);
+  const lows = [...new Set([...calibration.byReview, ...calibration.byPatch, ...calibration.byEffective].map((b) => b.low))].sort((a, b) => b - a);
+  if (lows.length === 0) out.push("  no PRs yet");
+  else {
+    const at = (buckets2, low) => buckets2.find((b) => b.low === low);
+    const table = [["confidence", "review", "patch", "lower of the two"]];
+    for (const low of lows) {
+      const label2 = (at(calibration.byEffective, low) ?? at(calibration.byReview, low) ?? at(calibration.byPatch, low))?.label ?? String(low);
+      table.push([label2, cell2(at(calibration.byReview, low)), cell2(at(calibration.byPatch, low)), cell2(at(calibration.byEffective, low))]);
+    }
+    out.push(...aligned(table).map((line) => `  ${line}`));
+  }
+  out.push("", suggestionText(calibration));
+  for (const log of report.input.logs) {
+    for (const problem of log.problems.slice(0, 5)) out.push(`${terminalText(log.path)}: skipped ${terminalText(problem)}`);
+  }
+  return `${out.join("\n")}
+`;
+}
+function cell2(bucket) {
+  if (bucket === void 0 || bucket.precision === null) return "\u2013";
+  return `${percent2(bucket.precision)} of ${bucket.decided}${bucket.enoughData ? "" : " (few)"}`;
+}
+function aligned(rows) {
+  const widths = [];
+  for (const row of rows) row.forEach((text2, i) => widths[i] = Math.max(widths[i] ?? 0, text2.length));
+  return rows.map(
+    (row) => row.map((text2, i) => i === 0 ? text2.padEnd(widths[i] ?? 0) : text2.padStart(widths[i] ?? 0)).join("   ").trimEnd()
+  );
+}
+
+// src/cli/stats-command.ts
+async function configRoot(dir) {
+  const isDirectory = await stat5(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDirectory) throw new ExitError(1, `no such directory: ${dir}`);
+  return openUserRepo(dir).then(
+    (repo) => ({ topLevel: repo.topLevel, commonDir: repo.commonDir }),
+    // Not a repository: the directory's own config, and no default audit log.
+    () => ({ topLevel: dir, commonDir: null })
+  );
+}
+async function runStatsCommand(command, io) {
+  const { env } = io;
+  const redact = createRedactor(secretsFromEnv(env));
+  const logger = createLogger2({ redact, destination: env.LOG_FORMAT === "json" ? io.stderr : createHumanLogStream(io.stderr) });
+  const repo = await configRoot(resolve9(io.cwd, command.repo ?? "."));
+  const root = repo.topLevel;
+  const config2 = resolveConfig({ file: await loadRepoConfigFile(root), env: configFromEnv(env).config });
+  let auditLogs = command.auditLogs.map((path) => resolve9(io.cwd, path));
+  if (auditLogs.length === 0) {
+    if (config2.auditLog !== void 0) auditLogs = [resolve9(root, config2.auditLog)];
+    else if (repo.commonDir !== null) auditLogs = [auditLogPathFor(void 0, { topLevel: root, commonDir: repo.commonDir })];
+    else throw new ExitError(1, `${root} is not a git repository: name the audit logs with --audit-log`);
+  }
+  const kind = command.forge ?? detectForgeKind(env);
+  let forge;
+  try {
+    forge = createForgeFromEnv(kind, env, logger, redact).forge;
+  } catch (error62) {
+    throw new ExitError(1, describeError(error62, redact));
+  }
+  let report;
+  try {
+    report = await computeStats({
+      auditLogs,
+      forge,
+      forgeKind: kind,
+      branchPrefix: config2.branchPrefix,
+      since: command.since,
+      by: command.by,
+      targetPrecision: command.targetPrecision,
+      currentMinConfidence: config2.minConfidence,
+      logger,
+      now: () => /* @__PURE__ */ new Date()
+    });
+  } catch (error62) {
+    if (error62 instanceof AuditLogError) throw new ExitError(1, error62.message);
+    throw error62;
+  }
+  const text2 = command.output === "json" ? `${terminalJson(report)}
+` : command.output === "markdown" ? renderStatsMarkdown(report) : renderStatsTable(report);
+  io.stdout.write(redact(text2));
+  return 0;
+}
+
 // src/cli/run-cli.ts
 async function runCli(argv, io, version2) {
   const redact = createRedactor(secretsFromEnv(io.env));
+  let name = "run";
   try {
     const command = parseCliArgs(argv);
+    name = command.type;
     if (command.type === "help") {
       io.stdout.write(`${USAGE}
 `);
@@ -47868,10 +48794,11 @@ async function runCli(argv, io, version2) {
 `);
       return 0;
     }
+    if (command.type === "stats") return await runStatsCommand(command, io);
     return await runRunCommand(command, io);
   } catch (error62) {
     const code = error62 instanceof ExitError ? error62.exitCode : 1;
-    const prefix = error62 instanceof ExitError || error62 instanceof ConfigError ? "" : "run failed: ";
+    const prefix = error62 instanceof ExitError || error62 instanceof ConfigError ? "" : `${name} failed: `;
     io.stderr.write(`scrum-apply: ${prefix}${describeError(error62, redact)}
 `);
     return code;
@@ -47911,8 +48838,8 @@ async function runAction(io) {
   try {
     const text2 = json2.text();
     const report = ReportCounts.parse(JSON.parse(text2));
-    const dir = await mkdtemp4(join19(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
-    const reportPath = join19(dir, "report.json");
+    const dir = await mkdtemp4(join20(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
+    const reportPath = join20(dir, "report.json");
     await writeFile3(reportPath, text2);
     const outputs = countOutputs(report, reportPath);
     if (env.GITHUB_OUTPUT) await appendGitHubOutputs(env.GITHUB_OUTPUT, { ...outputs });
