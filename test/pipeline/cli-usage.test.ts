@@ -37,7 +37,7 @@ describe('scrum-apply CLI: usage, exit codes and one-line errors', () => {
   });
 
   it.each([
-    [[], 'missing command: try "scrum-apply run"; see scrum-apply --help'],
+    [[], 'missing command: try "scrum-apply run" or "scrum-apply stats"; see scrum-apply --help'],
     [['deploy'], 'unknown command "deploy"; see scrum-apply --help'],
     [['run', '--frobnicate'], 'unknown option --frobnicate; see scrum-apply run --help'],
     [['run', '-x'], 'unknown option -x; see scrum-apply run --help'],
