@@ -36604,7 +36604,7 @@ Options for run:
   --min-confidence N      minimum review and patch confidence (default 90)
   --model NAME            patch model (default qwen3-coder:480b)
   --concurrency N         concurrent LLM requests (default 4); 1 = one file at a time
-  --audit-log PATH        audit log (default data/_kb/auto_apply.jsonl in the repo)
+  --audit-log PATH        audit log (default .git/scrum-apply/audit.jsonl, outside the work tree)
   --json                  print the machine-readable report on stdout
   -h, --help              show this help
   -v, --version           show the version

@@ -41,7 +41,7 @@ function verify(dir: string, origin: string): string[] {
   if (JSON.stringify(branches) !== JSON.stringify(wanted)) problems.push(`branches on origin: ${branches.join(', ') || 'none'}; wanted ${wanted.join(', ')}`);
   let rows: Array<z.infer<typeof AuditAction>> = [];
   try {
-    const lines = readFileSync(join(dir, 'data/_kb/auto_apply.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const lines = readFileSync(join(dir, '.git/scrum-apply/audit.jsonl'), 'utf8').split('\n').filter(Boolean);
     rows = lines.map((line) => AuditAction.parse(JSON.parse(line)));
   } catch (error) {
     problems.push(`no audit log: ${error instanceof Error ? error.message : String(error)}`);
