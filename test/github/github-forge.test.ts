@@ -65,6 +65,7 @@ describe('createGitHubForge', () => {
         title: 'PR 1',
         body: '',
         labels: [],
+        createdAt: '2024-04-30T00:00:00Z',
       },
       expect.objectContaining({ number: 5, state: 'closed', merged: true, labels: ['scrum-apply', 'keep'] }),
     ]);
