@@ -48160,6 +48160,7 @@ function buildFunnel(group, stages, prs, withForge) {
     merged_after_edits: 0,
     merged_edits_unknown: 0,
     closed_unmerged: 0,
+    closed_obsolete: 0,
     open: 0,
     unknown: 0
   };
@@ -48306,7 +48307,10 @@ function classifyPr(pr, listed, evidence, shaOwners) {
   }
   if (listed.state === "open") return { ...pr, outcome: "open", hoursToDecision: null };
   const hoursToDecision = hoursBetween(listed.createdAt, listed.merged ? listed.mergedAt ?? listed.closedAt : listed.closedAt);
-  if (!listed.merged) return { ...pr, outcome: "closed_unmerged", hoursToDecision };
+  if (!listed.merged) {
+    if (evidence?.closedByBot === true) return { ...pr, outcome: "closed_obsolete", hoursToDecision: null };
+    return { ...pr, outcome: "closed_unmerged", hoursToDecision };
+  }
   return { ...pr, outcome: mergedOutcome(pr.number, listed.headSha, evidence, shaOwners), hoursToDecision };
 }
 function mergedOutcome(number5, headSha, evidence, shaOwners) {
@@ -48381,7 +48385,7 @@ function createHistoryCollector(options2) {
   function evidenceFor(number5) {
     let found = evidence.get(number5);
     if (found === void 0) {
-      found = { recordedSha: false, humanEdited: false };
+      found = { recordedSha: false, humanEdited: false, closedByBot: false };
       evidence.set(number5, found);
     }
     return found;
@@ -48416,6 +48420,7 @@ function createHistoryCollector(options2) {
           evidenceFor(number5).recordedSha = true;
         }
         if (row.action === "skipped_human_edited") evidenceFor(number5).humanEdited = true;
+        if (row.action === "pr_closed_obsolete") evidenceFor(number5).closedByBot = true;
       }
       if (options2.sinceMs !== null && !(Date.parse(row.ts) >= options2.sinceMs)) {
         beforeSince += 1;
@@ -48524,7 +48529,9 @@ function funnelLines(report) {
   });
   lines.push(outcome2("merged as proposed", (o) => o.merged_as_proposed), outcome2("merged after edits", (o) => o.merged_after_edits));
   if (outcomes.merged_edits_unknown > 0) lines.push(outcome2("merged, edits not recorded", (o) => o.merged_edits_unknown));
-  lines.push(outcome2("closed unmerged", (o) => o.closed_unmerged), outcome2("still open", (o) => o.open));
+  lines.push(outcome2("closed unmerged", (o) => o.closed_unmerged));
+  if (outcomes.closed_obsolete > 0) lines.push(outcome2("closed by the bot as obsolete", (o) => o.closed_obsolete));
+  lines.push(outcome2("still open", (o) => o.open));
   if (outcomes.unknown > 0) lines.push(outcome2("unknown to the forge", (o) => o.unknown));
   lines.push(
     { label: "merge rate (merged \xF7 decided)", outcome: false, cell: (f) => fraction(f.mergeRate, merged(f), f.decided) },

@@ -30,6 +30,7 @@ export function buildFunnel(group: string, stages: StageCounts, prs: ClassifiedP
     merged_after_edits: 0,
     merged_edits_unknown: 0,
     closed_unmerged: 0,
+    closed_obsolete: 0,
     open: 0,
     unknown: 0,
   };

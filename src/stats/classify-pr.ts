@@ -24,7 +24,11 @@ export function classifyPr(pr: OwnedPr, listed: PrHistory | undefined, evidence:
   }
   if (listed.state === 'open') return { ...pr, outcome: 'open', hoursToDecision: null };
   const hoursToDecision = hoursBetween(listed.createdAt, listed.merged ? (listed.mergedAt ?? listed.closedAt) : listed.closedAt);
-  if (!listed.merged) return { ...pr, outcome: 'closed_unmerged', hoursToDecision };
+  if (!listed.merged) {
+    // Closed by the bot itself: no one decided against the patch.
+    if (evidence?.closedByBot === true) return { ...pr, outcome: 'closed_obsolete', hoursToDecision: null };
+    return { ...pr, outcome: 'closed_unmerged', hoursToDecision };
+  }
   return { ...pr, outcome: mergedOutcome(pr.number, listed.headSha, evidence, shaOwners), hoursToDecision };
 }
 

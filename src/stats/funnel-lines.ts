@@ -31,7 +31,9 @@ export function funnelLines(report: StatsReport): FunnelLine[] {
   });
   lines.push(outcome('merged as proposed', (o) => o.merged_as_proposed), outcome('merged after edits', (o) => o.merged_after_edits));
   if (outcomes.merged_edits_unknown > 0) lines.push(outcome('merged, edits not recorded', (o) => o.merged_edits_unknown));
-  lines.push(outcome('closed unmerged', (o) => o.closed_unmerged), outcome('still open', (o) => o.open));
+  lines.push(outcome('closed unmerged', (o) => o.closed_unmerged));
+  if (outcomes.closed_obsolete > 0) lines.push(outcome('closed by the bot as obsolete', (o) => o.closed_obsolete));
+  lines.push(outcome('still open', (o) => o.open));
   if (outcomes.unknown > 0) lines.push(outcome('unknown to the forge', (o) => o.unknown));
   lines.push(
     { label: 'merge rate (merged ÷ decided)', outcome: false, cell: (f) => fraction(f.mergeRate, merged(f), f.decided) },

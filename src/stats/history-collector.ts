@@ -24,6 +24,8 @@ export interface OwnedPr {
 export interface PrEvidence {
   recordedSha: boolean;
   humanEdited: boolean;
+  /** A run closed it as obsolete. */
+  closedByBot: boolean;
 }
 
 export interface AuditHistory {
@@ -127,7 +129,7 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
   function evidenceFor(number: number): PrEvidence {
     let found = evidence.get(number);
     if (found === undefined) {
-      found = { recordedSha: false, humanEdited: false };
+      found = { recordedSha: false, humanEdited: false, closedByBot: false };
       evidence.set(number, found);
     }
     return found;
@@ -167,6 +169,7 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
           evidenceFor(number).recordedSha = true;
         }
         if (row.action === 'skipped_human_edited') evidenceFor(number).humanEdited = true;
+        if (row.action === 'pr_closed_obsolete') evidenceFor(number).closedByBot = true;
       }
       if (options.sinceMs !== null && !(Date.parse(row.ts) >= options.sinceMs)) {
         beforeSince += 1;

@@ -6,9 +6,18 @@ export const GROUP_BYS: readonly GroupBy[] = ['reviewer', 'patch-model', 'tier',
 /**
  * What a person did with one of the bot's PRs. `merged_edits_unknown`: merged, but the audit
  * log records no commit of the bot's to compare the head with (rows written before `head_sha`,
- * or a branch that moved on after the merge). `unknown`: the forge no longer returns the PR.
+ * or a branch that moved on after the merge). `closed_obsolete`: the bot closed it itself
+ * (`pr_closed_obsolete`: the file is gone, or its review no longer passes) — no person's
+ * verdict. `unknown`: the forge no longer returns the PR.
  */
-export type PrOutcome = 'merged_as_proposed' | 'merged_after_edits' | 'merged_edits_unknown' | 'closed_unmerged' | 'open' | 'unknown';
+export type PrOutcome =
+  | 'merged_as_proposed'
+  | 'merged_after_edits'
+  | 'merged_edits_unknown'
+  | 'closed_unmerged'
+  | 'closed_obsolete'
+  | 'open'
+  | 'unknown';
 
 export type OutcomeCounts = Record<PrOutcome, number>;
 

@@ -177,7 +177,7 @@ describe('publishFile when another run got there first', () => {
       },
       {},
     );
-    expect(await publishFile(input)).toEqual({ headSha: null, action: 'pr_unchanged', pr: { number: 9, url: theirs.url }, reason: 'the PR was opened by a concurrent run' });
+    expect(await publishFile(input)).toEqual({ action: 'pr_unchanged', pr: { number: 9, url: theirs.url }, reason: 'the PR was opened by a concurrent run', headSha: null });
     expect(listed).toEqual([BRANCH]);
   });
 
@@ -192,7 +192,7 @@ describe('publishFile when another run got there first', () => {
       },
     );
     const outcome = await publishFile({ ...input, inputFingerprint: 'e'.repeat(64) });
-    expect(outcome).toEqual({ headSha: null, action: 'pr_updated', pr: { number: 9, url: 'https://forge.test/acme/widgets/pull/7' }, reason: 'the PR was updated by a concurrent run' });
+    expect(outcome).toEqual({ action: 'pr_updated', pr: { number: 9, url: 'https://forge.test/acme/widgets/pull/7' }, reason: 'the PR was updated by a concurrent run', headSha: null });
     expect(forge.created).toEqual([]);
   });
 
@@ -208,10 +208,10 @@ describe('prHourlyLimit', () => {
     const forge = fakeForge();
     const limited = publishInput(forge, { hourlyPrs: { count: 3, max: 3 } });
     expect(await publishFile(limited)).toEqual({
-      headSha: null,
       action: 'skipped_pr_hourly_limit',
       pr: null,
       reason: '3 scrum-apply PRs were opened in the last hour (prHourlyLimit is 3)',
+      headSha: null,
     });
     expect(limited.pushes).toEqual([]);
     expect(forge.created).toEqual([]);

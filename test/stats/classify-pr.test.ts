@@ -23,9 +23,9 @@ function listed(overrides: Partial<PrHistory> = {}): PrHistory {
 }
 
 /** The commits the bot recorded for this PR, others recorded for other PRs, and whether a run found a person's commit. */
-function history(mine: string[], humanEdited = false, others: Array<[string, number]> = []) {
+function history(mine: string[], humanEdited = false, others: Array<[string, number]> = [], closedByBot = false) {
   const owners = new Map<string, number>([...others, ...mine.map((s): [string, number] => [s, 4])]);
-  const evidence: PrEvidence = { recordedSha: mine.length > 0, humanEdited };
+  const evidence: PrEvidence = { recordedSha: mine.length > 0, humanEdited, closedByBot };
   return { evidence, owners };
 }
 
@@ -41,6 +41,7 @@ describe('classifyPr', () => {
     ['merged, the head a commit the bot pushed for a later PR', listed({ headSha: sha(9) }), history([sha(4)], false, [[sha(9), 9]]), 'merged_edits_unknown'],
     ['merged, the head upper-case', listed({ headSha: sha(0xab).toUpperCase() }), history([sha(0xab)]), 'merged_as_proposed'],
     ['closed without merging', listed({ merged: false, mergedAt: null }), history([sha(4)]), 'closed_unmerged'],
+    ['closed by the bot as obsolete: no one’s verdict', listed({ merged: false, mergedAt: null }), history([sha(4)], false, [], true), 'closed_obsolete'],
     ['open', listed({ state: 'open', merged: false, closedAt: null, mergedAt: null }), history([]), 'open'],
     ['not listed', undefined, history([sha(4)]), 'unknown'],
     ['listed with another branch (a log of another repository)', listed({ headBranch: 'scrum-apply/src/z.rs' }), history([sha(4)]), 'unknown'],

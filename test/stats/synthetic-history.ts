@@ -89,6 +89,7 @@ const outcomes = (o: Partial<Record<string, number>>) => ({
   merged_after_edits: 0,
   merged_edits_unknown: 0,
   closed_unmerged: 0,
+  closed_obsolete: 0,
   open: 0,
   unknown: 0,
   ...o,
