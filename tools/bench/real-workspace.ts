@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { personGit } from '../demo/create-demo-repo.js';
+import { commitToNewOrigin, personGit } from '../demo/create-demo-repo.js';
 
 /** Where Debian's `librust-*-dev` packages put crate sources (a directory source, with .cargo-checksum.json). */
 export const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
@@ -62,13 +62,7 @@ export function createRealWorkspaceRepo(root: string, spec: RealWorkspaceSpec, l
   writeFileSync(join(dir, '.gitignore'), '/target\n');
   personGit(dir, 'init', '-q', '-b', 'main');
   personGitLock(dir, lockWith);
-  personGit(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  personGit(dir, 'config', 'core.autocrlf', 'false');
-  personGit(dir, 'add', '-A');
-  personGit(dir, 'commit', '-q', '-m', 'real crates, vendored');
-  personGit(dir, 'remote', 'add', 'origin', origin);
-  personGit(dir, 'push', '-q', '-u', 'origin', 'main');
-  personGit(dir, 'remote', 'set-head', 'origin', 'main');
+  commitToNewOrigin({ root, dir, origin, message: 'real crates, vendored' });
   return { dir, origin };
 }
 

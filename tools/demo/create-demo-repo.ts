@@ -45,13 +45,22 @@ export function createDemoRepo(root: string, extraFiles: Record<string, string |
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, content);
   }
-  personGit(root, 'init', '-q', '--bare', '-b', 'main', origin);
   personGit(dir, 'init', '-q', '-b', 'main');
+  commitToNewOrigin({ root, dir, origin, message: 'initial' });
+  return { dir, origin };
+}
+
+/**
+ * Commit everything in the work tree `dir` (a repository on `main`) as a person would, and
+ * push it to a new bare `origin` under `root` whose HEAD the clone knows.
+ */
+export function commitToNewOrigin(repo: { root: string; dir: string; origin: string; message: string }): void {
+  const { root, dir, origin } = repo;
+  personGit(root, 'init', '-q', '--bare', '-b', 'main', origin);
   personGit(dir, 'config', 'core.autocrlf', 'false');
   personGit(dir, 'add', '-A');
-  personGit(dir, 'commit', '-q', '-m', 'initial');
+  personGit(dir, 'commit', '-q', '-m', repo.message);
   personGit(dir, 'remote', 'add', 'origin', origin);
   personGit(dir, 'push', '-q', '-u', 'origin', 'main');
   personGit(dir, 'remote', 'set-head', 'origin', 'main');
-  return { dir, origin };
 }
