@@ -103,6 +103,27 @@ export interface HistoryForge {
   listPrHistory(branchPrefix: string): Promise<PrHistory[]>;
 }
 
+/** The dashboard issue as the bot sees it. */
+export interface DashboardIssue {
+  number: number;
+  url: string;
+  state: 'open' | 'closed';
+  body: string;
+}
+
+/** What the dashboard issue (one per repository) needs on top of publishing PRs. */
+export interface DashboardForge {
+  /**
+   * The bot's dashboard issue, open or closed: among issues labelled `label` (never PRs), the
+   * newest whose body contains `marker`; null when there is none. Found by marker, not title.
+   */
+  findDashboard(label: string, marker: string): Promise<DashboardIssue | null>;
+  /** Open the dashboard issue, labelled `label` (created if missing). */
+  createDashboard(title: string, body: string, label: LabelSpec): Promise<DashboardIssue>;
+  /** Replace the dashboard issue's body; its state, title and labels stay as they are. */
+  editDashboard(number: number, body: string): Promise<void>;
+}
+
 /** An API failure with the forge's status, message already redacted. */
 export class ForgeError extends Error {
   constructor(
