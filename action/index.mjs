@@ -45804,7 +45804,7 @@ function unreachableCause(error62, url2) {
   if (!(error62 instanceof Error) || !(error62.cause instanceof Error)) return null;
   const cause = error62.cause;
   const code = "code" in cause && typeof cause.code === "string" ? cause.code : null;
-  if (cause.message === "bad port") return { cause: `port ${url2.port} is one fetch refuses to use (a "bad port"); choose another`, retry: false };
+  if (cause.message === "bad port") return { cause: `port ${url2.port} is one fetch refuses to use (a "bad port"); choose another`, retry: false, badPort: true };
   if (code === "ECONNREFUSED") return { cause: "connection refused", retry: true };
   if (code === "ENOTFOUND") return { cause: `host ${url2.hostname} not found (DNS)`, retry: false };
   if (code === "EAI_AGAIN") return { cause: `DNS lookup of ${url2.hostname} failed (EAI_AGAIN)`, retry: true };
@@ -45818,6 +45818,27 @@ function refusalHint(status, model) {
   if (status === 403) return "access denied: check SCRUM_APPLY_LLM_KEY and what it may use";
   if (status === 404) return `no such model ("${model}") or endpoint: check the model name and the URL`;
   return null;
+}
+
+// src/patches/probe-port.ts
+import { connect } from "node:net";
+function probePort(url2, timeoutMs = 3e3) {
+  const port = Number(url2.port || (url2.protocol === "https:" ? 443 : 80));
+  const host = url2.hostname.replace(/^\[|\]$/g, "");
+  return new Promise((resolve10) => {
+    const socket = connect({ host, port });
+    const done = (outcome2) => {
+      socket.destroy();
+      resolve10(outcome2);
+    };
+    socket.setTimeout(timeoutMs, () => done("no answer to a TCP connection"));
+    socket.once("connect", () => done("listening"));
+    socket.once("error", (error62) => {
+      if (error62.code === "ECONNREFUSED") done("connection refused");
+      else if (error62.code === "ENOTFOUND") done(`host ${host} not found (DNS)`);
+      else done(error62.code ?? error62.message);
+    });
+  });
 }
 
 // src/patches/read-capped.ts
@@ -45870,6 +45891,11 @@ async function requestChat(endpoint2, body, started, signal) {
     if (budget.aborted) return { kind: "final", reason: stopped() };
   }
 }
+async function badPortCause(url2) {
+  const found = await probePort(url2);
+  const blocked = `port ${url2.port} is one fetch refuses to use (a "bad port"); choose another`;
+  return found === "listening" ? blocked : `${found}; and ${blocked}`;
+}
 async function attempt(context) {
   const { endpoint: endpoint2, budget, stopped } = context;
   const headers = { "content-type": "application/json", accept: "application/json" };
@@ -45886,7 +45912,9 @@ async function attempt(context) {
     });
   } catch (error62) {
     if (budget.aborted) return { kind: "final", reason: stopped() };
-    const unreachable = unreachableCause(error62, new URL(endpoint2.url));
+    const url2 = new URL(endpoint2.url);
+    const unreachable = unreachableCause(error62, url2);
+    if (unreachable?.badPort) return { kind: "unreachable", problem: `cannot be reached: ${await badPortCause(url2)}` };
     if (unreachable && !unreachable.retry) return { kind: "unreachable", problem: `cannot be reached: ${unreachable.cause}` };
     return { kind: "retry", failure: networkCause(error62), detail: "", waitMs: null, ...unreachable ? { unreachable: unreachable.cause } : {} };
   }

@@ -27,12 +27,12 @@ const CERT_CODES = new Set([
  * that does not resolve or a blocked port stays so). Null for other failures (a reset, a
  * time-out), which stay a failure of the one request.
  */
-export function unreachableCause(error: unknown, url: URL): { cause: string; retry: boolean } | null {
+export function unreachableCause(error: unknown, url: URL): { cause: string; retry: boolean; badPort?: true } | null {
   if (!(error instanceof Error) || !(error.cause instanceof Error)) return null;
   const cause = error.cause;
   const code = 'code' in cause && typeof cause.code === 'string' ? cause.code : null;
   // fetch refuses the ports browsers block (9, 25, 6000, …) before connecting.
-  if (cause.message === 'bad port') return { cause: `port ${url.port} is one fetch refuses to use (a "bad port"); choose another`, retry: false };
+  if (cause.message === 'bad port') return { cause: `port ${url.port} is one fetch refuses to use (a "bad port"); choose another`, retry: false, badPort: true };
   if (code === 'ECONNREFUSED') return { cause: 'connection refused', retry: true };
   if (code === 'ENOTFOUND') return { cause: `host ${url.hostname} not found (DNS)`, retry: false };
   if (code === 'EAI_AGAIN') return { cause: `DNS lookup of ${url.hostname} failed (EAI_AGAIN)`, retry: true };

@@ -1,6 +1,7 @@
 import type { Redactor } from '../log/redact.js';
 import { networkCause, refusalHint, unreachableCause } from './model-failure.js';
 import { oneLine } from './one-line.js';
+import { probePort } from './probe-port.js';
 import { readCapped } from './read-capped.js';
 
 /** Where and how a chat request goes: everything but the body. */
@@ -73,6 +74,13 @@ export async function requestChat(endpoint: ChatEndpoint, body: string, started:
   }
 }
 
+/** Why fetch would not use the URL's port, with what a TCP connection there finds. */
+async function badPortCause(url: URL): Promise<string> {
+  const found = await probePort(url);
+  const blocked = `port ${url.port} is one fetch refuses to use (a "bad port"); choose another`;
+  return found === 'listening' ? blocked : `${found}; and ${blocked}`;
+}
+
 /** One HTTP exchange: the answer's text, a final failure, or a failure worth retrying. */
 async function attempt(context: AttemptContext): Promise<Attempt> {
   const { endpoint, budget, stopped } = context;
@@ -91,7 +99,9 @@ async function attempt(context: AttemptContext): Promise<Attempt> {
     });
   } catch (error) {
     if (budget.aborted) return { kind: 'final', reason: stopped() };
-    const unreachable = unreachableCause(error, new URL(endpoint.url));
+    const url = new URL(endpoint.url);
+    const unreachable = unreachableCause(error, url);
+    if (unreachable?.badPort) return { kind: 'unreachable', problem: `cannot be reached: ${await badPortCause(url)}` };
     if (unreachable && !unreachable.retry) return { kind: 'unreachable', problem: `cannot be reached: ${unreachable.cause}` };
     return { kind: 'retry', failure: networkCause(error), detail: '', waitMs: null, ...(unreachable ? { unreachable: unreachable.cause } : {}) };
   }

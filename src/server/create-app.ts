@@ -15,6 +15,8 @@ export interface AppDeps {
   redact: Redactor;
   /** False: a worker (SCRUM_APPLY_ROLE=worker) — it connects to GitHub for jobs but takes no webhooks. */
   receives?: boolean;
+  /** False when the caller serves `/healthz` itself (scrum-apply-server mounts Probot as one route among its own). */
+  healthz?: boolean;
 }
 
 /** What `octokit.auth({ type: 'installation' })` answers (a token auth answers the same shape). */
@@ -57,6 +59,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       await deps.service.handle(event, forge);
     });
 
+    if (deps.healthz === false) return;
     try {
       options.addHandler(createHealthzHandler(() => deps.service.stats(), deps.service.durable ? () => deps.service.health() : undefined));
     } catch (error) {

@@ -46,7 +46,7 @@ export async function startServer(env: NodeJS.ProcessEnv, deps: ServerDeps = {})
   }
   if (settings.githubApp) {
     const probot = createProbot({ env, overrides: { log: logger.child({ component: 'probot' }), ...(deps.Octokit ? { Octokit: deps.Octokit } : {}) } });
-    const middleware = await createNodeMiddleware(createApp({ service, connectors, logger, redact, receives }), { probot });
+    const middleware = await createNodeMiddleware(createApp({ service, connectors, logger, redact, receives, healthz: false }), { probot });
     if (receives) routes.push(async (req, res) => (await middleware(req, res)) === true);
   }
 

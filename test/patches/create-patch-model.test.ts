@@ -237,13 +237,38 @@ describe('createPatchModel', () => {
     };
     const cases: Array<[string, PatchModelOptions['fetch'], string]> = [
       ['http://models.example.invalid/v1', failing('ENOTFOUND', 'getaddrinfo ENOTFOUND models.example.invalid'), 'host models.example.invalid not found (DNS)'],
-      ['http://127.0.0.1:6000/v1', failing(null, 'bad port'), 'port 6000 is one fetch refuses to use (a "bad port"); choose another'],
       ['https://127.0.0.1:8443/v1', failing('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 'its TLS certificate is not accepted (DEPTH_ZERO_SELF_SIGNED_CERT)'],
     ];
     for (const [url, fetchStub, cause] of cases) {
       const { model, sleeps } = client(url, { fetch: fetchStub });
       await expect(model.requestPatches(input)).rejects.toThrow(`the patch model at ${url}/chat/completions cannot be reached: ${cause}`);
       expect(sleeps).toEqual([]);
+    }
+  });
+
+  it('a port fetch will not use is named as such, with what a TCP connection there finds', async () => {
+    const listener = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const open = (listener.address() as { port: number }).port;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const shut = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const badPort = async () => {
+      throw new TypeError('fetch failed', { cause: new Error('bad port') });
+    };
+    try {
+      const listening = client(`http://127.0.0.1:${open}/v1`, { fetch: badPort });
+      await expect(listening.model.requestPatches(input)).rejects.toThrow(
+        `cannot be reached: port ${open} is one fetch refuses to use (a "bad port"); choose another`,
+      );
+      const refused = client(`http://127.0.0.1:${shut}/v1`, { fetch: badPort });
+      await expect(refused.model.requestPatches(input)).rejects.toThrow(
+        `cannot be reached: connection refused; and port ${shut} is one fetch refuses to use (a "bad port"); choose another`,
+      );
+      expect([...listening.sleeps, ...refused.sleeps]).toEqual([]);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
     }
   });
 

@@ -63,12 +63,12 @@ describe('a patch model that cannot be used fails the run', () => {
     expect(readAudit(auditPath)).toEqual([]);
   });
 
-  it('a port fetch refuses to use (9) is named as such, without retrying', async () => {
+  it('port 9 (one fetch refuses to use) with nothing listening: connection refused, and the port named, without retrying', async () => {
     const url = 'http://127.0.0.1:9/v1';
     const result = await run(url);
     expect(result.code, result.stderr).toBe(1);
     expect(linesNaming(result, url)).toEqual([
-      `scrum-apply: run failed: the patch model at ${url}/chat/completions cannot be reached: port 9 is one fetch refuses to use (a "bad port"); choose another`,
+      `scrum-apply: run failed: the patch model at ${url}/chat/completions cannot be reached: connection refused; and port 9 is one fetch refuses to use (a "bad port"); choose another`,
     ]);
   });
 
