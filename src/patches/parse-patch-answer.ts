@@ -69,6 +69,9 @@ function selfDescription(item: unknown): { rationale: string; confidence: number
   return { rationale, confidence };
 }
 
+/** The reason of a well-formed answer with an empty patch list: the model found nothing to change. */
+export const NO_PATCHES_PROPOSED = 'model proposed no patches';
+
 /**
  * Reads the patch model's answer: one JSON object `{"patches":[...]}`, possibly inside a
  * markdown fence or surrounded by prose. Each item is validated on its own, so one malformed
@@ -104,7 +107,7 @@ export function parsePatchAnswer(content: string): ParsedPatchAnswer {
       ? { type: 'no_patches', reason: oneLine(`model answer is not a patch list: ${schemaError}`) }
       : { type: 'no_patches', reason: oneLine(`model answer is not JSON: ${firstError ?? 'no JSON object found'}`) };
   }
-  if (response.patches.length === 0) return { type: 'no_patches', reason: 'model proposed no patches' };
+  if (response.patches.length === 0) return { type: 'no_patches', reason: NO_PATCHES_PROPOSED };
 
   const patches: Patch[] = [];
   const rejected: RejectedPatch[] = [];

@@ -5,15 +5,44 @@ import type { Logger } from '../log/logger.js';
 import { describeError } from '../log/redact.js';
 import type { AuditAction } from '../report/audit-row.js';
 import { parsePrMeta } from '../report/pr-meta.js';
+import { obsoleteLabels } from '../report/pr-labels.js';
 import type { Review } from '../reviews/review-row.js';
 import type { SkippedFile } from '../reviews/select-files.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
 import { pickOpenPr } from './pr-lifecycle.js';
 import type { FileResult } from './run-types.js';
 
-export interface ObsoleteSweep {
-  forge: Pick<Forge, 'closePr'>;
-  workspace: Pick<Repo, 'baseBranch' | 'readTrackedFile' | 'remoteBranches' | 'isBotOnlyBranch' | 'deleteBranch'>;
+/** Why an open PR's finding is gone; the cause names its `obsolete:` label. */
+export interface Obsolete {
+  cause: 'file-deleted' | 'no-fresh-fix' | 'gates';
+  reason: string;
+}
+
+/** What closing one obsolete PR needs: the forge's writes and the bot branch on the remote. */
+export interface ObsoleteCloser {
+  forge: Pick<Forge, 'updatePr' | 'closePr'>;
+  workspace: Pick<Repo, 'remoteBranches' | 'isBotOnlyBranch' | 'deleteBranch'>;
+  labelsEnabled: boolean;
+}
+
+/**
+ * Close one obsolete PR, in this order: its labels first (so the closed PR records why), then
+ * one comment saying why, then the close, then its branch deleted. A branch a person pushed to
+ * is left alone (`skipped_human_edited`, nothing written). Throws what the forge or git threw.
+ */
+export async function closeObsoletePr(closer: ObsoleteCloser, open: ForgePr, obsolete: Obsolete, logger: Logger): Promise<{ action: AuditAction; reason: string }> {
+  const remoteSha = closer.workspace.remoteBranches().get(open.headBranch) ?? null;
+  const botOnly = remoteSha === null || (await closer.workspace.isBotOnlyBranch(remoteSha));
+  if (!botOnly) return { action: 'skipped_human_edited', reason: `obsolete (${obsolete.reason}), but the branch has commits by someone else` };
+  if (closer.labelsEnabled) await closer.forge.updatePr(open, { title: open.title, body: open.body, labels: obsoleteLabels(open.labels, obsolete.cause) });
+  await closer.forge.closePr(open, `scrum-apply closed this PR: ${obsolete.reason}.`);
+  if (remoteSha !== null) await closer.workspace.deleteBranch(open.headBranch, remoteSha);
+  logger.info({ reason: obsolete.reason }, 'closed an obsolete PR');
+  return { action: 'pr_closed_obsolete', reason: obsolete.reason };
+}
+
+export interface ObsoleteSweep extends ObsoleteCloser {
+  workspace: ObsoleteCloser['workspace'] & Pick<Repo, 'baseBranch' | 'readTrackedFile'>;
   /** The bot's PRs as listed at the start of the run. */
   prs: ForgePr[];
   /** Files this run processed (their PRs were judged there). */
@@ -35,10 +64,16 @@ export interface ObsoleteSweep {
 /** Gate reasons of select-files.ts: the finding no longer qualifies. */
 const GATE_REASON = /^(tier \S+ is excluded|confidence_(avg|min) \d+ < \d+)$/;
 
+/** True when a file left out by the selection may have an obsolete PR (the run must list the PRs). */
+export function failsTheGates(skipped: SkippedFile): boolean {
+  return GATE_REASON.test(skipped.reason);
+}
+
 /**
- * Open bot PRs whose finding is gone: the file no longer exists at the base, or its latest
- * review no longer passes the gates. Each is closed with one comment saying why and, when
- * every commit on it is the bot's, its branch deleted. A PR with the stop label, or one a
+ * Open bot PRs of files this run did not process whose finding is gone: the file no longer
+ * exists at the base, or its latest review no longer passes the gates (the third cause — its
+ * patches no longer apply and a fresh answer gives nothing — is found while processing the
+ * file, process-file.ts). Each is closed by closeObsoletePr. A PR with the stop label, or one a
  * person pushed to, is never closed.
  */
 export async function closeObsoletePrs(sweep: ObsoleteSweep): Promise<FileResult[]> {
@@ -54,21 +89,21 @@ export async function closeObsoletePrs(sweep: ObsoleteSweep): Promise<FileResult
     const open = pickOpenPr(prs, sweep.workspace.baseBranch);
     if (open === null || open.baseBranch !== sweep.workspace.baseBranch) continue;
     if (open.labels.some((label) => label.toLowerCase() === sweep.stopLabel.toLowerCase())) continue;
-    const reason = await obsoleteReason(sweep, file);
-    if (reason === null) continue;
-    results.push(await closeOne(sweep, file, open, reason));
+    const obsolete = await obsoleteReason(sweep, file);
+    if (obsolete === null) continue;
+    results.push(await closeOne(sweep, file, open, obsolete));
   }
   return results;
 }
 
-async function obsoleteReason(sweep: ObsoleteSweep, file: string): Promise<string | null> {
+async function obsoleteReason(sweep: ObsoleteSweep, file: string): Promise<Obsolete | null> {
   const tracked = await sweep.workspace.readTrackedFile(file);
-  if (tracked.type === 'rejected' && tracked.reason.startsWith('not tracked at')) return 'the file no longer exists at the base';
-  const gate = sweep.skipped.find((s) => s.file === file && GATE_REASON.test(s.reason));
-  return gate === undefined ? null : `the latest review no longer passes the gates (${gate.reason})`;
+  if (tracked.type === 'rejected' && tracked.reason.startsWith('not tracked at')) return { cause: 'file-deleted', reason: 'the file no longer exists at the base' };
+  const gate = sweep.skipped.find((s) => s.file === file && failsTheGates(s));
+  return gate === undefined ? null : { cause: 'gates', reason: `the latest review no longer passes the gates (${gate.reason})` };
 }
 
-async function closeOne(sweep: ObsoleteSweep, file: string, open: ForgePr, reason: string): Promise<FileResult> {
+async function closeOne(sweep: ObsoleteSweep, file: string, open: ForgePr, obsolete: Obsolete): Promise<FileResult> {
   const branch = open.headBranch;
   const pr = { number: open.number, url: open.url };
   const review = sweep.latest.get(file) ?? placeholderReview(file);
@@ -78,17 +113,12 @@ async function closeOne(sweep: ObsoleteSweep, file: string, open: ForgePr, reaso
   };
   const logger = sweep.logger.child({ file, pr: open.number });
   try {
-    const remoteSha = sweep.workspace.remoteBranches().get(branch) ?? null;
-    const botOnly = remoteSha === null || (await sweep.workspace.isBotOnlyBranch(remoteSha));
-    if (!botOnly) return result('skipped_human_edited', { reason: `obsolete (${reason}), but the branch has commits by someone else` });
-    await sweep.forge.closePr(open, `scrum-apply closed this PR: ${reason}.`);
-    if (remoteSha !== null) await sweep.workspace.deleteBranch(branch, remoteSha);
-    logger.info({ reason }, 'closed an obsolete PR');
-    return result('pr_closed_obsolete', { reason });
+    const closed = await closeObsoletePr(sweep, open, obsolete, logger);
+    return result(closed.action, { reason: closed.reason });
   } catch (error) {
     const message = describeError(error, sweep.redact);
     logger.error({ err: message }, 'closing an obsolete PR failed');
-    return result('error', { reason, error: message });
+    return result('error', { reason: obsolete.reason, error: message });
   }
 }
 

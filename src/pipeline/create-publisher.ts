@@ -1,6 +1,8 @@
 import type { Forge, ForgePr, LabelSpec } from '../forge/types.js';
 import type { Repo } from '../git/open-repo.js';
+import type { Logger } from '../log/logger.js';
 import type { AuditAction } from '../report/audit-row.js';
+import { closeObsoletePr, type Obsolete } from './close-obsolete.js';
 import { readTrailers } from './commit-message.js';
 import { createOpenPrBudget } from './open-pr-budget.js';
 import type { ExistingBranch } from './pr-lifecycle.js';
@@ -39,6 +41,11 @@ export interface Publisher {
   /** What is there for `branch` before the file is processed: its PRs and remote tip. */
   existing(branch: string): ExistingBranch;
   publish(request: PublishRequest): Promise<Published>;
+  /**
+   * File `index`'s open PR is obsolete (closeObsoletePr: labels, comment, close, branch
+   * deleted); it pushes nothing. Throws what the forge or git threw.
+   */
+  closeObsolete(index: number, pr: ForgePr, obsolete: Obsolete, logger: Logger): Promise<Published>;
   /** Which checks ran alongside which: pushes of files checked side by side go together. */
   checkStarted(index: number): void;
   checkEnded(index: number): void;
@@ -47,7 +54,7 @@ export interface Publisher {
 }
 
 export interface PublisherOptions {
-  workspace: Pick<Repo, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany' | 'commitMessage'>;
+  workspace: Pick<Repo, 'baseBranch' | 'baseSha' | 'remoteBranches' | 'isBotOnlyBranch' | 'sameChange' | 'pushMany' | 'commitMessage' | 'deleteBranch'>;
   /** The run's forge, its writes one at a time; null: push branches only (`--forge none`). */
   forge: Forge | null;
   /** The bot's PRs, listed once per run. */
@@ -140,6 +147,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
         labelsEnabled: options.labelsEnabled,
       });
       return { action: outcome.action, pr: outcome.pr, reason: outcome.reason, headSha: outcome.headSha };
+    },
+    async closeObsolete(index, pr, obsolete, logger) {
+      if (forge === null) throw new Error('closing a PR needs a forge');
+      // Nothing of this file's goes with the other pushes.
+      pushes.settled(index);
+      const closed = await closeObsoletePr({ forge, workspace, labelsEnabled: options.labelsEnabled }, pr, obsolete, logger);
+      return { action: closed.action, pr: { number: pr.number, url: pr.url }, reason: closed.reason, headSha: null };
     },
     checkStarted: (index) => pushes.checkStarted(index),
     checkEnded: (index) => pushes.checkEnded(index),

@@ -5,6 +5,7 @@ import { wasShown, type PromptSource } from '../patches/prompt-source.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
 import type { AppliedPatch, ApplyResult, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
 import { ModelUnreachableError } from '../patches/model-unreachable-error.js';
+import { NO_PATCHES_PROPOSED } from '../patches/parse-patch-answer.js';
 import { checkReason, type AuditAction, type AuditCheck } from '../report/audit-row.js';
 import type { Logger } from '../log/logger.js';
 import { labelsFor } from '../report/pr-labels.js';
@@ -30,7 +31,7 @@ export interface RunContext {
   /** Bounds concurrent LLM requests. */
   llmQueue: PQueue;
   checker: Pick<Checker, 'check'>;
-  publisher: Pick<Publisher, 'publish' | 'existing'>;
+  publisher: Pick<Publisher, 'publish' | 'existing' | 'closeObsolete'>;
   now: () => Date;
   /** Milliseconds since the run started (timings). */
   elapsedMs: () => number;
@@ -103,6 +104,16 @@ async function runSteps(
   // The file changed at the base: the PR's own patches, if each still applies exactly once.
   const reapplied = decision.type === 'reapply' ? applyPatches(source, decision.patches, gates) : null;
   const rebuilt = reapplied !== null && reapplied.rejected.length === 0 && reapplied.applied.length === (decision.type === 'reapply' ? decision.patches.length : -1);
+  // The file changed at the base and the open PR's own patches no longer apply: the model is
+  // asked again with the new content; if that answer gives nothing that holds (no patches,
+  // every patch rejected, a red check), the PR is obsolete and is closed.
+  const stale = decision.type === 'reapply' && !rebuilt ? decision.pr : null;
+  const obsoleteOr = async (action: AuditAction, details: RowDetails, answer: string): Promise<FileResult> => {
+    if (stale === null) return result(action, details);
+    const reason = `its patches no longer apply to the file at the base and a fresh answer ${answer}`;
+    const closed = await ctx.publisher.closeObsolete(file.index, stale, { cause: 'no-fresh-fix', reason }, logger);
+    return result(closed.action, { ...details, branch, pr: closed.pr, reason: closed.reason });
+  };
   let patched: ApplyResult;
   let rejected: RejectedPatch[];
   if (rebuilt) {
@@ -118,13 +129,17 @@ async function runSteps(
 
     logger.info('asking the patch model');
     const answer = await ask(ctx, file, source, view, timing);
-    if (answer.type === 'no_patches') return result('no_patches', { reason: answer.reason });
+    if (answer.type === 'no_patches') {
+      // A failed request says nothing about the finding: only an empty answer makes the PR obsolete.
+      if (answer.reason === NO_PATCHES_PROPOSED) return obsoleteOr('no_patches', { reason: answer.reason }, 'has no patches');
+      return result('no_patches', { reason: answer.reason });
+    }
     patched = applyPatches(source, answer.patches, { ...gates, wasShown: (oldString) => wasShown(view, oldString) });
     rejected = [...answer.rejected, ...patched.rejected];
   }
   const applied = patched.applied;
   if (applied.length === 0) {
-    return result('all_rejected', { rejected, reason: `${rejected.length} patch(es) rejected` });
+    return obsoleteOr('all_rejected', { rejected, reason: `${rejected.length} patch(es) rejected` }, 'has every patch rejected');
   }
 
   Object.assign(known, { applied, rejected });
@@ -135,7 +150,7 @@ async function runSteps(
   const check = auditCheck(checked, ctx.options.redact);
   known.check = check;
   if (!checked.green) {
-    return result('build_red_reverted', { applied, rejected, check, reason: checkReason(check) });
+    return obsoleteOr('build_red_reverted', { applied, rejected, check, reason: checkReason(check) }, 'fails the check');
   }
 
   // What is committed is the content we validated, built from git objects — never the worktree.

@@ -12,7 +12,7 @@ import { createAuditLog } from '../report/audit-log.js';
 import { describeError } from '../log/redact.js';
 import { loadReviewTexts, readLatestReviews, type ReviewLog } from '../reviews/read-reviews.js';
 import { selectFiles, type Selection } from '../reviews/select-files.js';
-import { closeObsoletePrs } from './close-obsolete.js';
+import { closeObsoletePrs, failsTheGates } from './close-obsolete.js';
 import { createPublisher, type Publisher } from './create-publisher.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
@@ -54,7 +54,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   // they are under way together (each failure still stops the run before any LLM request).
   const forge = options.forge;
   const sandboxChoice = detectSandbox(config.check.sandbox, options.checkEnv ? { env: options.checkEnv } : {});
-  const listing = forge && options.apply && eligible.length > 0 ? forge.listBotPrs(config.branchPrefix) : Promise.resolve([]);
+  // Listed when some file may have a PR to judge: an eligible one, or one whose latest review
+  // no longer passes the gates (its open PR is obsolete). Otherwise a run asks nothing of the forge.
+  const needsListing = eligible.length > 0 || skipped.some(failsTheGates);
+  const listing = forge && options.apply && needsListing ? forge.listBotPrs(config.branchPrefix) : Promise.resolve([]);
   // Awaited below; until then a failure must not count as unhandled.
   sandboxChoice.catch(() => undefined);
   listing.catch(() => undefined);
@@ -105,6 +108,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
         ? await closeObsoletePrs({
             forge,
             workspace,
+            labelsEnabled: config.labels.enabled,
             prs: await listing,
             processed: new Set(chosen.map((file) => file.review.file)),
             skipped,

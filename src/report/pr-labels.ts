@@ -35,6 +35,7 @@ const FAMILIES = {
   'patches:': { color: '0e8a16', description: 'scrum-apply: patches applied' },
   'rejected:': { color: 'd93f0b', description: 'scrum-apply: patches rejected by the gates' },
   'check:': { color: 'c2e0c6', description: 'scrum-apply: result of the check command' },
+  'obsolete:': { color: 'cfd3d7', description: 'scrum-apply: why the bot closed this PR' },
 } as const satisfies Record<string, { color: string; description: string }>;
 
 type Family = keyof typeof FAMILIES;
@@ -53,6 +54,23 @@ export function labelsFor(input: LabelInput): LabelSpec[] {
     label('rejected:', String(input.rejected)),
     label('check:', input.green ? 'green' : 'red'),
   ];
+}
+
+/** The action label a published PR carries (labelsFor with `committed`). */
+const PUBLISHED = 'scrum-apply:committed';
+/** The colour given to a label already on a PR that we pass through; it exists, so it is never used. */
+const PASS_THROUGH_COLOR = 'ededed';
+
+/**
+ * The labels an obsolete PR is given before the bot closes it, so the closed PR records why:
+ * its action label becomes `scrum-apply:pr_closed_obsolete` (the audit row's action) and
+ * `obsolete:<cause>` is added; every other label (a person's, the review's) stays.
+ */
+export function obsoleteLabels(current: string[], cause: string): LabelSpec[] {
+  const wanted = [label('scrum-apply:', 'pr_closed_obsolete'), label('obsolete:', cause)];
+  const kept = current.filter((name) => name.toLowerCase() !== PUBLISHED && !name.toLowerCase().startsWith('obsolete:'));
+  const byName = new Map(wanted.map((l) => [l.name.toLowerCase(), l]));
+  return [...kept.filter((name) => !byName.has(name.toLowerCase())).map((name) => ({ name, color: PASS_THROUGH_COLOR })), ...wanted];
 }
 
 /** True for the labels the bot owns (and may replace); everything else belongs to people. */

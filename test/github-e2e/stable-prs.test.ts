@@ -1,11 +1,9 @@
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePrMeta } from '../../src/report/pr-meta.js';
 import { git, snapshotRemote } from '../helpers/fixture-repo.js';
 import { branchOf, createE2eRig, mockCreatePullFor, pullsAfter, record, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
 import { SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
-import { mockAddLabels, mockCreateComment, mockCreateLabel, mockListLabels, mockListPulls, mockUpdatePull, type GitHubMock } from '../helpers/github-mocks.js';
+import { mockAddLabels, mockCreateLabel, mockListLabels, mockListPulls, mockUpdatePull, type GitHubMock } from '../helpers/github-mocks.js';
 
 /** Another patch for shapes.rs than any the model gave so far. */
 const OTHER_FIX = JSON.stringify({
@@ -127,41 +125,5 @@ describe('stable PRs with a model that never answers the same twice (GitHub)', (
     await runUntouched(pullsAfter(first, numberOfHead, ({ labels }) => ({ labels: [...labels, 'scrum-apply:stop'] })));
     expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'skipped_stopped', pr: { number: 1 }, reason: 'PR #1 carries the scrum-apply:stop label' });
   });
-
-  it('a PR whose file was deleted at the base is closed with one comment and its bot-only branch deleted: pr_closed_obsolete', async () => {
-    const first = await openShapesPr();
-    git(rig.repo.dir, 'rm', '-q', SHAPES);
-    rig.repo.commitAll('remove shapes.rs');
-    const asked = rig.llm.requests.length;
-
-    const mock = rig.newMock();
-    mockListPulls(mock, [pullsAfter(first, numberOfHead)]);
-    mockCreateComment(mock, 1, 501);
-    mockUpdatePull(mock, { number: 1, head: branchOf(SHAPES), state: 'closed' });
-    const result = await rig.run(['--only', SHAPES]);
-    expect(result.code).toBe(0);
-    mock.done();
-
-    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_closed_obsolete', pr: { number: 1 }, reason: 'the file no longer exists at the base' });
-    expect(rig.llm.requests.length).toBe(asked);
-    expect(mock.writes().map((w) => [w.method, w.path, w.body])).toEqual([
-      ['POST', '/repos/octo/demo/issues/1/comments', { body: 'scrum-apply closed this PR: the file no longer exists at the base.' }],
-      ['PATCH', '/repos/octo/demo/pulls/1', { state: 'closed' }],
-    ]);
-    expect(git(rig.repo.origin, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/scrum-apply/').trim()).toBe('');
-    expect(result.stdout).toMatch(/shapes\.rs\s+PR closed \(obsolete\)/);
-  });
-
-  it('an obsolete PR a person pushed to is never closed', async () => {
-    const first = await openShapesPr();
-    const clone = join(rig.repo.root, 'person');
-    git(rig.repo.root, 'clone', '-q', '--branch', branchOf(SHAPES), rig.repo.origin, clone);
-    appendFileSync(join(clone, SHAPES), '// tweaked by hand\n');
-    git(clone, 'commit', '-q', '-am', 'hand edit');
-    git(clone, 'push', '-q', 'origin', branchOf(SHAPES));
-    git(rig.repo.dir, 'rm', '-q', SHAPES);
-    rig.repo.commitAll('remove shapes.rs');
-    await runUntouched(pullsAfter(first, numberOfHead));
-    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'skipped_human_edited', pr: { number: 1 } });
-  });
+  // Obsolete PRs (deleted file, gates, stale patches, a person's branch): obsolete-prs.test.ts.
 });
