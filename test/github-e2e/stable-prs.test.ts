@@ -3,11 +3,17 @@ import { parsePrMeta } from '../../src/report/pr-meta.js';
 import { git, snapshotRemote } from '../helpers/fixture-repo.js';
 import { branchOf, createE2eRig, mockCreatePullFor, pullsAfter, record, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
 import { SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
-import { mockAddLabels, mockCreateLabel, mockListLabels, mockListPulls, mockUpdatePull, type GitHubMock } from '../helpers/github-mocks.js';
+import { mockAddLabels, mockCreateLabel, mockListLabels, mockListPulls, mockSetLabels, mockUpdatePull, type GitHubMock } from '../helpers/github-mocks.js';
 
 /** Another patch for shapes.rs than any the model gave so far. */
 const OTHER_FIX = JSON.stringify({
   patches: [{ old_string: '        3.14159 * self.radius * self.radius', new_string: '        std::f64::consts::PI * self.radius * self.radius', rationale: 'exact constant', confidence: 95 }],
+});
+/** The PI line of shapes.rs, and the same area written another way by a person. */
+const PI_LINE = '        3.14159 * self.radius * self.radius';
+const SQUARED = '        3.14159 * self.radius.powi(2)';
+const SQUARED_FIX = JSON.stringify({
+  patches: [{ old_string: SQUARED, new_string: '        std::f64::consts::PI * self.radius.powi(2)', rationale: 'exact constant', confidence: 95 }],
 });
 const numberOfHead = (head: string) => (head === branchOf(SHAPES) ? 1 : 2);
 /** Every label the varying model's answers for shapes.rs can give (one patch or two). */
@@ -98,6 +104,41 @@ describe('stable PRs with a model that never answers the same twice (GitHub)', (
     // And the run after that, on the same inputs, is quiet again.
     await runUntouched([{ ...listed, body: String(record(mock.writes()[0]?.body).body) }]);
     expect(rig.lastRun().get(SHAPES)?.action).toBe('pr_unchanged');
+  });
+
+  it('a commit to the file that its own patches no longer fit: the model is asked again with the new content, the PR re-checked and pushed once', async () => {
+    const first = await openShapesPr();
+    const [listed] = pullsAfter(first, numberOfHead);
+    if (listed === undefined) throw new Error('the first run opened no PR');
+    const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
+    const source = git(rig.repo.dir, 'show', `HEAD:${SHAPES}`);
+    rig.repo.write(SHAPES, source.replace(PI_LINE, SQUARED));
+    const base = rig.repo.commitAll('area by powi');
+    rig.answer(SHAPES, SQUARED_FIX);
+    const asked = rig.llm.requests.length;
+
+    const mock = rig.newMock();
+    mockListPulls(mock, [[listed]]);
+    const labels = (listed.labels as Array<{ name: string }>).map((l) => l.name);
+    mockUpdatePull(mock, { number: 1, head: branchOf(SHAPES), labels });
+    mockListLabels(mock, labels);
+    mockCreateLabel(mock, { times: labels.includes('patches:1') ? 0 : 1 });
+    mockSetLabels(mock, 1);
+    const result = await rig.run(['--only', SHAPES]);
+    expect(result.code).toBe(0);
+    mock.done();
+
+    expect(rig.llm.requests.length).toBe(asked + 1);
+    expect(rig.llm.requests.at(-1)?.prompt).toContain(SQUARED);
+    expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_updated', pr: { number: 1 }, check: { green: true } });
+    // Pushed once, on the new base, with the fresh answer.
+    expect(git(rig.repo.origin, 'rev-parse', `${branchOf(SHAPES)}^`).trim()).toBe(base);
+    expect(git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim()).not.toBe(before);
+    expect(git(rig.repo.origin, 'rev-list', '--count', `${base}..${branchOf(SHAPES)}`).trim()).toBe('1');
+    expect(git(rig.repo.origin, 'show', `${branchOf(SHAPES)}:${SHAPES}`)).toContain('std::f64::consts::PI * self.radius.powi(2)');
+    const patch = mock.writes().find((w) => w.method === 'PATCH');
+    expect(parsePrMeta(String(record(patch?.body).body))).toMatchObject({ base });
+    expect(mock.writes().map((w) => `${w.method} ${w.path}`).filter((w) => w !== 'POST /repos/octo/demo/labels')).toEqual(['PATCH /repos/octo/demo/pulls/1', 'PUT /repos/octo/demo/issues/1/labels']);
   });
 
   it('a PR closed without merging blocks its file whatever the model answers, until a newer review of it arrives', async () => {
