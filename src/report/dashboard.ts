@@ -49,6 +49,7 @@ const SECTION_OF: Partial<Record<FileResult['action'], DashboardSection>> = {
   skipped_too_large: 'rejected',
   skipped_closed_pr: 'declined',
   skipped_open_pr_limit: 'waiting',
+  skipped_pr_hourly_limit: 'waiting',
 };
 
 /** The previous state with this run's results in it. Files this run did not touch keep their entry. */

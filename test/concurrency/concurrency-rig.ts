@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createBenchRepo, type BenchRepo } from '../../tools/bench/bench-fixture.js';
+import { dirname, join } from 'node:path';
+import { createBenchRepo, REVIEW_LOG, type BenchRepo } from '../../tools/bench/bench-fixture.js';
+import { personGit } from '../../tools/demo/create-demo-repo.js';
 import { BENCH_PATCH } from '../../tools/bench/bench-workspace.js';
 import { startLocalGitHub, type LocalGitHub } from '../../tools/bench/local-github.js';
 import { RepoConfig, type RepoConfigInput } from '../../src/config/config-schema.js';
@@ -38,7 +39,13 @@ export interface Rig {
   maxInFlight(): number;
   /** The files the model was asked about, in the order the requests came in. */
   asked(): string[];
-  run(concurrency: number): Promise<RunReport>;
+  /**
+   * One applied run at `concurrency`; `only` as `--only`, `config` on top of the rig's,
+   * `repoDir` another checkout of the same origin (clone()).
+   */
+  run(concurrency: number, more?: { only?: string[]; config?: RepoConfigInput; repoDir?: string }): Promise<RunReport>;
+  /** Another checkout of the origin, with the review log: where a second, independent run works. */
+  clone(name: string): string;
   close(): Promise<void>;
 }
 
@@ -59,10 +66,12 @@ export async function createRig(options: {
    * (smaller, so a test of it fails rather than hangs).
    */
   answerInRoundsOf?: number;
+  /** The local GitHub's clock for new PRs' `created_at`. */
+  now?: () => Date;
 }): Promise<Rig> {
   const root = mkdtempSync(join(tmpdir(), 'scrum-apply-concurrency-'));
   const repo = createBenchRepo(root, { crates: options.crates, modules: options.modules, config: JSON.stringify(options.config) });
-  const github = await startLocalGitHub({ owner: 'bench', repo: 'workspace' });
+  const github = await startLocalGitHub({ owner: 'bench', repo: 'workspace', ...(options.now ? { now: options.now } : {}) });
   let inFlight = 0;
   let most = 0;
   const asked: string[] = [];
@@ -102,14 +111,14 @@ export async function createRig(options: {
     auditPath,
     maxInFlight: () => most,
     asked: () => [...asked],
-    run(concurrency) {
+    run(concurrency, more = {}) {
       const octokit = createGitHubOctokit({ token: 'test-token', baseUrl: github.url, logger, spaceWrites: false });
       return runPipeline({
-        repoDir: repo.dir,
-        config: RepoConfig.parse({ ...options.config, concurrency }),
+        repoDir: more.repoDir ?? repo.dir,
+        config: RepoConfig.parse({ ...options.config, ...more.config, concurrency }),
         apply: true,
         forge: createGitHubForge({ octokit, owner: 'bench', repo: 'workspace', logger, redact }),
-        only: [],
+        only: more.only ?? [],
         force: false,
         trigger: 'cli',
         actor: 'test',
@@ -121,6 +130,13 @@ export async function createRig(options: {
         redact,
         slots: 2,
       });
+    },
+    clone(name) {
+      const dir = join(root, name);
+      personGit(root, 'clone', '-q', repo.origin, dir);
+      mkdirSync(dirname(join(dir, REVIEW_LOG)), { recursive: true });
+      copyFileSync(join(repo.dir, REVIEW_LOG), join(dir, REVIEW_LOG));
+      return dir;
     },
     async close() {
       await llm.close();

@@ -27,6 +27,8 @@ export interface LocalPull {
   draft: boolean;
   state: 'open' | 'closed';
   labels: string[];
+  /** ISO 8601, from the server's clock when the PR was opened. */
+  createdAt: string;
 }
 
 const NewPull = z.object({ title: z.string(), head: z.string(), base: z.string(), body: z.string().optional(), draft: z.boolean().optional() });
@@ -36,7 +38,12 @@ const NewLabel = z.object({ name: z.string().min(1), color: z.string(), descript
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
-export async function startLocalGitHub(options: { owner: string; repo: string }): Promise<LocalGitHub> {
+export async function startLocalGitHub(options: {
+  owner: string;
+  repo: string;
+  /** The clock new PRs get their `created_at` from (default: the real one). */
+  now?: () => Date;
+}): Promise<LocalGitHub> {
   const { owner, repo } = options;
   const full = `${owner}/${repo}`;
   const pulls: LocalPull[] = [];
@@ -49,6 +56,7 @@ export async function startLocalGitHub(options: { owner: string; repo: string })
     html_url: `https://github.example/${full}/pull/${pull.number}`,
     state: pull.state,
     merged_at: null,
+    created_at: pull.createdAt,
     draft: pull.draft,
     title: pull.title,
     body: pull.body,
@@ -82,7 +90,8 @@ export async function startLocalGitHub(options: { owner: string; repo: string })
       if (pulls.some((p) => p.state === 'open' && p.head === input.data.head && p.base === input.data.base)) {
         return invalid(`A pull request already exists for ${owner}:${input.data.head}.`, 'custom');
       }
-      const pull: LocalPull = { number: pulls.length + 1, body: '', draft: false, state: 'open', labels: [], ...input.data };
+      const createdAt = (options.now ?? (() => new Date()))().toISOString();
+      const pull: LocalPull = { number: pulls.length + 1, body: '', draft: false, state: 'open', labels: [], createdAt, ...input.data };
       pulls.push(pull);
       return { status: 201, body: pullPayload(pull) };
     }
