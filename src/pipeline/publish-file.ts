@@ -157,8 +157,16 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
   return outcome('pr_updated', updated, null, input.commitSha);
 }
 
+/**
+ * How a lost race for a leased ref is reported: `stale info` when git saw the ref move before
+ * sending, else the server's refusal of the ref update it found changed or locked under it
+ * (git's receive-pack: `failed to update ref`; `cannot lock ref`, `incorrect old value provided`,
+ * `reference already exists` from others).
+ */
+const LOST_LEASE = /was rejected: .*(stale info|failed to update ref|cannot lock ref|incorrect old value|reference already exists)/;
+
 function isStaleLease(error: unknown): boolean {
-  return error instanceof Error && /was rejected: .*stale info/.test(error.message);
+  return error instanceof Error && LOST_LEASE.test(error.message);
 }
 
 function isAlreadyExists(error: unknown): boolean {

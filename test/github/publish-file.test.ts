@@ -196,6 +196,35 @@ describe('publishFile when another run got there first', () => {
     expect(forge.created).toEqual([]);
   });
 
+  it.each([
+    '[remote rejected] (failed to update ref)',
+    '[remote rejected] (cannot lock ref \'refs/heads/scrum-apply/src/lib.rs\': reference already exists)',
+    '[remote rejected] (incorrect old value provided)',
+  ])('a push refused because the other run won the race for the ref (%s) is reported as that run did it', async (reason) => {
+    const forge = fakeForge();
+    const input = publishInput(
+      { ...forge, listBotPrs: async () => [forgePr({ number: 9, body: botBody(OTHER_PATCH) })] },
+      {
+        push: async (branch) => {
+          throw new Error(`push to ${branch} was rejected: ${reason}`);
+        },
+      },
+    );
+    const outcome = await publishFile({ ...input, inputFingerprint: 'e'.repeat(64) });
+    expect(outcome).toMatchObject({ action: 'pr_updated', pr: { number: 9 }, reason: 'the PR was updated by a concurrent run' });
+    expect(forge.created).toEqual([]);
+  });
+
+  it('a push refused for another reason is still an error', async () => {
+    const forge = fakeForge();
+    const input = publishInput(forge, {
+      push: async (branch) => {
+        throw new Error(`push to ${branch} was rejected: [remote rejected] (pre-receive hook declined)`);
+      },
+    });
+    await expect(publishFile(input)).rejects.toThrow(/pre-receive hook declined/);
+  });
+
   it('any other refusal is still an error', async () => {
     const forge = fakeForge();
     const input = publishInput({ ...forge, createPr: async () => Promise.reject(new ForgeError('GitHub create a PR failed (HTTP 422): Validation Failed: No commits between', 422)) });
