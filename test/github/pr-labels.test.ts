@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBotLabel, labelsFor, mergeLabels, MAX_LABEL_LENGTH, type LabelInput } from '../../src/report/pr-labels.js';
+import { isBotLabel, labelsFor, mergeLabels, MAX_LABEL_LENGTH, obsoleteLabels, type LabelInput } from '../../src/report/pr-labels.js';
 
 const INPUT: LabelInput = {
   action: 'committed',
@@ -81,5 +81,15 @@ describe('isBotLabel and mergeLabels', () => {
       'rejected:1',
       'check:green',
     ]);
+  });
+});
+
+describe('obsoleteLabels', () => {
+  it('trades the action label for pr_closed_obsolete and adds the cause; a person’s labels and the review’s stay', () => {
+    const current = ['scrum-apply', 'scrum-apply:committed', 'tier:auto', 'needs-thought', 'obsolete:gates'];
+    const labels = obsoleteLabels(current, 'file-deleted');
+    expect(labels.map((l) => l.name)).toEqual(['scrum-apply', 'tier:auto', 'needs-thought', 'scrum-apply:pr_closed_obsolete', 'obsolete:file-deleted']);
+    expect(labels.at(-1)).toEqual({ name: 'obsolete:file-deleted', color: 'cfd3d7', description: 'scrum-apply: why the bot closed this PR' });
+    expect(isBotLabel('obsolete:file-deleted')).toBe(true);
   });
 });
