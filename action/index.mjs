@@ -47417,6 +47417,44 @@ function formatNumber(value) {
   return value === null || !Number.isFinite(value) ? "\u2014" : String(Math.round(value * 10) / 10);
 }
 
+// src/pipeline/pr-content.ts
+function warningsIn(checked, path) {
+  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
+}
+async function prContent(ctx, input2, maxBodyLength) {
+  const { review, applied, rejected, checked } = input2;
+  const body = renderPrBody(
+    {
+      file: review.file,
+      branch: input2.branch,
+      baseBranch: ctx.workspace.baseBranch,
+      baseSha: ctx.workspace.baseSha,
+      runId: ctx.row.runId,
+      patchHash: input2.patchHash,
+      fingerprint: input2.fingerprint,
+      applied,
+      rejected,
+      review,
+      patchModel: ctx.row.patchModel,
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
+      diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
+    },
+    maxBodyLength,
+    ctx.options.redact
+  );
+  const labels = labelsFor({
+    action: "committed",
+    tier: review.tier,
+    confidenceAvg: review.confidenceAvg,
+    reviewerModel: review.model,
+    patchModel: ctx.row.patchModel,
+    applied: applied.length,
+    rejected: rejected.length,
+    green: true
+  });
+  return { title: renderPrTitle(review.file, applied.length), body, labels };
+}
+
 // src/pipeline/input-fingerprint.ts
 import { createHash as createHash6 } from "node:crypto";
 function sha256(value) {
@@ -47599,42 +47637,6 @@ function auditCheck(checked, redact) {
     },
     ...checked.notRun === null ? {} : { not_run: capped(checked.notRun) }
   };
-}
-function warningsIn(checked, path) {
-  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
-}
-async function prContent(ctx, input2, maxBodyLength) {
-  const { review, applied, rejected, checked } = input2;
-  const body = renderPrBody(
-    {
-      file: review.file,
-      branch: input2.branch,
-      baseBranch: ctx.workspace.baseBranch,
-      baseSha: ctx.workspace.baseSha,
-      runId: ctx.row.runId,
-      patchHash: input2.patchHash,
-      fingerprint: input2.fingerprint,
-      applied,
-      rejected,
-      review,
-      patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
-      diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
-    },
-    maxBodyLength,
-    ctx.options.redact
-  );
-  const labels = labelsFor({
-    action: "committed",
-    tier: review.tier,
-    confidenceAvg: review.confidenceAvg,
-    reviewerModel: review.model,
-    patchModel: ctx.row.patchModel,
-    applied: applied.length,
-    rejected: rejected.length,
-    green: true
-  });
-  return { title: renderPrTitle(review.file, applied.length), body, labels };
 }
 
 // src/pipeline/serial-forge-writes.ts

@@ -3,13 +3,12 @@ import { applyPatches } from '../patches/apply-patches.js';
 import { planPromptSourceFor } from '../patches/build-prompt.js';
 import { wasShown, type PromptSource } from '../patches/prompt-source.js';
 import type { PatchModel } from '../patches/create-patch-model.js';
-import type { AppliedPatch, ApplyResult, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
+import type { ApplyResult, PatchRequestResult, RejectedPatch } from '../patches/patch-types.js';
 import { ModelUnreachableError } from '../patches/model-unreachable-error.js';
 import { NO_PATCHES_PROPOSED } from '../patches/parse-patch-answer.js';
 import { checkReason, type AuditAction, type AuditCheck } from '../report/audit-row.js';
 import type { Logger } from '../log/logger.js';
-import { labelsFor } from '../report/pr-labels.js';
-import { patchHash, renderPrBody, renderPrTitle } from '../report/pr-body.js';
+import { patchHash } from '../report/pr-body.js';
 import { describeError, type Redactor } from '../log/redact.js';
 import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../git/branch-name.js';
@@ -17,7 +16,8 @@ import type { Repo } from '../git/open-repo.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
 import type { Checker, CheckResult } from '../check/create-checker.js';
 import { commitMessage } from './commit-message.js';
-import type { PrContent, Publisher } from './create-publisher.js';
+import type { Publisher } from './create-publisher.js';
+import { prContent } from './pr-content.js';
 import { inputFingerprint, reviewFingerprint } from './input-fingerprint.js';
 import { decideLifecycle, type LifecycleInput } from './pr-lifecycle.js';
 import type { FileResult, FileTiming, RunOptions } from './run-types.js';
@@ -253,59 +253,4 @@ function auditCheck(checked: CheckResult, redact: Redactor): AuditCheck {
         }),
     ...(checked.notRun === null ? {} : { not_run: capped(checked.notRun) }),
   };
-}
-
-/** The compiler's warnings in the patched file (the rest of the tree is as on the base branch), for the PR body. */
-function warningsIn(checked: CheckResult, path: string): Array<{ code: string | null; message: string; line: number | null }> {
-  return (checked.diagnostics?.warnings ?? [])
-    .filter((warning) => warning.file === path)
-    .map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
-}
-
-/** The PR's title, body (within the forge's limit) and labels for a green file's commit. */
-async function prContent(
-  ctx: RunContext,
-  input: {
-    review: Review;
-    branch: string;
-    commitSha: string;
-    patchHash: string;
-    applied: AppliedPatch[];
-    rejected: RejectedPatch[];
-    checked: CheckResult;
-    fingerprint: { input: string; review: string; blob: string };
-  },
-  maxBodyLength: number,
-): Promise<PrContent> {
-  const { review, applied, rejected, checked } = input;
-  const body = renderPrBody(
-    {
-      file: review.file,
-      branch: input.branch,
-      baseBranch: ctx.workspace.baseBranch,
-      baseSha: ctx.workspace.baseSha,
-      runId: ctx.row.runId,
-      patchHash: input.patchHash,
-      fingerprint: input.fingerprint,
-      applied,
-      rejected,
-      review,
-      patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
-      diff: await ctx.workspace.diffForFile(input.commitSha, review.file),
-    },
-    maxBodyLength,
-    ctx.options.redact,
-  );
-  const labels = labelsFor({
-    action: 'committed',
-    tier: review.tier,
-    confidenceAvg: review.confidenceAvg,
-    reviewerModel: review.model,
-    patchModel: ctx.row.patchModel,
-    applied: applied.length,
-    rejected: rejected.length,
-    green: true,
-  });
-  return { title: renderPrTitle(review.file, applied.length), body, labels };
 }

@@ -1,0 +1,62 @@
+import type { AppliedPatch, RejectedPatch } from '../patches/patch-types.js';
+import type { CheckResult } from '../check/create-checker.js';
+import { labelsFor } from '../report/pr-labels.js';
+import { renderPrBody, renderPrTitle } from '../report/pr-body.js';
+import type { Review } from '../reviews/review-row.js';
+import type { PrContent } from './create-publisher.js';
+import type { RunContext } from './process-file.js';
+
+/** The compiler's warnings in the patched file (the rest of the tree is as on the base branch), for the PR body. */
+function warningsIn(checked: CheckResult, path: string): Array<{ code: string | null; message: string; line: number | null }> {
+  return (checked.diagnostics?.warnings ?? [])
+    .filter((warning) => warning.file === path)
+    .map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
+}
+
+/** The PR's title, body (within the forge's limit) and labels for a green file's commit. */
+export async function prContent(
+  ctx: RunContext,
+  input: {
+    review: Review;
+    branch: string;
+    commitSha: string;
+    patchHash: string;
+    applied: AppliedPatch[];
+    rejected: RejectedPatch[];
+    checked: CheckResult;
+    fingerprint: { input: string; review: string; blob: string };
+  },
+  maxBodyLength: number,
+): Promise<PrContent> {
+  const { review, applied, rejected, checked } = input;
+  const body = renderPrBody(
+    {
+      file: review.file,
+      branch: input.branch,
+      baseBranch: ctx.workspace.baseBranch,
+      baseSha: ctx.workspace.baseSha,
+      runId: ctx.row.runId,
+      patchHash: input.patchHash,
+      fingerprint: input.fingerprint,
+      applied,
+      rejected,
+      review,
+      patchModel: ctx.row.patchModel,
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
+      diff: await ctx.workspace.diffForFile(input.commitSha, review.file),
+    },
+    maxBodyLength,
+    ctx.options.redact,
+  );
+  const labels = labelsFor({
+    action: 'committed',
+    tier: review.tier,
+    confidenceAvg: review.confidenceAvg,
+    reviewerModel: review.model,
+    patchModel: ctx.row.patchModel,
+    applied: applied.length,
+    rejected: rejected.length,
+    green: true,
+  });
+  return { title: renderPrTitle(review.file, applied.length), body, labels };
+}
