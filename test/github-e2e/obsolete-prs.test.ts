@@ -120,6 +120,15 @@ describe('obsolete PRs are labelled, commented on, closed and their bot-only bra
     expectClosedInOrder(mock, labelsOf(listed), 'gates', reason);
   });
 
+  it('a run where no file is eligible and none fails the gates asks nothing of GitHub', async () => {
+    const mock = rig.newMock();
+    const result = await rig.run(['--only', 'Cargo.toml']);
+    expect(result.code).toBe(0);
+    mock.done();
+    expect(mock.requests).toEqual([]);
+    expect(rig.llm.requests).toEqual([]);
+  });
+
   it('its patches no longer apply (the line was fixed by hand) and the model, asked again, has no patches', async () => {
     const [listed] = await openShapesPr();
     if (listed === undefined) throw new Error('no PR');
