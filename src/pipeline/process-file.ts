@@ -150,7 +150,10 @@ async function runSteps(
   const check = auditCheck(checked, ctx.options.redact);
   known.check = check;
   if (!checked.green) {
-    return obsoleteOr('build_red_reverted', { applied, rejected, check, reason: checkReason(check) }, 'fails the check');
+    const details = { applied, rejected, check, reason: checkReason(check) };
+    // A check that did not run or ran out of time says nothing about the answer.
+    if (checked.notRun !== null || checked.timedOut) return result('build_red_reverted', details);
+    return obsoleteOr('build_red_reverted', details, 'fails the check');
   }
 
   // What is committed is the content we validated, built from git objects — never the worktree.
