@@ -47553,7 +47553,9 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
   const check2 = auditCheck(checked, ctx.options.redact);
   known.check = check2;
   if (!checked.green) {
-    return obsoleteOr("build_red_reverted", { applied, rejected, check: check2, reason: checkReason(check2) }, "fails the check");
+    const details3 = { applied, rejected, check: check2, reason: checkReason(check2) };
+    if (checked.notRun !== null || checked.timedOut) return result("build_red_reverted", details3);
+    return obsoleteOr("build_red_reverted", details3, "fails the check");
   }
   const trailers = { input: prints.input, review: prints.review };
   const commitSha = await workspace.commitFile({ path: review.file, content, mode: file2.mode, message: commitMessage(review.file, applied, trailers) });
