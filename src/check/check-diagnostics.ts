@@ -21,9 +21,13 @@ export interface CheckDiagnostics {
   warnings: Diagnostic[];
   errorCount: number;
   warningCount: number;
+  /** Every warning's warningKey (at most MAX_KEYS), for telling the warnings a patch introduced. */
+  warningKeys: string[];
 }
 
 const MAX_KEPT = 50;
+/** Warnings remembered by key only, beyond the ones kept whole (a key is ~100 bytes). */
+const MAX_KEYS = 10_000;
 const MAX_RENDERED_CHARS = 4000;
 const MAX_MESSAGE_CHARS = 500;
 /** A JSON line longer than this is kept as text, never parsed (bounded memory). */
@@ -55,7 +59,7 @@ export function withJsonMessages(argv: string[], isCargo: boolean): string[] | n
  * output would; other JSON (artifacts, build scripts) is dropped, anything else passed on.
  */
 export function createDiagnosticsSink(output: OutputBuffer): { sink: OutputBuffer; diagnostics(): CheckDiagnostics } {
-  const found: CheckDiagnostics = { errors: [], warnings: [], errorCount: 0, warningCount: 0 };
+  const found: CheckDiagnostics = { errors: [], warnings: [], errorCount: 0, warningCount: 0, warningKeys: [] };
   let pending = '';
 
   function line(text: string): void {
@@ -73,6 +77,7 @@ export function createDiagnosticsSink(output: OutputBuffer): { sink: OutputBuffe
     } else {
       found.warningCount += 1;
       if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
+      if (found.warningKeys.length < MAX_KEYS) found.warningKeys.push(warningKey(message));
     }
   }
 
@@ -139,6 +144,29 @@ export function parseCargoLine(text: string): { shown: string; diagnostic: Diagn
       rendered: shown.slice(0, MAX_RENDERED_CHARS),
     },
   };
+}
+
+/** What makes two warnings the same one, wherever a patch moved it: code, message and file (not the line). */
+export function warningKey(warning: Pick<Diagnostic, 'code' | 'message' | 'file'>): string {
+  return JSON.stringify([warning.code, warning.message, warning.file]);
+}
+
+/**
+ * The warnings of `patched` the base did not have: each base warning accounts for one patched
+ * warning with the same key (a patch that adds a second unused variable of the same name
+ * introduces one), lines ignored, since the patch shifts them. Only the warnings `patched`
+ * kept whole can be listed.
+ */
+export function introducedWarnings(patched: CheckDiagnostics, base: Pick<CheckDiagnostics, 'warningKeys'>): Diagnostic[] {
+  const left = new Map<string, number>();
+  for (const key of base.warningKeys) left.set(key, (left.get(key) ?? 0) + 1);
+  return patched.warnings.filter((warning) => {
+    const key = warningKey(warning);
+    const count = left.get(key) ?? 0;
+    if (count === 0) return true;
+    left.set(key, count - 1);
+    return false;
+  });
 }
 
 /** `E0063 missing field \`crlf\` in initializer (src/re_builder.rs:212)`: a red check's reason in one line. */

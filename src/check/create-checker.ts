@@ -1,16 +1,22 @@
+import { join } from 'node:path';
 import type { CheckConfig } from '../config/config-schema.js';
 import type { ScratchRepo } from '../git/scratch-repo.js';
 import type { Logger } from '../log/logger.js';
 import type { Span } from '../report/run-report.js';
+import { CheckCannotRunError } from './check-cannot-run-error.js';
+import { introducedWarnings, type Diagnostic } from './check-diagnostics.js';
 import { checkInSlot } from './check-in-slot.js';
 import type { CheckResult } from './run-check.js';
 import { createSharedDirectCargo } from './shared-direct-cargo.js';
 import { createSharedFetch } from './shared-fetch.js';
 import { createSlotPool } from './slot-pool.js';
 import { planSlots } from './slot-plan.js';
-import { warmSlots, type SlotWarming } from './warm-slots.js';
+import { warmSlots, type SlotWarming, type WarmStrategy } from './warm-slots.js';
 
 export type { CheckResult } from './run-check.js';
+export type { Diagnostic } from './check-diagnostics.js';
+export type { WarmStrategy } from './warm-slots.js';
+export { CheckCannotRunError } from './check-cannot-run-error.js';
 export { detectSandbox, type SandboxChoice } from './sandbox.js';
 
 /** The tree every check starts from: the base commit, in worktrees of the scratch repository. */
@@ -49,6 +55,16 @@ export interface CheckerOptions {
   elapsedMs?: () => number;
   /** Told when a file's check starts and ends (which checks ran alongside which). */
   events?: { started(id: number): void; ended(id: number): void };
+  /** How slots get the warm build (warm-slots.ts); default `copy`, the fastest measured (README "Real projects"). */
+  warmUp?: WarmStrategy;
+}
+
+/** A check's outcome, when and how long it ran, and the warnings its patch introduced. */
+export interface FileCheck {
+  result: CheckResult;
+  span: Span;
+  /** The patched check's warnings the base did not have (code, message, file; lines ignored); null when the base's are not known. */
+  newWarnings: Diagnostic[] | null;
 }
 
 export interface Checker {
@@ -60,8 +76,11 @@ export interface Checker {
   order(paths: string[], concurrency: number): Promise<number[]>;
   /** Build the unpatched base in the background, in up to `files` worktrees, so the first checks are incremental. */
   warm(files: number): void;
-  /** Check the base tree with `file` patched in; never throws for a red or failed check (the result says why). */
-  check(file: CheckFile): Promise<{ result: CheckResult; span: Span }>;
+  /**
+   * Check the base tree with `file` patched in; never throws for a red or failed check (the
+   * result says why) — only when the check cannot run at all (CheckCannotRunError).
+   */
+  check(file: CheckFile): Promise<FileCheck>;
   /** Stop the warm-up, refuse new checks. */
   close(): Promise<void>;
 }
@@ -76,20 +95,20 @@ export function createChecker(options: CheckerOptions): Checker {
   const started = performance.now();
   const elapsedMs = options.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options.slots));
-  const pool = createSlotPool({ scratch: options.tree.scratch, root: options.tree.root, baseSha: options.tree.baseSha, size: slots, logger });
+  const warmUp = options.warmUp ?? 'copy';
+  const pool = createSlotPool({
+    scratch: options.tree.scratch,
+    root: options.tree.root,
+    baseSha: options.tree.baseSha,
+    size: slots,
+    logger,
+    ...(warmUp === 'share' && sandbox === 'bwrap' ? { sharedTargetDir: join(options.tree.root, 'shared-target') } : {}),
+  });
   const env = options.env ?? process.env;
   const fetch = createSharedFetch({ command: config.command, timeoutMs: config.timeoutSeconds * 1000, env, signal, logger });
   const directCargo = createSharedDirectCargo({ check: config, sandbox, env, signal, logger });
   const slotOf = new Map<string, number>();
   let warming: SlotWarming | null = null;
-  let toldNotRun = false;
-  /** A check that could not run at all (no toolchain in the sandbox…) says so once per run, not once per file. */
-  const tellNotRun = (result: CheckResult) => {
-    if (result.notRun === null || toldNotRun) return;
-    toldNotRun = true;
-    logger.error({ why: result.notRun, command: result.command }, 'the check cannot run; every file will be red for this reason');
-  };
-
   return {
     async order(paths, concurrency) {
       if (slots < 2 || paths.length < 2) return paths.map((_, at) => at);
@@ -101,13 +120,13 @@ export function createChecker(options: CheckerOptions): Checker {
     },
 
     warm(files) {
-      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config, sandbox, env, fetch, directCargo, logger, signal });
+      warming ??= warmSlots({ pool, count: Math.min(slots, files), strategy: warmUp, check: config, sandbox, env, fetch, directCargo, logger, signal });
     },
 
-    check(file) {
-      return pool.withSlot(async (slot) => {
-        // The one warm build, copied into this slot (waited for when still running).
-        await warming?.prime(slot);
+    async check(file) {
+      // The one warm build first (checks then take slots in the order they came), not a cold build beside it.
+      await warming?.gate;
+      const checked = await pool.withSlot(async (slot) => {
         options.events?.started(file.id);
         try {
           const checked = await checkInSlot({
@@ -121,12 +140,14 @@ export function createChecker(options: CheckerOptions): Checker {
             signal,
             elapsedMs,
           });
-          tellNotRun(checked.result);
+          if (checked.result.notRun !== null) throw new CheckCannotRunError(checked.result.notRun);
           return checked;
         } finally {
           options.events?.ended(file.id);
         }
       }, slotOf.get(file.path));
+      const base = checked.result.green && checked.result.diagnostics !== null ? await (warming?.base ?? null) : null;
+      return { ...checked, newWarnings: base === null || checked.result.diagnostics === null ? null : introducedWarnings(checked.result.diagnostics, base) };
     },
 
     async close() {

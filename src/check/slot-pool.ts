@@ -57,7 +57,15 @@ const STEAL_AFTER = 1;
  * `size` wait their turn, first come first served (for their slot, when they name one); no
  * two callers ever hold the same slot.
  */
-export function createSlotPool(options: { scratch: ScratchRepo; root: string; baseSha: string; size: number; logger?: Logger }): SlotPool {
+export function createSlotPool(options: {
+  scratch: ScratchRepo;
+  root: string;
+  baseSha: string;
+  size: number;
+  logger?: Logger;
+  /** One target dir for every slot (the warm-up's `share` strategy) instead of one each. */
+  sharedTargetDir?: string;
+}): SlotPool {
   const size = Math.max(1, Math.floor(options.size));
   const states: SlotState[] = [];
   const waiting: Array<(state: SlotState) => void> = [];
@@ -72,7 +80,7 @@ export function createSlotPool(options: { scratch: ScratchRepo; root: string; ba
     while (states.length <= index) {
       const i = states.length;
       const dir = join(options.root, String(i));
-      states.push({ slot: { dir: join(dir, 'tree'), targetDir: join(dir, 'target'), index: i }, adminDir: null, busy: false, clean: false });
+      states.push({ slot: { dir: join(dir, 'tree'), targetDir: options.sharedTargetDir ?? join(dir, 'target'), index: i }, adminDir: null, busy: false, clean: false });
     }
     return states[index] as SlotState;
   }

@@ -1,16 +1,24 @@
 import type { AppliedPatch, RejectedPatch } from '../patches/patch-types.js';
-import type { CheckResult } from '../check/create-checker.js';
+import type { CheckResult, Diagnostic } from '../check/create-checker.js';
 import { labelsFor } from '../report/pr-labels.js';
-import { renderPrBody, renderPrTitle } from '../report/pr-body.js';
+import { renderPrBody, renderPrTitle, type PrWarnings } from '../report/pr-body.js';
 import type { Review } from '../reviews/review-row.js';
 import type { PrContent } from './create-publisher.js';
 import type { RunContext } from './process-file.js';
 
-/** The compiler's warnings in the patched file (the rest of the tree is as on the base branch), for the PR body. */
-function warningsIn(checked: CheckResult, path: string): Array<{ code: string | null; message: string; line: number | null }> {
-  return (checked.diagnostics?.warnings ?? [])
-    .filter((warning) => warning.file === path)
-    .map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
+/**
+ * The warnings to list in the PR body: those the patch introduced, when the base's are known
+ * (the warm build); else the compiler's warnings in the patched file.
+ */
+function prWarnings(checked: CheckResult, newWarnings: Diagnostic[] | null, path: string): PrWarnings {
+  const introduced = newWarnings !== null;
+  const list = (newWarnings ?? (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path)).map((warning) => ({
+    code: warning.code,
+    message: warning.message,
+    file: warning.file,
+    line: warning.line,
+  }));
+  return { introduced, list };
 }
 
 /** The PR's title, body (within the forge's limit) and labels for a green file's commit. */
@@ -24,6 +32,8 @@ export async function prContent(
     applied: AppliedPatch[];
     rejected: RejectedPatch[];
     checked: CheckResult;
+    /** The warnings the patch introduced (Checker.check); null when the base's are not known. */
+    newWarnings: Diagnostic[] | null;
     fingerprint: { input: string; review: string; blob: string };
   },
   maxBodyLength: number,
@@ -42,7 +52,7 @@ export async function prContent(
       rejected,
       review,
       patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: prWarnings(checked, input.newWarnings, review.file) },
       diff: await ctx.workspace.diffForFile(input.commitSha, review.file),
     },
     maxBodyLength,

@@ -14,7 +14,7 @@ import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../git/branch-name.js';
 import type { Repo } from '../git/open-repo.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
-import type { Checker, CheckResult } from '../check/create-checker.js';
+import { CheckCannotRunError, type Checker, type CheckResult, type Diagnostic } from '../check/create-checker.js';
 import { commitMessage } from './commit-message.js';
 import type { Publisher } from './create-publisher.js';
 import { prContent } from './pr-content.js';
@@ -50,7 +50,8 @@ export interface SelectedFile {
 /**
  * One file through the pipeline: ask, gate, check, commit, publish. Outcomes are results;
  * an exception here is turned into an `error` row for this file alone — except a model that
- * cannot be used at all (ModelUnreachableError), which fails the run and is thrown on.
+ * cannot be used at all (ModelUnreachableError) or a check that cannot run at all
+ * (CheckCannotRunError), which fail the run and are thrown on.
  */
 export async function processFile(ctx: RunContext, file: SelectedFile, logger: Logger): Promise<FileResult> {
   const { review } = file;
@@ -66,7 +67,7 @@ export async function processFile(ctx: RunContext, file: SelectedFile, logger: L
   try {
     return await runSteps(ctx, file, logger, result, known, timing);
   } catch (error) {
-    if (error instanceof ModelUnreachableError) throw error;
+    if (error instanceof ModelUnreachableError || error instanceof CheckCannotRunError) throw error;
     const message = describeError(error, ctx.options.redact);
     logger.error({ err: message }, 'file failed');
     return result('error', { ...known, error: message });
@@ -145,7 +146,7 @@ async function runSteps(
   Object.assign(known, { applied, rejected });
   const content = Buffer.from(patched.content, 'utf8');
   logger.info({ applied: applied.length, rejected: rejected.length }, 'running the check');
-  const { result: checked, span } = await ctx.checker.check({ id: file.index, path: review.file, patched: content, original: file.content });
+  const { result: checked, span, newWarnings } = await ctx.checker.check({ id: file.index, path: review.file, patched: content, original: file.content });
   timing.check = span;
   const check = auditCheck(checked, ctx.options.redact);
   known.check = check;
@@ -171,7 +172,7 @@ async function runSteps(
     patchHash: hash,
     inputFingerprint: prints.input,
     pr: async (maxBodyLength) =>
-      prContent(ctx, { review, branch, commitSha, patchHash: hash, applied, rejected, checked, fingerprint: { ...trailers, blob: file.blob } }, maxBodyLength),
+      prContent(ctx, { review, branch, commitSha, patchHash: hash, applied, rejected, checked, newWarnings, fingerprint: { ...trailers, blob: file.blob } }, maxBodyLength),
   });
   const reason = published.reason ?? (rebuilt ? 'rebuilt from its own patches on the new base' : null);
   return result(published.action, { ...details, pr: published.pr, reason, headSha: published.headSha });

@@ -25,10 +25,19 @@ export interface PrBodyInput {
     exitCode: number | null;
     durationMs: number;
     output: string;
-    /** The compiler's warnings in the patched file, listed above the output. */
-    warnings?: Array<{ code: string | null; message: string; line: number | null }>;
+    /** Warnings listed above the output. */
+    warnings?: PrWarnings;
   };
   diff: string;
+}
+
+/**
+ * The compiler's warnings to list: those the patch introduced (`introduced`: compared with the
+ * base's), or, when the base's are not known, those in the patched file.
+ */
+export interface PrWarnings {
+  introduced: boolean;
+  list: Array<{ code: string | null; message: string; file: string | null; line: number | null }>;
 }
 
 /** Truncation never cuts the check output or the excerpt below this before cutting the other. */
@@ -40,7 +49,8 @@ const KEEP_AT_LEAST = 2_000;
  * shrink to fit `maxLength`; the hidden metadata marker always comes last, intact.
  */
 export function renderPrBody(given: PrBodyInput, maxLength: number, redact: Redactor = (text) => text): string {
-  const warnings = given.check.warnings?.map((warning) => ({ ...warning, message: redact(warning.message) }));
+  const listed = given.check.warnings;
+  const warnings = listed && { ...listed, list: listed.list.map((warning) => ({ ...warning, message: redact(warning.message), file: warning.file === null ? null : redact(warning.file) })) };
   const input: PrBodyInput = { ...given, check: { ...given.check, ...(warnings ? { warnings } : {}) } };
   const output = blockText(redact(input.check.output));
   const excerpt = blockText(redact(input.review.text));
@@ -139,7 +149,7 @@ function compose(input: PrBodyInput, parts: Parts): string {
     `- Command: ${inlineCode(check.command)}`,
     `- Exit code: ${check.exitCode === null ? 'none' : check.exitCode}`,
     `- Duration: ${formatDuration(check.durationMs)}`,
-    ...warningLines(input.file, check.warnings ?? []),
+    ...warningLines(input.file, check.warnings),
     '',
     details(summaryFor('Output', shownOutput.length, parts.output.length, 'last'), fencedBlock(shownOutput, 'text')),
     '',
@@ -184,14 +194,15 @@ function headOf(text: string, budget: number): string {
 /** At most this many warnings are listed (the output has them all). */
 const LISTED_WARNINGS = 10;
 
-function warningLines(file: string, warnings: NonNullable<PrBodyInput['check']['warnings']>): string[] {
-  if (warnings.length === 0) return [];
-  const listed = warnings.slice(0, LISTED_WARNINGS).map((warning) => {
-    const where = warning.line === null ? '' : ` (line ${warning.line})`;
+function warningLines(file: string, warnings: PrWarnings | undefined): string[] {
+  if (warnings === undefined || warnings.list.length === 0) return [];
+  const listed = warnings.list.slice(0, LISTED_WARNINGS).map((warning) => {
+    const where = warning.line === null ? '' : warnings.introduced && warning.file !== null ? ` (${inlineCode(`${warning.file}:${warning.line}`)})` : ` (line ${warning.line})`;
     return `- ${warning.code === null ? '' : `${inlineCode(warning.code)} `}${tableCell(warning.message)}${where}`;
   });
-  const more = warnings.length > LISTED_WARNINGS ? [`- … and ${warnings.length - LISTED_WARNINGS} more (see the output)`] : [];
-  return ['', `Compiler warnings in ${inlineCode(file)} after the patch:`, '', ...listed, ...more];
+  const more = warnings.list.length > LISTED_WARNINGS ? [`- … and ${warnings.list.length - LISTED_WARNINGS} more (see the output)`] : [];
+  const heading = warnings.introduced ? 'Compiler warnings the patch introduced (not on the base):' : `Compiler warnings in ${inlineCode(file)} after the patch:`;
+  return ['', heading, '', ...listed, ...more];
 }
 
 function describeExit(exitCode: number | null): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDiagnosticsSink, describeDiagnostic, withJsonMessages } from '../../src/check/check-diagnostics.js';
+import { createDiagnosticsSink, describeDiagnostic, introducedWarnings, withJsonMessages } from '../../src/check/check-diagnostics.js';
 import { createOutputBuffer } from '../../src/check/check-output.js';
 
 const E0063 = {
@@ -49,5 +49,33 @@ describe('createDiagnosticsSink', () => {
     expect(describeDiagnostic(found.errors[0] ?? E0063.message as never)).toBe('E0063 missing field `crlf` in initializer of `Config` (src/re_builder.rs:212)');
     expect(found.warnings[0]).toMatchObject({ code: 'unused_variables', file: 'src/a.rs', line: 3 });
     expect(output.text()).toBe('error[E0063]: missing field `crlf`\nwarning: unused variable: `x`\nerror: aborting due to 1 previous error\nplain text line\n');
+  });
+});
+
+describe('introducedWarnings', () => {
+  /** The diagnostics of a check whose Cargo printed these warnings (as JSON lines). */
+  function checkPrinting(warnings: Array<{ code: string; message: string; file: string; line: number }>) {
+    const parsed = createDiagnosticsSink(createOutputBuffer(64 * 1024));
+    for (const w of warnings) {
+      const line = { reason: 'compiler-message', message: { level: 'warning', message: w.message, code: { code: w.code }, spans: [{ file_name: w.file, line_start: w.line, column_start: 1, is_primary: true }], rendered: `warning: ${w.message}\n` } };
+      parsed.sink.write(Buffer.from(`${JSON.stringify(line)}\n`));
+    }
+    return parsed.diagnostics();
+  }
+  const unusedX = { code: 'unused_variables', message: 'unused variable: `x`', file: 'src/a.rs', line: 3 };
+  const deadHelper = { code: 'dead_code', message: 'function `helper` is never used', file: 'src/b.rs', line: 40 };
+
+  it('lists only the warnings the base did not have, by code, message and file, whatever line they moved to', () => {
+    const base = checkPrinting([unusedX, deadHelper]);
+    // The patch added two lines above both warnings and a new unused variable in another file.
+    const patched = checkPrinting([{ ...unusedX, line: 5 }, { ...deadHelper, line: 42 }, { ...unusedX, file: 'src/c.rs', line: 7 }]);
+    expect(introducedWarnings(patched, base).map((w) => [w.code, w.file, w.line])).toEqual([['unused_variables', 'src/c.rs', 7]]);
+  });
+
+  it('counts repeats: a second warning like one the base had is new', () => {
+    const base = checkPrinting([unusedX]);
+    const patched = checkPrinting([unusedX, { ...unusedX, line: 9 }]);
+    expect(introducedWarnings(patched, base).map((w) => w.line)).toEqual([9]);
+    expect(introducedWarnings(base, base)).toEqual([]);
   });
 });

@@ -31,19 +31,18 @@ afterEach(async () => {
 });
 
 describe('warming two slots in the sandbox', () => {
-  it('builds the base once and copies it into each slot at its first check: the first check in either slot rebuilds only the patched crate', async () => {
-    const warming = warmSlots({ pool: slotsOf(ws), count: 2, check, sandbox: 'bwrap', fetch: noFetch, directCargo, logger: pino({ level: 'silent' }) });
-    await warming.done;
+  it('builds the base once and copies it into every slot before any check: the first check in either slot rebuilds only the patched crate', async () => {
+    const warming = warmSlots({ pool: slotsOf(ws), count: 2, strategy: 'copy', check, sandbox: 'bwrap', fetch: noFetch, directCargo, logger: pino({ level: 'silent' }) });
+    await warming.gate;
     const original = Buffer.from(readFileSync(join(repo.dir, FORMAT)));
     const patched = Buffer.concat([original, Buffer.from('\r\npub fn added() -> u32 {\r\n    1\r\n}\r\n')]);
-    // Two checks at once: one in each slot, each taken once the warm-up lets go of it.
+    // Two checks at once: one in each slot.
     const used = new Set<number>();
     const targets: string[] = [];
     const outputs = await Promise.all(
       [0, 1].map(() =>
         slotsOf(ws).withSlot(async (slot) => {
           used.add(slot.index);
-          await warming.prime(slot);
           targets[slot.index] = slot.targetDir;
           const { result } = await checkInSlot({ slot, check, sandbox: 'bwrap', fetch: noFetch, directCargo, file: { path: FORMAT, patched, original }, elapsedMs: () => 0 });
           expect(result.green).toBe(true);

@@ -44,7 +44,7 @@ const noDirectCargo: SharedDirectCargo = { forSlot: async () => null };
 const logger = pino({ level: 'silent' });
 
 function warm(command: string) {
-  return warmSlots({ pool: workspace, count: 1, check: CheckConfig.parse({ command, sandbox: 'none' }), sandbox: 'none', fetch: noFetch, directCargo: noDirectCargo, logger });
+  return warmSlots({ pool: workspace, count: 1, strategy: 'copy', check: CheckConfig.parse({ command, sandbox: 'none' }), sandbox: 'none', fetch: noFetch, directCargo: noDirectCargo, logger });
 }
 
 describe('warmSlots', () => {

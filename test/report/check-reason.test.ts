@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkReason, type AuditCheck, type AuditRow } from '../../src/report/audit-row.js';
-import { renderPrBody } from '../../src/report/pr-body.js';
+import { renderPrBody, type PrWarnings } from '../../src/report/pr-body.js';
 import { renderResultsMarkdown, renderResultsTable } from '../../src/report/results-table.js';
 import type { RunReport } from '../../src/report/run-report.js';
 import { createRedactor } from '../../src/log/redact.js';
@@ -49,9 +49,9 @@ describe('a red check says why', () => {
 });
 
 describe('the PR body of a green check', () => {
-  it("lists the compiler's warnings in the patched file above the folded output, redacted", () => {
-    const secret = 'ghp_' + 'x'.repeat(36);
-    const body = renderPrBody(
+  const secret = 'ghp_' + 'x'.repeat(36);
+  const bodyWith = (warnings: PrWarnings) =>
+    renderPrBody(
       {
         file: 'src/lib.rs',
         branch: 'scrum-apply/src/lib.rs',
@@ -68,13 +68,29 @@ describe('the PR body of a green check', () => {
           exitCode: 0,
           durationMs: 10,
           output: 'warning: unused variable: `x`\n',
-          warnings: [{ code: 'unused_variables', message: `unused variable: \`x\` ${secret}`, line: 3 }],
+          warnings,
         },
         diff: '',
       },
       60_000,
       createRedactor([secret]),
     );
+
+  it("lists the warnings the patch introduced above the folded output, with file and line, redacted", () => {
+    const body = bodyWith({ introduced: true, list: [{ code: 'dead_code', message: `function \`helper\` is never used ${secret}`, file: 'src/util.rs', line: 12 }] });
+    const listed = body.indexOf('Compiler warnings the patch introduced (not on the base):');
+    expect(listed).toBeGreaterThan(0);
+    expect(body).toContain('- `dead_code` function `helper` is never used &#91;REDACTED&#93; (`src/util.rs:12`)');
+    expect(listed).toBeLessThan(body.indexOf('<details><summary>Output'));
+    expect(body).not.toContain(secret);
+  });
+
+  it('lists nothing when the patch introduced no warning', () => {
+    expect(bodyWith({ introduced: true, list: [] })).not.toContain('Compiler warnings');
+  });
+
+  it("without the base's warnings, lists the compiler's warnings in the patched file, redacted", () => {
+    const body = bodyWith({ introduced: false, list: [{ code: 'unused_variables', message: `unused variable: \`x\` ${secret}`, file: 'src/lib.rs', line: 3 }] });
     const listed = body.indexOf('Compiler warnings in `src/lib.rs` after the patch:');
     expect(listed).toBeGreaterThan(0);
     expect(body).toContain('- `unused_variables` unused variable: `x` &#91;REDACTED&#93; (line 3)');
