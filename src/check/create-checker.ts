@@ -126,6 +126,8 @@ export function createChecker(options: CheckerOptions): Checker {
     async check(file) {
       // The one warm build first (checks then take slots in the order they came), not a cold build beside it.
       await warming?.gate;
+      const cannotRun = warming?.cannotRun() ?? null;
+      if (cannotRun !== null) throw new CheckCannotRunError(cannotRun);
       const checked = await pool.withSlot(async (slot) => {
         options.events?.started(file.id);
         try {

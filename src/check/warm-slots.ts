@@ -31,6 +31,8 @@ export interface SlotWarming {
   gate: Promise<void>;
   /** Settles when the warm-up has finished (or failed, which only costs speed). */
   done: Promise<void>;
+  /** Why the check cannot run at all, when the warm build found out (the toolchain missing…); null otherwise. */
+  cannotRun(): string | null;
   /** The compiler's messages on the unpatched base, when the warm build passed; null otherwise. */
   base: Promise<CheckDiagnostics | null>;
   /** Cancel what is still running (its process tree is killed) and wait for it to end. */
@@ -66,6 +68,7 @@ export function warmSlots(options: {
   const { logger, pool } = options;
   let base: (value: CheckDiagnostics | null) => void = () => undefined;
   const basePromise = new Promise<CheckDiagnostics | null>((resolve) => (base = resolve));
+  let cannotRun: string | null = null;
 
   async function build(slot: Slot): Promise<boolean> {
     // Only a Cargo workspace has a build to keep warm; any other check would just run twice.
@@ -75,8 +78,9 @@ export function warmSlots(options: {
       return false;
     }
     const { result } = await checkInSlot({ slot, check: options.check, sandbox: options.sandbox, ...(options.env ? { env: options.env } : {}), fetch: options.fetch, directCargo: options.directCargo, signal, elapsedMs: () => 0 });
+    cannotRun ??= result.notRun;
     if (result.green) base(result.diagnostics);
-    else if (!signal.aborted) logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, 'the check fails on the unpatched base');
+    else if (!signal.aborted && result.notRun === null) logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, 'the check fails on the unpatched base');
     return !signal.aborted;
   }
 
@@ -116,6 +120,7 @@ export function warmSlots(options: {
     gate: once ? done : Promise.resolve(),
     done,
     base: basePromise,
+    cannotRun: () => cannotRun,
     async stop() {
       controller.abort();
       await done;
