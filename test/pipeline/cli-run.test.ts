@@ -121,6 +121,25 @@ describe('scrum-apply run on the demo workspace', () => {
     for (const entry of report.notProcessed) expect(result.stderr).toContain(`${entry.file}: maxFiles (2) reached`);
   });
 
+  it("--json carries a red file's diagnostics: the compiler's errors (code, message, file, line), the warning count, timed_out", async () => {
+    const result = await runCliCaptured(['run', '--json', '--audit-log', auditPath], repo.dir, env());
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { results: Array<{ file: string; action: string; reason: string | null; row: { check: unknown } }> };
+    const red = report.results.find((entry) => entry.file === 'crates/report/src/lib.rs');
+    expect(red?.action).toBe('build_red_reverted');
+    expect(red?.reason).toBe('E0308 mismatched types (crates/report/src/lib.rs:14)');
+    expect(red?.row.check).toMatchObject({
+      green: false,
+      exit_code: 101,
+      timed_out: false,
+      warnings: 0,
+      errors: [{ code: 'E0308', message: 'mismatched types', file: 'crates/report/src/lib.rs', line: 14 }],
+    });
+    // The green ones say the same fields, empty.
+    const green = report.results.find((entry) => entry.file === 'crates/geometry/src/shapes.rs');
+    expect(green?.row.check).toMatchObject({ green: true, timed_out: false, errors: [], warnings: expect.any(Number) });
+  });
+
   it('a review log with malformed lines still runs, and reports each bad line', async () => {
     const result = await runCliCaptured(['run', '--json', '--audit-log', auditPath], repo.dir, env());
     expect(result.code).toBe(0);
