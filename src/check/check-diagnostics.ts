@@ -146,6 +146,38 @@ export function parseCargoLine(text: string): { shown: string; diagnostic: Diagn
   };
 }
 
+/**
+ * Cargo's own error (not the compiler's), for a Cargo build that failed before any compiler
+ * message: a configuration it cannot load, a directory source that is not there… As one line,
+ * the error and its "Caused by"s joined with ": " (at most the last two causes; source
+ * snippets dropped), the worktree's
+ * path made relative: `could not load Cargo configuration: could not parse TOML configuration
+ * in \`.cargo/config.toml\`: TOML parse error at line 1, column 18 unclosed table, expected \`]\``.
+ */
+export function cargoError(output: string, tree: string): Diagnostic | null {
+  const lines = output.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('error: '));
+  if (start === -1) return null;
+  const parts: string[] = [(lines[start] as string).slice('error: '.length).trim()];
+  for (let at = start + 1; at < lines.length; at += 1) {
+    const line = lines[at] as string;
+    if (line.startsWith('error') || line.startsWith('warning')) break;
+    if (line === 'Caused by:') parts.push('');
+    else if (parts.length > 1 && line.trim() !== '' && !/^\s*(\d+\s*)?\|/.test(line)) parts[parts.length - 1] = `${parts.at(-1)} ${line.trim()}`.trim();
+  }
+  const said = parts.filter((part) => part !== '');
+  // The first line says what failed, the last causes why; the ones between repeat the way down.
+  const kept = said.length > 3 ? [said[0], '…', ...said.slice(-2)] : said;
+  const message = kept
+    .join(': ')
+    .replace(': …:', ' …')
+    .split(`${tree}/`)
+    .join('')
+    .split(tree)
+    .join('.');
+  return { level: 'error', code: null, message: message.slice(0, MAX_MESSAGE_CHARS), file: null, line: null, column: null, rendered: lines.slice(start).join('\n').slice(0, MAX_RENDERED_CHARS) };
+}
+
 /** What makes two warnings the same one, wherever a patch moved it: code, message and file (not the line). */
 export function warningKey(warning: Pick<Diagnostic, 'code' | 'message' | 'file'>): string {
   return JSON.stringify([warning.code, warning.message, warning.file]);

@@ -7,10 +7,10 @@ import { prlimitPrefix, DEFAULT_LIMITS, type ResourceLimits } from './check-limi
 import { createOutputBuffer, DEFAULT_OUTPUT_CAP_BYTES } from './check-output.js';
 import type { DirectCargo } from './direct-cargo.js';
 import { toolchainMissing, toolchainPaths } from './toolchain-paths.js';
-import { createDiagnosticsSink, withJsonMessages, type CheckDiagnostics } from './check-diagnostics.js';
+import { cargoError, createDiagnosticsSink, withJsonMessages, type CheckDiagnostics } from './check-diagnostics.js';
 import { runProcess, type ProcessOutcome } from './check-process.js';
 import { findBwrap, sandboxedCommand, sandboxPath, type BwrapFeatures } from './sandbox.js';
-import { SANDBOX_HOME, SANDBOX_TARGET } from './sandbox-mounts.js';
+import { SANDBOX_HOME, SANDBOX_TARGET, SANDBOX_TREE } from './sandbox-mounts.js';
 
 export interface RunCheckOptions {
   /** Split on whitespace into argv; never given to a shell. */
@@ -130,6 +130,12 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckResult> {
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const diagnostics = parsed === null ? null : parsed.diagnostics();
+  // Cargo failed before the compiler said anything (its configuration, a missing source): its own error is the reason.
+  const cargoFailed = diagnostics !== null && diagnostics.errorCount === 0 && outcome.exitCode !== 0 && !outcome.timedOut && !outcome.aborted ? cargoError(output.text(), bwrap ? SANDBOX_TREE : cwd) : null;
+  if (diagnostics !== null && cargoFailed !== null) {
+    diagnostics.errors.push(cargoFailed);
+    diagnostics.errorCount += 1;
+  }
   return result(
     {
       exitCode: outcome.spawnError === null ? outcome.exitCode : null,

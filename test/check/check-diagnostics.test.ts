@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDiagnosticsSink, describeDiagnostic, introducedWarnings, withJsonMessages } from '../../src/check/check-diagnostics.js';
+import { cargoError, createDiagnosticsSink, describeDiagnostic, introducedWarnings, withJsonMessages } from '../../src/check/check-diagnostics.js';
 import { createOutputBuffer } from '../../src/check/check-output.js';
 
 const E0063 = {
@@ -77,5 +77,36 @@ describe('introducedWarnings', () => {
     const patched = checkPrinting([unusedX, { ...unusedX, line: 9 }]);
     expect(introducedWarnings(patched, base).map((w) => w.line)).toEqual([9]);
     expect(introducedWarnings(base, base)).toEqual([]);
+  });
+});
+
+describe('cargoError', () => {
+  it("reads Cargo's own error and its causes as one line, snippets dropped, the tree's path made relative", () => {
+    const toml = [
+      'error: could not load Cargo configuration',
+      '',
+      'Caused by:',
+      '  could not parse TOML configuration in `/scrum-apply/tree/.cargo/config.toml`',
+      '',
+      'Caused by:',
+      '  TOML parse error at line 1, column 18',
+      '    |',
+      '  1 | [source.crates-io',
+      '    |                  ^',
+      '  unclosed table, expected `]`',
+      '',
+    ].join('\n');
+    expect(cargoError(toml, '/scrum-apply/tree')).toMatchObject({
+      level: 'error',
+      code: null,
+      file: null,
+      message: 'could not load Cargo configuration: could not parse TOML configuration in `.cargo/config.toml`: TOML parse error at line 1, column 18 unclosed table, expected `]`',
+    });
+    const vendor = [
+      'error: failed to get `memchr` as a dependency of package `x v0.1.0 (/t/tree)`',
+      ...['failed to load source for dependency `memchr`', 'unable to update registry `crates-io`', 'failed to read root of directory source: /t/tree/vendor', 'No such file or directory (os error 2)'].flatMap((cause) => ['', 'Caused by:', `  ${cause}`]),
+    ].join('\n');
+    expect(cargoError(vendor, '/t/tree')?.message).toBe('failed to get `memchr` as a dependency of package `x v0.1.0 (.)` … failed to read root of directory source: vendor: No such file or directory (os error 2)');
+    expect(cargoError('   Compiling x\nwarning: unused\n', '/t')).toBeNull();
   });
 });
