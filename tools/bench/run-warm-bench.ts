@@ -13,8 +13,9 @@ import { createRealWorkspaceRepo, REAL_WORKSPACE } from './real-workspace.js';
  * real workspace of bench:real in the bwrap sandbox — each slot building cold, one build
  * copied into every slot, or one target dir shared by all — as the wall time from the
  * warm-up's start to the last of the patched checks, all answers there at once (a model that
- * answers at once). Each strategy starts from empty target dirs; they run one after another,
- * in the order given (`--strategies copy,share,cold`), on the same workspace.
+ * answers at once). Each run starts from empty target dirs; they run one after another, in
+ * the order given (`--strategies=copy,share,cold,cold,share,copy`: repeat and interleave them
+ * on a busy machine), on the same workspace; then the median of each strategy.
  */
 async function main(): Promise<number> {
   const strategies = (process.argv.find((arg) => arg.startsWith('--strategies='))?.slice('--strategies='.length) ?? 'copy,share,cold').split(',') as WarmStrategy[];
@@ -29,12 +30,13 @@ async function main(): Promise<number> {
     const slots = availableParallelism();
     const patches = REAL_PATCHES.filter((patch) => patch.expect !== 'rejected');
     const lines = [`warm strategies on ${REAL_WORKSPACE.members.join(', ')}: ${patches.length} checks, ${slots} slots, bwrap; load ${(loadavg()[0] ?? 0).toFixed(1)}`];
+    const walls: Array<{ strategy: WarmStrategy; ms: number }> = [];
     for (const strategy of strategies) {
       const repo = await openRepo({ repoDir: dir, scratchDir: mkdtempSync(join(root, `scratch-${strategy}-`)), branchPrefix: 'scrum-apply/' });
       const checker = createChecker({
         config: CheckConfig.parse({ command: 'cargo check --workspace', sandbox: 'bwrap' }),
         sandbox: 'bwrap',
-        tree: { scratch: repo.scratch, baseSha: repo.baseSha, root: join(root, `slots-${strategy}`), packageDirOf: (path) => repo.packageDirOf(path) },
+        tree: { scratch: repo.scratch, baseSha: repo.baseSha, root: mkdtempSync(join(root, `slots-${strategy}-`)), packageDirOf: (path) => repo.packageDirOf(path) },
         slots,
         env,
         warmUp: strategy,
@@ -53,10 +55,15 @@ async function main(): Promise<number> {
         }),
       );
       const wallMs = performance.now() - started;
+      walls.push({ strategy, ms: wallMs });
       await checker.close();
       await repo.dispose();
       const right = results.filter((checked, i) => checked.result.green === (patches[order[i] as number]?.expect === 'green')).length;
       lines.push(`${strategy.padEnd(6)} ${(wallMs / 1000).toFixed(1).padStart(6)} s   (${right}/${patches.length} checks as expected)`);
+    }
+    for (const strategy of new Set(strategies)) {
+      const times = walls.filter((run) => run.strategy === strategy).map((run) => run.ms).sort((a, b) => a - b);
+      lines.push(`median ${strategy.padEnd(6)} ${((times[Math.floor((times.length - 1) / 2)] ?? 0) / 1000).toFixed(1)} s of ${times.length}`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
