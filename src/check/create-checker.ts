@@ -55,7 +55,7 @@ export interface CheckerOptions {
   elapsedMs?: () => number;
   /** Told when a file's check starts and ends (which checks ran alongside which). */
   events?: { started(id: number): void; ended(id: number): void };
-  /** How slots get the warm build (warm-slots.ts); default `copy`, the fastest measured (README "Real projects"). */
+  /** How slots get the warm build (warm-slots.ts); default `copy` (README "Real projects"); `share` is for bench:warm only. */
   warmUp?: WarmStrategy;
 }
 

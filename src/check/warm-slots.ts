@@ -15,10 +15,13 @@ import type { SharedFetch } from './shared-fetch.js';
  * - `copy`: built once in slot 0, its target dir copied into every other slot (the sandbox
  *   shows every slot at the same paths, so the copy is fresh there);
  * - `share`: built once, every slot using that one target dir (Cargo's lock on it then lets
- *   one check build at a time);
+ *   one check build at a time) — for bench:warm only: it is slower and unsound, since Cargo
+ *   judges freshness by mtimes and a file patched in one slot before another slot's build of
+ *   its crate looks older than that build's outputs;
  * - `cold`: every slot builds for itself (the only choice without the sandbox, where each
  *   slot's paths differ and so do Cargo's fingerprints).
- * README "Real projects" has the figures that made `copy` the default.
+ * README "Real projects" has the figures that made `copy` the default (level with `cold` on
+ * 2 cores, one cold build's CPU instead of one per slot).
  */
 export type WarmStrategy = 'copy' | 'share' | 'cold';
 
