@@ -13876,7 +13876,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join21 } = __require("path");
+    var { join: join22 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -13928,7 +13928,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join21(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join22(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -14441,7 +14441,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join21, isAbsolute: isAbsolute8, sep: sep4 } = __require("node:path");
+    var { join: join22, isAbsolute: isAbsolute8, sep: sep4 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -14596,7 +14596,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join22(__dirname, "worker.js");
         options2.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -14617,7 +14617,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options2.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options2.targets.length + options2.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join22(__dirname, "worker.js");
         options2.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -14644,7 +14644,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join21(__dirname, "..", "file.js");
+          return join22(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -15624,7 +15624,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join21 = ",";
+            let join22 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -15638,7 +15638,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join21 = `,
+                join22 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15646,13 +15646,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join21;
+                res += join22;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15673,7 +15673,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join21 = `,
+              join22 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15687,13 +15687,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join21;
+                separator = join22;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join21;
+              separator = join22;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -15734,7 +15734,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join21 = ",";
+            let join22 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -15747,7 +15747,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join21 = `,
+                join22 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15755,13 +15755,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join21;
+                res += join22;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15774,7 +15774,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join21 = `,
+              join22 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15783,7 +15783,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join21;
+                separator = join22;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -15841,20 +15841,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join22 = `,
+              const join23 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join22;
+                res2 += join23;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join23}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -15870,16 +15870,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join21 = `,
+            const join22 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join21, maximumBreadth);
+              res += stringifyTypedArray(value, join22, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join21;
+              separator = join22;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -15890,13 +15890,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join21;
+                separator = join22;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join21;
+              separator = join22;
             }
             if (separator !== "") {
               res = `
@@ -16448,7 +16448,7 @@ var require_pino = __commonJS({
 // src/cli/run-action.ts
 import { mkdtemp as mkdtemp4, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 import { Writable as Writable2 } from "node:stream";
 
 // node_modules/zod/v4/classic/external.js
@@ -36765,7 +36765,7 @@ function share(flag, value) {
 // src/cli/run-command.ts
 import { appendFile as appendFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir3, userInfo } from "node:os";
-import { join as join19, resolve as resolve8 } from "node:path";
+import { join as join20, resolve as resolve8 } from "node:path";
 
 // src/forge/gitea/gitea-env.ts
 var REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
@@ -41803,7 +41803,7 @@ function createForgeFromEnv(kind, env, logger, redact) {
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdir as mkdir7, mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { isAbsolute as isAbsolute5, join as join17, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join18, resolve as resolve6 } from "node:path";
 
 // node_modules/eventemitter3/index.mjs
 var import_index = __toESM(require_eventemitter3(), 1);
@@ -42703,6 +42703,153 @@ var PQueue = class extends import_index.default {
   }
 };
 
+// src/check/create-checker.ts
+import { join as join14 } from "node:path";
+
+// src/check/check-cannot-run-error.ts
+var CheckCannotRunError = class extends Error {
+  constructor(why) {
+    super(`the check cannot run: ${why}`);
+    this.name = "CheckCannotRunError";
+  }
+};
+
+// src/check/check-diagnostics.ts
+var MAX_KEPT = 50;
+var MAX_KEYS = 1e4;
+var MAX_RENDERED_CHARS = 4e3;
+var MAX_MESSAGE_CHARS = 500;
+var MAX_LINE_BYTES = 1024 * 1024;
+var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
+function withJsonMessages(argv, isCargo) {
+  if (!isCargo) return null;
+  const args = argv.slice(1);
+  const sub = args.find((arg) => !arg.startsWith("+") && !arg.startsWith("-"));
+  if (sub === void 0 || !BUILDING.has(sub)) return null;
+  const end = args.indexOf("--");
+  const own2 = end === -1 ? args : args.slice(0, end);
+  if (own2.some((arg) => arg.startsWith("--message-format"))) return null;
+  const at = end === -1 ? argv.length : end + 1;
+  return [...argv.slice(0, at), "--message-format=json-diagnostic-rendered-ansi", ...argv.slice(at)];
+}
+function createDiagnosticsSink(output2) {
+  const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0, warningKeys: [] };
+  let pending = "";
+  function line(text2) {
+    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES ? parseCargoLine(text2) : void 0;
+    if (parsed === void 0) {
+      output2.write(Buffer.from(`${text2}
+`));
+      return;
+    }
+    if (parsed.shown !== "") output2.write(Buffer.from(parsed.shown.endsWith("\n") ? parsed.shown : `${parsed.shown}
+`));
+    const message = parsed.diagnostic;
+    if (message === null) return;
+    if (message.level === "error") {
+      found.errorCount += 1;
+      if (found.errors.length < MAX_KEPT) found.errors.push(message);
+    } else {
+      found.warningCount += 1;
+      if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
+      if (found.warningKeys.length < MAX_KEYS) found.warningKeys.push(warningKey(message));
+    }
+  }
+  return {
+    sink: {
+      write(chunk) {
+        pending += chunk.toString("utf8");
+        let at = pending.indexOf("\n");
+        while (at !== -1) {
+          line(pending.slice(0, at));
+          pending = pending.slice(at + 1);
+          at = pending.indexOf("\n");
+        }
+        if (pending.length > MAX_LINE_BYTES) {
+          output2.write(Buffer.from(pending));
+          pending = "";
+        }
+      },
+      text: () => output2.text(),
+      totalBytes: () => output2.totalBytes()
+    },
+    diagnostics() {
+      if (pending !== "") {
+        line(pending);
+        pending = "";
+      }
+      return found;
+    }
+  };
+}
+function parseCargoLine(text2) {
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+  if (!isObject2(value) || typeof value.reason !== "string") return void 0;
+  if (value.reason !== "compiler-message" || !isObject2(value.message)) return { shown: "", diagnostic: null };
+  const message = value.message;
+  const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
+  const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
+  const words = typeof message.message === "string" ? message.message : "";
+  if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
+  const code = isObject2(message.code) && typeof message.code.code === "string" ? message.code.code : null;
+  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject2) : [];
+  const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
+  return {
+    shown,
+    diagnostic: {
+      level,
+      code,
+      message: words.slice(0, MAX_MESSAGE_CHARS),
+      file: typeof primary?.file_name === "string" ? primary.file_name : null,
+      line: typeof primary?.line_start === "number" ? primary.line_start : null,
+      column: typeof primary?.column_start === "number" ? primary.column_start : null,
+      rendered: shown.slice(0, MAX_RENDERED_CHARS)
+    }
+  };
+}
+function cargoError(output2, tree) {
+  const lines = output2.split("\n");
+  const start = lines.findIndex((line) => line.startsWith("error: "));
+  if (start === -1) return null;
+  const parts = [lines[start].slice("error: ".length).trim()];
+  for (let at = start + 1; at < lines.length; at += 1) {
+    const line = lines[at];
+    if (line.startsWith("error") || line.startsWith("warning")) break;
+    if (line === "Caused by:") parts.push("");
+    else if (parts.length > 1 && line.trim() !== "" && !/^\s*(\d+\s*)?\|/.test(line)) parts[parts.length - 1] = `${parts.at(-1)} ${line.trim()}`.trim();
+  }
+  const said = parts.filter((part) => part !== "");
+  const kept = said.length > 3 ? [said[0], "\u2026", ...said.slice(-2)] : said;
+  const message = kept.join(": ").replace(": \u2026:", " \u2026").split(`${tree}/`).join("").split(tree).join(".");
+  return { level: "error", code: null, message: message.slice(0, MAX_MESSAGE_CHARS), file: null, line: null, column: null, rendered: lines.slice(start).join("\n").slice(0, MAX_RENDERED_CHARS) };
+}
+function warningKey(warning) {
+  return JSON.stringify([warning.code, warning.message, warning.file]);
+}
+function introducedWarnings(patched, base) {
+  const left = /* @__PURE__ */ new Map();
+  for (const key of base.warningKeys) left.set(key, (left.get(key) ?? 0) + 1);
+  return patched.warnings.filter((warning) => {
+    const key = warningKey(warning);
+    const count = left.get(key) ?? 0;
+    if (count === 0) return true;
+    left.set(key, count - 1);
+    return false;
+  });
+}
+var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+function stripAnsi(text2) {
+  return text2.replace(ANSI, "");
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 // src/check/run-check.ts
 import { mkdir as mkdir2, realpath as realpath6 } from "node:fs/promises";
 import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
@@ -43065,110 +43212,6 @@ function toolchainMissing(output2) {
   return null;
 }
 
-// src/check/check-diagnostics.ts
-var MAX_KEPT = 50;
-var MAX_RENDERED_CHARS = 4e3;
-var MAX_MESSAGE_CHARS = 500;
-var MAX_LINE_BYTES = 1024 * 1024;
-var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
-function withJsonMessages(argv, isCargo) {
-  if (!isCargo) return null;
-  const args = argv.slice(1);
-  const sub = args.find((arg) => !arg.startsWith("+") && !arg.startsWith("-"));
-  if (sub === void 0 || !BUILDING.has(sub)) return null;
-  const end = args.indexOf("--");
-  const own2 = end === -1 ? args : args.slice(0, end);
-  if (own2.some((arg) => arg.startsWith("--message-format"))) return null;
-  const at = end === -1 ? argv.length : end + 1;
-  return [...argv.slice(0, at), "--message-format=json-diagnostic-rendered-ansi", ...argv.slice(at)];
-}
-function createDiagnosticsSink(output2) {
-  const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0 };
-  let pending = "";
-  function line(text2) {
-    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES ? parseCargoLine(text2) : void 0;
-    if (parsed === void 0) {
-      output2.write(Buffer.from(`${text2}
-`));
-      return;
-    }
-    if (parsed.shown !== "") output2.write(Buffer.from(parsed.shown.endsWith("\n") ? parsed.shown : `${parsed.shown}
-`));
-    const message = parsed.diagnostic;
-    if (message === null) return;
-    if (message.level === "error") {
-      found.errorCount += 1;
-      if (found.errors.length < MAX_KEPT) found.errors.push(message);
-    } else {
-      found.warningCount += 1;
-      if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
-    }
-  }
-  return {
-    sink: {
-      write(chunk) {
-        pending += chunk.toString("utf8");
-        let at = pending.indexOf("\n");
-        while (at !== -1) {
-          line(pending.slice(0, at));
-          pending = pending.slice(at + 1);
-          at = pending.indexOf("\n");
-        }
-        if (pending.length > MAX_LINE_BYTES) {
-          output2.write(Buffer.from(pending));
-          pending = "";
-        }
-      },
-      text: () => output2.text(),
-      totalBytes: () => output2.totalBytes()
-    },
-    diagnostics() {
-      if (pending !== "") {
-        line(pending);
-        pending = "";
-      }
-      return found;
-    }
-  };
-}
-function parseCargoLine(text2) {
-  let value;
-  try {
-    value = JSON.parse(text2);
-  } catch {
-    return void 0;
-  }
-  if (!isObject2(value) || typeof value.reason !== "string") return void 0;
-  if (value.reason !== "compiler-message" || !isObject2(value.message)) return { shown: "", diagnostic: null };
-  const message = value.message;
-  const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
-  const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
-  const words = typeof message.message === "string" ? message.message : "";
-  if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
-  const code = isObject2(message.code) && typeof message.code.code === "string" ? message.code.code : null;
-  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject2) : [];
-  const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
-  return {
-    shown,
-    diagnostic: {
-      level,
-      code,
-      message: words.slice(0, MAX_MESSAGE_CHARS),
-      file: typeof primary?.file_name === "string" ? primary.file_name : null,
-      line: typeof primary?.line_start === "number" ? primary.line_start : null,
-      column: typeof primary?.column_start === "number" ? primary.column_start : null,
-      rendered: shown.slice(0, MAX_RENDERED_CHARS)
-    }
-  };
-}
-var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-function stripAnsi(text2) {
-  return text2.replace(ANSI, "");
-}
-function isObject2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 // src/check/sandbox.ts
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp as mkdtemp2, realpath as realpath5, rm as rm2 } from "node:fs/promises";
@@ -43396,6 +43439,11 @@ async function runCheck(options2) {
     ...options2.signal ? { signal: options2.signal } : {}
   });
   const diagnostics = parsed === null ? null : parsed.diagnostics();
+  const cargoFailed = diagnostics !== null && diagnostics.errorCount === 0 && outcome2.exitCode !== 0 && !outcome2.timedOut && !outcome2.aborted ? cargoError(output2.text(), bwrap ? SANDBOX_TREE : cwd) : null;
+  if (diagnostics !== null && cargoFailed !== null) {
+    diagnostics.errors.push(cargoFailed);
+    diagnostics.errorCount += 1;
+  }
   return result(
     {
       exitCode: outcome2.spawnError === null ? outcome2.exitCode : null,
@@ -43772,7 +43820,7 @@ function createSlotPool(options2) {
     while (states.length <= index) {
       const i = states.length;
       const dir = join10(options2.root, String(i));
-      states.push({ slot: { dir: join10(dir, "tree"), targetDir: join10(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
+      states.push({ slot: { dir: join10(dir, "tree"), targetDir: options2.sharedTargetDir ?? join10(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
     }
     return states[index];
   }
@@ -44073,7 +44121,10 @@ import { join as join13 } from "node:path";
 function warmSlots(options2) {
   const controller = new AbortController();
   const signal = options2.signal ? AbortSignal.any([options2.signal, controller.signal]) : controller.signal;
-  const { logger } = options2;
+  const { logger, pool } = options2;
+  let base = () => void 0;
+  const basePromise = new Promise((resolve10) => base = resolve10);
+  let cannotRun = null;
   async function build(slot) {
     const cargo = await access4(join13(slot.dir, "Cargo.toml")).then(() => true, () => false);
     if (signal.aborted || !cargo) {
@@ -44081,32 +44132,29 @@ function warmSlots(options2) {
       return false;
     }
     const { result } = await checkInSlot({ slot, check: options2.check, sandbox: options2.sandbox, ...options2.env ? { env: options2.env } : {}, fetch: options2.fetch, directCargo: options2.directCargo, signal, elapsedMs: () => 0 });
-    if (!result.green && !signal.aborted) {
-      logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, "the check fails on the unpatched base");
-    }
+    cannotRun ??= result.notRun;
+    if (result.green) base(result.diagnostics);
+    else if (!signal.aborted && result.notRun === null) logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, "the check fails on the unpatched base");
     return !signal.aborted;
   }
-  const shared = options2.sandbox === "bwrap" && options2.count > 1;
-  const primed = /* @__PURE__ */ new Set([0]);
-  let snapshot = null;
-  const held = Array.from({ length: Math.max(0, options2.count) }, () => {
-    let resolve10 = () => {
-    };
-    const promise2 = new Promise((done) => resolve10 = done);
-    return { promise: promise2, resolve: resolve10 };
-  });
-  async function buildShared() {
-    await Promise.all(held.map((slotHeld, index) => Promise.race([options2.pool.withSlot(async (slot) => slot.restored(), index), slotHeld.promise])));
-    return options2.pool.withSlot(async (slot) => {
-      if (!await build(slot)) return false;
-      const to = options2.snapshotDir ?? join13(slot.targetDir, "..", "warm-target");
-      await copyTargetDir(slot.targetDir, to);
-      snapshot = to;
-      return true;
-    }, 0);
-  }
-  const built = shared ? buildShared() : Promise.resolve(false);
-  const warmed = (shared ? [built] : Array.from({ length: options2.count }, () => options2.pool.withSlot(async (slot) => void await build(slot)))).map(
+  const others = Array.from({ length: Math.max(0, options2.count - 1) }, (_, i) => i + 1);
+  const once = options2.strategy !== "cold" && options2.sandbox === "bwrap" && options2.count > 1;
+  const buildOnce = () => pool.withSlot(async (slot) => {
+    await Promise.all(others.map((index) => pool.withSlot(async (other) => other.restored(), index)));
+    if (!await build(slot) || options2.strategy !== "copy") return;
+    await Promise.all(
+      others.map(
+        (index) => pool.withSlot(async (other) => {
+          other.restored();
+          await copyTargetDir(slot.targetDir, other.targetDir).catch((error62) => {
+            logger.warn({ slot: other.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir");
+          });
+        }, index)
+      )
+    );
+  }, 0);
+  const runs = once ? [buildOnce()] : Array.from({ length: options2.count }, () => pool.withSlot(async (slot) => void await build(slot)));
+  const warmed = runs.map(
     (run) => run.then(
       () => void 0,
       (error62) => {
@@ -44114,21 +44162,15 @@ function warmSlots(options2) {
       }
     )
   );
+  const done = Promise.all(warmed).then(() => base(null));
   return {
-    done: Promise.all(warmed).then(() => void 0),
-    async prime(slot) {
-      held[slot.index]?.resolve();
-      if (!shared || primed.has(slot.index) || slot.index >= options2.count) return;
-      primed.add(slot.index);
-      const ok = await built.catch(() => false);
-      if (!ok || snapshot === null || signal.aborted) return;
-      await copyTargetDir(snapshot, slot.targetDir).catch((error62) => {
-        logger.warn({ slot: slot.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir");
-      });
-    },
+    gate: once ? done : Promise.resolve(),
+    done,
+    base: basePromise,
+    cannotRun: () => cannotRun,
     async stop() {
       controller.abort();
-      await Promise.all(warmed);
+      await done;
     }
   };
 }
@@ -44143,18 +44185,20 @@ function createChecker(options2) {
   const started = performance.now();
   const elapsedMs = options2.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options2.slots));
-  const pool = createSlotPool({ scratch: options2.tree.scratch, root: options2.tree.root, baseSha: options2.tree.baseSha, size: slots, logger });
+  const warmUp = options2.warmUp ?? "copy";
+  const pool = createSlotPool({
+    scratch: options2.tree.scratch,
+    root: options2.tree.root,
+    baseSha: options2.tree.baseSha,
+    size: slots,
+    logger,
+    ...warmUp === "share" && sandbox === "bwrap" ? { sharedTargetDir: join14(options2.tree.root, "shared-target") } : {}
+  });
   const env = options2.env ?? process.env;
   const fetch2 = createSharedFetch({ command: config2.command, timeoutMs: config2.timeoutSeconds * 1e3, env, signal, logger });
   const directCargo = createSharedDirectCargo({ check: config2, sandbox, env, signal, logger });
   const slotOf = /* @__PURE__ */ new Map();
   let warming = null;
-  let toldNotRun = false;
-  const tellNotRun = (result) => {
-    if (result.notRun === null || toldNotRun) return;
-    toldNotRun = true;
-    logger.error({ why: result.notRun, command: result.command }, "the check cannot run; every file will be red for this reason");
-  };
   return {
     async order(paths, concurrency) {
       if (slots < 2 || paths.length < 2) return paths.map((_, at) => at);
@@ -44165,14 +44209,16 @@ function createChecker(options2) {
       });
     },
     warm(files) {
-      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config2, sandbox, env, fetch: fetch2, directCargo, logger, signal });
+      warming ??= warmSlots({ pool, count: Math.min(slots, files), strategy: warmUp, check: config2, sandbox, env, fetch: fetch2, directCargo, logger, signal });
     },
-    check(file2) {
-      return pool.withSlot(async (slot) => {
-        await warming?.prime(slot);
+    async check(file2) {
+      await warming?.gate;
+      const cannotRun = warming?.cannotRun() ?? null;
+      if (cannotRun !== null) throw new CheckCannotRunError(cannotRun);
+      const checked = await pool.withSlot(async (slot) => {
         options2.events?.started(file2.id);
         try {
-          const checked = await checkInSlot({
+          const checked2 = await checkInSlot({
             slot,
             check: config2,
             sandbox,
@@ -44183,12 +44229,14 @@ function createChecker(options2) {
             signal,
             elapsedMs
           });
-          tellNotRun(checked.result);
-          return checked;
+          if (checked2.result.notRun !== null) throw new CheckCannotRunError(checked2.result.notRun);
+          return checked2;
         } finally {
           options2.events?.ended(file2.id);
         }
       }, slotOf.get(file2.path));
+      const base = checked.result.green && checked.result.diagnostics !== null ? await (warming?.base ?? null) : null;
+      return { ...checked, newWarnings: base === null || checked.result.diagnostics === null ? null : introducedWarnings(checked.result.diagnostics, base) };
     },
     async close() {
       await warming?.stop();
@@ -44824,7 +44872,7 @@ async function commitFile(objects, options2, input2) {
 // src/git/object-store.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir4, rename, rm as rm4, writeFile } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 import { deflateSync } from "node:zlib";
 
 // src/git/git-objects.ts
@@ -45044,12 +45092,12 @@ function createObjectStore(options2) {
   async function writeObject(type, content) {
     const { oid, raw } = encodeObject(format, type, content);
     if (written.has(oid)) return oid;
-    const dir = join14(options2.gitDir, "objects", oid.slice(0, 2));
+    const dir = join15(options2.gitDir, "objects", oid.slice(0, 2));
     await mkdir4(dir, { recursive: true });
-    const temp = join14(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
+    const temp = join15(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
     try {
       await writeFile(temp, deflateSync(raw, DEFLATE_OPTIONS), { mode: 292, flag: "wx" });
-      await rename(temp, join14(dir, oid.slice(2)));
+      await rename(temp, join15(dir, oid.slice(2)));
     } finally {
       await rm4(temp, { force: true });
     }
@@ -45297,15 +45345,15 @@ async function refsIn(scratch, prefix) {
 // src/git/scratch-repo.ts
 import { createHash as createHash4 } from "node:crypto";
 import { copyFile, mkdir as mkdir5, readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 var CONTROL_FILES = ["config", "objects/info/alternates", "objects/info/http-alternates", "commondir", "info/grafts", "info/attributes"];
 async function createScratchRepo(options2) {
-  const gitDir = join15(options2.dir, "repo.git");
+  const gitDir = join16(options2.dir, "repo.git");
   await mkdir5(options2.dir, { recursive: true });
   await runGit(["init", "--quiet", "--bare", `--object-format=${options2.objectFormat}`, gitDir], { cwd: options2.dir });
-  await writeFile2(join15(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
+  await writeFile2(join16(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
 `);
-  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join15(gitDir, "shallow"));
+  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join16(gitDir, "shallow"));
   let sealed = null;
   return {
     gitDir,
@@ -45323,7 +45371,7 @@ async function createScratchRepo(options2) {
 async function controlFingerprint(gitDir) {
   const hash2 = createHash4("sha256");
   for (const name of CONTROL_FILES) {
-    const content = await readFile5(join15(gitDir, name)).catch((error62) => {
+    const content = await readFile5(join16(gitDir, name)).catch((error62) => {
       if (error62 instanceof Error && "code" in error62 && error62.code === "ENOENT") return null;
       throw error62;
     });
@@ -45354,7 +45402,7 @@ function shallowDeepener(input2) {
 
 // src/git/user-repo.ts
 import { stat as stat4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join16, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join17, resolve as resolve4 } from "node:path";
 async function openUserRepo(repoDir) {
   const dir = resolve4(repoDir);
   const exists2 = await stat4(dir).then(
@@ -45385,7 +45433,7 @@ async function openUserRepo(repoDir) {
   const [, topLevel, commonDir, objectFormat] = lines;
   if (!topLevel || !commonDir || !objectFormat) throw new Error(`not a git repository: ${dir} (rev-parse said too little)`);
   const absoluteCommon = isAbsolute4(commonDir) ? commonDir : resolve4(dir, commonDir);
-  const shallowFile = join16(absoluteCommon, "shallow");
+  const shallowFile = join17(absoluteCommon, "shallow");
   const isShallow = await stat4(shallowFile).then(
     (s) => s.isFile(),
     (error62) => {
@@ -45404,7 +45452,7 @@ async function openUserRepo(repoDir) {
   return {
     topLevel,
     commonDir: absoluteCommon,
-    objectsDir: join16(absoluteCommon, "objects"),
+    objectsDir: join17(absoluteCommon, "objects"),
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,
     async refsUnder(prefix) {
@@ -47279,7 +47327,8 @@ function renderPrTitle(file2, patches) {
 // src/report/pr-body.ts
 var KEEP_AT_LEAST = 2e3;
 function renderPrBody(given, maxLength, redact = (text2) => text2) {
-  const warnings = given.check.warnings?.map((warning) => ({ ...warning, message: redact(warning.message) }));
+  const listed = given.check.warnings;
+  const warnings = listed && { ...listed, list: listed.list.map((warning) => ({ ...warning, message: redact(warning.message), file: warning.file === null ? null : redact(warning.file) })) };
   const input2 = { ...given, check: { ...given.check, ...warnings ? { warnings } : {} } };
   const output2 = blockText(redact(input2.check.output));
   const excerpt = blockText(redact(input2.review.text));
@@ -47357,7 +47406,7 @@ function compose(input2, parts) {
     `- Command: ${inlineCode(check2.command)}`,
     `- Exit code: ${check2.exitCode === null ? "none" : check2.exitCode}`,
     `- Duration: ${formatDuration(check2.durationMs)}`,
-    ...warningLines(input2.file, check2.warnings ?? []),
+    ...warningLines(input2.file, check2.warnings),
     "",
     details(summaryFor("Output", shownOutput.length, parts.output.length, "last"), fencedBlock(shownOutput, "text")),
     "",
@@ -47398,13 +47447,14 @@ function headOf(text2, budget) {
 }
 var LISTED_WARNINGS = 10;
 function warningLines(file2, warnings) {
-  if (warnings.length === 0) return [];
-  const listed = warnings.slice(0, LISTED_WARNINGS).map((warning) => {
-    const where = warning.line === null ? "" : ` (line ${warning.line})`;
+  if (warnings === void 0 || warnings.list.length === 0) return [];
+  const listed = warnings.list.slice(0, LISTED_WARNINGS).map((warning) => {
+    const where = warning.line === null ? "" : warnings.introduced && warning.file !== null ? ` (${inlineCode(`${warning.file}:${warning.line}`)})` : ` (line ${warning.line})`;
     return `- ${warning.code === null ? "" : `${inlineCode(warning.code)} `}${tableCell(warning.message)}${where}`;
   });
-  const more = warnings.length > LISTED_WARNINGS ? [`- \u2026 and ${warnings.length - LISTED_WARNINGS} more (see the output)`] : [];
-  return ["", `Compiler warnings in ${inlineCode(file2)} after the patch:`, "", ...listed, ...more];
+  const more = warnings.list.length > LISTED_WARNINGS ? [`- \u2026 and ${warnings.list.length - LISTED_WARNINGS} more (see the output)`] : [];
+  const heading = warnings.introduced ? "Compiler warnings the patch introduced (not on the base):" : `Compiler warnings in ${inlineCode(file2)} after the patch:`;
+  return ["", heading, "", ...listed, ...more];
 }
 function describeExit(exitCode) {
   if (exitCode === 0) return "passed";
@@ -47418,8 +47468,15 @@ function formatNumber(value) {
 }
 
 // src/pipeline/pr-content.ts
-function warningsIn(checked, path) {
-  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
+function prWarnings(checked, newWarnings, path) {
+  const introduced = newWarnings !== null;
+  const list = (newWarnings ?? (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path)).map((warning) => ({
+    code: warning.code,
+    message: warning.message,
+    file: warning.file,
+    line: warning.line
+  }));
+  return { introduced, list };
 }
 async function prContent(ctx, input2, maxBodyLength) {
   const { review, applied, rejected, checked } = input2;
@@ -47436,7 +47493,7 @@ async function prContent(ctx, input2, maxBodyLength) {
       rejected,
       review,
       patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: prWarnings(checked, input2.newWarnings, review.file) },
       diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
     },
     maxBodyLength,
@@ -47489,7 +47546,7 @@ async function processFile(ctx, file2, logger) {
   try {
     return await runSteps(ctx, file2, logger, result, known, timing);
   } catch (error62) {
-    if (error62 instanceof ModelUnreachableError) throw error62;
+    if (error62 instanceof ModelUnreachableError || error62 instanceof CheckCannotRunError) throw error62;
     const message = describeError(error62, ctx.options.redact);
     logger.error({ err: message }, "file failed");
     return result("error", { ...known, error: message });
@@ -47548,7 +47605,7 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
   Object.assign(known, { applied, rejected });
   const content = Buffer.from(patched.content, "utf8");
   logger.info({ applied: applied.length, rejected: rejected.length }, "running the check");
-  const { result: checked, span } = await ctx.checker.check({ id: file2.index, path: review.file, patched: content, original: file2.content });
+  const { result: checked, span, newWarnings } = await ctx.checker.check({ id: file2.index, path: review.file, patched: content, original: file2.content });
   timing.check = span;
   const check2 = auditCheck(checked, ctx.options.redact);
   known.check = check2;
@@ -47569,7 +47626,7 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
     commitSha,
     patchHash: hash2,
     inputFingerprint: prints.input,
-    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
+    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, newWarnings, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
   });
   const reason = published.reason ?? (rebuilt ? "rebuilt from its own patches on the new base" : null);
   return result(published.action, { ...details2, pr: published.pr, reason, headSha: published.headSha });
@@ -47676,7 +47733,7 @@ async function runPipeline(options2) {
   const sequential = config2.concurrency === 1;
   const slots = sequential ? 1 : options2.slots ?? availableParallelism();
   await mkdir7(options2.scratchRoot, { recursive: true });
-  const scratchDir = await mkdtemp3(join17(options2.scratchRoot, "run-"));
+  const scratchDir = await mkdtemp3(join18(options2.scratchRoot, "run-"));
   const workspace = await openRepo({
     repoDir: options2.repoDir,
     ...options2.userRepo ? { user: options2.userRepo } : {},
@@ -47775,7 +47832,7 @@ async function prepareRun(options2, run) {
   const checker = createChecker({
     config: config2.check,
     sandbox: sandbox.kind,
-    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join17(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
+    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join18(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
     slots: run.slots,
     ...options2.checkEnv ? { env: options2.checkEnv } : {},
     signal: options2.signal,
@@ -47972,9 +48029,9 @@ function renderResultsMarkdown(report) {
 }
 
 // src/cli/audit-log-path.ts
-import { isAbsolute as isAbsolute6, join as join18, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join19, resolve as resolve7 } from "node:path";
 function auditLogPathFor(configured, repo) {
-  if (configured === void 0) return join18(repo.commonDir, "scrum-apply", "audit.jsonl");
+  if (configured === void 0) return join19(repo.commonDir, "scrum-apply", "audit.jsonl");
   return isAbsolute6(configured) ? configured : resolve7(repo.topLevel, configured);
 }
 
@@ -48049,7 +48106,7 @@ async function runRunCommand(command, io) {
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
-  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join19(tmpdir3(), "scrum-apply");
+  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join20(tmpdir3(), "scrum-apply");
   const auditLogPath = auditLogPathFor(config2.auditLog, userRepo);
   logger.info({ repo: repoDir, apply, forge: kind, model: config2.llm.model, maxFiles: config2.maxFiles }, apply ? "starting" : "starting a dry run");
   const report = await runPipeline({
@@ -48065,7 +48122,7 @@ async function runRunCommand(command, io) {
     actor: actorFrom(env),
     base: command.base,
     auditLogPath,
-    scratchRoot: join19(dataDir, "scratch"),
+    scratchRoot: join20(dataDir, "scratch"),
     llm: { url: llmUrl, apiKey: env.SCRUM_APPLY_LLM_KEY || void 0 },
     gitAuth: setup.gitAuth,
     logger,
@@ -48914,8 +48971,8 @@ async function runAction(io) {
   try {
     const text2 = json2.text();
     const report = ReportCounts.parse(JSON.parse(text2));
-    const dir = await mkdtemp4(join20(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
-    const reportPath = join20(dir, "report.json");
+    const dir = await mkdtemp4(join21(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
+    const reportPath = join21(dir, "report.json");
     await writeFile3(reportPath, text2);
     const outputs = countOutputs(report, reportPath);
     if (env.GITHUB_OUTPUT) await appendGitHubOutputs(env.GITHUB_OUTPUT, { ...outputs });
