@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,7 +16,8 @@ import { createRealWorkspaceRepo, REAL_WORKSPACE } from './real-workspace.js';
  * run, the model answering at once), and the ratio of the bot's time to the bound with
  * perfect overlap, `cold + Σ incremental ÷ slots`. CARGO_HOME is a fresh one whose config
  * sends any network access to a closed port: a fetch that tried would fail and say so. Run it
- * as `unshare -n npm run bench:real` (root) to have no network at all.
+ * as `unshare -n sh -c 'ip link set lo up && npm run bench:real'` (root) to have no network
+ * but loopback (where the model stand-in listens).
  */
 async function main(): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'scrum-apply-real-bench-'));
@@ -74,6 +75,8 @@ async function main(): Promise<number> {
       await llm.close();
     }
     const botMs = performance.now() - started;
+    // A run that failed (no model reachable, no toolchain) wrote no rows: say why instead.
+    if (!existsSync(audit)) throw new Error(`the bot's run wrote no audit rows (exit ${code}):\n${stderr.join('').split('\n').slice(-5).join('\n')}`);
     const rows = readFileSync(audit, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { file: string; action: string; reason: string | null; check: { errors?: Array<{ code: string | null; file: string | null; line: number | null }> } | null });
     const sumIncremental = incremental.reduce((sum, run) => sum + run.ms, 0);
     const bound = cold.ms + sumIncremental / slots;
