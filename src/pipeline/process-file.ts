@@ -14,7 +14,7 @@ import type { Review } from '../reviews/review-row.js';
 import { branchNameFor } from '../git/branch-name.js';
 import type { Repo } from '../git/open-repo.js';
 import { buildAuditRow, type RowContext, type RowDetails } from './build-audit-row.js';
-import { CheckCannotRunError, type Checker, type CheckResult, type Diagnostic } from '../check/create-checker.js';
+import { CheckCannotRunError, type Checker, type CheckResult } from '../check/create-checker.js';
 import { commitMessage } from './commit-message.js';
 import type { Publisher } from './create-publisher.js';
 import { prContent } from './pr-content.js';
