@@ -36919,6 +36919,13 @@ var GiteaComment = external_exports.object({
 var GiteaPermission = external_exports.object({
   permission: external_exports.enum(["owner", "admin", "write", "read", "none"])
 });
+var GiteaIssue = external_exports.object({
+  number: external_exports.number().int().positive(),
+  html_url: external_exports.string(),
+  state: external_exports.enum(["open", "closed"]),
+  body: external_exports.string().nullish().transform((body) => body ?? ""),
+  pull_request: external_exports.object({}).passthrough().nullish()
+});
 
 // src/forge/gitea/gitea-api.ts
 var GITEA_PAGE_LIMIT = 50;
@@ -37000,6 +37007,15 @@ async function getCollaboratorPermission(client, ref, username) {
     }
     throw error62;
   }
+}
+async function listLabelledIssues(client, ref, label2) {
+  return listAll(client, `${repoPath(ref)}/issues`, { type: "issues", labels: label2, state: "all" }, GiteaIssue);
+}
+async function createIssue(client, ref, body) {
+  return (await client.request({ method: "POST", path: `${repoPath(ref)}/issues`, body, schema: GiteaIssue })).data;
+}
+async function editIssueBody(client, ref, index, body) {
+  await client.request({ method: "PATCH", path: `${repoPath(ref)}/issues/${index}`, body: { body }, schema: external_exports.unknown() });
 }
 
 // src/forge/gitea/gitea-client.ts
@@ -37263,6 +37279,18 @@ function createGiteaForge(options2) {
     }
     return branch;
   }
+  async function findDashboard(label2, marker) {
+    const ours = (await listLabelledIssues(client, ref, label2)).filter((issue2) => issue2.pull_request == null && issue2.body.includes(marker));
+    const newest = ours.reduce((best, issue2) => best === null || issue2.number > best.number ? issue2 : best, null);
+    return newest === null ? null : toDashboardIssue(newest);
+  }
+  async function createDashboard(title, body, label2) {
+    const labels = await labelIds.idsFor([label2]);
+    return toDashboardIssue(await createIssue(client, ref, { title: giteaTitle(title, false), body, labels }));
+  }
+  async function editDashboard(number5, body) {
+    await editIssueBody(client, ref, number5, body);
+  }
   return {
     kind: "gitea",
     maxBodyLength: GITEA_MAX_BODY_LENGTH,
@@ -37275,8 +37303,14 @@ function createGiteaForge(options2) {
     getPermission,
     createComment,
     reactToComment,
-    defaultBranch
+    defaultBranch,
+    findDashboard,
+    createDashboard,
+    editDashboard
   };
+}
+function toDashboardIssue(issue2) {
+  return { number: issue2.number, url: issue2.html_url, state: issue2.state, body: issue2.body };
 }
 function labelsKeepingPeople(existing, wanted) {
   if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR2 }));
@@ -41656,6 +41690,52 @@ function createLabelEnsurer(api) {
   };
 }
 
+// src/forge/github/github-issues-api.ts
+var GitHubIssue = external_exports.object({
+  number: external_exports.number().int().positive(),
+  html_url: external_exports.string(),
+  state: external_exports.enum(["open", "closed"]),
+  body: external_exports.string().nullish().transform((body) => body ?? ""),
+  pull_request: external_exports.unknown().optional()
+});
+async function listLabelledIssues2({ octokit, owner, repo }, label2) {
+  const issues = await octokit.paginate("GET /repos/{owner}/{repo}/issues", {
+    owner,
+    repo,
+    labels: label2,
+    state: "all",
+    per_page: 100
+  });
+  return external_exports.array(GitHubIssue).parse(issues);
+}
+async function createIssue2({ octokit, owner, repo }, issue2) {
+  const response = await octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, ...issue2 });
+  return GitHubIssue.parse(response.data);
+}
+async function editIssueBody2({ octokit, owner, repo }, issueNumber, body) {
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { owner, repo, issue_number: issueNumber, body });
+}
+
+// src/forge/github/github-dashboard.ts
+function createGitHubDashboard(api, deps) {
+  const { guard } = deps;
+  return {
+    findDashboard: (label2, marker) => guard("listing the dashboard issues", async () => {
+      const ours = (await listLabelledIssues2(api, label2)).filter((issue2) => issue2.pull_request == null && issue2.body.includes(marker));
+      const newest = ours.reduce((best, issue2) => best === null || issue2.number > best.number ? issue2 : best, null);
+      return newest === null ? null : toDashboardIssue2(newest);
+    }),
+    async createDashboard(title, body, label2) {
+      await deps.ensureLabels([label2]);
+      return toDashboardIssue2(await guard("creating the dashboard issue", () => createIssue2(api, { title, body, labels: [label2.name] })));
+    },
+    editDashboard: (number5, body) => guard(`editing the dashboard issue #${number5}`, () => editIssueBody2(api, number5, body))
+  };
+}
+function toDashboardIssue2(issue2) {
+  return { number: issue2.number, url: issue2.html_url, state: issue2.state, body: issue2.body };
+}
+
 // src/forge/github/github-forge.ts
 var MAX_BODY_LENGTH = 6e4;
 function createGitHubForge(options2) {
@@ -41749,7 +41829,8 @@ function createGitHubForge(options2) {
       return { id: comment.id, url: comment.html_url };
     },
     reactToComment: (commentId, reaction) => guard(`reacting to comment ${commentId}`, () => createCommentReaction(api, commentId, reaction)),
-    defaultBranch: () => guard("reading the repository", async () => (await getRepository(api)).defaultBranch)
+    defaultBranch: () => guard("reading the repository", async () => (await getRepository(api)).defaultBranch),
+    ...createGitHubDashboard(api, { guard, ensureLabels })
   };
 }
 function sameLabelNames(a, b) {
