@@ -73,8 +73,8 @@ export interface GiteaIssueMock {
   done(): void;
 }
 
-export function createGiteaIssueMock(target: GiteaTarget = { url: GITEA_URL, owner: OWNER, repo: REPO }): GiteaIssueMock {
-  const scope = nock(target.url, { reqheaders: { authorization: `token ${GITEA_TOKEN}` } });
+export function createGiteaIssueMock(target: GiteaTarget = { url: GITEA_URL, owner: OWNER, repo: REPO }, token = GITEA_TOKEN): GiteaIssueMock {
+  const scope = nock(target.url, { reqheaders: { authorization: `token ${token}` } });
   const requests: GiteaIssueMock['requests'] = [];
   const violations: string[] = [];
   return {
@@ -154,4 +154,21 @@ export function mockGiteaCreateIssue(mock: GiteaIssueMock, number: number): void
 /** PATCH …/issues/{index} (201, as every Gitea edit). */
 export function mockGiteaEditIssue(mock: GiteaIssueMock, number: number): void {
   mock.scope.patch(`${mock.api}/issues/${number}`).reply(giteaRespond(mock, 'PATCH', 201, (body) => giteaIssue(mock.target, { number, body: String(z(body).body ?? '') })));
+}
+
+/** The dashboard body a run sent (POST …/issues or PATCH …/issues/{n}), or undefined. */
+export function sentDashboardBody(requests: Array<{ method: string; path: string; body: unknown }>): string | undefined {
+  const sent = requests.find((r) => (r.method === 'POST' && /\/issues$/u.test(r.path)) || (r.method === 'PATCH' && /\/issues\/\d+$/u.test(r.path)));
+  const body = sent === undefined ? undefined : z(sent.body).body;
+  return typeof body === 'string' ? body : undefined;
+}
+
+/** The dashboard's sections by heading (without the count), each with its lines; the state marker left out. */
+export function dashboardSections(body: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  for (const part of body.replace(/<!-- scrum-apply:dashboard [^>]*-->/u, '').split(/^### /mu).slice(1)) {
+    const [heading = '', ...rest] = part.split('\n');
+    sections.set(heading.replace(/ \(\d+\)$/u, ''), rest.join('\n'));
+  }
+  return sections;
 }
