@@ -33,20 +33,24 @@ export function githubIssue(mock: GitHubMock, issue: IssueFixture): Record<strin
 }
 
 /** GET /repos/{o}/{r}/issues?labels=…&state=all&per_page=100, one interceptor per page. */
-export function mockListIssues(mock: GitHubMock, label: string, pages: IssueFixture[][]): void {
+export function mockListIssues(mock: GitHubMock, label: string, pages: IssueFixture[][], options: { optional?: boolean } = {}): void {
   pages.forEach((page, i) => {
     const base = `labels=${encodeURIComponent(label)}&state=all&per_page=100`;
     const query: Record<string, string> = { labels: label, state: 'all', per_page: '100', ...(i === 0 ? {} : { page: String(i + 1) }) };
     const next: Record<string, string> = i + 1 < pages.length ? { link: `<${mock.target.api}${mock.repoPath}/issues?${base}&page=${i + 2}>; rel="next"` } : {};
     const payload = page.map((issue) => githubIssue(mock, issue));
-    mock.scope.get(`${mock.repoPath}/issues`).query(query).reply(respond(mock, 'GET', { payload, headers: next }, 200));
+    const interceptor = mock.scope.get(`${mock.repoPath}/issues`).query(query);
+    if (options.optional === true) interceptor.optionally();
+    interceptor.reply(respond(mock, 'GET', { payload, headers: next }, 200));
   });
 }
 
 /** POST /repos/{o}/{r}/issues; answers with the issue the request describes. */
-export function mockCreateIssue(mock: GitHubMock, number: number, reply: Reply = {}): void {
+export function mockCreateIssue(mock: GitHubMock, number: number, reply: Reply = {}, options: { optional?: boolean } = {}): void {
   const payload = (body: unknown) => githubIssue(mock, { number, body: String(z(body).body ?? '') });
-  mock.scope.post(`${mock.repoPath}/issues`).reply(respond(mock, 'POST', { payload, ...reply }, 201));
+  const interceptor = mock.scope.post(`${mock.repoPath}/issues`);
+  if (options.optional === true) interceptor.optionally();
+  interceptor.reply(respond(mock, 'POST', { payload, ...reply }, 201));
 }
 
 /** PATCH /repos/{o}/{r}/issues/{n}; answers with the issue edited. */
@@ -171,4 +175,18 @@ export function dashboardSections(body: string): Map<string, string> {
     sections.set(heading.replace(/ \(\d+\)$/u, ''), rest.join('\n'));
   }
   return sections;
+}
+
+/**
+ * A repository without a dashboard yet, for runs whose dashboard is not what the test is
+ * about: the listing, the label (there already) and the creation, each allowed to go unused.
+ */
+export function mockNewDashboardOptionally(mock: GitHubMock, number = 90): void {
+  mockListIssues(mock, 'scrum-apply', [[]], { optional: true });
+  mock.scope
+    .get(`${mock.repoPath}/labels`)
+    .query({ per_page: '100' })
+    .optionally()
+    .reply(respond(mock, 'GET', { payload: [{ id: 1, name: 'scrum-apply', color: '5319e7', default: false }] }, 200));
+  mockCreateIssue(mock, number, {}, { optional: true });
 }
