@@ -42693,6 +42693,7 @@ function mergeDashboard(previous, report, run) {
   }
   const notEligible = {};
   for (const skipped of report.skipped) {
+    delete files[skipped.file];
     const kind = notEligibleKind(skipped.reason);
     notEligible[kind] = (notEligible[kind] ?? 0) + 1;
   }

@@ -83,6 +83,8 @@ export function mergeDashboard(previous: DashboardState, report: RunReport, run:
   }
   const notEligible: Record<string, number> = {};
   for (const skipped of report.skipped) {
+    // No longer eligible: counted under "Not eligible", no longer listed with its old state.
+    delete files[skipped.file];
     const kind = notEligibleKind(skipped.reason);
     notEligible[kind] = (notEligible[kind] ?? 0) + 1;
   }

@@ -105,6 +105,12 @@ describe('the dashboard', () => {
     const fixed = mergeDashboard(previous, report([result('src/red.rs', 'pr_opened', { pr: { number: 13, url: 'https://github.com/acme/widgets/pull/13' } })]), later);
     expect(dashboardChanged(first, renderDashboard(fixed, { maxLength: 60_000, runBox: false }))).toBe(true);
     expect(parseDashboardState('a body a person wrote')).toEqual(EMPTY_DASHBOARD);
+    // A file that is no longer eligible leaves its section (it is counted under "Not eligible").
+    const ineligible = mergeDashboard(previous, report([], { skipped: [{ file: 'src/red.rs', reason: 'confidence_avg 80 < 90' }] }), later);
+    expect(ineligible.files['src/red.rs']).toBeUndefined();
+    expect(ineligible.notEligible).toEqual({ 'confidence below the minimum': 1 });
+    // A file whose obsolete PR the bot closed leaves the dashboard.
+    expect(mergeDashboard(previous, report([result('src/open.rs', 'pr_closed_obsolete')]), later).files['src/open.rs']).toBeUndefined();
   });
 
   it('reads which boxes a person ticked', () => {
