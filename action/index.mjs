@@ -36408,7 +36408,10 @@ var RepoConfig = external_exports.object({
   branchPrefix: external_exports.string().min(1).max(60).regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*\/$/, 'must be letters, digits, ._- and end with "/"').default("scrum-apply/"),
   pr: external_exports.object({ draft: external_exports.boolean().default(false) }).strict().default({ draft: false }),
   labels: external_exports.object({ enabled: external_exports.boolean().default(true) }).strict().default({ enabled: true }),
-  concurrency: positive.max(64).default(4)
+  concurrency: positive.max(64).default(4),
+  /** The dashboard issue (one per repository), written after every applied run with a forge. */
+  dashboard: external_exports.boolean().default(true),
+  dashboardTitle: external_exports.string().trim().min(1).max(200).default("scrum-apply dashboard")
 }).strict();
 
 // src/config/format-zod-issues.ts
@@ -36919,6 +36922,13 @@ var GiteaComment = external_exports.object({
 var GiteaPermission = external_exports.object({
   permission: external_exports.enum(["owner", "admin", "write", "read", "none"])
 });
+var GiteaIssue = external_exports.object({
+  number: external_exports.number().int().positive(),
+  html_url: external_exports.string(),
+  state: external_exports.enum(["open", "closed"]),
+  body: external_exports.string().nullish().transform((body) => body ?? ""),
+  pull_request: external_exports.object({}).passthrough().nullish()
+});
 
 // src/forge/gitea/gitea-api.ts
 var GITEA_PAGE_LIMIT = 50;
@@ -37000,6 +37010,15 @@ async function getCollaboratorPermission(client, ref, username) {
     }
     throw error62;
   }
+}
+async function listLabelledIssues(client, ref, label2) {
+  return listAll(client, `${repoPath(ref)}/issues`, { type: "issues", labels: label2, state: "all" }, GiteaIssue);
+}
+async function createIssue(client, ref, body) {
+  return (await client.request({ method: "POST", path: `${repoPath(ref)}/issues`, body, schema: GiteaIssue })).data;
+}
+async function editIssueBody(client, ref, index, body) {
+  await client.request({ method: "PATCH", path: `${repoPath(ref)}/issues/${index}`, body: { body }, schema: external_exports.unknown() });
 }
 
 // src/forge/gitea/gitea-client.ts
@@ -37263,6 +37282,18 @@ function createGiteaForge(options2) {
     }
     return branch;
   }
+  async function findDashboard(label2, marker) {
+    const ours = (await listLabelledIssues(client, ref, label2)).filter((issue2) => issue2.pull_request == null && issue2.body.includes(marker));
+    const newest = ours.reduce((best, issue2) => best === null || issue2.number > best.number ? issue2 : best, null);
+    return newest === null ? null : toDashboardIssue(newest);
+  }
+  async function createDashboard(title, body, label2) {
+    const labels = await labelIds.idsFor([label2]);
+    return toDashboardIssue(await createIssue(client, ref, { title: giteaTitle(title, false), body, labels }));
+  }
+  async function editDashboard(number5, body) {
+    await editIssueBody(client, ref, number5, body);
+  }
   return {
     kind: "gitea",
     maxBodyLength: GITEA_MAX_BODY_LENGTH,
@@ -37275,8 +37306,14 @@ function createGiteaForge(options2) {
     getPermission,
     createComment,
     reactToComment,
-    defaultBranch
+    defaultBranch,
+    findDashboard,
+    createDashboard,
+    editDashboard
   };
+}
+function toDashboardIssue(issue2) {
+  return { number: issue2.number, url: issue2.html_url, state: issue2.state, body: issue2.body };
 }
 function labelsKeepingPeople(existing, wanted) {
   if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR2 }));
@@ -41656,6 +41693,52 @@ function createLabelEnsurer(api) {
   };
 }
 
+// src/forge/github/github-issues-api.ts
+var GitHubIssue = external_exports.object({
+  number: external_exports.number().int().positive(),
+  html_url: external_exports.string(),
+  state: external_exports.enum(["open", "closed"]),
+  body: external_exports.string().nullish().transform((body) => body ?? ""),
+  pull_request: external_exports.unknown().optional()
+});
+async function listLabelledIssues2({ octokit, owner, repo }, label2) {
+  const issues = await octokit.paginate("GET /repos/{owner}/{repo}/issues", {
+    owner,
+    repo,
+    labels: label2,
+    state: "all",
+    per_page: 100
+  });
+  return external_exports.array(GitHubIssue).parse(issues);
+}
+async function createIssue2({ octokit, owner, repo }, issue2) {
+  const response = await octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, ...issue2 });
+  return GitHubIssue.parse(response.data);
+}
+async function editIssueBody2({ octokit, owner, repo }, issueNumber, body) {
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { owner, repo, issue_number: issueNumber, body });
+}
+
+// src/forge/github/github-dashboard.ts
+function createGitHubDashboard(api, deps) {
+  const { guard } = deps;
+  return {
+    findDashboard: (label2, marker) => guard("listing the dashboard issues", async () => {
+      const ours = (await listLabelledIssues2(api, label2)).filter((issue2) => issue2.pull_request == null && issue2.body.includes(marker));
+      const newest = ours.reduce((best, issue2) => best === null || issue2.number > best.number ? issue2 : best, null);
+      return newest === null ? null : toDashboardIssue2(newest);
+    }),
+    async createDashboard(title, body, label2) {
+      await deps.ensureLabels([label2]);
+      return toDashboardIssue2(await guard("creating the dashboard issue", () => createIssue2(api, { title, body, labels: [label2.name] })));
+    },
+    editDashboard: (number5, body) => guard(`editing the dashboard issue #${number5}`, () => editIssueBody2(api, number5, body))
+  };
+}
+function toDashboardIssue2(issue2) {
+  return { number: issue2.number, url: issue2.html_url, state: issue2.state, body: issue2.body };
+}
+
 // src/forge/github/github-forge.ts
 var MAX_BODY_LENGTH = 6e4;
 function createGitHubForge(options2) {
@@ -41749,7 +41832,8 @@ function createGitHubForge(options2) {
       return { id: comment.id, url: comment.html_url };
     },
     reactToComment: (commentId, reaction) => guard(`reacting to comment ${commentId}`, () => createCommentReaction(api, commentId, reaction)),
-    defaultBranch: () => guard("reading the repository", async () => (await getRepository(api)).defaultBranch)
+    defaultBranch: () => guard("reading the repository", async () => (await getRepository(api)).defaultBranch),
+    ...createGitHubDashboard(api, { guard, ensureLabels })
   };
 }
 function sameLabelNames(a, b) {
@@ -41797,6 +41881,1052 @@ function createForgeFromEnv(kind, env, logger, redact) {
     forge: createGiteaForge({ ...settings, logger, redact }),
     gitAuth: { username: "scrum-apply", token: settings.token }
   };
+}
+
+// src/dashboard/dashboard-settings.ts
+var DASHBOARD_LABEL = { name: "scrum-apply", color: "5319e7", description: "Opened by scrum-apply: mechanical fixes from code review" };
+function dashboardSettings(config2, where) {
+  return { enabled: config2.dashboard, title: config2.dashboardTitle, label: DASHBOARD_LABEL, runBox: where.server };
+}
+function isDashboardForge(forge) {
+  if (forge === null) return false;
+  const candidate = forge;
+  return typeof candidate.findDashboard === "function" && typeof candidate.createDashboard === "function" && typeof candidate.editDashboard === "function";
+}
+function workflowRunUrl(env) {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+  if (!server || !repository || !runId || !/^\d+$/u.test(runId)) return null;
+  return `${server.replace(/\/+$/u, "")}/${repository}/actions/runs/${runId}`;
+}
+
+// src/stats/build-funnel.ts
+function buildFunnel(group, stages, prs, withForge) {
+  const { selected, answered, passedGates, green } = stages;
+  const prsOpened = prs.length;
+  const base = {
+    group,
+    selected,
+    answered,
+    passedGates,
+    green,
+    prsOpened,
+    rates: {
+      answered: ratio(answered, selected),
+      passedGates: ratio(passedGates, answered),
+      green: ratio(green, passedGates),
+      prOpened: ratio(prsOpened, green)
+    }
+  };
+  if (!withForge) return { ...base, outcomes: null, decided: null, mergeRate: null, precision: null, medianHoursToDecision: null };
+  const outcomes = {
+    merged_as_proposed: 0,
+    merged_after_edits: 0,
+    merged_edits_unknown: 0,
+    closed_unmerged: 0,
+    closed_obsolete: 0,
+    open: 0,
+    unknown: 0
+  };
+  for (const pr of prs) outcomes[pr.outcome] += 1;
+  const merged2 = outcomes.merged_as_proposed + outcomes.merged_after_edits + outcomes.merged_edits_unknown;
+  const decided = merged2 + outcomes.closed_unmerged;
+  const judged2 = decided - outcomes.merged_edits_unknown;
+  const hours = prs.flatMap((pr) => pr.hoursToDecision === null ? [] : [pr.hoursToDecision]);
+  return {
+    ...base,
+    outcomes,
+    decided,
+    mergeRate: ratio(merged2, decided),
+    precision: ratio(outcomes.merged_as_proposed, judged2),
+    medianHoursToDecision: median(hours)
+  };
+}
+function sumStages(all) {
+  const total = { selected: 0, answered: 0, passedGates: 0, green: 0 };
+  for (const s of all) {
+    total.selected += s.selected;
+    total.answered += s.answered;
+    total.passedGates += s.passedGates;
+    total.green += s.green;
+  }
+  return total;
+}
+function ratio(part, whole) {
+  return whole === 0 ? null : part / whole;
+}
+function median(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? 0;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? upper) + upper) / 2;
+}
+
+// src/stats/group-of.ts
+var BUCKET_WIDTH = 5;
+function bucketLow(confidence) {
+  const clamped = Math.min(100, Math.max(0, confidence));
+  return Math.min(100 - BUCKET_WIDTH, Math.floor(clamped / BUCKET_WIDTH) * BUCKET_WIDTH);
+}
+function confidenceBucket(confidence) {
+  const low = bucketLow(confidence);
+  const high = low + BUCKET_WIDTH >= 100 ? 100 : low + BUCKET_WIDTH - 1;
+  return { low, high, label: `${low}\u2013${high}` };
+}
+function fileKind(path) {
+  const parts = path.toLowerCase().split("/");
+  const name = parts.at(-1) ?? "";
+  const dirs = parts.slice(0, -1);
+  if (dirs.includes("tests") || /(^|_)tests?\.rs$/.test(name)) return "test";
+  if (dirs.includes("benches")) return "bench";
+  if (dirs.includes("examples")) return "example";
+  if (name === "main.rs" || dirs.some((dir, i) => dir === "bin" && dirs[i - 1] === "src")) return "bin";
+  if (name.endsWith(".rs")) return "lib";
+  const dot = name.lastIndexOf(".");
+  return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1) : "other";
+}
+function groupOf(by, row) {
+  switch (by) {
+    case "reviewer":
+      return row.review.model || "unknown";
+    case "patch-model":
+      return row.patch_model || "unknown";
+    case "tier":
+      return row.review.tier || "unknown";
+    case "confidence":
+      return confidenceBucket(row.review.confidence_avg).label;
+    case "file-kind":
+      return fileKind(row.file);
+  }
+}
+
+// src/stats/calibrate.ts
+var MIN_DECIDED_PER_BUCKET = 20;
+var JUDGED = /* @__PURE__ */ new Set(["merged_as_proposed", "merged_after_edits", "closed_unmerged"]);
+function calibrate(prs, options2) {
+  const effective = (pr) => Math.min(pr.reviewConfidence, pr.patchConfidence);
+  const byEffective = buckets(prs, effective);
+  return {
+    targetPrecision: options2.targetPrecision,
+    minDecidedPerBucket: MIN_DECIDED_PER_BUCKET,
+    byReview: buckets(prs, (pr) => pr.reviewConfidence),
+    byPatch: buckets(prs, (pr) => pr.patchConfidence),
+    byEffective,
+    suggestion: options2.withForge ? suggest(prs, byEffective, effective, options2) : { type: "needs_forge" }
+  };
+}
+function suggest(prs, byEffective, effective, options2) {
+  const candidates2 = byEffective.filter((bucket) => bucket.enoughData).map((bucket) => bucket.low);
+  if (candidates2.length === 0) {
+    return { type: "too_little_data", decided: byEffective.reduce((sum, b) => sum + b.decided, 0), needed: MIN_DECIDED_PER_BUCKET };
+  }
+  const kept = (threshold) => prs.filter((pr) => effective(pr) >= threshold);
+  let best = null;
+  for (const threshold of candidates2) {
+    const judged2 = kept(threshold).filter((pr) => JUDGED.has(pr.outcome));
+    const precision = judged2.filter((pr) => pr.outcome === "merged_as_proposed").length / judged2.length;
+    if (precision >= options2.targetPrecision) {
+      const prsKept = kept(threshold).length;
+      return {
+        type: "suggested",
+        minConfidence: threshold,
+        precision,
+        decided: judged2.length,
+        prs: prsKept,
+        currentMinConfidence: options2.currentMinConfidence,
+        prsChange: prsKept - kept(options2.currentMinConfidence).length
+      };
+    }
+    if (best === null || precision > best.precision) best = { minConfidence: threshold, precision };
+  }
+  return { type: "target_not_reached", bestMinConfidence: best?.minConfidence ?? 0, bestPrecision: best?.precision ?? 0 };
+}
+function buckets(prs, confidence) {
+  const byLow = /* @__PURE__ */ new Map();
+  for (const pr of prs) {
+    const value = confidence(pr);
+    let bucket = byLow.get(bucketLow(value));
+    if (bucket === void 0) {
+      const { low, high, label: label2 } = confidenceBucket(value);
+      bucket = { low, high, label: label2, prs: 0, decided: 0, mergedAsProposed: 0, precision: null, enoughData: false };
+      byLow.set(low, bucket);
+    }
+    bucket.prs += 1;
+    if (JUDGED.has(pr.outcome)) bucket.decided += 1;
+    if (pr.outcome === "merged_as_proposed") bucket.mergedAsProposed += 1;
+  }
+  return [...byLow.values()].sort((a, b) => a.low - b.low).map((bucket) => ({
+    ...bucket,
+    precision: bucket.decided === 0 ? null : bucket.mergedAsProposed / bucket.decided,
+    enoughData: bucket.decided >= MIN_DECIDED_PER_BUCKET
+  }));
+}
+
+// src/stats/classify-pr.ts
+var HOUR_MS = 36e5;
+function classifyPr(pr, listed, evidence, shaOwners) {
+  if (listed === void 0 || pr.branch !== null && listed.headBranch !== pr.branch) {
+    return { ...pr, outcome: "unknown", hoursToDecision: null };
+  }
+  if (listed.state === "open") return { ...pr, outcome: "open", hoursToDecision: null };
+  const hoursToDecision = hoursBetween(listed.createdAt, listed.merged ? listed.mergedAt ?? listed.closedAt : listed.closedAt);
+  if (!listed.merged) {
+    if (evidence?.closedByBot === true) return { ...pr, outcome: "closed_obsolete", hoursToDecision: null };
+    return { ...pr, outcome: "closed_unmerged", hoursToDecision };
+  }
+  return { ...pr, outcome: mergedOutcome(pr.number, listed.headSha, evidence, shaOwners), hoursToDecision };
+}
+function mergedOutcome(number5, headSha, evidence, shaOwners) {
+  if (evidence?.humanEdited === true) return "merged_after_edits";
+  if (headSha === null) return "merged_edits_unknown";
+  const recordedFor = shaOwners.get(headSha.toLowerCase());
+  if (recordedFor === number5) return "merged_as_proposed";
+  if (recordedFor !== void 0) return "merged_edits_unknown";
+  return evidence?.recordedSha === true ? "merged_after_edits" : "merged_edits_unknown";
+}
+function hoursBetween(from, to) {
+  if (from === null || to === null) return null;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? ms / HOUR_MS : null;
+}
+
+// src/stats/history-collector.ts
+var PUBLISHED2 = /* @__PURE__ */ new Set(["pr_opened", "pr_updated", "pr_unchanged"]);
+var STAGES = 4;
+function createHistoryCollector(options2) {
+  const reviewsByFile = /* @__PURE__ */ new Map();
+  const groups2 = [];
+  const groupIndex = /* @__PURE__ */ new Map();
+  const modelPairs = /* @__PURE__ */ new Map();
+  let pairs = 0;
+  const owners = /* @__PURE__ */ new Map();
+  const evidence = /* @__PURE__ */ new Map();
+  const shaOwners = /* @__PURE__ */ new Map();
+  let runRows = 0;
+  let beforeSince = 0;
+  function groupNumber(group) {
+    let index = groupIndex.get(group);
+    if (index === void 0) {
+      index = groups2.length;
+      groups2.push(group);
+      groupIndex.set(group, index);
+    }
+    return index;
+  }
+  function pairOf(reviewer, patchModel) {
+    let byPatchModel = modelPairs.get(reviewer);
+    if (byPatchModel === void 0) {
+      byPatchModel = /* @__PURE__ */ new Map();
+      modelPairs.set(reviewer, byPatchModel);
+    }
+    let pair = byPatchModel.get(patchModel);
+    if (pair === void 0) {
+      pair = pairs;
+      pairs += 1;
+      byPatchModel.set(patchModel, pair);
+    }
+    return pair;
+  }
+  function reviewEntry(row, pair) {
+    const head = reviewsByFile.get(row.file);
+    const reviewedAt = row.review.reviewed_at;
+    let previous = null;
+    for (let entry2 = head ?? null; entry2 !== null; previous = entry2, entry2 = entry2.next) {
+      if (entry2.reviewedAt !== reviewedAt || entry2.pair !== pair) continue;
+      if (previous !== null && head !== void 0) {
+        previous.next = entry2.next;
+        entry2.next = head;
+        reviewsByFile.set(row.file, entry2);
+      }
+      return entry2;
+    }
+    const group = options2.by === null ? "" : groupOf(options2.by, row);
+    const entry = { reviewedAt, pair, packed: STAGES * groupNumber(group), next: head ?? null };
+    reviewsByFile.set(row.file, entry);
+    return entry;
+  }
+  function evidenceFor(number5) {
+    let found = evidence.get(number5);
+    if (found === void 0) {
+      found = { recordedSha: false, humanEdited: false, closedByBot: false };
+      evidence.set(number5, found);
+    }
+    return found;
+  }
+  function own2(row, number5, group) {
+    const pushed = row.action !== "pr_unchanged";
+    const current = owners.get(number5);
+    const wins = current === void 0 || (pushed !== current.pushed ? pushed : !(timeOf(row.ts) < timeOf(current.ts)));
+    if (!wins) return;
+    let patchConfidence = Infinity;
+    for (const patch of row.patches_applied) patchConfidence = Math.min(patchConfidence, patch.confidence);
+    owners.set(number5, {
+      number: number5,
+      branch: row.branch ?? null,
+      group,
+      reviewConfidence: row.review.confidence_avg,
+      patchConfidence: patchConfidence === Infinity ? row.review.confidence_avg : patchConfidence,
+      ts: row.ts,
+      pushed
+    });
+  }
+  return {
+    add(row) {
+      if (row.file === "") {
+        runRows += 1;
+        return;
+      }
+      const number5 = row.pr?.number;
+      if (number5 !== void 0) {
+        if (row.head_sha) {
+          shaOwners.set(row.head_sha.toLowerCase(), number5);
+          evidenceFor(number5).recordedSha = true;
+        }
+        if (row.action === "skipped_human_edited") evidenceFor(number5).humanEdited = true;
+        if (row.action === "pr_closed_obsolete") evidenceFor(number5).closedByBot = true;
+      }
+      if (options2.sinceMs !== null && !(Date.parse(row.ts) >= options2.sinceMs)) {
+        beforeSince += 1;
+        return;
+      }
+      const entry = reviewEntry(row, pairOf(row.review.model, row.patch_model));
+      const stage = stageOf(row);
+      if (stage > entry.packed % STAGES) entry.packed += stage - entry.packed % STAGES;
+      if (number5 !== void 0 && PUBLISHED2.has(row.action)) own2(row, number5, groups2[Math.floor(entry.packed / STAGES)] ?? "");
+    },
+    finish() {
+      const stages = new Map(groups2.map((group) => [group, { selected: 0, answered: 0, passedGates: 0, green: 0 }]));
+      for (const head of reviewsByFile.values()) {
+        for (let entry = head; entry !== null; entry = entry.next) {
+          const counts = stages.get(groups2[Math.floor(entry.packed / STAGES)] ?? "");
+          if (counts === void 0) continue;
+          const stage = entry.packed % STAGES;
+          counts.selected += 1;
+          if (stage >= 1) counts.answered += 1;
+          if (stage >= 2) counts.passedGates += 1;
+          if (stage >= 3) counts.green += 1;
+        }
+      }
+      const prs = /* @__PURE__ */ new Map();
+      for (const [number5, owner] of owners) {
+        const { number: n, branch, group, reviewConfidence, patchConfidence } = owner;
+        prs.set(number5, { number: n, branch, group, reviewConfidence, patchConfidence });
+      }
+      return { stages, prs, evidence, shaOwners, runRows, beforeSince };
+    }
+  };
+}
+function timeOf(ts) {
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+function stageOf(row) {
+  if (row.check?.green === true) return 3;
+  if (row.patches_applied.length > 0) return 2;
+  if (row.patches_rejected.length > 0) return 1;
+  return 0;
+}
+
+// src/stats/read-audit-log.ts
+import { constants } from "node:fs";
+import { open as open2 } from "node:fs/promises";
+
+// src/reviews/split-line-batches.ts
+var LF = 10;
+var CR = 13;
+async function* splitLineBatches(chunks, maxLineBytes) {
+  const keep = maxLineBytes + 1;
+  let parts = [];
+  let kept = 0;
+  let overflow = false;
+  let line = 0;
+  let consumed = 0;
+  let lineStart = 0;
+  function take(piece, copy) {
+    if (overflow) return;
+    const room = keep - kept;
+    if (piece.length > room) {
+      overflow = true;
+      parts = [];
+      kept = 0;
+      return;
+    }
+    if (piece.length > 0) {
+      parts.push(copy ? Buffer.from(piece) : piece);
+      kept += piece.length;
+    }
+  }
+  function finish(next) {
+    line += 1;
+    const offset = lineStart;
+    lineStart = next;
+    const wasOverflow = overflow;
+    const joined = wasOverflow ? Buffer.alloc(0) : parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, kept);
+    parts = [];
+    kept = 0;
+    overflow = false;
+    if (wasOverflow) return { line, tooLong: true };
+    const bytes = joined.length > 0 && joined[joined.length - 1] === CR ? joined.subarray(0, -1) : joined;
+    if (bytes.length > maxLineBytes) return { line, tooLong: true };
+    return { line, tooLong: false, bytes, offset };
+  }
+  for await (const chunk of chunks) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    const batch = [];
+    let start = 0;
+    let newline = buffer.indexOf(LF, start);
+    while (newline !== -1) {
+      take(buffer.subarray(start, newline), false);
+      batch.push(finish(consumed + newline + 1));
+      start = newline + 1;
+      newline = buffer.indexOf(LF, start);
+    }
+    if (start < buffer.length) take(buffer.subarray(start), true);
+    consumed += buffer.length;
+    if (batch.length > 0) yield batch;
+  }
+  if (kept > 0 || overflow) yield [finish(consumed)];
+}
+
+// src/stats/stats-row.ts
+var StatsRow = external_exports.object({
+  ts: external_exports.string(),
+  file: external_exports.string(),
+  action: external_exports.string(),
+  review: external_exports.object({
+    model: external_exports.string(),
+    confidence_avg: external_exports.number(),
+    tier: external_exports.string(),
+    reviewed_at: external_exports.string()
+  }),
+  patch_model: external_exports.string(),
+  patches_applied: external_exports.array(external_exports.object({ confidence: external_exports.number() })),
+  patches_rejected: external_exports.array(external_exports.unknown()),
+  check: external_exports.object({ green: external_exports.boolean() }).nullable(),
+  branch: external_exports.string().nullable().optional(),
+  head_sha: external_exports.string().nullable().optional(),
+  pr: external_exports.object({ number: external_exports.number().int().positive() }).nullable()
+});
+function hasStatsRowShape(value) {
+  if (!isObject2(value)) return false;
+  const review = Reflect.get(value, "review");
+  const applied = Reflect.get(value, "patches_applied");
+  const check2 = Reflect.get(value, "check");
+  const pr = Reflect.get(value, "pr");
+  const branch = Reflect.get(value, "branch");
+  const headSha = Reflect.get(value, "head_sha");
+  return typeof Reflect.get(value, "ts") === "string" && typeof Reflect.get(value, "file") === "string" && typeof Reflect.get(value, "action") === "string" && isObject2(review) && typeof Reflect.get(review, "model") === "string" && isFiniteNumber(Reflect.get(review, "confidence_avg")) && typeof Reflect.get(review, "tier") === "string" && typeof Reflect.get(review, "reviewed_at") === "string" && typeof Reflect.get(value, "patch_model") === "string" && Array.isArray(applied) && applied.every((patch) => isObject2(patch) && isFiniteNumber(Reflect.get(patch, "confidence"))) && Array.isArray(Reflect.get(value, "patches_rejected")) && (check2 === null || isObject2(check2) && typeof Reflect.get(check2, "green") === "boolean") && (branch === void 0 || branch === null || typeof branch === "string") && (headSha === void 0 || headSha === null || typeof headSha === "string") && (pr === null || isObject2(pr) && isPositiveInteger(Reflect.get(pr, "number")));
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isFiniteNumber(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+function isPositiveInteger(value) {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
+
+// src/stats/read-audit-log.ts
+var AuditLogError = class extends Error {
+  name = "AuditLogError";
+};
+var MAX_PROBLEMS = 20;
+var MAX_LINE_BYTES = 1024 * 1024;
+var CHUNK_BYTES = 1024 * 1024;
+var OPEN_BRACE = 123;
+async function readAuditLog(path, take) {
+  const handle = await openLog(path);
+  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: true });
+  const summary = { path, rows: 0, malformed: 0, problems: [] };
+  const problem = (line, reason) => {
+    summary.malformed += 1;
+    if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(`line ${line}: ${reason}`);
+  };
+  try {
+    for await (const batch of splitLineBatches(stream, MAX_LINE_BYTES)) {
+      for (const raw of batch) {
+        if (raw.tooLong) {
+          summary.rows += 1;
+          problem(raw.line, `longer than ${MAX_LINE_BYTES} bytes`);
+          continue;
+        }
+        const text2 = raw.bytes.toString("utf8");
+        if (raw.bytes[0] !== OPEN_BRACE && text2.trim() === "") continue;
+        summary.rows += 1;
+        const parsed = parseRow(text2);
+        if (typeof parsed === "string") problem(raw.line, parsed);
+        else take(parsed);
+      }
+    }
+  } catch (error62) {
+    throw new AuditLogError(`cannot read audit log ${path}: ${errorCode2(error62) ?? "read failed"}`, { cause: error62 });
+  } finally {
+    stream.destroy();
+  }
+  return summary;
+}
+function parseRow(text2) {
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch {
+    return "not valid JSON";
+  }
+  if (hasStatsRowShape(value)) return value;
+  const parsed = StatsRow.safeParse(value);
+  return parsed.success ? parsed.data : formatZodIssues(parsed.error.issues);
+}
+async function openLog(path) {
+  let handle;
+  try {
+    handle = await open2(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error62) {
+    const code = errorCode2(error62);
+    throw new AuditLogError(code === "ENOENT" ? `audit log not found: ${path}` : `cannot open audit log ${path}: ${code ?? "unknown error"}`, {
+      cause: error62
+    });
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    throw new AuditLogError(`audit log is not a regular file: ${path}`);
+  }
+  return handle;
+}
+function errorCode2(error62) {
+  return error62 instanceof Error && "code" in error62 && typeof error62.code === "string" ? error62.code : void 0;
+}
+
+// src/stats/compute-stats.ts
+async function computeStats(options2) {
+  const { logger } = options2;
+  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory(options2.branchPrefix);
+  listing.catch(() => void 0);
+  const collector2 = createHistoryCollector({ by: options2.by, sinceMs: options2.since?.getTime() ?? null });
+  const logs = [];
+  for (const path of options2.auditLogs) {
+    logger.info({ path }, "reading audit log");
+    const summary = await readAuditLog(path, collector2.add);
+    if (summary.malformed > 0) logger.warn({ path, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
+    logs.push(summary);
+  }
+  const history = collector2.finish();
+  const listed = await listing;
+  if (listed !== null) logger.info({ prs: listed.length }, "listed pull requests");
+  const byNumber = new Map((listed ?? []).map((pr) => [pr.number, pr]));
+  const withForge = listed !== null;
+  const prs = [...history.prs.values()].map(
+    (pr) => withForge ? classifyPr(pr, byNumber.get(pr.number), history.evidence.get(pr.number), history.shaOwners) : { ...pr, outcome: "unknown", hoursToDecision: null }
+  );
+  const overall = buildFunnel("all", sumStages(history.stages.values()), prs, withForge);
+  const groups2 = options2.by === null ? [] : [...history.stages.entries()].map(([group, stages]) => buildFunnel(group, stages, prs.filter((pr) => pr.group === group), withForge)).sort((a, b) => b.selected - a.selected || a.group.localeCompare(b.group));
+  return {
+    generatedAt: options2.now().toISOString(),
+    since: options2.since?.toISOString() ?? null,
+    by: options2.by,
+    forge: options2.forgeKind,
+    input: {
+      logs: logs.map(({ path, rows, malformed, problems }) => ({ path, rows, malformed, problems })),
+      rows: logs.reduce((sum, log) => sum + log.rows, 0),
+      malformed: logs.reduce((sum, log) => sum + log.malformed, 0),
+      runRows: history.runRows,
+      beforeSince: history.beforeSince
+    },
+    prsListed: listed?.length ?? null,
+    overall,
+    groups: groups2,
+    calibration: calibrate(prs, { targetPrecision: options2.targetPrecision, currentMinConfidence: options2.currentMinConfidence, withForge })
+  };
+}
+
+// src/report/markdown-text.ts
+var RISKY_TOKEN = /[@#]|:\/\/|www\.|\bGH-\d/i;
+var ENTITY = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "|": "&#124;",
+  "`": "&#96;",
+  "\\": "&#92;"
+};
+var INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
+var ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]/g;
+function tableCell(text2, maxLength = 300) {
+  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE, " ").replace(/\s+/g, " ").trim();
+  const capped = flat.length > maxLength ? `${flat.slice(0, maxLength).replace(/[\uD800-\uDBFF]$/, "")}\u2026` : flat;
+  return capped.split(/(`[^`]+`)/).map((part, i) => i % 2 === 1 ? codeInCell(part.slice(1, -1)) : plainInCell(part)).join("");
+}
+function plainInCell(text2) {
+  return text2.split(/( +)/).map((token) => RISKY_TOKEN.test(token) ? codeInCell(token) : token.replace(/[&<>[\]|`\\]/g, (c) => ENTITY[c] ?? c)).join("");
+}
+function codeInCell(text2) {
+  return inlineCode(text2).replace(/\|/g, "\\|");
+}
+function inlineCode(text2) {
+  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE, " ").replace(/\s+/g, " ");
+  const ticks = "`".repeat(longestBacktickRun(flat) + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+function blockText(text2) {
+  return text2.replace(ANSI_ESCAPE, "").replace(/\r\n?/g, "\n").replace(/[^\P{C}\n\t]/gu, "");
+}
+function fencedBlock(text2, info = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text2) + 1));
+  const body = text2.endsWith("\n") ? text2 : `${text2}
+`;
+  return `${fence}${info}
+${body}${fence}`;
+}
+function longestBacktickRun(text2) {
+  let longest = 0;
+  for (const run of text2.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+// src/stats/funnel-lines.ts
+function funnelLines(report) {
+  const stage = (label2, count, rate) => ({
+    label: label2,
+    outcome: false,
+    cell: (f) => withRate(count(f), rate(f))
+  });
+  const lines = [
+    stage("reviews selected", (f) => f.selected, () => null),
+    stage("model answered with patches", (f) => f.answered, (f) => f.rates.answered),
+    stage("patches passed the gates", (f) => f.passedGates, (f) => f.rates.passedGates),
+    stage("check green", (f) => f.green, (f) => f.rates.green),
+    stage("PR opened", (f) => f.prsOpened, (f) => f.rates.prOpened)
+  ];
+  const { outcomes } = report.overall;
+  if (outcomes === null) return lines;
+  const outcome2 = (label2, count) => ({
+    label: label2,
+    outcome: true,
+    cell: (f) => f.outcomes === null ? "" : withRate(count(f.outcomes), f.prsOpened === 0 ? null : count(f.outcomes) / f.prsOpened)
+  });
+  lines.push(outcome2("merged as proposed", (o) => o.merged_as_proposed), outcome2("merged after edits", (o) => o.merged_after_edits));
+  if (outcomes.merged_edits_unknown > 0) lines.push(outcome2("merged, edits not recorded", (o) => o.merged_edits_unknown));
+  lines.push(outcome2("closed unmerged", (o) => o.closed_unmerged));
+  if (outcomes.closed_obsolete > 0) lines.push(outcome2("closed by the bot as obsolete", (o) => o.closed_obsolete));
+  lines.push(outcome2("still open", (o) => o.open));
+  if (outcomes.unknown > 0) lines.push(outcome2("unknown to the forge", (o) => o.unknown));
+  lines.push(
+    { label: "merge rate (merged \xF7 decided)", outcome: false, cell: (f) => fraction(f.mergeRate, merged(f), f.decided) },
+    { label: "precision (as proposed \xF7 decided)", outcome: false, cell: (f) => fraction(f.precision, f.outcomes?.merged_as_proposed ?? 0, judged(f)) },
+    { label: "median time to decision", outcome: false, cell: (f) => duration3(f.medianHoursToDecision) }
+  );
+  return lines;
+}
+function merged(f) {
+  return f.outcomes === null ? 0 : f.outcomes.merged_as_proposed + f.outcomes.merged_after_edits + f.outcomes.merged_edits_unknown;
+}
+function judged(f) {
+  return (f.decided ?? 0) - (f.outcomes?.merged_edits_unknown ?? 0);
+}
+function percent2(rate) {
+  return rate === null ? "\u2013" : `${Math.round(rate * 100)} %`;
+}
+function withRate(count, rate) {
+  return rate === null ? String(count) : `${count} (${percent2(rate)})`;
+}
+function fraction(rate, part, whole) {
+  return rate === null ? "\u2013" : `${percent2(rate)} (${part}/${whole ?? 0})`;
+}
+function duration3(hours) {
+  if (hours === null) return "\u2013";
+  return hours < 48 ? `${round1(hours)} h` : `${round1(hours / 24)} d`;
+}
+function round1(value) {
+  return (Math.round(value * 10) / 10).toFixed(1);
+}
+function provenance(report) {
+  const { input: input2 } = report;
+  const parts = [`${input2.rows.toLocaleString("en-US")} audit rows from ${input2.logs.length} log${input2.logs.length === 1 ? "" : "s"}`];
+  if (report.since !== null) parts.push(`since ${report.since.slice(0, 10)} (${input2.beforeSince.toLocaleString("en-US")} earlier rows left out)`);
+  parts.push(report.prsListed === null ? "no forge asked (--forge none)" : `${report.prsListed} bot PRs listed on ${report.forge}`);
+  if (input2.malformed > 0) parts.push(`${input2.malformed} malformed line${input2.malformed === 1 ? "" : "s"} skipped`);
+  if (report.by !== null) parts.push(`by ${report.by}`);
+  return parts.join(" \xB7 ");
+}
+
+// src/stats/mermaid-xychart.ts
+function renderXyChart(chart) {
+  const lines = [
+    "```mermaid",
+    "xychart-beta",
+    `    title ${quoted(chart.title)}`,
+    `    x-axis [${chart.categories.map(quoted).join(", ")}]`,
+    `    y-axis ${quoted(chart.yLabel)} 0 --> ${number4(Math.max(1, chart.yMax))}`,
+    `    bar [${chart.bars.map(number4).join(", ")}]`
+  ];
+  if (chart.line !== void 0) lines.push(`    line [${chart.line.map(number4).join(", ")}]`);
+  lines.push("```");
+  return lines.join("\n");
+}
+function quoted(text2) {
+  const clean = text2.replace(/[\p{C}\u2028\u2029"\\`]/gu, " ").replace(/\s+/g, " ").trim().slice(0, 60);
+  return `"${clean === "" ? "-" : clean}"`;
+}
+function number4(value) {
+  return Number.isFinite(value) ? String(Math.round(value * 10) / 10) : "0";
+}
+
+// src/stats/render-funnel-section.ts
+var EXPLAINED = "The first four stages count reviews (each file\u2019s review once, at the furthest stage it reached); from \u201CPR opened\u201D on they count PRs. Merge rate = merged \xF7 decided (merged + closed unmerged; open PRs are not decided yet); precision = merged as proposed \xF7 decided, leaving out merges whose edits the log cannot tell.";
+function renderFunnelSection(report, options2 = {}) {
+  const funnels = options2.groups === false ? [report.overall] : [report.overall, ...report.groups];
+  const header = ["stage", ...funnels.map((f) => f === report.overall ? "all" : tableCell(f.group, 60))];
+  const rows = funnelLines(report).map((line) => [line.outcome ? `  \u21B3 ${line.label}` : line.label, ...funnels.map(line.cell)]);
+  const table = [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => i === 0 ? "---" : "--:").join("|")}|`,
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`)
+  ];
+  return [
+    options2.heading ?? "## Trust funnel",
+    "",
+    `_${tableCell(provenance(report), 500)}_`,
+    "",
+    ...table,
+    "",
+    funnelChart(report.overall),
+    "",
+    EXPLAINED,
+    ""
+  ].join("\n");
+}
+function funnelChart(funnel) {
+  const categories = ["selected", "answered", "passed gates", "green", "PR opened"];
+  const bars = [funnel.selected, funnel.answered, funnel.passedGates, funnel.green, funnel.prsOpened];
+  if (funnel.outcomes !== null) {
+    const { merged_as_proposed: asProposed, merged_after_edits: afterEdits, merged_edits_unknown: unknown2 } = funnel.outcomes;
+    categories.push("merged", "as proposed");
+    bars.push(asProposed + afterEdits + unknown2, asProposed);
+  }
+  return renderXyChart({ title: "Trust funnel", categories, yLabel: "reviews, then PRs", yMax: Math.max(...bars), bars });
+}
+
+// src/dashboard/dashboard-funnel.ts
+async function dashboardFunnel(options2) {
+  try {
+    const report = await computeStats({
+      auditLogs: [options2.auditLogPath],
+      forge: null,
+      forgeKind: options2.forgeKind,
+      branchPrefix: options2.branchPrefix,
+      since: null,
+      by: null,
+      targetPrecision: 0.9,
+      currentMinConfidence: options2.minConfidence,
+      logger: options2.logger.child({ part: "dashboard funnel" }),
+      now: () => /* @__PURE__ */ new Date()
+    });
+    if (report.overall.selected === 0) return void 0;
+    return renderFunnelSection(report, { heading: "### Trust funnel", groups: false }).replace("no forge asked (--forge none)", "merges: see `scrum-apply stats`");
+  } catch (error62) {
+    options2.logger.debug({ err: describeError(error62, options2.redact) }, "no funnel for the dashboard");
+    return void 0;
+  }
+}
+
+// src/report/dashboard.ts
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+// src/report/audit-row.ts
+function checkReason(check2) {
+  if (check2.not_run !== void 0) return `check could not run: ${check2.not_run}`;
+  if (check2.timed_out) return `check timed out after ${check2.duration_ms} ms`;
+  const first = check2.errors?.[0];
+  if (first !== void 0) {
+    const where = first.file === null ? "" : ` (${first.file}${first.line === null ? "" : `:${first.line}`})`;
+    return `${first.code === null ? "" : `${first.code} `}${first.message}${where}`;
+  }
+  return `check exited ${check2.exit_code ?? "abnormally"}`;
+}
+
+// src/report/dashboard.ts
+var Entry = external_exports.object({
+  section: external_exports.enum(["open", "red", "rejected", "declined", "waiting"]),
+  /** What the section shows: the PR, the first compiler error, the rejection reasons, why it waits. */
+  detail: external_exports.string(),
+  pr: external_exports.object({ number: external_exports.number().int(), url: external_exports.string() }).nullable(),
+  confidence: external_exports.number().nullable(),
+  /** When this state was reached (ISO time). */
+  since: external_exports.string()
+});
+var DashboardState = external_exports.object({
+  v: external_exports.literal(1),
+  files: external_exports.record(external_exports.string(), Entry),
+  notEligible: external_exports.record(external_exports.string(), external_exports.number().int().nonnegative()),
+  lastRun: external_exports.object({ at: external_exports.string(), runId: external_exports.string(), trigger: external_exports.string(), actor: external_exports.string().nullable(), baseSha: external_exports.string(), durationMs: external_exports.number(), model: external_exports.string(), url: external_exports.string().nullable() }).nullable()
+});
+var EMPTY_DASHBOARD = { v: 1, files: {}, notEligible: {}, lastRun: null };
+var SECTION_OF = {
+  pr_opened: "open",
+  pr_updated: "open",
+  pr_unchanged: "open",
+  skipped_human_edited: "open",
+  build_red_reverted: "red",
+  all_rejected: "rejected",
+  no_patches: "rejected",
+  skipped_too_large: "rejected",
+  error: "rejected",
+  skipped_closed_pr: "declined",
+  skipped_stopped: "declined",
+  skipped_open_pr_limit: "waiting",
+  skipped_pr_hourly_limit: "waiting"
+};
+function mergeDashboard(previous, report, run) {
+  const files = { ...previous.files };
+  for (const result of report.results) {
+    if (result.action === "pr_closed_obsolete") delete files[result.file];
+    const section = SECTION_OF[result.action];
+    if (section === void 0) continue;
+    const before = files[result.file];
+    const detail2 = detailOf(result, before);
+    files[result.file] = {
+      section,
+      detail: detail2,
+      pr: result.pr,
+      confidence: result.row.review.confidence_avg,
+      since: before && before.section === section && before.detail === detail2 ? before.since : run.at
+    };
+  }
+  for (const waiting of report.notProcessed) {
+    if (files[waiting.file]?.section === "open") continue;
+    files[waiting.file] = { section: "waiting", detail: waiting.reason, pr: null, confidence: null, since: files[waiting.file]?.since ?? run.at };
+  }
+  const notEligible = {};
+  for (const skipped of report.skipped) {
+    delete files[skipped.file];
+    const kind = notEligibleKind(skipped.reason);
+    notEligible[kind] = (notEligible[kind] ?? 0) + 1;
+  }
+  return {
+    v: 1,
+    files,
+    notEligible,
+    lastRun: { at: run.at, runId: report.runId, trigger: run.trigger, actor: run.actor, baseSha: report.baseSha, durationMs: report.durationMs, model: run.model, url: run.url }
+  };
+}
+function detailOf(result, before) {
+  const check2 = result.row.check;
+  if (result.action === "build_red_reverted") return check2 === null ? result.reason ?? "the check failed" : checkReason(check2);
+  if (result.action === "all_rejected") return [...new Set(result.row.patches_rejected.map((p) => p.reason))].join("; ");
+  if (result.action === "error") return `failed: ${result.row.error ?? result.reason ?? "unknown error"}`;
+  if (SECTION_OF[result.action] === "open" && result.action !== "skipped_human_edited") {
+    if (check2 !== null) return check2.green ? "check green" : checkReason(check2);
+    return before?.section === "open" && before.detail !== "" ? before.detail : "check green";
+  }
+  return result.reason ?? "";
+}
+function notEligibleKind(reason) {
+  if (reason.startsWith("tier ")) return "tier excluded";
+  if (reason.startsWith("confidence")) return "confidence below the minimum";
+  if (reason.startsWith("not tracked")) return "not tracked at the base";
+  if (reason === "no review for this file") return "no review";
+  if (/^(is too large|is not UTF-8)/u.test(reason)) return "not a text file the bot edits";
+  if (reason.startsWith("denied by")) return "denied path";
+  if (reason.startsWith("path ")) return "unsafe path";
+  return "other";
+}
+var MARKER = /<!-- scrum-apply:dashboard ([A-Za-z0-9+/]+={0,2}) -->/g;
+var DASHBOARD_MARKER = "<!-- scrum-apply:dashboard";
+var MAX_STATE_CHARS = 2e4;
+function parseDashboardState(body) {
+  const encoded = [...body.matchAll(MARKER)].at(-1)?.[1];
+  if (encoded === void 0) return EMPTY_DASHBOARD;
+  try {
+    const parsed = DashboardState.safeParse(JSON.parse(inflateRawSync(Buffer.from(encoded, "base64")).toString("utf8")));
+    return parsed.success ? parsed.data : EMPTY_DASHBOARD;
+  } catch {
+    return EMPTY_DASHBOARD;
+  }
+}
+function box(action, file2, label2) {
+  return `- [ ] <!-- scrum-apply:${action}${file2 === null ? "" : ` ${encodeURIComponent(file2)}`} --> ${label2}`;
+}
+var TITLES = {
+  open: "Open PRs",
+  red: "Red: the check failed",
+  rejected: "All patches rejected, or no patches",
+  declined: "Declined: PRs closed by a person",
+  waiting: "Waiting"
+};
+var ORDER = ["open", "red", "rejected", "declined", "waiting"];
+var FUNNEL_START = "<!-- scrum-apply:funnel -->";
+var FUNNEL_END = "<!-- /scrum-apply:funnel -->";
+function renderDashboard(state, options2) {
+  const meta3 = stateMarker(state);
+  const head = ["This issue lists what scrum-apply did with every file it selected. Tick a box to act; the next run clears it."];
+  if (options2.runBox) head.push("", box("run-now", null, "Run scrum-apply now"));
+  const items = ORDER.map((section) => sectionItems(state, section));
+  const shown = items.map((list) => list.length);
+  let funnel = options2.funnel === void 0 ? [] : ["", FUNNEL_START, options2.funnel.trim(), FUNNEL_END];
+  const tail = () => [...notEligibleLines(state), ...funnel, ...lastRunLines(state), ...(options2.notes ?? []).map((note) => `
+${note}`), "", meta3];
+  const render = () => [...head, ...ORDER.flatMap((section, i) => sectionLines(section, items[i] ?? [], shown[i] ?? 0)), ...tail()].join("\n");
+  let body = render();
+  if (body.length > options2.maxLength && funnel.length > 0) {
+    funnel = [];
+    body = render();
+  }
+  for (let i = ORDER.length - 1; i >= 0 && body.length > options2.maxLength; ) {
+    const list = items[i] ?? [];
+    if ((shown[i] ?? 0) === 0) {
+      i -= 1;
+      continue;
+    }
+    let over = body.length - options2.maxLength + 40;
+    while (over > 0 && (shown[i] ?? 0) > 0) {
+      shown[i] = (shown[i] ?? 0) - 1;
+      over -= (list[shown[i] ?? 0]?.length ?? 0) + 1;
+    }
+    body = render();
+  }
+  return body;
+}
+function stateMarker(state) {
+  const encode3 = (value) => `${DASHBOARD_MARKER} ${deflateRawSync(JSON.stringify(value)).toString("base64")} -->`;
+  const full = encode3(state);
+  if (full.length <= MAX_STATE_CHARS) return full;
+  return encode3({ ...state, files: Object.fromEntries(Object.entries(state.files).filter(([, entry]) => entry.section !== "waiting")) });
+}
+function sectionItems(state, section) {
+  return Object.entries(state.files).filter(([, entry]) => entry.section === section).sort(([a], [b]) => a.localeCompare(b)).map(([file2, entry]) => {
+    const pr = entry.pr ? ` \u2014 [#${entry.pr.number}](${entry.pr.url})` : "";
+    const confidence = section === "open" && entry.confidence !== null ? ` \xB7 confidence ${entry.confidence}` : "";
+    const detail2 = entry.detail ? section === "open" ? ` \xB7 ${tableCell(entry.detail, 200)}` : `: ${tableCell(entry.detail, 200)}` : "";
+    const what = `${inlineCode(file2)}${pr}${confidence}${detail2} (since ${entry.since.slice(0, 10)})`;
+    if (section === "open") return box("rebuild", file2, `rebuild ${what}`);
+    if (section === "red" || section === "rejected") return box("retry", file2, `retry ${what}`);
+    if (section === "declined") return box("allow", file2, `allow again ${what}`);
+    return `- ${what}`;
+  });
+}
+function sectionLines(section, items, shown) {
+  if (items.length === 0) return [];
+  const lines = ["", `### ${TITLES[section]} (${items.length})`, "", ...items.slice(0, shown)];
+  if (shown < items.length) lines.push(`- \u2026 and ${items.length - shown} more`);
+  if (section === "red") lines.push(box("retry-red", null, "Retry all red"));
+  return lines;
+}
+function notEligibleLines(state) {
+  const kinds = Object.entries(state.notEligible).sort(([, a], [, b]) => b - a);
+  if (kinds.length === 0) return [];
+  const count = kinds.reduce((sum, [, n]) => sum + n, 0);
+  return ["", `<details><summary>Not eligible (${count})</summary>`, "", ...kinds.map(([kind, n]) => `- ${tableCell(kind, 100)}: ${n}`), "", "</details>"];
+}
+function lastRunLines(state) {
+  const run = state.lastRun;
+  if (run === null) return [];
+  const link = run.url ? ` \u2014 [workflow run](${run.url})` : "";
+  return ["", `Last run: ${run.at} (${run.trigger}${run.actor ? ` by ${inlineCode(run.actor)}` : ""}) on ${run.baseSha.slice(0, 12)}, ${Math.round(run.durationMs / 1e3)} s, model ${inlineCode(run.model)}${link}`];
+}
+function dashboardChanged(current, next) {
+  const visible = (body) => body.replace(/^Last run:.*$/mu, "").replace(MARKER, "").replace(new RegExp(`${FUNNEL_START}[\\s\\S]*?${FUNNEL_END}`, "u"), "");
+  const state = (body) => JSON.stringify({ ...parseDashboardState(body), lastRun: null });
+  return visible(current) !== visible(next) || state(current) !== state(next);
+}
+
+// src/dashboard/read-dashboard.ts
+async function readDashboard(forge, settings, deps) {
+  try {
+    const issue2 = await forge.findDashboard(settings.label.name, DASHBOARD_MARKER);
+    return { issue: issue2, state: issue2 === null ? EMPTY_DASHBOARD : parseDashboardState(issue2.body), failed: false };
+  } catch (error62) {
+    deps.logger.warn({ err: describeError(error62, deps.redact) }, "could not read the dashboard issue");
+    return { issue: null, state: EMPTY_DASHBOARD, failed: true };
+  }
+}
+
+// src/dashboard/write-dashboard.ts
+var DASHBOARD_OFF_MARKER = "<!-- scrum-apply:dashboard-off -->";
+var MAX_BODY = 6e4;
+var RUN_BOX = "<!-- scrum-apply:run-now -->";
+async function writeDashboard(options2) {
+  const { forge, settings, read: read2, report, logger } = options2;
+  const log = logger.child({ dashboard: read2.issue?.number ?? null });
+  if (report.dryRun || read2.failed) return "skipped";
+  const issue2 = read2.issue;
+  try {
+    if (!settings.enabled) {
+      if (issue2 === null || issue2.state === "open" || issue2.body.includes(DASHBOARD_OFF_MARKER)) return "off";
+      await forge.editDashboard(issue2.number, `${issue2.body}
+
+_scrum-apply: \`dashboard: false\` seen on ${options2.run.at.slice(0, 10)}; with \`dashboard: true\` the next run opens a new dashboard._
+${DASHBOARD_OFF_MARKER}`);
+      log.info("dashboard turned off; recorded in the closed dashboard issue");
+      return "recorded-off";
+    }
+    const reopen = issue2 !== null && issue2.state === "closed" && issue2.body.includes(DASHBOARD_OFF_MARKER);
+    if (issue2 !== null && issue2.state === "closed" && !reopen) {
+      log.info("the dashboard issue was closed by a person; left closed (toggle `dashboard` to open a new one)");
+      return "left-closed";
+    }
+    const state = mergeDashboard(reopen ? { ...read2.state, lastRun: null } : read2.state, report, options2.run);
+    const body = options2.redact(
+      renderDashboard(state, {
+        maxLength: Math.min(MAX_BODY, forge.maxBodyLength ?? MAX_BODY),
+        // Once shown (by the App or the Gitea server), the run box stays when the CLI writes.
+        runBox: settings.runBox || (issue2?.body.includes(RUN_BOX) ?? false),
+        ...options2.funnel === void 0 ? {} : { funnel: options2.funnel },
+        notes: options2.deadLetters === void 0 ? [] : [`Dead-letter queue: ${options2.deadLetters} job${options2.deadLetters === 1 ? "" : "s"} that failed every attempt.`]
+      })
+    );
+    if (issue2 !== null && !reopen) {
+      if (!dashboardChanged(issue2.body, body)) {
+        log.debug("dashboard unchanged");
+        return "unchanged";
+      }
+      await forge.editDashboard(issue2.number, body);
+      log.info("dashboard updated");
+      return "edited";
+    }
+    const created = await forge.createDashboard(settings.title, body, settings.label);
+    logger.info({ dashboard: created.number, url: created.url }, "opened the dashboard issue");
+    return "created";
+  } catch (error62) {
+    log.warn({ err: describeError(error62, options2.redact) }, "could not write the dashboard issue");
+    return "failed";
+  }
+}
+
+// src/dashboard/run-with-dashboard.ts
+async function runWithDashboard(run) {
+  const { options: options2 } = run;
+  const forge = options2.forge;
+  if (!options2.apply || forge === null || !isDashboardForge(forge)) return run.runPipeline(options2);
+  const deps = { logger: options2.logger.child({ part: "dashboard" }), redact: options2.redact };
+  const settings = dashboardSettings(options2.config, { server: run.server });
+  const read2 = await readDashboard(forge, settings, deps);
+  const report = await run.runPipeline(options2);
+  const write = await writeDashboard({
+    forge,
+    settings,
+    read: read2,
+    report,
+    run: { at: (/* @__PURE__ */ new Date()).toISOString(), trigger: options2.trigger, actor: options2.actor, model: options2.config.llm.model, url: run.workflowUrl },
+    ...settings.enabled ? await extras(run, forge.kind, deps) : {},
+    ...deps
+  });
+  run.onDashboard?.(write);
+  return report;
+}
+async function extras(run, forgeKind, deps) {
+  const { config: config2, auditLogPath } = run.options;
+  const funnel = await dashboardFunnel({ auditLogPath, forgeKind, branchPrefix: config2.branchPrefix, minConfidence: config2.minConfidence, ...deps });
+  let deadLetters;
+  try {
+    deadLetters = await run.deadLetters?.();
+  } catch (error62) {
+    deps.logger.debug({ err: String(error62) }, "no dead-letter count for the dashboard");
+  }
+  return { ...funnel === void 0 ? {} : { funnel }, ...deadLetters === void 0 ? {} : { deadLetters } };
 }
 
 // src/pipeline/run-pipeline.ts
@@ -42719,7 +43849,7 @@ var MAX_KEPT = 50;
 var MAX_KEYS = 1e4;
 var MAX_RENDERED_CHARS = 4e3;
 var MAX_MESSAGE_CHARS = 500;
-var MAX_LINE_BYTES = 1024 * 1024;
+var MAX_LINE_BYTES2 = 1024 * 1024;
 var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
 function withJsonMessages(argv, isCargo) {
   if (!isCargo) return null;
@@ -42736,7 +43866,7 @@ function createDiagnosticsSink(output2) {
   const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0, warningKeys: [] };
   let pending = "";
   function line(text2) {
-    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES ? parseCargoLine(text2) : void 0;
+    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES2 ? parseCargoLine(text2) : void 0;
     if (parsed === void 0) {
       output2.write(Buffer.from(`${text2}
 `));
@@ -42765,7 +43895,7 @@ function createDiagnosticsSink(output2) {
           pending = pending.slice(at + 1);
           at = pending.indexOf("\n");
         }
-        if (pending.length > MAX_LINE_BYTES) {
+        if (pending.length > MAX_LINE_BYTES2) {
           output2.write(Buffer.from(pending));
           pending = "";
         }
@@ -42789,15 +43919,15 @@ function parseCargoLine(text2) {
   } catch {
     return void 0;
   }
-  if (!isObject2(value) || typeof value.reason !== "string") return void 0;
-  if (value.reason !== "compiler-message" || !isObject2(value.message)) return { shown: "", diagnostic: null };
+  if (!isObject3(value) || typeof value.reason !== "string") return void 0;
+  if (value.reason !== "compiler-message" || !isObject3(value.message)) return { shown: "", diagnostic: null };
   const message = value.message;
   const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
   const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
   const words = typeof message.message === "string" ? message.message : "";
   if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
-  const code = isObject2(message.code) && typeof message.code.code === "string" ? message.code.code : null;
-  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject2) : [];
+  const code = isObject3(message.code) && typeof message.code.code === "string" ? message.code.code : null;
+  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject3) : [];
   const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
   return {
     shown,
@@ -42846,7 +43976,7 @@ var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 function stripAnsi(text2) {
   return text2.replace(ANSI, "");
 }
-function isObject2(value) {
+function isObject3(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -42855,7 +43985,7 @@ import { mkdir as mkdir2, realpath as realpath6 } from "node:fs/promises";
 import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
 
 // src/check/check-command.ts
-import { constants } from "node:fs";
+import { constants as constants2 } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { delimiter, isAbsolute as isAbsolute2, join as join2, resolve } from "node:path";
 var FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";
@@ -42877,7 +44007,7 @@ async function findExecutable(name, pathValue, cwd) {
 async function isExecutableFile(path) {
   try {
     if (!(await stat(path)).isFile()) return false;
-    await access(path, constants.X_OK);
+    await access(path, constants2.X_OK);
     return true;
   } catch {
     return false;
@@ -43513,8 +44643,8 @@ function ending(outcome2, timeoutMs) {
 }
 
 // src/check/slot-pool.ts
-import { constants as constants2 } from "node:fs";
-import { lstat as lstat4, mkdir as mkdir3, open as open2, readFile as readFile3 } from "node:fs/promises";
+import { constants as constants3 } from "node:fs";
+import { lstat as lstat4, mkdir as mkdir3, open as open3, readFile as readFile3 } from "node:fs/promises";
 import { join as join10, resolve as resolve3, sep as sep2 } from "node:path";
 
 // src/reviews/glob-to-regexp.ts
@@ -43557,7 +44687,7 @@ function escapeRegExpChar(char) {
 var MAX_PATH_BYTES = 1024;
 var MAX_COMPONENT_BYTES = 255;
 var CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
-var INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u034f\u115f\u1160\u3164\uffa0\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u;
+var INVISIBLE2 = /[\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u034f\u115f\u1160\u3164\uffa0\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u;
 var OK = { ok: true };
 function fail(reason) {
   return { ok: false, reason };
@@ -43579,7 +44709,7 @@ function checkPathSyntax(path) {
   }
   const control = CONTROL.exec(path);
   if (control) return fail(`path has a control character (${codePoint(control[0])})`);
-  const invisible = INVISIBLE.exec(path);
+  const invisible = INVISIBLE2.exec(path);
   if (invisible) {
     return fail(`path has an invisible or bidirectional character (${codePoint(invisible[0])})`);
   }
@@ -43714,7 +44844,7 @@ function exitedWith(error62, code) {
 function commandOf(args) {
   return args.find((arg, i) => !arg.startsWith("-") && args[i - 1] !== "-c") ?? "git";
 }
-function duration3(ms) {
+function duration4(ms) {
   return ms < 1e3 ? `${ms} ms` : `${Math.round(ms / 1e3)} s`;
 }
 function spawnGit(args, options2) {
@@ -43746,10 +44876,10 @@ function runGit(args, options2) {
       stopped ??= why;
       child.kill("SIGTERM");
     };
-    const idle = setTimeout(() => stop(`printed nothing for ${duration3(idleMs)}`), idleMs);
+    const idle = setTimeout(() => stop(`printed nothing for ${duration4(idleMs)}`), idleMs);
     const touch = () => idle.refresh();
     const { timeoutMs } = options2;
-    const overall = timeoutMs === void 0 ? void 0 : setTimeout(() => stop(`ran longer than ${duration3(timeoutMs)}`), timeoutMs);
+    const overall = timeoutMs === void 0 ? void 0 : setTimeout(() => stop(`ran longer than ${duration4(timeoutMs)}`), timeoutMs);
     const finish = (code, signal) => {
       if (settled) return;
       settled = true;
@@ -43927,7 +45057,7 @@ async function writeSlotFile(slot, path, content) {
   const file2 = join10(dir, name);
   const info = await lstat4(file2).catch(() => null);
   if (info !== null && !info.isFile()) throw new Error(`cannot write ${path} into the worktree: it is not a regular file`);
-  const handle = await open2(file2, constants2.O_WRONLY | constants2.O_CREAT | constants2.O_TRUNC | constants2.O_NOFOLLOW, 420);
+  const handle = await open3(file2, constants3.O_WRONLY | constants3.O_CREAT | constants3.O_TRUNC | constants3.O_NOFOLLOW, 420);
   try {
     await handle.writeFile(content);
   } finally {
@@ -44115,7 +45245,7 @@ function planSlots(files, options2) {
 }
 
 // src/check/warm-slots.ts
-import { constants as constants3 } from "node:fs";
+import { constants as constants4 } from "node:fs";
 import { access as access4, cp } from "node:fs/promises";
 import { join as join13 } from "node:path";
 function warmSlots(options2) {
@@ -44176,7 +45306,7 @@ function warmSlots(options2) {
 }
 async function copyTargetDir(from, to) {
   await removeTree(to);
-  await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, mode: constants3.COPYFILE_FICLONE });
+  await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, mode: constants4.COPYFILE_FICLONE });
 }
 
 // src/check/create-checker.ts
@@ -46133,13 +47263,13 @@ function interpret(body, redact) {
 }
 
 // src/report/audit-log.ts
-import { mkdir as mkdir6, open as open3 } from "node:fs/promises";
+import { mkdir as mkdir6, open as open4 } from "node:fs/promises";
 import { dirname as dirname7 } from "node:path";
 function createAuditLog(path, redact) {
   let tail = Promise.resolve();
   async function write(row) {
     await mkdir6(dirname7(path), { recursive: true });
-    const handle = await open3(path, "a");
+    const handle = await open4(path, "a");
     try {
       await handle.write(`${redact(JSON.stringify(row))}
 `);
@@ -46159,8 +47289,8 @@ function createAuditLog(path, redact) {
 }
 
 // src/reviews/read-reviews.ts
-import { constants as constants4 } from "node:fs";
-import { open as open4 } from "node:fs/promises";
+import { constants as constants5 } from "node:fs";
+import { open as open5 } from "node:fs/promises";
 
 // src/reviews/review-row.ts
 var ReviewRow = external_exports.object({
@@ -46238,84 +47368,27 @@ function ruleFor(key, field) {
   return { key, type: "string", optional: optional2, nullable: nullable2, minLength };
 }
 
-// src/reviews/split-line-batches.ts
-var LF = 10;
-var CR = 13;
-async function* splitLineBatches(chunks, maxLineBytes) {
-  const keep = maxLineBytes + 1;
-  let parts = [];
-  let kept = 0;
-  let overflow = false;
-  let line = 0;
-  let consumed = 0;
-  let lineStart = 0;
-  function take(piece, copy) {
-    if (overflow) return;
-    const room = keep - kept;
-    if (piece.length > room) {
-      overflow = true;
-      parts = [];
-      kept = 0;
-      return;
-    }
-    if (piece.length > 0) {
-      parts.push(copy ? Buffer.from(piece) : piece);
-      kept += piece.length;
-    }
-  }
-  function finish(next) {
-    line += 1;
-    const offset = lineStart;
-    lineStart = next;
-    const wasOverflow = overflow;
-    const joined = wasOverflow ? Buffer.alloc(0) : parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, kept);
-    parts = [];
-    kept = 0;
-    overflow = false;
-    if (wasOverflow) return { line, tooLong: true };
-    const bytes = joined.length > 0 && joined[joined.length - 1] === CR ? joined.subarray(0, -1) : joined;
-    if (bytes.length > maxLineBytes) return { line, tooLong: true };
-    return { line, tooLong: false, bytes, offset };
-  }
-  for await (const chunk of chunks) {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-    const batch = [];
-    let start = 0;
-    let newline = buffer.indexOf(LF, start);
-    while (newline !== -1) {
-      take(buffer.subarray(start, newline), false);
-      batch.push(finish(consumed + newline + 1));
-      start = newline + 1;
-      newline = buffer.indexOf(LF, start);
-    }
-    if (start < buffer.length) take(buffer.subarray(start), true);
-    consumed += buffer.length;
-    if (batch.length > 0) yield batch;
-  }
-  if (kept > 0 || overflow) yield [finish(consumed)];
-}
-
 // src/reviews/read-reviews.ts
 var ReviewLogError = class extends Error {
   name = "ReviewLogError";
 };
-var MAX_PROBLEMS = 50;
+var MAX_PROBLEMS2 = 50;
 var PROGRESS_EVERY = 1e4;
-var CHUNK_BYTES = 256 * 1024;
-var OPEN_BRACE = 123;
-function errorCode2(error62) {
+var CHUNK_BYTES2 = 256 * 1024;
+var OPEN_BRACE2 = 123;
+function errorCode3(error62) {
   if (error62 instanceof Error && "code" in error62 && typeof error62.code === "string") return error62.code;
   return void 0;
 }
 function openFailure(path, error62) {
-  const code = errorCode2(error62);
+  const code = errorCode3(error62);
   const message = code === "ENOENT" || code === "ENOTDIR" ? `review log not found: ${path}` : code === "EACCES" || code === "EPERM" ? `review log is not readable: ${path} (${code})` : `cannot open review log ${path}: ${code ?? "unknown error"}`;
   return new ReviewLogError(message, { cause: error62 });
 }
 async function openReviewLog(path) {
   let handle;
   try {
-    handle = await open4(path, constants4.O_RDONLY | constants4.O_NONBLOCK);
+    handle = await open5(path, constants5.O_RDONLY | constants5.O_NONBLOCK);
   } catch (error62) {
     throw openFailure(path, error62);
   }
@@ -46396,18 +47469,18 @@ function parseLine(text2) {
 }
 async function readLatestReviews(path, options2) {
   const handle = await openReviewLog(path);
-  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: true });
+  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES2, autoClose: true });
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const log = { latest: /* @__PURE__ */ new Map(), rows: 0, malformed: 0, problems: [], truncatedAtRows: false };
   function problem(line, reason) {
     log.malformed += 1;
-    if (log.problems.length < MAX_PROBLEMS) log.problems.push({ line, reason: `line ${line}: ${reason}` });
+    if (log.problems.length < MAX_PROBLEMS2) log.problems.push({ line, reason: `line ${line}: ${reason}` });
   }
   function take(raw) {
     let text2 = null;
     if (!raw.tooLong) {
       text2 = decodeLine(decoder, raw.bytes);
-      if (text2 !== null && raw.bytes[0] !== OPEN_BRACE && text2.trim() === "") return true;
+      if (text2 !== null && raw.bytes[0] !== OPEN_BRACE2 && text2.trim() === "") return true;
     }
     if (log.rows >= options2.maxRows) {
       log.truncatedAtRows = true;
@@ -46441,7 +47514,7 @@ async function readLatestReviews(path, options2) {
       for (const raw of batch) if (!take(raw)) break reading;
     }
   } catch (error62) {
-    throw new ReviewLogError(`cannot read review log ${path}: ${errorCode2(error62) ?? "read failed"}`, {
+    throw new ReviewLogError(`cannot read review log ${path}: ${errorCode3(error62) ?? "read failed"}`, {
       cause: error62
     });
   } finally {
@@ -47125,7 +48198,7 @@ var FORBIDDEN = [
   word("proc_macro", "defines procedural macros that run at compile time", true),
   { label: "build.rs", why: "refers to a build script", find: (text2) => text2.split("build.rs").length - 1 }
 ];
-var INVISIBLE2 = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF\p{Zl}\p{Zp}]|[^\P{Cc}\t\n\r]|[^\P{Zs} ]/gu;
+var INVISIBLE3 = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF\p{Zl}\p{Zp}]|[^\P{Cc}\t\n\r]|[^\P{Zs} ]/gu;
 var LOOKALIKE_LETTERS = /* @__PURE__ */ new Set(
   [..."\u0430\u0435\u043E\u0440\u0441\u0445\u0443\u0456\u0458\u0455\u0501\u051B\u051D\u04BB\u04CF\u0491\u0410\u0412\u0415\u041A\u041C\u041D\u041E\u0420\u0421\u0422\u0425\u0405\u0406\u0408\u050C\u051A\u051C\u03BF\u03B1\u03B9\u03BD\u03C1\u03C4\u03C5\u03C7\u03BA\u03F2\u0391\u0392\u0395\u0396\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7"]
 );
@@ -47135,7 +48208,7 @@ function codePoint2(char) {
 function suspiciousUnicode(text2) {
   const found = /* @__PURE__ */ new Map();
   const add = (key) => found.set(key, (found.get(key) ?? 0) + 1);
-  for (const match of text2.matchAll(INVISIBLE2)) add(`an invisible or control character (${codePoint2(match[0])})`);
+  for (const match of text2.matchAll(INVISIBLE3)) add(`an invisible or control character (${codePoint2(match[0])})`);
   for (const char of text2) {
     if (char.charCodeAt(0) < 128) continue;
     if (/^[\x20-\x7e]+$/.test(char.normalize("NFKC"))) add(`a look-alike of "${char.normalize("NFKC")}" (${codePoint2(char)})`);
@@ -47258,65 +48331,6 @@ function gate(content, patch, rules, appliedSoFar) {
       new_string: newLf
     }
   };
-}
-
-// src/report/audit-row.ts
-function checkReason(check2) {
-  if (check2.not_run !== void 0) return `check could not run: ${check2.not_run}`;
-  if (check2.timed_out) return `check timed out after ${check2.duration_ms} ms`;
-  const first = check2.errors?.[0];
-  if (first !== void 0) {
-    const where = first.file === null ? "" : ` (${first.file}${first.line === null ? "" : `:${first.line}`})`;
-    return `${first.code === null ? "" : `${first.code} `}${first.message}${where}`;
-  }
-  return `check exited ${check2.exit_code ?? "abnormally"}`;
-}
-
-// src/report/markdown-text.ts
-var RISKY_TOKEN = /[@#]|:\/\/|www\.|\bGH-\d/i;
-var ENTITY = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  "[": "&#91;",
-  "]": "&#93;",
-  "|": "&#124;",
-  "`": "&#96;",
-  "\\": "&#92;"
-};
-var INVISIBLE3 = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
-var ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]/g;
-function tableCell(text2, maxLength = 300) {
-  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE3, " ").replace(/\s+/g, " ").trim();
-  const capped = flat.length > maxLength ? `${flat.slice(0, maxLength).replace(/[\uD800-\uDBFF]$/, "")}\u2026` : flat;
-  return capped.split(/(`[^`]+`)/).map((part, i) => i % 2 === 1 ? codeInCell(part.slice(1, -1)) : plainInCell(part)).join("");
-}
-function plainInCell(text2) {
-  return text2.split(/( +)/).map((token) => RISKY_TOKEN.test(token) ? codeInCell(token) : token.replace(/[&<>[\]|`\\]/g, (c) => ENTITY[c] ?? c)).join("");
-}
-function codeInCell(text2) {
-  return inlineCode(text2).replace(/\|/g, "\\|");
-}
-function inlineCode(text2) {
-  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE3, " ").replace(/\s+/g, " ");
-  const ticks = "`".repeat(longestBacktickRun(flat) + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${flat}${pad}${ticks}`;
-}
-function blockText(text2) {
-  return text2.replace(ANSI_ESCAPE, "").replace(/\r\n?/g, "\n").replace(/[^\P{C}\n\t]/gu, "");
-}
-function fencedBlock(text2, info = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(text2) + 1));
-  const body = text2.endsWith("\n") ? text2 : `${text2}
-`;
-  return `${fence}${info}
-${body}${fence}`;
-}
-function longestBacktickRun(text2) {
-  let longest = 0;
-  for (const run of text2.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return longest;
 }
 
 // src/report/pr-title.ts
@@ -48057,9 +49071,9 @@ function createHumanLogStream(out) {
         const get = (key) => fields.find(([k]) => k === key)?.[1];
         const level = LEVELS[Number(get("level"))] ?? "";
         const file2 = get("file");
-        const extras = fields.filter(([k, v]) => !HIDDEN.has(k) && v !== void 0).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
+        const extras2 = fields.filter(([k, v]) => !HIDDEN.has(k) && v !== void 0).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
         const where = typeof file2 === "string" ? `[${file2}] ` : "";
-        out.write(`scrum-apply: ${level}${terminalText(`${where}${String(get("msg") ?? "")}${extras ? ` (${extras})` : ""}`)}
+        out.write(`scrum-apply: ${level}${terminalText(`${where}${String(get("msg") ?? "")}${extras2 ? ` (${extras2})` : ""}`)}
 `);
       }
       callback();
@@ -48109,7 +49123,7 @@ async function runRunCommand(command, io) {
   const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join20(tmpdir3(), "scrum-apply");
   const auditLogPath = auditLogPathFor(config2.auditLog, userRepo);
   logger.info({ repo: repoDir, apply, forge: kind, model: config2.llm.model, maxFiles: config2.maxFiles }, apply ? "starting" : "starting a dry run");
-  const report = await runPipeline({
+  const options2 = {
     repoDir,
     userRepo,
     config: config2,
@@ -48128,7 +49142,8 @@ async function runRunCommand(command, io) {
     logger,
     redact,
     onFileDone: (result) => logger.debug({ file: result.file, action: result.action }, "progress")
-  });
+  };
+  const report = await runWithDashboard({ runPipeline, options: options2, server: false, workflowUrl: workflowRunUrl(env) });
   const table = redact(renderResultsTable(report));
   if (command.json) {
     io.stderr.write(table);
@@ -48147,613 +49162,6 @@ async function runRunCommand(command, io) {
 // src/cli/stats-command.ts
 import { stat as stat5 } from "node:fs/promises";
 import { resolve as resolve9 } from "node:path";
-
-// src/stats/read-audit-log.ts
-import { constants as constants5 } from "node:fs";
-import { open as open5 } from "node:fs/promises";
-
-// src/stats/stats-row.ts
-var StatsRow = external_exports.object({
-  ts: external_exports.string(),
-  file: external_exports.string(),
-  action: external_exports.string(),
-  review: external_exports.object({
-    model: external_exports.string(),
-    confidence_avg: external_exports.number(),
-    tier: external_exports.string(),
-    reviewed_at: external_exports.string()
-  }),
-  patch_model: external_exports.string(),
-  patches_applied: external_exports.array(external_exports.object({ confidence: external_exports.number() })),
-  patches_rejected: external_exports.array(external_exports.unknown()),
-  check: external_exports.object({ green: external_exports.boolean() }).nullable(),
-  branch: external_exports.string().nullable().optional(),
-  head_sha: external_exports.string().nullable().optional(),
-  pr: external_exports.object({ number: external_exports.number().int().positive() }).nullable()
-});
-function hasStatsRowShape(value) {
-  if (!isObject3(value)) return false;
-  const review = Reflect.get(value, "review");
-  const applied = Reflect.get(value, "patches_applied");
-  const check2 = Reflect.get(value, "check");
-  const pr = Reflect.get(value, "pr");
-  const branch = Reflect.get(value, "branch");
-  const headSha = Reflect.get(value, "head_sha");
-  return typeof Reflect.get(value, "ts") === "string" && typeof Reflect.get(value, "file") === "string" && typeof Reflect.get(value, "action") === "string" && isObject3(review) && typeof Reflect.get(review, "model") === "string" && isFiniteNumber(Reflect.get(review, "confidence_avg")) && typeof Reflect.get(review, "tier") === "string" && typeof Reflect.get(review, "reviewed_at") === "string" && typeof Reflect.get(value, "patch_model") === "string" && Array.isArray(applied) && applied.every((patch) => isObject3(patch) && isFiniteNumber(Reflect.get(patch, "confidence"))) && Array.isArray(Reflect.get(value, "patches_rejected")) && (check2 === null || isObject3(check2) && typeof Reflect.get(check2, "green") === "boolean") && (branch === void 0 || branch === null || typeof branch === "string") && (headSha === void 0 || headSha === null || typeof headSha === "string") && (pr === null || isObject3(pr) && isPositiveInteger(Reflect.get(pr, "number")));
-}
-function isObject3(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function isFiniteNumber(value) {
-  return typeof value === "number" && Number.isFinite(value);
-}
-function isPositiveInteger(value) {
-  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
-}
-
-// src/stats/read-audit-log.ts
-var AuditLogError = class extends Error {
-  name = "AuditLogError";
-};
-var MAX_PROBLEMS2 = 20;
-var MAX_LINE_BYTES2 = 1024 * 1024;
-var CHUNK_BYTES2 = 1024 * 1024;
-var OPEN_BRACE2 = 123;
-async function readAuditLog(path, take) {
-  const handle = await openLog(path);
-  const stream = handle.createReadStream({ highWaterMark: CHUNK_BYTES2, autoClose: true });
-  const summary = { path, rows: 0, malformed: 0, problems: [] };
-  const problem = (line, reason) => {
-    summary.malformed += 1;
-    if (summary.problems.length < MAX_PROBLEMS2) summary.problems.push(`line ${line}: ${reason}`);
-  };
-  try {
-    for await (const batch of splitLineBatches(stream, MAX_LINE_BYTES2)) {
-      for (const raw of batch) {
-        if (raw.tooLong) {
-          summary.rows += 1;
-          problem(raw.line, `longer than ${MAX_LINE_BYTES2} bytes`);
-          continue;
-        }
-        const text2 = raw.bytes.toString("utf8");
-        if (raw.bytes[0] !== OPEN_BRACE2 && text2.trim() === "") continue;
-        summary.rows += 1;
-        const parsed = parseRow(text2);
-        if (typeof parsed === "string") problem(raw.line, parsed);
-        else take(parsed);
-      }
-    }
-  } catch (error62) {
-    throw new AuditLogError(`cannot read audit log ${path}: ${errorCode3(error62) ?? "read failed"}`, { cause: error62 });
-  } finally {
-    stream.destroy();
-  }
-  return summary;
-}
-function parseRow(text2) {
-  let value;
-  try {
-    value = JSON.parse(text2);
-  } catch {
-    return "not valid JSON";
-  }
-  if (hasStatsRowShape(value)) return value;
-  const parsed = StatsRow.safeParse(value);
-  return parsed.success ? parsed.data : formatZodIssues(parsed.error.issues);
-}
-async function openLog(path) {
-  let handle;
-  try {
-    handle = await open5(path, constants5.O_RDONLY | constants5.O_NONBLOCK);
-  } catch (error62) {
-    const code = errorCode3(error62);
-    throw new AuditLogError(code === "ENOENT" ? `audit log not found: ${path}` : `cannot open audit log ${path}: ${code ?? "unknown error"}`, {
-      cause: error62
-    });
-  }
-  const stats = await handle.stat();
-  if (!stats.isFile()) {
-    await handle.close();
-    throw new AuditLogError(`audit log is not a regular file: ${path}`);
-  }
-  return handle;
-}
-function errorCode3(error62) {
-  return error62 instanceof Error && "code" in error62 && typeof error62.code === "string" ? error62.code : void 0;
-}
-
-// src/stats/build-funnel.ts
-function buildFunnel(group, stages, prs, withForge) {
-  const { selected, answered, passedGates, green } = stages;
-  const prsOpened = prs.length;
-  const base = {
-    group,
-    selected,
-    answered,
-    passedGates,
-    green,
-    prsOpened,
-    rates: {
-      answered: ratio(answered, selected),
-      passedGates: ratio(passedGates, answered),
-      green: ratio(green, passedGates),
-      prOpened: ratio(prsOpened, green)
-    }
-  };
-  if (!withForge) return { ...base, outcomes: null, decided: null, mergeRate: null, precision: null, medianHoursToDecision: null };
-  const outcomes = {
-    merged_as_proposed: 0,
-    merged_after_edits: 0,
-    merged_edits_unknown: 0,
-    closed_unmerged: 0,
-    closed_obsolete: 0,
-    open: 0,
-    unknown: 0
-  };
-  for (const pr of prs) outcomes[pr.outcome] += 1;
-  const merged2 = outcomes.merged_as_proposed + outcomes.merged_after_edits + outcomes.merged_edits_unknown;
-  const decided = merged2 + outcomes.closed_unmerged;
-  const judged2 = decided - outcomes.merged_edits_unknown;
-  const hours = prs.flatMap((pr) => pr.hoursToDecision === null ? [] : [pr.hoursToDecision]);
-  return {
-    ...base,
-    outcomes,
-    decided,
-    mergeRate: ratio(merged2, decided),
-    precision: ratio(outcomes.merged_as_proposed, judged2),
-    medianHoursToDecision: median(hours)
-  };
-}
-function sumStages(all) {
-  const total = { selected: 0, answered: 0, passedGates: 0, green: 0 };
-  for (const s of all) {
-    total.selected += s.selected;
-    total.answered += s.answered;
-    total.passedGates += s.passedGates;
-    total.green += s.green;
-  }
-  return total;
-}
-function ratio(part, whole) {
-  return whole === 0 ? null : part / whole;
-}
-function median(values) {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const upper = sorted[middle] ?? 0;
-  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? upper) + upper) / 2;
-}
-
-// src/stats/group-of.ts
-var BUCKET_WIDTH = 5;
-function bucketLow(confidence) {
-  const clamped = Math.min(100, Math.max(0, confidence));
-  return Math.min(100 - BUCKET_WIDTH, Math.floor(clamped / BUCKET_WIDTH) * BUCKET_WIDTH);
-}
-function confidenceBucket(confidence) {
-  const low = bucketLow(confidence);
-  const high = low + BUCKET_WIDTH >= 100 ? 100 : low + BUCKET_WIDTH - 1;
-  return { low, high, label: `${low}\u2013${high}` };
-}
-function fileKind(path) {
-  const parts = path.toLowerCase().split("/");
-  const name = parts.at(-1) ?? "";
-  const dirs = parts.slice(0, -1);
-  if (dirs.includes("tests") || /(^|_)tests?\.rs$/.test(name)) return "test";
-  if (dirs.includes("benches")) return "bench";
-  if (dirs.includes("examples")) return "example";
-  if (name === "main.rs" || dirs.some((dir, i) => dir === "bin" && dirs[i - 1] === "src")) return "bin";
-  if (name.endsWith(".rs")) return "lib";
-  const dot = name.lastIndexOf(".");
-  return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1) : "other";
-}
-function groupOf(by, row) {
-  switch (by) {
-    case "reviewer":
-      return row.review.model || "unknown";
-    case "patch-model":
-      return row.patch_model || "unknown";
-    case "tier":
-      return row.review.tier || "unknown";
-    case "confidence":
-      return confidenceBucket(row.review.confidence_avg).label;
-    case "file-kind":
-      return fileKind(row.file);
-  }
-}
-
-// src/stats/calibrate.ts
-var MIN_DECIDED_PER_BUCKET = 20;
-var JUDGED = /* @__PURE__ */ new Set(["merged_as_proposed", "merged_after_edits", "closed_unmerged"]);
-function calibrate(prs, options2) {
-  const effective = (pr) => Math.min(pr.reviewConfidence, pr.patchConfidence);
-  const byEffective = buckets(prs, effective);
-  return {
-    targetPrecision: options2.targetPrecision,
-    minDecidedPerBucket: MIN_DECIDED_PER_BUCKET,
-    byReview: buckets(prs, (pr) => pr.reviewConfidence),
-    byPatch: buckets(prs, (pr) => pr.patchConfidence),
-    byEffective,
-    suggestion: options2.withForge ? suggest(prs, byEffective, effective, options2) : { type: "needs_forge" }
-  };
-}
-function suggest(prs, byEffective, effective, options2) {
-  const candidates2 = byEffective.filter((bucket) => bucket.enoughData).map((bucket) => bucket.low);
-  if (candidates2.length === 0) {
-    return { type: "too_little_data", decided: byEffective.reduce((sum, b) => sum + b.decided, 0), needed: MIN_DECIDED_PER_BUCKET };
-  }
-  const kept = (threshold) => prs.filter((pr) => effective(pr) >= threshold);
-  let best = null;
-  for (const threshold of candidates2) {
-    const judged2 = kept(threshold).filter((pr) => JUDGED.has(pr.outcome));
-    const precision = judged2.filter((pr) => pr.outcome === "merged_as_proposed").length / judged2.length;
-    if (precision >= options2.targetPrecision) {
-      const prsKept = kept(threshold).length;
-      return {
-        type: "suggested",
-        minConfidence: threshold,
-        precision,
-        decided: judged2.length,
-        prs: prsKept,
-        currentMinConfidence: options2.currentMinConfidence,
-        prsChange: prsKept - kept(options2.currentMinConfidence).length
-      };
-    }
-    if (best === null || precision > best.precision) best = { minConfidence: threshold, precision };
-  }
-  return { type: "target_not_reached", bestMinConfidence: best?.minConfidence ?? 0, bestPrecision: best?.precision ?? 0 };
-}
-function buckets(prs, confidence) {
-  const byLow = /* @__PURE__ */ new Map();
-  for (const pr of prs) {
-    const value = confidence(pr);
-    let bucket = byLow.get(bucketLow(value));
-    if (bucket === void 0) {
-      const { low, high, label: label2 } = confidenceBucket(value);
-      bucket = { low, high, label: label2, prs: 0, decided: 0, mergedAsProposed: 0, precision: null, enoughData: false };
-      byLow.set(low, bucket);
-    }
-    bucket.prs += 1;
-    if (JUDGED.has(pr.outcome)) bucket.decided += 1;
-    if (pr.outcome === "merged_as_proposed") bucket.mergedAsProposed += 1;
-  }
-  return [...byLow.values()].sort((a, b) => a.low - b.low).map((bucket) => ({
-    ...bucket,
-    precision: bucket.decided === 0 ? null : bucket.mergedAsProposed / bucket.decided,
-    enoughData: bucket.decided >= MIN_DECIDED_PER_BUCKET
-  }));
-}
-
-// src/stats/classify-pr.ts
-var HOUR_MS = 36e5;
-function classifyPr(pr, listed, evidence, shaOwners) {
-  if (listed === void 0 || pr.branch !== null && listed.headBranch !== pr.branch) {
-    return { ...pr, outcome: "unknown", hoursToDecision: null };
-  }
-  if (listed.state === "open") return { ...pr, outcome: "open", hoursToDecision: null };
-  const hoursToDecision = hoursBetween(listed.createdAt, listed.merged ? listed.mergedAt ?? listed.closedAt : listed.closedAt);
-  if (!listed.merged) {
-    if (evidence?.closedByBot === true) return { ...pr, outcome: "closed_obsolete", hoursToDecision: null };
-    return { ...pr, outcome: "closed_unmerged", hoursToDecision };
-  }
-  return { ...pr, outcome: mergedOutcome(pr.number, listed.headSha, evidence, shaOwners), hoursToDecision };
-}
-function mergedOutcome(number5, headSha, evidence, shaOwners) {
-  if (evidence?.humanEdited === true) return "merged_after_edits";
-  if (headSha === null) return "merged_edits_unknown";
-  const recordedFor = shaOwners.get(headSha.toLowerCase());
-  if (recordedFor === number5) return "merged_as_proposed";
-  if (recordedFor !== void 0) return "merged_edits_unknown";
-  return evidence?.recordedSha === true ? "merged_after_edits" : "merged_edits_unknown";
-}
-function hoursBetween(from, to) {
-  if (from === null || to === null) return null;
-  const ms = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms) && ms >= 0 ? ms / HOUR_MS : null;
-}
-
-// src/stats/history-collector.ts
-var PUBLISHED2 = /* @__PURE__ */ new Set(["pr_opened", "pr_updated", "pr_unchanged"]);
-var STAGES = 4;
-function createHistoryCollector(options2) {
-  const reviewsByFile = /* @__PURE__ */ new Map();
-  const groups2 = [];
-  const groupIndex = /* @__PURE__ */ new Map();
-  const modelPairs = /* @__PURE__ */ new Map();
-  let pairs = 0;
-  const owners = /* @__PURE__ */ new Map();
-  const evidence = /* @__PURE__ */ new Map();
-  const shaOwners = /* @__PURE__ */ new Map();
-  let runRows = 0;
-  let beforeSince = 0;
-  function groupNumber(group) {
-    let index = groupIndex.get(group);
-    if (index === void 0) {
-      index = groups2.length;
-      groups2.push(group);
-      groupIndex.set(group, index);
-    }
-    return index;
-  }
-  function pairOf(reviewer, patchModel) {
-    let byPatchModel = modelPairs.get(reviewer);
-    if (byPatchModel === void 0) {
-      byPatchModel = /* @__PURE__ */ new Map();
-      modelPairs.set(reviewer, byPatchModel);
-    }
-    let pair = byPatchModel.get(patchModel);
-    if (pair === void 0) {
-      pair = pairs;
-      pairs += 1;
-      byPatchModel.set(patchModel, pair);
-    }
-    return pair;
-  }
-  function reviewEntry(row, pair) {
-    const head = reviewsByFile.get(row.file);
-    const reviewedAt = row.review.reviewed_at;
-    let previous = null;
-    for (let entry2 = head ?? null; entry2 !== null; previous = entry2, entry2 = entry2.next) {
-      if (entry2.reviewedAt !== reviewedAt || entry2.pair !== pair) continue;
-      if (previous !== null && head !== void 0) {
-        previous.next = entry2.next;
-        entry2.next = head;
-        reviewsByFile.set(row.file, entry2);
-      }
-      return entry2;
-    }
-    const group = options2.by === null ? "" : groupOf(options2.by, row);
-    const entry = { reviewedAt, pair, packed: STAGES * groupNumber(group), next: head ?? null };
-    reviewsByFile.set(row.file, entry);
-    return entry;
-  }
-  function evidenceFor(number5) {
-    let found = evidence.get(number5);
-    if (found === void 0) {
-      found = { recordedSha: false, humanEdited: false, closedByBot: false };
-      evidence.set(number5, found);
-    }
-    return found;
-  }
-  function own2(row, number5, group) {
-    const pushed = row.action !== "pr_unchanged";
-    const current = owners.get(number5);
-    const wins = current === void 0 || (pushed !== current.pushed ? pushed : !(timeOf(row.ts) < timeOf(current.ts)));
-    if (!wins) return;
-    let patchConfidence = Infinity;
-    for (const patch of row.patches_applied) patchConfidence = Math.min(patchConfidence, patch.confidence);
-    owners.set(number5, {
-      number: number5,
-      branch: row.branch ?? null,
-      group,
-      reviewConfidence: row.review.confidence_avg,
-      patchConfidence: patchConfidence === Infinity ? row.review.confidence_avg : patchConfidence,
-      ts: row.ts,
-      pushed
-    });
-  }
-  return {
-    add(row) {
-      if (row.file === "") {
-        runRows += 1;
-        return;
-      }
-      const number5 = row.pr?.number;
-      if (number5 !== void 0) {
-        if (row.head_sha) {
-          shaOwners.set(row.head_sha.toLowerCase(), number5);
-          evidenceFor(number5).recordedSha = true;
-        }
-        if (row.action === "skipped_human_edited") evidenceFor(number5).humanEdited = true;
-        if (row.action === "pr_closed_obsolete") evidenceFor(number5).closedByBot = true;
-      }
-      if (options2.sinceMs !== null && !(Date.parse(row.ts) >= options2.sinceMs)) {
-        beforeSince += 1;
-        return;
-      }
-      const entry = reviewEntry(row, pairOf(row.review.model, row.patch_model));
-      const stage = stageOf(row);
-      if (stage > entry.packed % STAGES) entry.packed += stage - entry.packed % STAGES;
-      if (number5 !== void 0 && PUBLISHED2.has(row.action)) own2(row, number5, groups2[Math.floor(entry.packed / STAGES)] ?? "");
-    },
-    finish() {
-      const stages = new Map(groups2.map((group) => [group, { selected: 0, answered: 0, passedGates: 0, green: 0 }]));
-      for (const head of reviewsByFile.values()) {
-        for (let entry = head; entry !== null; entry = entry.next) {
-          const counts = stages.get(groups2[Math.floor(entry.packed / STAGES)] ?? "");
-          if (counts === void 0) continue;
-          const stage = entry.packed % STAGES;
-          counts.selected += 1;
-          if (stage >= 1) counts.answered += 1;
-          if (stage >= 2) counts.passedGates += 1;
-          if (stage >= 3) counts.green += 1;
-        }
-      }
-      const prs = /* @__PURE__ */ new Map();
-      for (const [number5, owner] of owners) {
-        const { number: n, branch, group, reviewConfidence, patchConfidence } = owner;
-        prs.set(number5, { number: n, branch, group, reviewConfidence, patchConfidence });
-      }
-      return { stages, prs, evidence, shaOwners, runRows, beforeSince };
-    }
-  };
-}
-function timeOf(ts) {
-  const ms = Date.parse(ts);
-  return Number.isNaN(ms) ? -Infinity : ms;
-}
-function stageOf(row) {
-  if (row.check?.green === true) return 3;
-  if (row.patches_applied.length > 0) return 2;
-  if (row.patches_rejected.length > 0) return 1;
-  return 0;
-}
-
-// src/stats/compute-stats.ts
-async function computeStats(options2) {
-  const { logger } = options2;
-  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory(options2.branchPrefix);
-  listing.catch(() => void 0);
-  const collector2 = createHistoryCollector({ by: options2.by, sinceMs: options2.since?.getTime() ?? null });
-  const logs = [];
-  for (const path of options2.auditLogs) {
-    logger.info({ path }, "reading audit log");
-    const summary = await readAuditLog(path, collector2.add);
-    if (summary.malformed > 0) logger.warn({ path, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
-    logs.push(summary);
-  }
-  const history = collector2.finish();
-  const listed = await listing;
-  if (listed !== null) logger.info({ prs: listed.length }, "listed pull requests");
-  const byNumber = new Map((listed ?? []).map((pr) => [pr.number, pr]));
-  const withForge = listed !== null;
-  const prs = [...history.prs.values()].map(
-    (pr) => withForge ? classifyPr(pr, byNumber.get(pr.number), history.evidence.get(pr.number), history.shaOwners) : { ...pr, outcome: "unknown", hoursToDecision: null }
-  );
-  const overall = buildFunnel("all", sumStages(history.stages.values()), prs, withForge);
-  const groups2 = options2.by === null ? [] : [...history.stages.entries()].map(([group, stages]) => buildFunnel(group, stages, prs.filter((pr) => pr.group === group), withForge)).sort((a, b) => b.selected - a.selected || a.group.localeCompare(b.group));
-  return {
-    generatedAt: options2.now().toISOString(),
-    since: options2.since?.toISOString() ?? null,
-    by: options2.by,
-    forge: options2.forgeKind,
-    input: {
-      logs: logs.map(({ path, rows, malformed, problems }) => ({ path, rows, malformed, problems })),
-      rows: logs.reduce((sum, log) => sum + log.rows, 0),
-      malformed: logs.reduce((sum, log) => sum + log.malformed, 0),
-      runRows: history.runRows,
-      beforeSince: history.beforeSince
-    },
-    prsListed: listed?.length ?? null,
-    overall,
-    groups: groups2,
-    calibration: calibrate(prs, { targetPrecision: options2.targetPrecision, currentMinConfidence: options2.currentMinConfidence, withForge })
-  };
-}
-
-// src/stats/funnel-lines.ts
-function funnelLines(report) {
-  const stage = (label2, count, rate) => ({
-    label: label2,
-    outcome: false,
-    cell: (f) => withRate(count(f), rate(f))
-  });
-  const lines = [
-    stage("reviews selected", (f) => f.selected, () => null),
-    stage("model answered with patches", (f) => f.answered, (f) => f.rates.answered),
-    stage("patches passed the gates", (f) => f.passedGates, (f) => f.rates.passedGates),
-    stage("check green", (f) => f.green, (f) => f.rates.green),
-    stage("PR opened", (f) => f.prsOpened, (f) => f.rates.prOpened)
-  ];
-  const { outcomes } = report.overall;
-  if (outcomes === null) return lines;
-  const outcome2 = (label2, count) => ({
-    label: label2,
-    outcome: true,
-    cell: (f) => f.outcomes === null ? "" : withRate(count(f.outcomes), f.prsOpened === 0 ? null : count(f.outcomes) / f.prsOpened)
-  });
-  lines.push(outcome2("merged as proposed", (o) => o.merged_as_proposed), outcome2("merged after edits", (o) => o.merged_after_edits));
-  if (outcomes.merged_edits_unknown > 0) lines.push(outcome2("merged, edits not recorded", (o) => o.merged_edits_unknown));
-  lines.push(outcome2("closed unmerged", (o) => o.closed_unmerged));
-  if (outcomes.closed_obsolete > 0) lines.push(outcome2("closed by the bot as obsolete", (o) => o.closed_obsolete));
-  lines.push(outcome2("still open", (o) => o.open));
-  if (outcomes.unknown > 0) lines.push(outcome2("unknown to the forge", (o) => o.unknown));
-  lines.push(
-    { label: "merge rate (merged \xF7 decided)", outcome: false, cell: (f) => fraction(f.mergeRate, merged(f), f.decided) },
-    { label: "precision (as proposed \xF7 decided)", outcome: false, cell: (f) => fraction(f.precision, f.outcomes?.merged_as_proposed ?? 0, judged(f)) },
-    { label: "median time to decision", outcome: false, cell: (f) => duration4(f.medianHoursToDecision) }
-  );
-  return lines;
-}
-function merged(f) {
-  return f.outcomes === null ? 0 : f.outcomes.merged_as_proposed + f.outcomes.merged_after_edits + f.outcomes.merged_edits_unknown;
-}
-function judged(f) {
-  return (f.decided ?? 0) - (f.outcomes?.merged_edits_unknown ?? 0);
-}
-function percent2(rate) {
-  return rate === null ? "\u2013" : `${Math.round(rate * 100)} %`;
-}
-function withRate(count, rate) {
-  return rate === null ? String(count) : `${count} (${percent2(rate)})`;
-}
-function fraction(rate, part, whole) {
-  return rate === null ? "\u2013" : `${percent2(rate)} (${part}/${whole ?? 0})`;
-}
-function duration4(hours) {
-  if (hours === null) return "\u2013";
-  return hours < 48 ? `${round1(hours)} h` : `${round1(hours / 24)} d`;
-}
-function round1(value) {
-  return (Math.round(value * 10) / 10).toFixed(1);
-}
-function provenance(report) {
-  const { input: input2 } = report;
-  const parts = [`${input2.rows.toLocaleString("en-US")} audit rows from ${input2.logs.length} log${input2.logs.length === 1 ? "" : "s"}`];
-  if (report.since !== null) parts.push(`since ${report.since.slice(0, 10)} (${input2.beforeSince.toLocaleString("en-US")} earlier rows left out)`);
-  parts.push(report.prsListed === null ? "no forge asked (--forge none)" : `${report.prsListed} bot PRs listed on ${report.forge}`);
-  if (input2.malformed > 0) parts.push(`${input2.malformed} malformed line${input2.malformed === 1 ? "" : "s"} skipped`);
-  if (report.by !== null) parts.push(`by ${report.by}`);
-  return parts.join(" \xB7 ");
-}
-
-// src/stats/mermaid-xychart.ts
-function renderXyChart(chart) {
-  const lines = [
-    "```mermaid",
-    "xychart-beta",
-    `    title ${quoted(chart.title)}`,
-    `    x-axis [${chart.categories.map(quoted).join(", ")}]`,
-    `    y-axis ${quoted(chart.yLabel)} 0 --> ${number4(Math.max(1, chart.yMax))}`,
-    `    bar [${chart.bars.map(number4).join(", ")}]`
-  ];
-  if (chart.line !== void 0) lines.push(`    line [${chart.line.map(number4).join(", ")}]`);
-  lines.push("```");
-  return lines.join("\n");
-}
-function quoted(text2) {
-  const clean = text2.replace(/[\p{C}\u2028\u2029"\\`]/gu, " ").replace(/\s+/g, " ").trim().slice(0, 60);
-  return `"${clean === "" ? "-" : clean}"`;
-}
-function number4(value) {
-  return Number.isFinite(value) ? String(Math.round(value * 10) / 10) : "0";
-}
-
-// src/stats/render-funnel-section.ts
-var EXPLAINED = "The first four stages count reviews (each file\u2019s review once, at the furthest stage it reached); from \u201CPR opened\u201D on they count PRs. Merge rate = merged \xF7 decided (merged + closed unmerged; open PRs are not decided yet); precision = merged as proposed \xF7 decided, leaving out merges whose edits the log cannot tell.";
-function renderFunnelSection(report, options2 = {}) {
-  const funnels = options2.groups === false ? [report.overall] : [report.overall, ...report.groups];
-  const header = ["stage", ...funnels.map((f) => f === report.overall ? "all" : tableCell(f.group, 60))];
-  const rows = funnelLines(report).map((line) => [line.outcome ? `  \u21B3 ${line.label}` : line.label, ...funnels.map(line.cell)]);
-  const table = [
-    `| ${header.join(" | ")} |`,
-    `|${header.map((_, i) => i === 0 ? "---" : "--:").join("|")}|`,
-    ...rows.map((cells) => `| ${cells.join(" | ")} |`)
-  ];
-  return [
-    options2.heading ?? "## Trust funnel",
-    "",
-    `_${tableCell(provenance(report), 500)}_`,
-    "",
-    ...table,
-    "",
-    funnelChart(report.overall),
-    "",
-    EXPLAINED,
-    ""
-  ].join("\n");
-}
-function funnelChart(funnel) {
-  const categories = ["selected", "answered", "passed gates", "green", "PR opened"];
-  const bars = [funnel.selected, funnel.answered, funnel.passedGates, funnel.green, funnel.prsOpened];
-  if (funnel.outcomes !== null) {
-    const { merged_as_proposed: asProposed, merged_after_edits: afterEdits, merged_edits_unknown: unknown2 } = funnel.outcomes;
-    categories.push("merged", "as proposed");
-    bars.push(asProposed + afterEdits + unknown2, asProposed);
-  }
-  return renderXyChart({ title: "Trust funnel", categories, yLabel: "reviews, then PRs", yMax: Math.max(...bars), bars });
-}
 
 // src/stats/suggestion-text.ts
 function suggestionText(calibration, code = (text2) => text2) {

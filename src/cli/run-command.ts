@@ -3,6 +3,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { configFromEnv, loadRepoConfigFile, resolveConfig } from '../config/load-config.js';
 import { createForgeFromEnv, detectForgeKind } from '../forge/create-forge.js';
+import { workflowRunUrl } from '../dashboard/dashboard-settings.js';
+import { runWithDashboard } from '../dashboard/run-with-dashboard.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { FileResult } from '../pipeline/run-types.js';
 import type { Trigger } from '../report/audit-row.js';
@@ -76,7 +78,7 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
   const auditLogPath = auditLogPathFor(config.auditLog, userRepo);
 
   logger.info({ repo: repoDir, apply, forge: kind, model: config.llm.model, maxFiles: config.maxFiles }, apply ? 'starting' : 'starting a dry run');
-  const report = await runPipeline({
+  const options = {
     repoDir,
     userRepo,
     config,
@@ -95,7 +97,9 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
     logger,
     redact,
     onFileDone: (result: FileResult) => logger.debug({ file: result.file, action: result.action }, 'progress'),
-  });
+  };
+  // An applied run with a forge reads the dashboard issue first and brings it up to date after.
+  const report = await runWithDashboard({ runPipeline, options, server: false, workflowUrl: workflowRunUrl(env) });
 
   const table = redact(renderResultsTable(report));
   if (command.json) {

@@ -105,6 +105,9 @@ export const RepoConfig = z
     pr: z.object({ draft: z.boolean().default(false) }).strict().default({ draft: false }),
     labels: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
     concurrency: positive.max(64).default(4),
+    /** The dashboard issue (one per repository), written after every applied run with a forge. */
+    dashboard: z.boolean().default(true),
+    dashboardTitle: z.string().trim().min(1).max(200).default('scrum-apply dashboard'),
   })
   .strict();
 export type RepoConfig = z.infer<typeof RepoConfig>;

@@ -1,4 +1,5 @@
 import type { RepoConfigInput } from '../config/config-schema.js';
+import { runWithDashboard } from '../dashboard/run-with-dashboard.js';
 import { ConfigError, loadRepoConfigFile, resolveConfig } from '../config/load-config.js';
 import type { RunOptions, RunReport } from '../pipeline/run-types.js';
 import { createAuditLog } from '../report/audit-log.js';
@@ -27,6 +28,8 @@ export interface CommentJobDeps {
   /** The operator's patch model: the only one a server run talks to. */
   llm: { url: string; apiKey?: string };
   runPipeline: (options: RunOptions) => Promise<RunReport>;
+  /** The durable queue's dead-letter count, for the dashboard. */
+  deadLetters?: () => Promise<number>;
   logger: Logger;
   /** Secrets of the server's own (LLM key, webhook secrets) to keep out of replies and logs. */
   secrets: string[];
@@ -99,23 +102,30 @@ export function createCommentJobRunner(deps: CommentJobDeps): JobRunner {
       }
 
       log.info({ sha: clone.sha, apply: !command.dryRun, only: command.paths.length }, 'running the pipeline');
-      const report = await deps.runPipeline({
-        repoDir: clone.dir,
-        config: policy.config,
-        apply: !command.dryRun,
-        forge,
-        only: command.paths,
-        force: command.force,
-        trigger: 'comment',
-        actor: job.actor,
-        auditLogPath: auditLogPath(deps.dataDir, job.ref),
-        scratchRoot: scratchPath(deps.dataDir),
-        llm: { url: deps.llm.url, ...(deps.llm.apiKey ? { apiKey: deps.llm.apiKey } : {}) },
-        gitAuth: auth,
-        logger: log,
-        redact,
-        signal,
-        ...(auditSink ? { auditSink: (row: Parameters<AuditSink>[1]) => auditSink(repository, row) } : {}),
+      // An applied run reads the dashboard issue first and brings it up to date after.
+      const report = await runWithDashboard({
+        runPipeline: deps.runPipeline,
+        server: true,
+        workflowUrl: null,
+        ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}),
+        options: {
+          repoDir: clone.dir,
+          config: policy.config,
+          apply: !command.dryRun,
+          forge,
+          only: command.paths,
+          force: command.force,
+          trigger: 'comment',
+          actor: job.actor,
+          auditLogPath: auditLogPath(deps.dataDir, job.ref),
+          scratchRoot: scratchPath(deps.dataDir),
+          llm: { url: deps.llm.url, ...(deps.llm.apiKey ? { apiKey: deps.llm.apiKey } : {}) },
+          gitAuth: auth,
+          logger: log,
+          redact,
+          signal,
+          ...(auditSink ? { auditSink: (row: Parameters<AuditSink>[1]) => auditSink(repository, row) } : {}),
+        },
       });
       log.info({ run: report.runId, files: report.results.length, ms: report.durationMs }, 'run finished');
       await reply(resultsReply(renderResultsMarkdown(report), job.actor, commandText(command)));

@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
+import { checkReason } from './audit-row.js';
 import { inlineCode, tableCell } from './markdown-text.js';
 import type { FileResult, RunReport } from './run-report.js';
 
@@ -39,15 +40,22 @@ export const EMPTY_DASHBOARD: DashboardState = { v: 1, files: {}, notEligible: {
 /** What a ticked box asks for. */
 export type DashboardAction = { type: 'rebuild' | 'retry' | 'allow'; file: string } | { type: 'run-now' } | { type: 'retry-red' };
 
+/**
+ * The section of each outcome of an applied run with a forge. A file whose obsolete PR the run
+ * closed leaves the dashboard; the dry-run and forge-less outcomes never reach it.
+ */
 const SECTION_OF: Partial<Record<FileResult['action'], DashboardSection>> = {
   pr_opened: 'open',
   pr_updated: 'open',
   pr_unchanged: 'open',
+  skipped_human_edited: 'open',
   build_red_reverted: 'red',
   all_rejected: 'rejected',
   no_patches: 'rejected',
   skipped_too_large: 'rejected',
+  error: 'rejected',
   skipped_closed_pr: 'declined',
+  skipped_stopped: 'declined',
   skipped_open_pr_limit: 'waiting',
   skipped_pr_hourly_limit: 'waiting',
 };
@@ -56,10 +64,11 @@ const SECTION_OF: Partial<Record<FileResult['action'], DashboardSection>> = {
 export function mergeDashboard(previous: DashboardState, report: RunReport, run: { at: string; trigger: string; actor: string | null; model: string; url: string | null }): DashboardState {
   const files = { ...previous.files };
   for (const result of report.results) {
+    if (result.action === 'pr_closed_obsolete') delete files[result.file];
     const section = SECTION_OF[result.action];
     if (section === undefined) continue;
     const before = files[result.file];
-    const detail = detailOf(result);
+    const detail = detailOf(result, before);
     files[result.file] = {
       section,
       detail,
@@ -74,7 +83,9 @@ export function mergeDashboard(previous: DashboardState, report: RunReport, run:
   }
   const notEligible: Record<string, number> = {};
   for (const skipped of report.skipped) {
-    const kind = skipped.reason.replace(/[:(].*$/s, '').trim() || 'other';
+    // No longer eligible: counted under "Not eligible", no longer listed with its old state.
+    delete files[skipped.file];
+    const kind = notEligibleKind(skipped.reason);
     notEligible[kind] = (notEligible[kind] ?? 0) + 1;
   }
   return {
@@ -85,13 +96,30 @@ export function mergeDashboard(previous: DashboardState, report: RunReport, run:
   };
 }
 
-function detailOf(result: FileResult): string {
-  if (result.action === 'build_red_reverted') {
-    const check = result.row.check;
-    return check?.timed_out ? 'the check timed out' : (result.reason ?? `check exited ${check?.exit_code ?? 'abnormally'}`);
+/** What a file's section shows: the check of an open PR, the first compiler error, the reasons. */
+function detailOf(result: FileResult, before: DashboardEntry | undefined): string {
+  const check = result.row.check;
+  if (result.action === 'build_red_reverted') return check === null ? (result.reason ?? 'the check failed') : checkReason(check);
+  if (result.action === 'all_rejected') return [...new Set(result.row.patches_rejected.map((p) => p.reason))].join('; ');
+  if (result.action === 'error') return `failed: ${result.row.error ?? result.reason ?? 'unknown error'}`;
+  if (SECTION_OF[result.action] === 'open' && result.action !== 'skipped_human_edited') {
+    if (check !== null) return check.green ? 'check green' : checkReason(check);
+    // Unchanged: this run did not check it again; what the last check said still holds.
+    return before?.section === 'open' && before.detail !== '' ? before.detail : 'check green';
   }
-  if (result.action === 'all_rejected') return result.row.patches_rejected.map((p) => p.reason).join('; ');
   return result.reason ?? '';
+}
+
+/** Not-eligible reasons counted by kind: tier, confidence, denied path, untracked, no review, other. */
+export function notEligibleKind(reason: string): string {
+  if (reason.startsWith('tier ')) return 'tier excluded';
+  if (reason.startsWith('confidence')) return 'confidence below the minimum';
+  if (reason.startsWith('not tracked')) return 'not tracked at the base';
+  if (reason === 'no review for this file') return 'no review';
+  if (/^(is too large|is not UTF-8)/u.test(reason)) return 'not a text file the bot edits';
+  if (reason.startsWith('denied by')) return 'denied path';
+  if (reason.startsWith('path ')) return 'unsafe path';
+  return 'other';
 }
 
 const MARKER = /<!-- scrum-apply:dashboard ([A-Za-z0-9+/]+={0,2}) -->/g;
@@ -142,20 +170,38 @@ const TITLES: Record<DashboardSection, string> = {
 /** Sections in the order a maintainer needs them; shortening starts from the last. */
 const ORDER: DashboardSection[] = ['open', 'red', 'rejected', 'declined', 'waiting'];
 
+export interface DashboardRenderOptions {
+  maxLength: number;
+  /** The "Run scrum-apply now" box: where something listens for it (the App, the Gitea server). */
+  runBox: boolean;
+  /** A short trust-funnel section (markdown); the first thing left out when the body is too long. */
+  funnel?: string;
+  /** One-line notes under the last run (the dead-letter count). */
+  notes?: string[];
+}
+
+const FUNNEL_START = '<!-- scrum-apply:funnel -->';
+const FUNNEL_END = '<!-- /scrum-apply:funnel -->';
+
 /**
- * The dashboard's body, at most `maxLength` characters. When too long, sections lose items
- * from their end ("… and N more"), the least useful section first (waiting, then declined, …);
- * the run box and the state marker always stay.
+ * The dashboard's body, at most `maxLength` characters. When too long, the funnel goes first,
+ * then sections lose items from their end ("… and N more"), the least useful section first
+ * (waiting, then declined, …); the run box and the state marker always stay.
  */
-export function renderDashboard(state: DashboardState, options: { maxLength: number; runBox: boolean }): string {
+export function renderDashboard(state: DashboardState, options: DashboardRenderOptions): string {
   const meta = stateMarker(state);
   const head = ['This issue lists what scrum-apply did with every file it selected. Tick a box to act; the next run clears it.'];
   if (options.runBox) head.push('', box('run-now', null, 'Run scrum-apply now'));
   const items = ORDER.map((section) => sectionItems(state, section));
   const shown = items.map((list) => list.length);
-  const tail = [...notEligibleLines(state), ...lastRunLines(state), '', meta];
-  const render = () => [...head, ...ORDER.flatMap((section, i) => sectionLines(section, items[i] ?? [], shown[i] ?? 0)), ...tail].join('\n');
+  let funnel = options.funnel === undefined ? [] : ['', FUNNEL_START, options.funnel.trim(), FUNNEL_END];
+  const tail = () => [...notEligibleLines(state), ...funnel, ...lastRunLines(state), ...(options.notes ?? []).map((note) => `\n${note}`), '', meta];
+  const render = () => [...head, ...ORDER.flatMap((section, i) => sectionLines(section, items[i] ?? [], shown[i] ?? 0)), ...tail()].join('\n');
   let body = render();
+  if (body.length > options.maxLength && funnel.length > 0) {
+    funnel = [];
+    body = render();
+  }
   for (let i = ORDER.length - 1; i >= 0 && body.length > options.maxLength; ) {
     const list = items[i] ?? [];
     if ((shown[i] ?? 0) === 0) {
@@ -190,7 +236,9 @@ function sectionItems(state: DashboardState, section: DashboardSection): string[
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([file, entry]) => {
       const pr = entry.pr ? ` — [#${entry.pr.number}](${entry.pr.url})` : '';
-      const what = `${inlineCode(file)}${pr}${entry.detail ? `: ${tableCell(entry.detail, 200)}` : ''} (since ${entry.since.slice(0, 10)})`;
+      const confidence = section === 'open' && entry.confidence !== null ? ` · confidence ${entry.confidence}` : '';
+      const detail = entry.detail ? (section === 'open' ? ` · ${tableCell(entry.detail, 200)}` : `: ${tableCell(entry.detail, 200)}`) : '';
+      const what = `${inlineCode(file)}${pr}${confidence}${detail} (since ${entry.since.slice(0, 10)})`;
       if (section === 'open') return box('rebuild', file, `rebuild ${what}`);
       if (section === 'red' || section === 'rejected') return box('retry', file, `retry ${what}`);
       if (section === 'declined') return box('allow', file, `allow again ${what}`);
@@ -225,7 +273,11 @@ function lastRunLines(state: DashboardState): string[] {
  * aside: an unchanged run then writes nothing.
  */
 export function dashboardChanged(current: string, next: string): boolean {
-  const visible = (body: string) => body.replace(/^Last run:.*$/mu, '').replace(MARKER, '');
+  const visible = (body: string) =>
+    body
+      .replace(/^Last run:.*$/mu, '')
+      .replace(MARKER, '')
+      .replace(new RegExp(`${FUNNEL_START}[\\s\\S]*?${FUNNEL_END}`, 'u'), '');
   const state = (body: string) => JSON.stringify({ ...parseDashboardState(body), lastRun: null });
   return visible(current) !== visible(next) || state(current) !== state(next);
 }

@@ -50,6 +50,7 @@ export function createServerRuntime(settings: ServerSettings, deps: RuntimeDeps 
     secrets: settings.secrets,
     replies: deps.queue?.replies ?? null,
     audit: deps.queue?.audit ?? null,
+    ...deadLetterCount(deps.queue),
     ...(deps.now ? { now: deps.now } : {}),
   });
   const service = createCommandService({
@@ -79,4 +80,11 @@ export async function openServerRuntime(settings: ServerSettings, deps: RuntimeD
       { logger, redact, ...(deps.queueTuning ? { tuning: deps.queueTuning } : {}) },
     ));
   return createServerRuntime(settings, { ...deps, logger, queue });
+}
+
+/** A durable queue (one that records replies) has a dead-letter queue worth a line on the dashboard. */
+function deadLetterCount(chosen: ChosenQueue | undefined): { deadLetters?: () => Promise<number> } {
+  if (chosen === undefined || chosen.replies === null) return {};
+  const { queue } = chosen;
+  return { deadLetters: async () => (await queue.health()).deadLettered };
 }

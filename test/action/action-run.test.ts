@@ -79,6 +79,8 @@ function runnerEnv(step: number, inputs: Record<string, string> = {}): NodeJS.Pr
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: 'schedule',
     GITHUB_ACTOR: 'octocat',
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_RUN_ID: String(9000 + step),
     GITHUB_REPOSITORY: github.repository,
     GITHUB_API_URL: github.url,
     GITHUB_WORKSPACE: repo.dir,
@@ -106,6 +108,12 @@ describe('the Action entry (action/index.mjs) under a runner', () => {
       `${branchOf(FORMAT)} → main (open)`,
     ]);
     expect(github.counts().unexpected).toEqual([]);
+    // The scheduled run opened the dashboard issue, linked to its workflow run.
+    const [dashboard, ...others] = github.issues();
+    expect(others).toEqual([]);
+    expect(dashboard).toMatchObject({ title: 'scrum-apply dashboard', state: 'open', labels: ['scrum-apply'] });
+    expect(dashboard?.body).toContain('[workflow run](https://github.example/octo/demo/actions/runs/9001)');
+    expect(dashboard?.body).toContain(`retry \`${RED}\``);
     expect(git(repo.origin, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/scrum-apply/').trim().split('\n').sort()).toEqual([
       branchOf(SHAPES),
       branchOf(FORMAT),
@@ -128,11 +136,14 @@ describe('the Action entry (action/index.mjs) under a runner', () => {
 
   it('the next scheduled run finds the PRs unchanged: nothing opened or updated', async () => {
     expect((await runEntry(repo.dir, runnerEnv(1))).code).toBe(0);
-    const writes = github.counts().writes;
+    const { writes, dashboardWrites } = github.counts();
+    expect(dashboardWrites).toBe(1);
     const env = runnerEnv(2);
     const result = await runEntry(repo.dir, env);
     expect(result.code).toBe(0);
     expect(github.counts().writes).toBe(writes);
+    // The dashboard says nothing new either (the run's time and link aside): not written.
+    expect(github.counts().dashboardWrites).toBe(dashboardWrites);
     expect(readOutputs(env.GITHUB_OUTPUT ?? '')).toMatchObject({ opened: '0', updated: '0', red: '1' });
   });
 
@@ -142,6 +153,7 @@ describe('the Action entry (action/index.mjs) under a runner', () => {
     expect(result.code).toBe(0);
     expect(github.pulls()).toEqual([]);
     expect(github.counts().writes).toBe(0);
+    expect(github.counts()).toMatchObject({ reads: 0, dashboardWrites: 0 });
     expect(readOutputs(env.GITHUB_OUTPUT ?? '')).toMatchObject({ opened: '0', updated: '0', red: '1' });
   });
 

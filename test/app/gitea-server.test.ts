@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunOptions, RunReport } from '../../src/pipeline/run-types.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { FixtureRepo } from '../helpers/fixture-repo.js';
+import { createGiteaIssueMock, mockGiteaCreateIssue, mockGiteaListIssues, sentDashboardBody } from '../helpers/dashboard-mocks.js';
+import { giteaLabel } from '../helpers/gitea-mocks.js';
 import { captureLogger } from '../helpers/github-mocks.js';
 import { deferred, fakeReport, giteaCommentPayload, servedFixture, type CommentOptions } from './app-fixtures.js';
 
@@ -193,6 +195,28 @@ describe('the server for Gitea', () => {
     expect(rig.comments[0]).toContain('scrum-apply results for `/scrum-apply dry-run` (requested by maintainer)');
     expect(rig.api.isDone()).toBe(true);
     expect(rig.lines.join('')).not.toContain(GITEA_TOKEN);
+  });
+
+  it('an applied command writes the dashboard issue, with the "Run scrum-apply now" box (the server listens for it)', async () => {
+    rig = await start();
+    mockPermission(rig, 'write');
+    mockReaction(rig);
+    mockRepo(rig);
+    mockReply(rig);
+    rig.api.get(`${API}/labels`).query({ limit: '50', page: '1' }).reply(200, [giteaLabel(3, 'scrum-apply')]);
+    const issues = createGiteaIssueMock({ url: GITEA_URL, owner: 'acme', repo: 'widgets' }, GITEA_TOKEN);
+    mockGiteaListIssues(issues, 'scrum-apply', [[]]);
+    mockGiteaCreateIssue(issues, 31);
+    expect(await deliver(rig, comment({ body: '/scrum-apply' }))).toEqual({ status: 200, message: 'queued' });
+    await rig.server.service.onIdle();
+
+    expect(rig.calls[0]).toMatchObject({ apply: true });
+    issues.done();
+    expect(rig.api.isDone()).toBe(true);
+    expect(issues.writes()[0]?.body).toMatchObject({ title: 'scrum-apply dashboard', labels: [3] });
+    const body = sentDashboardBody(issues.requests) ?? '';
+    expect(body).toContain('- [ ] <!-- scrum-apply:run-now --> Run scrum-apply now');
+    expect(body).toMatch(/^Last run: .* \(comment by `maintainer`\)/mu);
   });
 
   it.each([

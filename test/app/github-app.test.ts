@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../src/pipeline/run-types.js';
 import { git } from '../helpers/fixture-repo.js';
 import { mockCreateComment, mockGetRepo, mockPermission, mockReaction, TOKEN } from '../helpers/github-mocks.js';
+import { mockNewDashboardOptionally, sentDashboardBody } from '../helpers/dashboard-mocks.js';
 import { deferred, fakeReport } from './app-fixtures.js';
 import { createAppHarness, postedComments, reactions, type AppHarness } from './probot-harness.js';
 
@@ -26,6 +27,8 @@ function mockAccepted(harness: AppHarness, level = 'write', role = level): void 
   mockReaction(harness.mock, COMMENT);
   mockGetRepo(harness.mock);
   mockCreateComment(harness.mock, ISSUE, 900);
+  // An applied run reads and writes the dashboard issue (tested below).
+  mockNewDashboardOptionally(harness.mock);
 }
 
 function onlyCall(harness: AppHarness): RunOptions {
@@ -77,6 +80,20 @@ describe('the /scrum-apply comment on GitHub', () => {
     expect(replies[0]).toContain('scrum-apply results for `/scrum-apply max-files=2 crates/geometry/src/shapes.rs` (requested by octocat)');
     expect(replies[0]).toContain('| `crates/geometry/src/shapes.rs` | PR opened | [#12](https://github.com/acme/widgets/pull/12) |');
     expectNothingElse(h);
+  });
+
+  it('an applied comment run writes the dashboard issue, with the "Run scrum-apply now" box (the App listens for it)', async () => {
+    h = await createAppHarness();
+    mockAccepted(h);
+    await h.receive({ body: '/scrum-apply', commentId: COMMENT, issueNumber: ISSUE });
+    await h.runtime.service.onIdle();
+    expectNothingElse(h);
+    const get = h.mock.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(get).toContain('/repos/acme/widgets/issues?labels=scrum-apply&state=all&per_page=100');
+    const body = sentDashboardBody(h.mock.requests) ?? '';
+    expect(body).toContain('- [ ] <!-- scrum-apply:run-now --> Run scrum-apply now');
+    expect(body).toContain('rebuild `crates/geometry/src/shapes.rs` — [#12](https://github.com/acme/widgets/pull/12)');
+    expect(body).toMatch(/^Last run: .* \(comment by `octocat`\)/mu);
   });
 
   it('passes dry-run and force through', async () => {

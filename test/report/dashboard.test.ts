@@ -60,7 +60,7 @@ function report(results: FileResult[], extra: Partial<RunReport> = {}): RunRepor
 
 const RESULTS = [
   result('src/open.rs', 'pr_opened', { pr: { number: 12, url: 'https://github.com/acme/widgets/pull/12' } }),
-  result('src/red.rs', 'build_red_reverted', { reason: 'E0063 missing field `crlf` in initializer (src/red.rs:212)' }, { check: { command: 'cargo check', exit_code: 101, duration_ms: 900, green: false, timed_out: false } }),
+  result('src/red.rs', 'build_red_reverted', { reason: 'E0063 missing field `crlf` in initializer (src/red.rs:212)' }, { check: { command: 'cargo check', exit_code: 101, duration_ms: 900, green: false, timed_out: false, errors: [{ code: 'E0063', message: 'missing field `crlf` in initializer', file: 'src/red.rs', line: 212 }] } }),
   result('src/rejected.rs', 'all_rejected', {}, { patches_rejected: [{ reason: 'old_string not found', rationale: 'x', confidence: 95 }] }),
   result('src/declined.rs', 'skipped_closed_pr', { reason: 'PR #9 was closed without merging', pr: { number: 9, url: 'https://github.com/acme/widgets/pull/9' } }),
   result('src/dry.rs', 'dry_run_committed'),
@@ -84,7 +84,8 @@ describe('the dashboard', () => {
     expect(body).toContain('- [ ] <!-- scrum-apply:run-now --> Run scrum-apply now');
     expect(body).toContain('- [ ] <!-- scrum-apply:retry-red --> Retry all red');
     expect(body).toContain('Not eligible (3)');
-    expect(body).toContain('- denied by "docs/": 1');
+    expect(body).toContain('- denied path: 2');
+    expect(body).toContain('- not tracked at the base: 1');
     expect(body).toContain('[workflow run](https://github.com/acme/widgets/actions/runs/7)');
     // Checkboxes only ever stand in list items, one per line.
     for (const line of body.split('\n').filter((l) => l.includes('[ ]'))) expect(line.startsWith('- [ ] ')).toBe(true);
@@ -104,6 +105,12 @@ describe('the dashboard', () => {
     const fixed = mergeDashboard(previous, report([result('src/red.rs', 'pr_opened', { pr: { number: 13, url: 'https://github.com/acme/widgets/pull/13' } })]), later);
     expect(dashboardChanged(first, renderDashboard(fixed, { maxLength: 60_000, runBox: false }))).toBe(true);
     expect(parseDashboardState('a body a person wrote')).toEqual(EMPTY_DASHBOARD);
+    // A file that is no longer eligible leaves its section (it is counted under "Not eligible").
+    const ineligible = mergeDashboard(previous, report([], { skipped: [{ file: 'src/red.rs', reason: 'confidence_avg 80 < 90' }] }), later);
+    expect(ineligible.files['src/red.rs']).toBeUndefined();
+    expect(ineligible.notEligible).toEqual({ 'confidence below the minimum': 1 });
+    // A file whose obsolete PR the bot closed leaves the dashboard.
+    expect(mergeDashboard(previous, report([result('src/open.rs', 'pr_closed_obsolete')]), later).files['src/open.rs']).toBeUndefined();
   });
 
   it('reads which boxes a person ticked', () => {

@@ -5,16 +5,19 @@ import { z } from 'zod';
 /**
  * A tiny in-memory GitHub REST API on 127.0.0.1 with just the endpoints the GitHub forge
  * calls during a run (pulls: list, create, update; labels: list, create; issue labels: add,
- * set, remove). It counts requests, so the benchmark can report API writes per PR; anything
- * else is answered 404 and counted as unexpected.
+ * set, remove; the dashboard issue: list, create, edit). It counts requests, so the benchmark
+ * can report API writes per PR (the dashboard's writes counted apart); anything else is
+ * answered 404 and counted as unexpected.
  */
 export interface LocalGitHub {
   /** GITHUB_API_URL for the bot. */
   url: string;
   /** GITHUB_REPOSITORY for the bot. */
   repository: string;
-  counts(): { reads: number; writes: number; unexpected: string[] };
+  counts(): { reads: number; writes: number; dashboardWrites: number; unexpected: string[] };
   pulls(): LocalPull[];
+  /** The issues (the dashboard) as they stand. */
+  issues(): LocalIssue[];
   close(): Promise<void>;
 }
 
@@ -31,6 +34,16 @@ export interface LocalPull {
   createdAt: string;
 }
 
+export interface LocalIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  labels: string[];
+}
+
+const NewIssue = z.object({ title: z.string(), body: z.string().optional(), labels: z.array(z.string()).optional() });
+const IssueUpdate = z.object({ body: z.string() });
 const NewPull = z.object({ title: z.string(), head: z.string(), base: z.string(), body: z.string().optional(), draft: z.boolean().optional() });
 const PullUpdate = z.object({ title: z.string().optional(), body: z.string().optional() });
 const Labels = z.object({ labels: z.array(z.string()) });
@@ -48,7 +61,11 @@ export async function startLocalGitHub(options: {
   const full = `${owner}/${repo}`;
   const pulls: LocalPull[] = [];
   const labels = new Map<string, { name: string; color: string }>();
-  const counts = { reads: 0, writes: 0, unexpected: [] as string[] };
+  const issues: LocalIssue[] = [];
+  // Issues and pull requests share one sequence of numbers, as on GitHub.
+  let lastNumber = 0;
+  const counts = { reads: 0, writes: 0, dashboardWrites: 0, unexpected: [] as string[] };
+  const issuePayload = (issue: LocalIssue) => ({ ...issue, html_url: `https://github.example/${full}/issues/${issue.number}`, labels: issue.labels.map((name) => ({ name })) });
   let baseUrl = '';
 
   const pullPayload = (pull: LocalPull) => ({
@@ -91,7 +108,7 @@ export async function startLocalGitHub(options: {
         return invalid(`A pull request already exists for ${owner}:${input.data.head}.`, 'custom');
       }
       const createdAt = (options.now ?? (() => new Date()))().toISOString();
-      const pull: LocalPull = { number: pulls.length + 1, body: '', draft: false, state: 'open', labels: [], createdAt, ...input.data };
+      const pull: LocalPull = { number: (lastNumber += 1), body: '', draft: false, state: 'open', labels: [], createdAt, ...input.data };
       pulls.push(pull);
       return { status: 201, body: pullPayload(pull) };
     }
@@ -119,6 +136,25 @@ export async function startLocalGitHub(options: {
       pull.labels = [...new Set([...keep, ...input.data.labels])];
       return { status: 200, body: labelsOf(pull) };
     }
+    if (path === '/issues' && method === 'GET') {
+      const label = url.searchParams.get('labels');
+      return page(issues.filter((issue) => label === null || issue.labels.includes(label)).reverse().map(issuePayload), url);
+    }
+    if (path === '/issues' && method === 'POST') {
+      const input = NewIssue.safeParse(body);
+      if (!input.success) return invalid('bad issue');
+      const issue: LocalIssue = { number: (lastNumber += 1), title: input.data.title, body: input.data.body ?? '', state: 'open', labels: input.data.labels ?? [] };
+      issues.push(issue);
+      return { status: 201, body: issuePayload(issue) };
+    }
+    if ((match = /^\/issues\/(\d+)$/.exec(path)) && method === 'PATCH') {
+      const issue = issues.find((i) => i.number === Number(match?.[1]));
+      const update = IssueUpdate.safeParse(body);
+      if (!issue) return { status: 404, body: { message: 'Not Found' } };
+      if (!update.success) return invalid('bad update');
+      issue.body = update.data.body;
+      return { status: 200, body: issuePayload(issue) };
+    }
     if (path === '/labels' && method === 'GET') return page([...labels.values()], url);
     if (path === '/labels' && method === 'POST') {
       const input = NewLabel.safeParse(body);
@@ -134,6 +170,7 @@ export async function startLocalGitHub(options: {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (method === 'GET') counts.reads += 1;
+    else if (/\/issues(\/\d+)?$/u.test(url.pathname)) counts.dashboardWrites += 1;
     else counts.writes += 1;
     let body: unknown = null;
     try {
@@ -160,8 +197,9 @@ export async function startLocalGitHub(options: {
   return {
     url: baseUrl,
     repository: full,
-    counts: () => ({ reads: counts.reads, writes: counts.writes, unexpected: [...counts.unexpected] }),
+    counts: () => ({ ...counts, unexpected: [...counts.unexpected] }),
     pulls: () => pulls.map((p) => ({ ...p, labels: [...p.labels] })),
+    issues: () => issues.map((i) => ({ ...i, labels: [...i.labels] })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

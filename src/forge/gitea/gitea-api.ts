@@ -3,6 +3,7 @@ import { ForgeError } from '../types.js';
 import type { GiteaClient } from './gitea-client.js';
 import {
   GiteaComment,
+  GiteaIssue,
   GiteaLabel,
   GiteaPermission,
   GiteaPull,
@@ -158,4 +159,26 @@ export async function getCollaboratorPermission(
     }
     throw error;
   }
+}
+
+/** Issues only (never PRs) carrying `label`, open and closed: `GET /repos/{o}/{r}/issues?type=issues&labels=…&state=all`. */
+export async function listLabelledIssues(client: GiteaClient, ref: RepoRef, label: string): Promise<GiteaIssue[]> {
+  return listAll(client, `${repoPath(ref)}/issues`, { type: 'issues', labels: label, state: 'all' }, GiteaIssue);
+}
+
+export interface CreateIssueBody {
+  title: string;
+  body: string;
+  /** Label ids. */
+  labels: number[];
+}
+
+/** 201 with the issue. */
+export async function createIssue(client: GiteaClient, ref: RepoRef, body: CreateIssueBody): Promise<GiteaIssue> {
+  return (await client.request({ method: 'POST', path: `${repoPath(ref)}/issues`, body, schema: GiteaIssue })).data;
+}
+
+/** `PATCH /repos/{o}/{r}/issues/{index}` with the body only (201, as every edit). */
+export async function editIssueBody(client: GiteaClient, ref: RepoRef, index: number, body: string): Promise<void> {
+  await client.request({ method: 'PATCH', path: `${repoPath(ref)}/issues/${index}`, body: { body }, schema: z.unknown() });
 }

@@ -5,6 +5,8 @@ import {
   ForgeError,
   type ChatForge,
   type CreatedPr,
+  type DashboardForge,
+  type DashboardIssue,
   type Forge,
   type ForgePr,
   type HistoryForge,
@@ -17,20 +19,23 @@ import {
 import {
   addCommentReaction,
   closePull,
+  createIssue,
   createIssueComment,
   createLabel,
   createPull,
+  editIssueBody,
   editPull,
   getCollaboratorPermission,
   getPullByBaseHead,
   getRepo,
+  listLabelledIssues,
   listLabels,
   listPulls,
   type RepoRef,
 } from './gitea-api.js';
 import { createGiteaClient, type FetchLike } from './gitea-client.js';
 import { createGiteaLabelIds } from './gitea-label-ids.js';
-import type { GiteaPull } from './gitea-schemas.js';
+import type { GiteaIssue, GiteaPull } from './gitea-schemas.js';
 import { giteaTitle, updatedTitle } from './gitea-title.js';
 import { headBranchOf, isSameRepoPull, toForgePr, toPrHistory } from './to-forge-pr.js';
 
@@ -64,7 +69,7 @@ const PERMISSIONS = {
   none: 'none',
 } as const satisfies Record<string, Permission>;
 
-export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge & HistoryForge {
+export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge & HistoryForge & DashboardForge {
   const client = createGiteaClient(options);
   const ref: RepoRef = { owner: options.owner, repo: options.repo };
   const logger = options.logger.child({ forge: 'gitea', repo: `${ref.owner}/${ref.repo}` });
@@ -170,6 +175,21 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     return branch;
   }
 
+  async function findDashboard(label: string, marker: string): Promise<DashboardIssue | null> {
+    const ours = (await listLabelledIssues(client, ref, label)).filter((issue) => issue.pull_request == null && issue.body.includes(marker));
+    const newest = ours.reduce<GiteaIssue | null>((best, issue) => (best === null || issue.number > best.number ? issue : best), null);
+    return newest === null ? null : toDashboardIssue(newest);
+  }
+
+  async function createDashboard(title: string, body: string, label: LabelSpec): Promise<DashboardIssue> {
+    const labels = await labelIds.idsFor([label]);
+    return toDashboardIssue(await createIssue(client, ref, { title: giteaTitle(title, false), body, labels }));
+  }
+
+  async function editDashboard(number: number, body: string): Promise<void> {
+    await editIssueBody(client, ref, number, body);
+  }
+
   return {
     kind: 'gitea',
     maxBodyLength: GITEA_MAX_BODY_LENGTH,
@@ -183,7 +203,14 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge & ChatForge 
     createComment,
     reactToComment,
     defaultBranch,
+    findDashboard,
+    createDashboard,
+    editDashboard,
   };
+}
+
+function toDashboardIssue(issue: GiteaIssue): DashboardIssue {
+  return { number: issue.number, url: issue.html_url, state: issue.state, body: issue.body };
 }
 
 /**

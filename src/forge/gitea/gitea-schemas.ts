@@ -58,3 +58,16 @@ export const GiteaPermission = z.object({
   permission: z.enum(['owner', 'admin', 'write', 'read', 'none']),
 });
 export type GiteaPermission = z.infer<typeof GiteaPermission>;
+
+/** `Issue`: the dashboard reads these. `pull_request` is set when the issue is a PR. */
+export const GiteaIssue = z.object({
+  number: z.number().int().positive(),
+  html_url: z.string(),
+  state: z.enum(['open', 'closed']),
+  body: z
+    .string()
+    .nullish()
+    .transform((body) => body ?? ''),
+  pull_request: z.object({}).passthrough().nullish(),
+});
+export type GiteaIssue = z.infer<typeof GiteaIssue>;

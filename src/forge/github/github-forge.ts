@@ -1,8 +1,9 @@
 import type { Logger } from '../../log/logger.js';
 import { describeError, type Redactor } from '../../log/redact.js';
-import type { ChatForge, Forge, ForgePr, HistoryForge, LabelSpec, NewPr, Permission, PrUpdate } from '../types.js';
+import type { ChatForge, DashboardForge, Forge, ForgePr, HistoryForge, LabelSpec, NewPr, Permission, PrUpdate } from '../types.js';
 import type { GitHubOctokit } from './create-github-octokit.js';
 import { createLabelEnsurer } from './create-label-ensurer.js';
+import { createGitHubDashboard } from './github-dashboard.js';
 import {
   addIssueLabels,
   createCommentReaction,
@@ -36,7 +37,7 @@ const MAX_BODY_LENGTH = 60_000;
  * The GitHub forge. A new PR costs two writes (create, add labels) plus label creation, which
  * is amortised over the forge's lifetime; an update writes only what differs.
  */
-export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForge & HistoryForge {
+export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForge & HistoryForge & DashboardForge {
   const { owner, repo, redact } = options;
   const api: GitHubRepo = { octokit: options.octokit, owner, repo };
   const log = options.logger.child({ forge: 'github', repository: `${owner}/${repo}` });
@@ -146,6 +147,8 @@ export function createGitHubForge(options: GitHubForgeOptions): Forge & ChatForg
       guard(`reacting to comment ${commentId}`, () => createCommentReaction(api, commentId, reaction)),
 
     defaultBranch: () => guard('reading the repository', async () => (await getRepository(api)).defaultBranch),
+
+    ...createGitHubDashboard(api, { guard, ensureLabels }),
   };
 }
 
