@@ -42104,6 +42104,8 @@ function createHistoryCollector(options2) {
   const shaOwners = /* @__PURE__ */ new Map();
   let runRows = 0;
   let beforeSince = 0;
+  const branchPrefixes = /* @__PURE__ */ new Set();
+  let lastBranch = null;
   function groupNumber(group) {
     let index = groupIndex.get(group);
     if (index === void 0) {
@@ -42184,6 +42186,11 @@ function createHistoryCollector(options2) {
         }
         if (row.action === "skipped_human_edited") evidenceFor(number5).humanEdited = true;
         if (row.action === "pr_closed_obsolete") evidenceFor(number5).closedByBot = true;
+        if (row.branch && row.branch !== lastBranch) {
+          lastBranch = row.branch;
+          const prefix = prefixOf(row.branch, row.file);
+          if (prefix !== null) branchPrefixes.add(prefix);
+        }
       }
       if (options2.sinceMs !== null && !(Date.parse(row.ts) >= options2.sinceMs)) {
         beforeSince += 1;
@@ -42212,9 +42219,12 @@ function createHistoryCollector(options2) {
         const { number: n, branch, group, reviewConfidence, patchConfidence } = owner;
         prs.set(number5, { number: n, branch, group, reviewConfidence, patchConfidence });
       }
-      return { stages, prs, evidence, shaOwners, runRows, beforeSince };
+      return { stages, prs, evidence, shaOwners, runRows, beforeSince, branchPrefixes };
     }
   };
+}
+function prefixOf(branch, file2) {
+  return branch.length > file2.length && branch.endsWith(file2) ? branch.slice(0, branch.length - file2.length) : null;
 }
 function timeOf(ts) {
   const ms = Date.parse(ts);
@@ -42401,7 +42411,7 @@ function errorCode2(error62) {
 // src/stats/compute-stats.ts
 async function computeStats(options2) {
   const { logger } = options2;
-  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory(options2.branchPrefix);
+  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory("");
   listing.catch(() => void 0);
   const collector2 = createHistoryCollector({ by: options2.by, sinceMs: options2.since?.getTime() ?? null });
   const logs = [];
@@ -42412,7 +42422,7 @@ async function computeStats(options2) {
     logs.push(summary);
   }
   const history = collector2.finish();
-  const listed = await listing;
+  const listed = botPrs(await listing, options2.branchPrefix, history);
   if (listed !== null) logger.info({ prs: listed.length }, "listed pull requests");
   const byNumber = new Map((listed ?? []).map((pr) => [pr.number, pr]));
   const withForge = listed !== null;
@@ -42438,6 +42448,13 @@ async function computeStats(options2) {
     groups: groups2,
     calibration: calibrate(prs, { targetPrecision: options2.targetPrecision, currentMinConfidence: options2.currentMinConfidence, withForge })
   };
+}
+function botPrs(listed, branchPrefix, history) {
+  if (listed === null) return null;
+  const prefixes = [.../* @__PURE__ */ new Set([branchPrefix, ...history.branchPrefixes])];
+  const branches = /* @__PURE__ */ new Set();
+  for (const pr of history.prs.values()) if (pr.branch !== null) branches.add(pr.branch);
+  return listed.filter((pr) => branches.has(pr.headBranch) || prefixes.some((prefix) => pr.headBranch.startsWith(prefix)));
 }
 
 // src/report/markdown-text.ts

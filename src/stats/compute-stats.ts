@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import { buildFunnel, sumStages } from './build-funnel.js';
 import { calibrate } from './calibrate.js';
 import { classifyPr, type ClassifiedPr } from './classify-pr.js';
-import { createHistoryCollector } from './history-collector.js';
+import { createHistoryCollector, type AuditHistory } from './history-collector.js';
 import { readAuditLog, type AuditLogSummary } from './read-audit-log.js';
 import type { GroupBy, StatsReport } from './stats-types.js';
 
@@ -28,7 +28,9 @@ export interface StatsOptions {
  */
 export async function computeStats(options: StatsOptions): Promise<StatsReport> {
   const { logger } = options;
-  const listing: Promise<PrHistory[] | null> = options.forge === null ? Promise.resolve(null) : options.forge.listPrHistory(options.branchPrefix);
+  // One listing of every PR of the repository (both forges list them all and filter locally
+  // anyway), narrowed below to the bot's: the branch prefix may have changed over time.
+  const listing: Promise<PrHistory[] | null> = options.forge === null ? Promise.resolve(null) : options.forge.listPrHistory('');
   // Awaited after the logs are read; until then a failure must not count as unhandled.
   listing.catch(() => undefined);
 
@@ -42,7 +44,7 @@ export async function computeStats(options: StatsOptions): Promise<StatsReport> 
   }
   const history = collector.finish();
 
-  const listed = await listing;
+  const listed = botPrs(await listing, options.branchPrefix, history);
   if (listed !== null) logger.info({ prs: listed.length }, 'listed pull requests');
   const byNumber = new Map((listed ?? []).map((pr) => [pr.number, pr]));
   const withForge = listed !== null;
@@ -77,4 +79,17 @@ export async function computeStats(options: StatsOptions): Promise<StatsReport> 
     groups,
     calibration: calibrate(prs, { targetPrecision: options.targetPrecision, currentMinConfidence: options.currentMinConfidence, withForge }),
   };
+}
+
+/**
+ * The listed PRs that are the bot's: their branch starts with the configured prefix or with
+ * any prefix the audit rows show (`branchPrefix` changed over time), or is a branch a row
+ * names (a cleaned or shortened name shows no prefix).
+ */
+function botPrs(listed: PrHistory[] | null, branchPrefix: string, history: AuditHistory): PrHistory[] | null {
+  if (listed === null) return null;
+  const prefixes = [...new Set([branchPrefix, ...history.branchPrefixes])];
+  const branches = new Set<string>();
+  for (const pr of history.prs.values()) if (pr.branch !== null) branches.add(pr.branch);
+  return listed.filter((pr) => branches.has(pr.headBranch) || prefixes.some((prefix) => pr.headBranch.startsWith(prefix)));
 }

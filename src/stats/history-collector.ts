@@ -37,6 +37,11 @@ export interface AuditHistory {
   shaOwners: Map<string, number>;
   runRows: number;
   beforeSince: number;
+  /**
+   * Every branch prefix the bot's PR rows show (the branch is `<prefix><file>`), before and
+   * after a change of `branchPrefix`; a branch cleaned or shortened by branchNameFor shows none.
+   */
+  branchPrefixes: Set<string>;
 }
 
 export interface HistoryCollector {
@@ -80,6 +85,8 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
   const shaOwners = new Map<string, number>();
   let runRows = 0;
   let beforeSince = 0;
+  const branchPrefixes = new Set<string>();
+  let lastBranch: string | null = null;
 
   function groupNumber(group: string): number {
     let index = groupIndex.get(group);
@@ -170,6 +177,12 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
         }
         if (row.action === 'skipped_human_edited') evidenceFor(number).humanEdited = true;
         if (row.action === 'pr_closed_obsolete') evidenceFor(number).closedByBot = true;
+        // Consecutive rows of one PR share a branch: the prefix is derived once for them.
+        if (row.branch && row.branch !== lastBranch) {
+          lastBranch = row.branch;
+          const prefix = prefixOf(row.branch, row.file);
+          if (prefix !== null) branchPrefixes.add(prefix);
+        }
       }
       if (options.sinceMs !== null && !(Date.parse(row.ts) >= options.sinceMs)) {
         beforeSince += 1;
@@ -199,9 +212,14 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
         const { number: n, branch, group, reviewConfidence, patchConfidence } = owner;
         prs.set(number, { number: n, branch, group, reviewConfidence, patchConfidence });
       }
-      return { stages, prs, evidence, shaOwners, runRows, beforeSince };
+      return { stages, prs, evidence, shaOwners, runRows, beforeSince, branchPrefixes };
     },
   };
+}
+
+/** `scrum-apply/` of `scrum-apply/src/a.rs` for the file `src/a.rs`; null when the branch does not end in its file. */
+function prefixOf(branch: string, file: string): string | null {
+  return branch.length > file.length && branch.endsWith(file) ? branch.slice(0, branch.length - file.length) : null;
 }
 
 /** A row's time in ms; an unreadable one sorts first. */

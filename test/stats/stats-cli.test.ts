@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baseEnv, runCliCaptured } from '../helpers/cli-harness.js';
-import { createGitHubMock, GITHUB_API, OWNER, REPO, TOKEN, type GitHubMock } from '../helpers/github-mocks.js';
+import { auditRow, sha, writeAuditLog } from '../helpers/audit-rows.js';
+import { createGitHubMock, GITHUB_API, mockListPulls, OWNER, pullPayload, REPO, TOKEN, type GitHubMock } from '../helpers/github-mocks.js';
 import { EXPECTED, mockForgeListing, writeSyntheticHistory } from './synthetic-history.js';
 
 let dir: string;
@@ -123,5 +124,37 @@ describe('scrum-apply stats on a synthetic history with a known truth', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
     }
+  });
+
+  it('joins PRs opened under an earlier branchPrefix: every prefix the rows show, from one listing', async () => {
+    const file = (name: string) => `crates/app/src/${name}.rs`;
+    const onBranch = (row: Record<string, unknown>, branch: string) => ({ ...row, branch });
+    // The config says scrum-apply/ (the default); the bot used bot/ before, and a name once shortened.
+    const log = writeAuditLog(join(dir, 'audit.jsonl'), [
+      onBranch(auditRow({ file: file('old1') }, { action: 'pr_opened', pr: 11, headSha: sha(11) }), `bot/${file('old1')}`),
+      onBranch(auditRow({ file: file('old2') }, { action: 'pr_opened', pr: 12, headSha: sha(12) }), `bot/${file('old2')}`),
+      auditRow({ file: file('new1') }, { action: 'pr_opened', pr: 13, headSha: sha(13) }),
+      onBranch(auditRow({ file: file('long') }, { action: 'pr_opened', pr: 14, headSha: sha(14) }), 'old/crates/app-1a2b3c4d'),
+    ]);
+    const closed = { state: 'closed' as const, createdAt: '2026-06-01T10:00:00Z', closedAt: '2026-06-01T12:00:00Z' };
+    mockListPulls(mock, [
+      [
+        pullPayload({ number: 11, head: `bot/${file('old1')}`, merged: true, headSha: sha(11), ...closed }),
+        pullPayload({ number: 12, head: `bot/${file('old2')}`, merged: false, ...closed }),
+        pullPayload({ number: 13, head: `scrum-apply/${file('new1')}`, merged: true, headSha: sha(13), ...closed }),
+        pullPayload({ number: 14, head: 'old/crates/app-1a2b3c4d' }),
+        pullPayload({ number: 15, head: `bot/${file('never-logged')}` }),
+        pullPayload({ number: 16, head: 'feature/a-person', merged: true, ...closed }),
+      ],
+    ]);
+    const result = await runCliCaptured(['stats', '--repo', dir, '--audit-log', log, '--forge', 'github', '--json'], dir, githubEnv());
+    expect(result.code).toBe(0);
+    mock.done();
+    expect(mock.requests.map((r) => r.path)).toEqual([`${mock.repoPath}/pulls?state=all&per_page=100`]);
+    const report = JSON.parse(result.stdout);
+    // 11–15: both prefixes and the shortened branch; not the person's #16.
+    expect(report.prsListed).toBe(5);
+    expect(report.overall.prsOpened).toBe(4);
+    expect(report.overall.outcomes).toMatchObject({ merged_as_proposed: 2, closed_unmerged: 1, open: 1, unknown: 0 });
   });
 });
