@@ -36615,6 +36615,9 @@ Options for run:
 Options for stats:
   --repo DIR              the repository whose config is read (default: the current directory)
   --audit-log PATH        an audit log to read (repeatable; default: the config's auditLog)
+  --audit-db REPOSITORY   read the server's audit table in PostgreSQL (DATABASE_URL) instead,
+                          for REPOSITORY: owner/name on the --forge, or github:owner/name,
+                          gitea:owner/name
   --forge github|gitea|none
                           where to see what became of the PRs (default as for run);
                           none: offline, the funnel stops at "PR opened"
@@ -36630,7 +36633,7 @@ GITHUB_TOKEN / GITHUB_REPOSITORY / GITHUB_API_URL, GITEA_URL / GITEA_TOKEN / GIT
 SCRUM_APPLY_DATA_DIR, and the original script's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
 Exit codes: 0 run completed, 1 run failed, 2 usage error.`;
 var RUN_ONLY = ["reviews", "apply", "only", "base", "max-files", "min-confidence", "model", "concurrency"];
-var STATS_ONLY = ["since", "by", "markdown", "target-precision"];
+var STATS_ONLY = ["since", "by", "markdown", "target-precision", "audit-db"];
 var RUN_HELP = "scrum-apply run --help";
 var OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -36650,7 +36653,8 @@ var OPTIONS = {
   since: { type: "string" },
   by: { type: "string" },
   markdown: { type: "boolean" },
-  "target-precision": { type: "string" }
+  "target-precision": { type: "string" },
+  "audit-db": { type: "string" }
 };
 function isKnown(name) {
   return Object.hasOwn(OPTIONS, name);
@@ -36711,10 +36715,16 @@ function parseCliArgs(argv) {
   const { auditLogs } = args;
   if (name === "stats") {
     if (args.json && args.markdown) throw usageError("--json and --markdown cannot go together", RUN_HELP);
+    const auditDb = text2("audit-db");
+    if (auditDb !== void 0 && auditLogs.length > 0) throw usageError("--audit-db and --audit-log cannot go together", RUN_HELP);
+    if (auditDb !== void 0 && !/^((github|gitea):)?[^/:\s]+\/[^/\s]+$/.test(auditDb)) {
+      throw usageError(`--audit-db must be owner/name, github:owner/name or gitea:owner/name, got "${auditDb}"`, RUN_HELP);
+    }
     return {
       type: "stats",
       repo: text2("repo"),
       auditLogs,
+      auditDb,
       forge,
       since: date5("--since", text2("since")),
       by: groupBy(text2("by")),
@@ -42364,7 +42374,7 @@ async function readAuditLog(path, take) {
         const text2 = raw.bytes.toString("utf8");
         if (raw.bytes[0] !== OPEN_BRACE && text2.trim() === "") continue;
         summary.rows += 1;
-        const parsed = parseRow(text2);
+        const parsed = parseAuditRow(text2);
         if (typeof parsed === "string") problem(raw.line, parsed);
         else take(parsed);
       }
@@ -42376,7 +42386,10 @@ async function readAuditLog(path, take) {
   }
   return summary;
 }
-function parseRow(text2) {
+function auditLogSource(path) {
+  return { name: path, read: (take) => readAuditLog(path, take) };
+}
+function parseAuditRow(text2) {
   let value;
   try {
     value = JSON.parse(text2);
@@ -42415,10 +42428,10 @@ async function computeStats(options2) {
   listing.catch(() => void 0);
   const collector2 = createHistoryCollector({ by: options2.by, sinceMs: options2.since?.getTime() ?? null });
   const logs = [];
-  for (const path of options2.auditLogs) {
-    logger.info({ path }, "reading audit log");
-    const summary = await readAuditLog(path, collector2.add);
-    if (summary.malformed > 0) logger.warn({ path, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
+  for (const source of [...options2.auditLogs.map(auditLogSource), ...options2.auditSources ?? []]) {
+    logger.info({ path: source.name }, "reading audit log");
+    const summary = await source.read(collector2.add);
+    if (summary.malformed > 0) logger.warn({ path: source.name, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
     logs.push(summary);
   }
   const history = collector2.finish();
@@ -49281,6 +49294,132 @@ function aligned(rows) {
   );
 }
 
+// src/jobs/queue-tables.ts
+var SCHEMA = "scrum_apply";
+var TABLES = `
+CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
+-- Webhook deliveries queued: a redelivery (same id) is not queued again.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.deliveries (
+  delivery_id text PRIMARY KEY,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+-- The last job of each repository and command: the same command is not queued again while
+-- that job is queued or running (a finished or dead job's row is simply taken over).
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.commands (
+  repository text NOT NULL,
+  command text NOT NULL,
+  job_id uuid NOT NULL,
+  PRIMARY KEY (repository, command)
+);
+-- Replies posted, by delivery: a retried job answers once.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.replies (
+  delivery_id text PRIMARY KEY,
+  posted_at timestamptz NOT NULL DEFAULT now()
+);
+-- The audit rows, as in the per-repository JSONL files.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.audit_rows (
+  id bigserial PRIMARY KEY,
+  repository text NOT NULL,
+  ts timestamptz NOT NULL,
+  run_id text NOT NULL,
+  file text NOT NULL,
+  action text NOT NULL,
+  row jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_rows_repository_ts ON ${SCHEMA}.audit_rows (repository, ts);
+`;
+
+// src/jobs/audit-table-source.ts
+var PAGE_ROWS = 5e3;
+function auditTableSource(pool, repository, name) {
+  return {
+    name,
+    async read(take) {
+      const summary = { path: name, rows: 0, malformed: 0, problems: [] };
+      let after = "0";
+      for (; ; ) {
+        const page = await pool.query(
+          `SELECT id::text AS id, row::text AS row FROM ${SCHEMA}.audit_rows WHERE repository = $1 AND id > $2 ORDER BY id LIMIT ${PAGE_ROWS}`,
+          [repository, after]
+        );
+        for (const { id, row } of page.rows) {
+          summary.rows += 1;
+          const parsed = parseAuditRow(row);
+          if (typeof parsed !== "string") {
+            take(parsed);
+            continue;
+          }
+          summary.malformed += 1;
+          if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(`row ${id}: ${parsed}`);
+        }
+        const last = page.rows.at(-1);
+        if (last === void 0 || page.rows.length < PAGE_ROWS) return summary;
+        after = last.id;
+      }
+    }
+  };
+}
+
+// src/jobs/database-url.ts
+function describeDatabaseUrl(url2) {
+  try {
+    const parsed = new URL(url2);
+    const user = parsed.username === "" ? "" : `${decodeURIComponent(parsed.username)}@`;
+    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(not a URL)";
+  }
+}
+function checkDatabaseUrl(url2) {
+  let parsed;
+  try {
+    parsed = new URL(url2);
+  } catch {
+    throw new Error("DATABASE_URL is not a URL: expected postgres://user:password@host:5432/database");
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new Error(`DATABASE_URL must be a postgres:// URL, not ${parsed.protocol}//`);
+  }
+  return url2;
+}
+
+// src/cli/audit-db-source.ts
+async function openAuditDb(repository, forge, env) {
+  const url2 = env.DATABASE_URL;
+  if (url2 === void 0 || url2 === "") throw new ExitError(1, "--audit-db reads the server's audit table: set DATABASE_URL");
+  try {
+    checkDatabaseUrl(url2);
+  } catch (error62) {
+    throw new ExitError(1, error62 instanceof Error ? error62.message : "DATABASE_URL is not usable");
+  }
+  let label2 = repository;
+  if (!/^(github|gitea):/.test(repository)) {
+    if (forge === "none") throw new ExitError(1, `--audit-db ${repository}: with --forge none, name the forge (github:${repository} or gitea:${repository})`);
+    label2 = `${forge}:${repository}`;
+  }
+  let pg;
+  try {
+    pg = (await import("pg")).default;
+  } catch {
+    throw new ExitError(1, "--audit-db needs the pg package, which this build does not carry (install scrum-apply from npm)");
+  }
+  const pool = new pg.Pool({ connectionString: url2, max: 1 });
+  pool.on("error", () => void 0);
+  const where = describeDatabaseUrl(url2);
+  const table = auditTableSource(pool, label2, `${where}#${label2}`);
+  return {
+    source: {
+      name: table.name,
+      read: (take) => table.read(take).catch((error62) => {
+        const code = error62 instanceof Error && "code" in error62 && typeof error62.code === "string" ? error62.code : null;
+        if (code === "42P01") throw new ExitError(1, `no audit table at ${where}: no server has written to this database`, { cause: error62 });
+        throw new ExitError(1, `cannot read the audit table at ${where}${code === null ? "" : ` (${code})`}`, { cause: error62 });
+      })
+    },
+    close: () => pool.end()
+  };
+}
+
 // src/cli/stats-command.ts
 async function configRoot(dir) {
   const isDirectory = await stat5(dir).then((s) => s.isDirectory(), () => false);
@@ -49299,7 +49438,7 @@ async function runStatsCommand(command, io) {
   const root = repo.topLevel;
   const config2 = resolveConfig({ file: await loadRepoConfigFile(root), env: configFromEnv(env).config });
   let auditLogs = command.auditLogs.map((path) => resolve9(io.cwd, path));
-  if (auditLogs.length === 0) {
+  if (auditLogs.length === 0 && command.auditDb === void 0) {
     if (config2.auditLog !== void 0) auditLogs = [resolve9(root, config2.auditLog)];
     else if (repo.commonDir !== null) auditLogs = [auditLogPathFor(void 0, { topLevel: root, commonDir: repo.commonDir })];
     else throw new ExitError(1, `${root} is not a git repository: name the audit logs with --audit-log`);
@@ -49311,10 +49450,12 @@ async function runStatsCommand(command, io) {
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
+  const auditDb = command.auditDb === void 0 ? null : await openAuditDb(command.auditDb, kind, env);
   let report;
   try {
     report = await computeStats({
       auditLogs,
+      auditSources: auditDb === null ? [] : [auditDb.source],
       forge,
       forgeKind: kind,
       branchPrefix: config2.branchPrefix,
@@ -49328,6 +49469,8 @@ async function runStatsCommand(command, io) {
   } catch (error62) {
     if (error62 instanceof AuditLogError) throw new ExitError(1, error62.message);
     throw error62;
+  } finally {
+    await auditDb?.close();
   }
   const text2 = command.output === "json" ? `${terminalJson(report)}
 ` : command.output === "markdown" ? renderStatsMarkdown(report) : renderStatsTable(report);

@@ -22,6 +22,8 @@ export async function bundleAction(outDir) {
     outfile,
     bundle: true,
     platform: 'node',
+    // pg is loaded only by `stats --audit-db` (cli/audit-db-source.ts), which says so when it is missing.
+    external: ['pg'],
     format: 'esm',
     // Runs on node20 and node24 runners alike (action.yml says node24).
     target: 'node20',

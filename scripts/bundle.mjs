@@ -21,6 +21,8 @@ export async function bundleCli(distDir) {
     target: 'node20',
     // The CommonJS dependencies (pino, bottleneck…) call `require` for Node's own modules.
     banner: { js: "import { createRequire as __scrumApplyRequire } from 'node:module';\nconst require = __scrumApplyRequire(import.meta.url);" },
+    // pg is loaded only by `stats --audit-db` (cli/audit-db-source.ts), from the installed package.
+    external: ['pg'],
     legalComments: 'linked',
     logLevel: 'warning',
   });

@@ -29,6 +29,9 @@ Options for run:
 Options for stats:
   --repo DIR              the repository whose config is read (default: the current directory)
   --audit-log PATH        an audit log to read (repeatable; default: the config's auditLog)
+  --audit-db REPOSITORY   read the server's audit table in PostgreSQL (DATABASE_URL) instead,
+                          for REPOSITORY: owner/name on the --forge, or github:owner/name,
+                          gitea:owner/name
   --forge github|gitea|none
                           where to see what became of the PRs (default as for run);
                           none: offline, the funnel stops at "PR opened"
@@ -62,8 +65,10 @@ export type CliCommand =
   | {
       type: 'stats';
       repo: string | undefined;
-      /** Empty: the config's auditLog. */
+      /** Empty: the config's auditLog (unless auditDb). */
       auditLogs: string[];
+      /** --audit-db: the repository whose rows the server's audit table gives (DATABASE_URL). */
+      auditDb: string | undefined;
       forge: ForgeChoice | undefined;
       since: Date | null;
       by: GroupBy | null;
@@ -72,7 +77,7 @@ export type CliCommand =
     };
 
 const RUN_ONLY = ['reviews', 'apply', 'only', 'base', 'max-files', 'min-confidence', 'model', 'concurrency'] as const;
-const STATS_ONLY = ['since', 'by', 'markdown', 'target-precision'] as const;
+const STATS_ONLY = ['since', 'by', 'markdown', 'target-precision', 'audit-db'] as const;
 
 const RUN_HELP = 'scrum-apply run --help';
 
@@ -95,6 +100,7 @@ const OPTIONS = {
   by: { type: 'string' },
   markdown: { type: 'boolean' },
   'target-precision': { type: 'string' },
+  'audit-db': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 function isKnown(name: string): name is keyof typeof OPTIONS {
@@ -164,10 +170,16 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const { auditLogs } = args;
   if (name === 'stats') {
     if (args.json && args.markdown) throw usageError('--json and --markdown cannot go together', RUN_HELP);
+    const auditDb = text('audit-db');
+    if (auditDb !== undefined && auditLogs.length > 0) throw usageError('--audit-db and --audit-log cannot go together', RUN_HELP);
+    if (auditDb !== undefined && !/^((github|gitea):)?[^/:\s]+\/[^/\s]+$/.test(auditDb)) {
+      throw usageError(`--audit-db must be owner/name, github:owner/name or gitea:owner/name, got "${auditDb}"`, RUN_HELP);
+    }
     return {
       type: 'stats',
       repo: text('repo'),
       auditLogs,
+      auditDb,
       forge,
       since: date('--since', text('since')),
       by: groupBy(text('by')),

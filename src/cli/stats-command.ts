@@ -10,6 +10,7 @@ import { computeStats } from '../stats/compute-stats.js';
 import { renderStatsMarkdown } from '../stats/render-stats-markdown.js';
 import { renderStatsTable } from '../stats/render-stats-table.js';
 import { openUserRepo } from '../git/user-repo.js';
+import { openAuditDb } from './audit-db-source.js';
 import { auditLogPathFor } from './audit-log-path.js';
 import { ExitError } from './exit-error.js';
 import { createHumanLogStream } from './human-log-stream.js';
@@ -42,7 +43,7 @@ export async function runStatsCommand(command: StatsCommand, io: CliIo): Promise
   const root = repo.topLevel;
   const config = resolveConfig({ file: await loadRepoConfigFile(root), env: configFromEnv(env).config });
   let auditLogs = command.auditLogs.map((path) => resolve(io.cwd, path));
-  if (auditLogs.length === 0) {
+  if (auditLogs.length === 0 && command.auditDb === undefined) {
     // The run's own default: the config's auditLog, else the one in the repository's git directory.
     if (config.auditLog !== undefined) auditLogs = [resolve(root, config.auditLog)];
     else if (repo.commonDir !== null) auditLogs = [auditLogPathFor(undefined, { topLevel: root, commonDir: repo.commonDir })];
@@ -57,10 +58,12 @@ export async function runStatsCommand(command: StatsCommand, io: CliIo): Promise
     throw new ExitError(1, describeError(error, redact));
   }
 
+  const auditDb = command.auditDb === undefined ? null : await openAuditDb(command.auditDb, kind, env);
   let report;
   try {
     report = await computeStats({
       auditLogs,
+      auditSources: auditDb === null ? [] : [auditDb.source],
       forge,
       forgeKind: kind,
       branchPrefix: config.branchPrefix,
@@ -74,6 +77,8 @@ export async function runStatsCommand(command: StatsCommand, io: CliIo): Promise
   } catch (error) {
     if (error instanceof AuditLogError) throw new ExitError(1, error.message);
     throw error;
+  } finally {
+    await auditDb?.close();
   }
 
   const text = command.output === 'json' ? `${terminalJson(report)}\n` : command.output === 'markdown' ? renderStatsMarkdown(report) : renderStatsTable(report);

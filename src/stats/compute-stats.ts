@@ -4,12 +4,14 @@ import { buildFunnel, sumStages } from './build-funnel.js';
 import { calibrate } from './calibrate.js';
 import { classifyPr, type ClassifiedPr } from './classify-pr.js';
 import { createHistoryCollector, type AuditHistory } from './history-collector.js';
-import { readAuditLog, type AuditLogSummary } from './read-audit-log.js';
+import { auditLogSource, type AuditLogSummary, type AuditSource } from './read-audit-log.js';
 import type { GroupBy, StatsReport } from './stats-types.js';
 
 export interface StatsOptions {
-  /** One or more JSONL audit logs of one repository (the CLI's, the server's), read in turn. */
+  /** JSONL audit logs of one repository (the CLI's, the server's), read in turn. */
   auditLogs: string[];
+  /** Other sources of the same repository's rows (the server's audit table), read after the logs. */
+  auditSources?: AuditSource[];
   /** null: `--forge none`, the funnel stops at "PR opened". */
   forge: HistoryForge | null;
   forgeKind: 'github' | 'gitea' | 'none';
@@ -36,10 +38,10 @@ export async function computeStats(options: StatsOptions): Promise<StatsReport> 
 
   const collector = createHistoryCollector({ by: options.by, sinceMs: options.since?.getTime() ?? null });
   const logs: AuditLogSummary[] = [];
-  for (const path of options.auditLogs) {
-    logger.info({ path }, 'reading audit log');
-    const summary = await readAuditLog(path, collector.add);
-    if (summary.malformed > 0) logger.warn({ path, malformed: summary.malformed, first: summary.problems[0] }, 'skipped malformed audit lines');
+  for (const source of [...options.auditLogs.map(auditLogSource), ...(options.auditSources ?? [])]) {
+    logger.info({ path: source.name }, 'reading audit log');
+    const summary = await source.read(collector.add);
+    if (summary.malformed > 0) logger.warn({ path: source.name, malformed: summary.malformed, first: summary.problems[0] }, 'skipped malformed audit lines');
     logs.push(summary);
   }
   const history = collector.finish();

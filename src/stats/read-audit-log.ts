@@ -49,7 +49,7 @@ export async function readAuditLog(path: string, take: (row: StatsRow) => void):
         const text = raw.bytes.toString('utf8');
         if (raw.bytes[0] !== OPEN_BRACE && text.trim() === '') continue;
         summary.rows += 1;
-        const parsed = parseRow(text);
+        const parsed = parseAuditRow(text);
         if (typeof parsed === 'string') problem(raw.line, parsed);
         else take(parsed);
       }
@@ -62,8 +62,23 @@ export async function readAuditLog(path: string, take: (row: StatsRow) => void):
   return summary;
 }
 
-/** The row, or why the line is not one. */
-function parseRow(text: string): StatsRow | string {
+/**
+ * Where audit rows come from: a JSONL file (readAuditLog), or the server's audit table
+ * (jobs/audit-table-source.ts). `read` streams them into `take`, skipping and counting malformed ones.
+ */
+export interface AuditSource {
+  /** The file's path, or a name for the table (`postgres://host/db#github:acme/widgets`). */
+  name: string;
+  read(take: (row: StatsRow) => void): Promise<AuditLogSummary>;
+}
+
+/** A JSONL audit log as an AuditSource. */
+export function auditLogSource(path: string): AuditSource {
+  return { name: path, read: (take) => readAuditLog(path, take) };
+}
+
+/** One audit row's JSON text: the row, or why it is not one (wherever the text came from). */
+export function parseAuditRow(text: string): StatsRow | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
