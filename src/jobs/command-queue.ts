@@ -43,6 +43,11 @@ export interface CommandQueue {
   stats(): { queued: number; running: number };
   /** The whole queue's counts (for `/healthz`). */
   health(): Promise<QueueHealth>;
+  /**
+   * Jobs that failed for good after their retries and wait in the dead-letter queue, across
+   * every process (pg-boss); always 0 in process. For `/healthz` and the dashboard issue.
+   */
+  deadLetters(): Promise<number>;
   /** Resolves when this process has nothing queued or running. */
   onIdle(): Promise<void>;
   /**

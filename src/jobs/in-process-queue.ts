@@ -29,6 +29,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): CommandQue
     },
     stats: () => queue.stats(),
     health: async () => ({ backend: 'in-process', ...queue.stats(), deadLettered: 0 }),
+    // Nothing is retried in process, so nothing is dead-lettered: a failure is answered at once.
+    deadLetters: async () => 0,
     onIdle: () => queue.onIdle(),
     close: (deadlineMs) => queue.close(deadlineMs),
   };

@@ -11,6 +11,8 @@ import { BOSS_SCHEMA, createAuditSink, createQueueTables, createReplyLedger, SCH
 
 export const COMMAND_QUEUE = 'scrum-apply-commands';
 export const DEAD_LETTER_QUEUE = 'scrum-apply-dead-letter';
+/** A dead letter is never worked: it waits in these states until pg-boss's retention drops it. */
+const DEAD_LETTER_STATES = ['created', 'retry', 'active'] as const;
 
 export interface PgBossQueueOptions {
   databaseUrl: string;
@@ -154,14 +156,22 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pg
         `SELECT name, state::text AS state, count(*) AS count FROM ${BOSS_SCHEMA}.job WHERE name IN ($1, $2) GROUP BY name, state`,
         [COMMAND_QUEUE, DEAD_LETTER_QUEUE],
       );
-      const count = (name: string, states: string[]) =>
+      const count = (name: string, states: readonly string[]) =>
         result.rows.filter((r) => r.name === name && states.includes(r.state)).reduce((sum, r) => sum + Number(r.count), 0);
       return {
         backend: 'pg-boss',
         queued: count(COMMAND_QUEUE, ['created', 'retry']),
         running: count(COMMAND_QUEUE, ['active']),
-        deadLettered: count(DEAD_LETTER_QUEUE, ['created', 'retry', 'active']),
+        deadLettered: count(DEAD_LETTER_QUEUE, DEAD_LETTER_STATES),
       };
+    },
+
+    async deadLetters() {
+      const result = await pool.query<{ count: string }>(
+        `SELECT count(*) AS count FROM ${BOSS_SCHEMA}.job WHERE name = $1 AND state::text = ANY($2)`,
+        [DEAD_LETTER_QUEUE, DEAD_LETTER_STATES],
+      );
+      return Number(result.rows[0]?.count ?? 0);
     },
 
     onIdle: async () => worker?.onIdle(),

@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -14,6 +16,7 @@ import type { RepoCache } from '../../src/jobs/repo-cache.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor } from '../../src/log/redact.js';
 import { createCommandService } from '../../src/server/command-service.js';
+import { createHealthzHandler } from '../../src/server/healthz.js';
 import type { CommentEvent } from '../../src/server/handle-command.js';
 import { deferred } from '../app/app-fixtures.js';
 import { fakeForge } from '../helpers/publish-fixtures.js';
@@ -204,6 +207,26 @@ describe('the pg-boss queue (real PostgreSQL)', () => {
     ]);
     await queue.onIdle();
     expect(await queue.health()).toEqual({ backend: 'pg-boss', queued: 0, running: 0, deadLettered: 1 });
+    // The count the dashboard issue shows, across processes: another process's queue sees it too.
+    expect(await queue.deadLetters()).toBe(1);
+    const other = await openQueue(url);
+    expect(await other.deadLetters()).toBe(1);
+
+    // GET /healthz, as the servers mount it, over HTTP.
+    const healthz = createHealthzHandler(() => other.stats(), () => other.health());
+    const server = createServer((req, res) => void healthz(req, res).then((answered) => answered || res.writeHead(404).end()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        status: 'ok',
+        jobs: { queued: 0, running: 0 },
+        queue: { backend: 'pg-boss', queued: 0, running: 0, deadLettered: 1 },
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('shuts a worker down gracefully: its running job goes back to the queue, without spending a retry, and another worker runs it', async () => {
