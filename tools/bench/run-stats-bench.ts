@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/log/logger.js';
@@ -140,6 +140,8 @@ async function main(): Promise<void> {
     process.stdout.write(`writing ${rows.toLocaleString('en-US')} audit rows… `);
     await writeLog(path, rows);
     process.stdout.write(`${((await stat(path)).size / 1e6).toFixed(0)} MB\n`);
+    // The figures are wall times: on a shared machine they say little without the load.
+    console.log(`load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`);
 
     const measured: Measured = JSON.parse((await node([import.meta.filename, '--child', path])).stdout);
     const rssMb = measured.maxRssKb / 1024;
