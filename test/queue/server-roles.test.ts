@@ -114,6 +114,45 @@ describe('roles over one PostgreSQL queue (SCRUM_APPLY_ROLE)', () => {
     expect(done.queue).toEqual({ backend: 'pg-boss', queued: 0, running: 0, deadLettered: 0 });
   });
 
+  it('all, with DATABASE_URL: one process receives, queues in PostgreSQL, runs and replies once', async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    const served = servedFixture();
+    repo = served.repo;
+    const dataDir = join(served.repo.root, 'data');
+    const databaseUrl = await db.createDatabase('roles_all');
+    const api = nock(GITEA_URL, { reqheaders: { authorization: `token ${GITEA_TOKEN}` } });
+    api.get(`${API}/collaborators/maintainer/permission`).reply(200, { permission: 'write', role_name: 'write', user: { id: 3, login: 'maintainer' } });
+    api.post(`${API}/issues/comments/4242/reactions`, { content: 'eyes' }).reply(201, { user: { id: 9, login: 'scrum-bot' }, content: 'eyes', created_at: '2024-05-01T09:06:00Z' });
+    api.get(API).reply(200, { id: 7, name: 'widgets', full_name: 'acme/widgets', default_branch: 'main' });
+    const replies: string[] = [];
+    const replied = deferred<void>();
+    api.post(`${API}/issues/7/comments`).reply(201, (_uri, body) => {
+      replies.push(String((body as { body?: unknown }).body));
+      replied.resolve();
+      return { id: 5001, html_url: `${GITEA_URL}/acme/widgets/issues/7#issuecomment-5001`, body: '' };
+    });
+    const calls: RunOptions[] = [];
+    const all = await startServer(env(dataDir, served.base, { DATABASE_URL: databaseUrl, SCRUM_APPLY_ROLE: 'all' }), {
+      logger: captureLogger([GITEA_TOKEN, SECRET]).logger,
+      runPipeline: async (options) => {
+        calls.push(options);
+        return fakeReport({ forge: 'gitea' });
+      },
+      queueTuning: { pollMs: 50, maintenanceSeconds: 1 },
+    });
+    servers.push(all);
+    const body = JSON.stringify(giteaCommentPayload({ body: '/scrum-apply dry-run' }));
+    expect(await deliver(all.url, body, 'delivery-all-1')).toEqual({ status: 200, message: 'queued' });
+    await replied.promise;
+    await all.service.onIdle();
+    expect(calls).toHaveLength(1);
+    expect(replies).toHaveLength(1);
+    expect(api.isDone()).toBe(true);
+    const health = (await (await fetch(`${all.url}/healthz`)).json()) as { queue: Record<string, unknown> };
+    expect(health.queue).toEqual({ backend: 'pg-boss', queued: 0, running: 0, deadLettered: 0 });
+  });
+
   it('refuses a web or worker role without DATABASE_URL, and stops at start on an unreachable database without showing its password', async () => {
     const served = servedFixture();
     repo = served.repo;
