@@ -86,5 +86,5 @@ export async function openServerRuntime(settings: ServerSettings, deps: RuntimeD
 function deadLetterCount(chosen: ChosenQueue | undefined): { deadLetters?: () => Promise<number> } {
   if (chosen === undefined || chosen.replies === null) return {};
   const { queue } = chosen;
-  return { deadLetters: async () => (await queue.health()).deadLettered };
+  return { deadLetters: () => queue.deadLetters() };
 }
