@@ -1,3 +1,4 @@
+import { ReviewLogError } from '../reviews/read-reviews.js';
 import type { RepoConfigInput } from '../config/config-schema.js';
 import { runWithDashboard } from '../dashboard/run-with-dashboard.js';
 import { ConfigError, loadRepoConfigFile, resolveConfig } from '../config/load-config.js';
@@ -143,7 +144,10 @@ export function createCommentJobRunner(deps: CommentJobDeps): JobRunner {
         return;
       }
       const message = describeError(error, redact);
-      if (attempt.durable && attempt.retriesLeft > 0) {
+      // What the repository holds (no review log, an unreadable one) is the answer, not a
+      // failure of ours: retrying cannot change it, so it is answered once, like a red check.
+      const result = error instanceof ReviewLogError;
+      if (!result && attempt.durable && attempt.retriesLeft > 0) {
         // Infrastructure (the forge, git, the model unreachable): the queue retries with back-off.
         log.warn({ err: message, retriesLeft: attempt.retriesLeft }, 'run failed; the queue retries it');
         throw new JobFailure(message);
@@ -156,7 +160,7 @@ export function createCommentJobRunner(deps: CommentJobDeps): JobRunner {
       await auditSink?.(repository, row).catch((auditError: unknown) => log.error({ err: describeError(auditError, redact) }, 'could not write the audit row'));
       await reply(failureReply(message));
       // The last attempt of a durable job: answered, and into the dead-letter queue.
-      if (attempt.durable) throw new JobFailure(message);
+      if (attempt.durable && !result) throw new JobFailure(message);
     }
   };
 }

@@ -10,6 +10,7 @@ import type { ChatForge, Forge } from '../../src/forge/types.js';
 import type { CommandJob } from '../../src/jobs/command-job.js';
 import type { JobAttempt } from '../../src/jobs/command-queue.js';
 import { createCommentJobRunner } from '../../src/jobs/comment-job.js';
+import { ReviewLogError } from '../../src/reviews/read-reviews.js';
 import { createPgBossQueue, type PgBossQueue } from '../../src/jobs/pg-boss-queue.js';
 import { normalizedArguments } from '../../src/jobs/parse-command.js';
 import type { RepoCache } from '../../src/jobs/repo-cache.js';
@@ -293,6 +294,35 @@ describe('the pg-boss queue (real PostgreSQL)', () => {
       ['github:acme/widgets', 'error', 'delivery-d-1'],
       ['github:acme/widgets', 'error', 'delivery-d-1'],
     ]);
+  });
+
+  it('a repository without a review log is an answer, not an infrastructure failure: replied once on the first attempt, never retried or dead-lettered', async () => {
+    const url = await freshDatabase();
+    const queue = await openQueue(url);
+    const forge = receivingForge();
+    const cloneDir = mkdtempSync(join(tmpdir(), 'sa-q-clone-'));
+    let runs = 0;
+    const run = createCommentJobRunner({
+      connect: async () => ({ forge, gitAuth: null }),
+      dataDir: mkdtempSync(join(tmpdir(), 'sa-q-')),
+      repoCache: { sync: async () => ({ dir: cloneDir, sha: 'a'.repeat(40) }) } as unknown as RepoCache,
+      gitBaseUrls: { github: 'https://github.com', gitea: '' },
+      envConfig: {},
+      llm: { url: 'http://127.0.0.1:9/v1' },
+      runPipeline: async () => {
+        runs += 1;
+        throw new ReviewLogError('review log not found: .scrum/reviews.jsonl');
+      },
+      logger: watchedLogger().logger,
+      secrets: [],
+      replies: queue.replies,
+      audit: queue.audit,
+    });
+    const j = job('widgets', 'd-nolog');
+    await expect(run(j, new AbortController().signal, { durable: true, retriesLeft: 2 })).resolves.toBeUndefined();
+    expect(runs).toBe(1);
+    expect(forge.comments).toHaveLength(1);
+    expect(forge.comments[0]).toContain('review log not found: .scrum/reviews.jsonl');
   });
 
   it('outlives the database going away: the worker logs it, retries with back-off, and runs what is queued once it is back', async () => {
