@@ -15,6 +15,7 @@ import {
   type GitHubMock,
 } from '../helpers/github-mocks.js';
 import { mockCreatePullFor } from '../helpers/github-e2e.js';
+import { mockListIssues } from '../helpers/dashboard-mocks.js';
 
 /**
  * Obsolete PRs on GitHub (issue 16): the file deleted at the base, the latest review failing
@@ -120,12 +121,15 @@ describe('obsolete PRs are labelled, commented on, closed and their bot-only bra
     expectClosedInOrder(mock, labelsOf(listed), 'gates', reason);
   });
 
-  it('a run where no file is eligible and none fails the gates asks nothing of GitHub', async () => {
+  it('a run where no file is eligible and none fails the gates asks GitHub only where its dashboard is: no PR listing, no model', async () => {
+    rig.repo.write('.github/scrum-apply.yml', 'dashboard: false\n');
+    rig.repo.commitAll('no dashboard');
     const mock = rig.newMock();
+    mockListIssues(mock, 'scrum-apply', [[]]);
     const result = await rig.run(['--only', 'Cargo.toml']);
     expect(result.code).toBe(0);
     mock.done();
-    expect(mock.requests).toEqual([]);
+    expect(mock.requests.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`)).toEqual([`GET /repos/${rig.target.owner}/${rig.target.repo}/issues`]);
     expect(rig.llm.requests).toEqual([]);
   });
 
