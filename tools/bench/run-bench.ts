@@ -207,7 +207,7 @@ async function main(): Promise<number> {
         }));
     const loadAfter = loadavg()[0] ?? 0;
     process.stderr.write(`bench: selection from ${rows.toLocaleString('en-US')} review rows…\n`);
-    const selection = await runSelection(rows, 10_000);
+    const selection = await runSelection(rows, 20_000);
     process.stdout.write(renderBenchTable({ modes, selection, latencyMs, cpus: availableParallelism(), load: [loadBefore, loadAfter] }));
     return 0;
   } finally {
