@@ -13876,7 +13876,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join22 } = __require("path");
+    var { join: join21 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -13928,7 +13928,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join22(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join21(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -14441,7 +14441,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join22, isAbsolute: isAbsolute8, sep: sep4 } = __require("node:path");
+    var { join: join21, isAbsolute: isAbsolute8, sep: sep4 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -14596,7 +14596,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join22(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
         options2.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -14617,7 +14617,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options2.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options2.targets.length + options2.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join22(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
         options2.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -14644,7 +14644,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join22(__dirname, "..", "file.js");
+          return join21(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -15624,7 +15624,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join22 = ",";
+            let join21 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -15638,7 +15638,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join22 = `,
+                join21 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15646,13 +15646,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join22;
+                res += join21;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15673,7 +15673,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join22 = `,
+              join21 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15687,13 +15687,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join22;
+                separator = join21;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join22;
+              separator = join21;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -15734,7 +15734,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join22 = ",";
+            let join21 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -15747,7 +15747,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join22 = `,
+                join21 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15755,13 +15755,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join22;
+                res += join21;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15774,7 +15774,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join22 = `,
+              join21 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15783,7 +15783,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join22;
+                separator = join21;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -15841,20 +15841,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join23 = `,
+              const join22 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join23;
+                res2 += join22;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join23}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -15870,16 +15870,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join22 = `,
+            const join21 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join22, maximumBreadth);
+              res += stringifyTypedArray(value, join21, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join22;
+              separator = join21;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -15890,13 +15890,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join22;
+                separator = join21;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join22;
+              separator = join21;
             }
             if (separator !== "") {
               res = `
@@ -16448,7 +16448,7 @@ var require_pino = __commonJS({
 // src/cli/run-action.ts
 import { mkdtemp as mkdtemp4, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join21 } from "node:path";
+import { join as join20 } from "node:path";
 import { Writable as Writable2 } from "node:stream";
 
 // node_modules/zod/v4/classic/external.js
@@ -36615,9 +36615,6 @@ Options for run:
 Options for stats:
   --repo DIR              the repository whose config is read (default: the current directory)
   --audit-log PATH        an audit log to read (repeatable; default: the config's auditLog)
-  --audit-db REPOSITORY   read the server's audit table in PostgreSQL (DATABASE_URL) instead,
-                          for REPOSITORY: owner/name on the --forge, or github:owner/name,
-                          gitea:owner/name
   --forge github|gitea|none
                           where to see what became of the PRs (default as for run);
                           none: offline, the funnel stops at "PR opened"
@@ -36633,7 +36630,7 @@ GITHUB_TOKEN / GITHUB_REPOSITORY / GITHUB_API_URL, GITEA_URL / GITEA_TOKEN / GIT
 SCRUM_APPLY_DATA_DIR, and the original script's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
 Exit codes: 0 run completed, 1 run failed, 2 usage error.`;
 var RUN_ONLY = ["reviews", "apply", "only", "base", "max-files", "min-confidence", "model", "concurrency"];
-var STATS_ONLY = ["since", "by", "markdown", "target-precision", "audit-db"];
+var STATS_ONLY = ["since", "by", "markdown", "target-precision"];
 var RUN_HELP = "scrum-apply run --help";
 var OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -36653,8 +36650,7 @@ var OPTIONS = {
   since: { type: "string" },
   by: { type: "string" },
   markdown: { type: "boolean" },
-  "target-precision": { type: "string" },
-  "audit-db": { type: "string" }
+  "target-precision": { type: "string" }
 };
 function isKnown(name) {
   return Object.hasOwn(OPTIONS, name);
@@ -36715,16 +36711,10 @@ function parseCliArgs(argv) {
   const { auditLogs } = args;
   if (name === "stats") {
     if (args.json && args.markdown) throw usageError("--json and --markdown cannot go together", RUN_HELP);
-    const auditDb = text2("audit-db");
-    if (auditDb !== void 0 && auditLogs.length > 0) throw usageError("--audit-db and --audit-log cannot go together", RUN_HELP);
-    if (auditDb !== void 0 && !/^((github|gitea):)?[^/:\s]+\/[^/\s]+$/.test(auditDb)) {
-      throw usageError(`--audit-db must be owner/name, github:owner/name or gitea:owner/name, got "${auditDb}"`, RUN_HELP);
-    }
     return {
       type: "stats",
       repo: text2("repo"),
       auditLogs,
-      auditDb,
       forge,
       since: date5("--since", text2("since")),
       by: groupBy(text2("by")),
@@ -36778,7 +36768,7 @@ function share(flag, value) {
 // src/cli/run-command.ts
 import { appendFile as appendFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir3, userInfo } from "node:os";
-import { join as join20, resolve as resolve8 } from "node:path";
+import { join as join19, resolve as resolve8 } from "node:path";
 
 // src/forge/gitea/gitea-env.ts
 var REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
@@ -36834,8 +36824,7 @@ var FAMILIES = {
   "patch-model:": { color: "bfdadc", description: "scrum-apply: the model that wrote the patches" },
   "patches:": { color: "0e8a16", description: "scrum-apply: patches applied" },
   "rejected:": { color: "d93f0b", description: "scrum-apply: patches rejected by the gates" },
-  "check:": { color: "c2e0c6", description: "scrum-apply: result of the check command" },
-  "obsolete:": { color: "cfd3d7", description: "scrum-apply: why the bot closed this PR" }
+  "check:": { color: "c2e0c6", description: "scrum-apply: result of the check command" }
 };
 var PREFIXES = Object.keys(FAMILIES);
 function labelsFor(input2) {
@@ -36850,14 +36839,6 @@ function labelsFor(input2) {
     label("rejected:", String(input2.rejected)),
     label("check:", input2.green ? "green" : "red")
   ];
-}
-var PUBLISHED = "scrum-apply:committed";
-var PASS_THROUGH_COLOR = "ededed";
-function obsoleteLabels(current, cause) {
-  const wanted = [label("scrum-apply:", "pr_closed_obsolete"), label("obsolete:", cause)];
-  const kept = current.filter((name) => name.toLowerCase() !== PUBLISHED && !name.toLowerCase().startsWith("obsolete:"));
-  const byName = new Map(wanted.map((l) => [l.name.toLowerCase(), l]));
-  return [...kept.filter((name) => !byName.has(name.toLowerCase())).map((name) => ({ name, color: PASS_THROUGH_COLOR })), ...wanted];
 }
 function isBotLabel(name) {
   const lower = name.toLowerCase();
@@ -37196,7 +37177,7 @@ function toPrHistory(pull) {
 
 // src/forge/gitea/gitea-forge.ts
 var GITEA_MAX_BODY_LENGTH = 6e4;
-var PASS_THROUGH_COLOR2 = "ededed";
+var PASS_THROUGH_COLOR = "ededed";
 var PERMISSIONS = {
   owner: "admin",
   admin: "admin",
@@ -37326,9 +37307,9 @@ function toDashboardIssue(issue2) {
   return { number: issue2.number, url: issue2.html_url, state: issue2.state, body: issue2.body };
 }
 function labelsKeepingPeople(existing, wanted) {
-  if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR2 }));
+  if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR }));
   const byName = new Map(wanted.map((label2) => [label2.name.toLowerCase(), label2]));
-  return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR2 });
+  return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
 }
 
 // node_modules/universal-user-agent/index.js
@@ -41909,6 +41890,296 @@ function workflowRunUrl(env) {
   return `${server.replace(/\/+$/u, "")}/${repository}/actions/runs/${runId}`;
 }
 
+// src/report/dashboard.ts
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+// src/report/audit-row.ts
+function checkReason(check2) {
+  if (check2.not_run !== void 0) return `check could not run: ${check2.not_run}`;
+  if (check2.timed_out) return `check timed out after ${check2.duration_ms} ms`;
+  const first = check2.errors?.[0];
+  if (first !== void 0) {
+    const where = first.file === null ? "" : ` (${first.file}${first.line === null ? "" : `:${first.line}`})`;
+    return `${first.code === null ? "" : `${first.code} `}${first.message}${where}`;
+  }
+  return `check exited ${check2.exit_code ?? "abnormally"}`;
+}
+
+// src/report/markdown-text.ts
+var RISKY_TOKEN = /[@#]|:\/\/|www\.|\bGH-\d/i;
+var ENTITY = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "|": "&#124;",
+  "`": "&#96;",
+  "\\": "&#92;"
+};
+var INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
+var ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]/g;
+function tableCell(text2, maxLength = 300) {
+  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE, " ").replace(/\s+/g, " ").trim();
+  const capped = flat.length > maxLength ? `${flat.slice(0, maxLength).replace(/[\uD800-\uDBFF]$/, "")}\u2026` : flat;
+  return capped.split(/(`[^`]+`)/).map((part, i) => i % 2 === 1 ? codeInCell(part.slice(1, -1)) : plainInCell(part)).join("");
+}
+function plainInCell(text2) {
+  return text2.split(/( +)/).map((token) => RISKY_TOKEN.test(token) ? codeInCell(token) : token.replace(/[&<>[\]|`\\]/g, (c) => ENTITY[c] ?? c)).join("");
+}
+function codeInCell(text2) {
+  return inlineCode(text2).replace(/\|/g, "\\|");
+}
+function inlineCode(text2) {
+  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE, " ").replace(/\s+/g, " ");
+  const ticks = "`".repeat(longestBacktickRun(flat) + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+function blockText(text2) {
+  return text2.replace(ANSI_ESCAPE, "").replace(/\r\n?/g, "\n").replace(/[^\P{C}\n\t]/gu, "");
+}
+function fencedBlock(text2, info = "") {
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(text2) + 1));
+  const body = text2.endsWith("\n") ? text2 : `${text2}
+`;
+  return `${fence}${info}
+${body}${fence}`;
+}
+function longestBacktickRun(text2) {
+  let longest = 0;
+  for (const run of text2.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+// src/report/dashboard.ts
+var Entry = external_exports.object({
+  section: external_exports.enum(["open", "red", "rejected", "declined", "waiting"]),
+  /** What the section shows: the PR, the first compiler error, the rejection reasons, why it waits. */
+  detail: external_exports.string(),
+  pr: external_exports.object({ number: external_exports.number().int(), url: external_exports.string() }).nullable(),
+  confidence: external_exports.number().nullable(),
+  /** When this state was reached (ISO time). */
+  since: external_exports.string(),
+  /**
+   * The input fingerprint (pipeline/input-fingerprint.ts) this outcome was reached with: a red,
+   * all-rejected or no-patches file with the same inputs is not sent to the model again.
+   */
+  input: external_exports.string().optional()
+});
+var DashboardState = external_exports.object({
+  v: external_exports.literal(1),
+  files: external_exports.record(external_exports.string(), Entry),
+  notEligible: external_exports.record(external_exports.string(), external_exports.number().int().nonnegative()),
+  lastRun: external_exports.object({ at: external_exports.string(), runId: external_exports.string(), trigger: external_exports.string(), actor: external_exports.string().nullable(), baseSha: external_exports.string(), durationMs: external_exports.number(), model: external_exports.string(), url: external_exports.string().nullable() }).nullable()
+});
+var EMPTY_DASHBOARD = { v: 1, files: {}, notEligible: {}, lastRun: null };
+var SECTION_OF = {
+  pr_opened: "open",
+  pr_updated: "open",
+  pr_unchanged: "open",
+  skipped_human_edited: "open",
+  build_red_reverted: "red",
+  all_rejected: "rejected",
+  no_patches: "rejected",
+  skipped_too_large: "rejected",
+  error: "rejected",
+  skipped_closed_pr: "declined",
+  skipped_stopped: "declined",
+  skipped_open_pr_limit: "waiting",
+  skipped_pr_hourly_limit: "waiting"
+};
+var KNOWN_FAILURES = /* @__PURE__ */ new Set(["build_red_reverted", "all_rejected", "no_patches"]);
+function mergeDashboard(previous, report, run) {
+  const files = { ...previous.files };
+  for (const result of report.results) {
+    if (result.action === "skipped_known_failure") continue;
+    if (result.action === "pr_closed_obsolete") delete files[result.file];
+    const section = SECTION_OF[result.action];
+    if (section === void 0) continue;
+    const before = files[result.file];
+    const detail2 = detailOf(result, before);
+    files[result.file] = {
+      section,
+      detail: detail2,
+      pr: result.pr,
+      confidence: result.row.review.confidence_avg,
+      since: before && before.section === section && before.detail === detail2 ? before.since : run.at,
+      ...result.input !== void 0 && KNOWN_FAILURES.has(result.action) ? { input: result.input } : {}
+    };
+  }
+  for (const waiting of report.notProcessed) {
+    if (files[waiting.file]?.section === "open") continue;
+    files[waiting.file] = { section: "waiting", detail: waiting.reason, pr: null, confidence: null, since: files[waiting.file]?.since ?? run.at };
+  }
+  const notEligible = {};
+  for (const skipped of report.skipped) {
+    delete files[skipped.file];
+    const kind = notEligibleKind(skipped.reason);
+    notEligible[kind] = (notEligible[kind] ?? 0) + 1;
+  }
+  return {
+    v: 1,
+    files,
+    notEligible,
+    lastRun: { at: run.at, runId: report.runId, trigger: run.trigger, actor: run.actor, baseSha: report.baseSha, durationMs: report.durationMs, model: run.model, url: run.url }
+  };
+}
+function detailOf(result, before) {
+  const check2 = result.row.check;
+  if (result.action === "build_red_reverted") return check2 === null ? result.reason ?? "the check failed" : checkReason(check2);
+  if (result.action === "all_rejected") return [...new Set(result.row.patches_rejected.map((p) => p.reason))].join("; ");
+  if (result.action === "error") return `failed: ${result.row.error ?? result.reason ?? "unknown error"}`;
+  if (SECTION_OF[result.action] === "open" && result.action !== "skipped_human_edited") {
+    if (check2 !== null) return check2.green ? "check green" : checkReason(check2);
+    return before?.section === "open" && before.detail !== "" ? before.detail : "check green";
+  }
+  return result.reason ?? "";
+}
+function notEligibleKind(reason) {
+  if (reason.startsWith("tier ")) return "tier excluded";
+  if (reason.startsWith("confidence")) return "confidence below the minimum";
+  if (reason.startsWith("not tracked")) return "not tracked at the base";
+  if (reason === "no review for this file") return "no review";
+  if (/^(is too large|is not UTF-8)/u.test(reason)) return "not a text file the bot edits";
+  if (reason.startsWith("denied by")) return "denied path";
+  if (reason.startsWith("path ")) return "unsafe path";
+  return "other";
+}
+var MARKER = /<!-- scrum-apply:dashboard ([A-Za-z0-9+/]+={0,2}) -->/g;
+var DASHBOARD_MARKER = "<!-- scrum-apply:dashboard";
+var MAX_STATE_CHARS = 2e4;
+function parseDashboardState(body) {
+  const encoded = [...body.matchAll(MARKER)].at(-1)?.[1];
+  if (encoded === void 0) return EMPTY_DASHBOARD;
+  try {
+    const parsed = DashboardState.safeParse(JSON.parse(inflateRawSync(Buffer.from(encoded, "base64")).toString("utf8")));
+    return parsed.success ? parsed.data : EMPTY_DASHBOARD;
+  } catch {
+    return EMPTY_DASHBOARD;
+  }
+}
+var BOX = /^- \[([ xX])\] <!-- scrum-apply:(rebuild|retry|allow|run-now|retry-red)(?: (\S+))? -->/gmu;
+function tickedBoxes(body) {
+  const ticked = [];
+  for (const m of body.matchAll(BOX)) {
+    if (m[1] === " ") continue;
+    const kind = m[2];
+    if (kind === "run-now" || kind === "retry-red") ticked.push({ type: kind });
+    else if ((kind === "rebuild" || kind === "retry" || kind === "allow") && m[3] !== void 0) ticked.push({ type: kind, file: decodeURIComponent(m[3]) });
+  }
+  return ticked;
+}
+function box(action, file2, label2) {
+  return `- [ ] <!-- scrum-apply:${action}${file2 === null ? "" : ` ${encodeURIComponent(file2)}`} --> ${label2}`;
+}
+var TITLES = {
+  open: "Open PRs",
+  red: "Red: the check failed",
+  rejected: "All patches rejected, or no patches",
+  declined: "Declined: PRs closed by a person",
+  waiting: "Waiting"
+};
+var ORDER = ["open", "red", "rejected", "declined", "waiting"];
+var FUNNEL_START = "<!-- scrum-apply:funnel -->";
+var FUNNEL_END = "<!-- /scrum-apply:funnel -->";
+function renderDashboard(state, options2) {
+  const meta3 = stateMarker(state);
+  const head = ["This issue lists what scrum-apply did with every file it selected. Tick a box to act; the next run clears it."];
+  if (options2.runBox) head.push("", box("run-now", null, "Run scrum-apply now"));
+  const items = ORDER.map((section) => sectionItems(state, section));
+  const shown = items.map((list) => list.length);
+  let funnel = options2.funnel === void 0 ? [] : ["", FUNNEL_START, options2.funnel.trim(), FUNNEL_END];
+  const tail = () => [...notEligibleLines(state), ...funnel, ...lastRunLines(state), ...(options2.notes ?? []).map((note) => `
+${note}`), "", meta3];
+  const render = () => [...head, ...ORDER.flatMap((section, i) => sectionLines(section, items[i] ?? [], shown[i] ?? 0)), ...tail()].join("\n");
+  let body = render();
+  if (body.length > options2.maxLength && funnel.length > 0) {
+    funnel = [];
+    body = render();
+  }
+  for (let i = ORDER.length - 1; i >= 0 && body.length > options2.maxLength; ) {
+    const list = items[i] ?? [];
+    if ((shown[i] ?? 0) === 0) {
+      i -= 1;
+      continue;
+    }
+    let over = body.length - options2.maxLength + 40;
+    while (over > 0 && (shown[i] ?? 0) > 0) {
+      shown[i] = (shown[i] ?? 0) - 1;
+      over -= (list[shown[i] ?? 0]?.length ?? 0) + 1;
+    }
+    body = render();
+  }
+  return body;
+}
+function stateMarker(state) {
+  const encode3 = (value) => `${DASHBOARD_MARKER} ${deflateRawSync(JSON.stringify(value)).toString("base64")} -->`;
+  const full = encode3(state);
+  if (full.length <= MAX_STATE_CHARS) return full;
+  return encode3({ ...state, files: Object.fromEntries(Object.entries(state.files).filter(([, entry]) => entry.section !== "waiting")) });
+}
+function sectionItems(state, section) {
+  return Object.entries(state.files).filter(([, entry]) => entry.section === section).sort(([a], [b]) => a.localeCompare(b)).map(([file2, entry]) => {
+    const pr = entry.pr ? ` \u2014 [#${entry.pr.number}](${entry.pr.url})` : "";
+    const confidence = section === "open" && entry.confidence !== null ? ` \xB7 confidence ${entry.confidence}` : "";
+    const detail2 = entry.detail ? section === "open" ? ` \xB7 ${tableCell(entry.detail, 200)}` : `: ${tableCell(entry.detail, 200)}` : "";
+    const what = `${inlineCode(file2)}${pr}${confidence}${detail2} (since ${entry.since.slice(0, 10)})`;
+    if (section === "open") return box("rebuild", file2, `rebuild ${what}`);
+    if (section === "red" || section === "rejected") return box("retry", file2, `retry ${what}`);
+    if (section === "declined") return box("allow", file2, `allow again ${what}`);
+    return `- ${what}`;
+  });
+}
+function sectionLines(section, items, shown) {
+  if (items.length === 0) return [];
+  const lines = ["", `### ${TITLES[section]} (${items.length})`, "", ...items.slice(0, shown)];
+  if (shown < items.length) lines.push(`- \u2026 and ${items.length - shown} more`);
+  if (section === "red") lines.push(box("retry-red", null, "Retry all red"));
+  return lines;
+}
+function notEligibleLines(state) {
+  const kinds = Object.entries(state.notEligible).sort(([, a], [, b]) => b - a);
+  if (kinds.length === 0) return [];
+  const count = kinds.reduce((sum, [, n]) => sum + n, 0);
+  return ["", `<details><summary>Not eligible (${count})</summary>`, "", ...kinds.map(([kind, n]) => `- ${tableCell(kind, 100)}: ${n}`), "", "</details>"];
+}
+function lastRunLines(state) {
+  const run = state.lastRun;
+  if (run === null) return [];
+  const link = run.url ? ` \u2014 [workflow run](${run.url})` : "";
+  return ["", `Last run: ${run.at} (${run.trigger}${run.actor ? ` by ${inlineCode(run.actor)}` : ""}) on ${run.baseSha.slice(0, 12)}, ${Math.round(run.durationMs / 1e3)} s, model ${inlineCode(run.model)}${link}`];
+}
+function dashboardChanged(current, next) {
+  const visible = (body) => body.replace(/^Last run:.*$/mu, "").replace(MARKER, "").replace(new RegExp(`${FUNNEL_START}[\\s\\S]*?${FUNNEL_END}`, "u"), "");
+  const state = (body) => JSON.stringify({ ...parseDashboardState(body), lastRun: null });
+  return visible(current) !== visible(next) || state(current) !== state(next);
+}
+
+// src/report/dashboard-boxes.ts
+var QUEUED = " \u2014 queued";
+function keyOf(action) {
+  return "file" in action ? `${action.type} ${action.file}` : action.type;
+}
+function tickedLines(body) {
+  return body.split("\n").flatMap((text2, line) => {
+    const [action] = tickedBoxes(text2);
+    return action === void 0 ? [] : [{ action, queued: text2.trimEnd().endsWith(QUEUED.trim()), line }];
+  });
+}
+function newlyTickedBoxes(before, body) {
+  const earlier = new Set(before === null ? [] : tickedLines(before).map((t) => keyOf(t.action)));
+  const seen = /* @__PURE__ */ new Set();
+  const fresh = [];
+  for (const { action, queued } of tickedLines(body)) {
+    const key = keyOf(action);
+    if (queued || earlier.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    fresh.push(action);
+  }
+  return fresh;
+}
+
 // src/stats/build-funnel.ts
 function buildFunnel(group, stages, prs, withForge) {
   const { selected, answered, passedGates, green } = stages;
@@ -42101,7 +42372,7 @@ function hoursBetween(from, to) {
 }
 
 // src/stats/history-collector.ts
-var PUBLISHED2 = /* @__PURE__ */ new Set(["pr_opened", "pr_updated", "pr_unchanged"]);
+var PUBLISHED = /* @__PURE__ */ new Set(["pr_opened", "pr_updated", "pr_unchanged"]);
 var STAGES = 4;
 function createHistoryCollector(options2) {
   const reviewsByFile = /* @__PURE__ */ new Map();
@@ -42114,8 +42385,6 @@ function createHistoryCollector(options2) {
   const shaOwners = /* @__PURE__ */ new Map();
   let runRows = 0;
   let beforeSince = 0;
-  const branchPrefixes = /* @__PURE__ */ new Set();
-  let lastBranch = null;
   function groupNumber(group) {
     let index = groupIndex.get(group);
     if (index === void 0) {
@@ -42196,12 +42465,8 @@ function createHistoryCollector(options2) {
         }
         if (row.action === "skipped_human_edited") evidenceFor(number5).humanEdited = true;
         if (row.action === "pr_closed_obsolete") evidenceFor(number5).closedByBot = true;
-        if (row.branch && row.branch !== lastBranch) {
-          lastBranch = row.branch;
-          const prefix = prefixOf(row.branch, row.file);
-          if (prefix !== null) branchPrefixes.add(prefix);
-        }
       }
+      if (row.action === "skipped_known_failure") return;
       if (options2.sinceMs !== null && !(Date.parse(row.ts) >= options2.sinceMs)) {
         beforeSince += 1;
         return;
@@ -42209,7 +42474,7 @@ function createHistoryCollector(options2) {
       const entry = reviewEntry(row, pairOf(row.review.model, row.patch_model));
       const stage = stageOf(row);
       if (stage > entry.packed % STAGES) entry.packed += stage - entry.packed % STAGES;
-      if (number5 !== void 0 && PUBLISHED2.has(row.action)) own2(row, number5, groups2[Math.floor(entry.packed / STAGES)] ?? "");
+      if (number5 !== void 0 && PUBLISHED.has(row.action)) own2(row, number5, groups2[Math.floor(entry.packed / STAGES)] ?? "");
     },
     finish() {
       const stages = new Map(groups2.map((group) => [group, { selected: 0, answered: 0, passedGates: 0, green: 0 }]));
@@ -42229,12 +42494,9 @@ function createHistoryCollector(options2) {
         const { number: n, branch, group, reviewConfidence, patchConfidence } = owner;
         prs.set(number5, { number: n, branch, group, reviewConfidence, patchConfidence });
       }
-      return { stages, prs, evidence, shaOwners, runRows, beforeSince, branchPrefixes };
+      return { stages, prs, evidence, shaOwners, runRows, beforeSince };
     }
   };
-}
-function prefixOf(branch, file2) {
-  return branch.length > file2.length && branch.endsWith(file2) ? branch.slice(0, branch.length - file2.length) : null;
 }
 function timeOf(ts) {
   const ms = Date.parse(ts);
@@ -42374,7 +42636,7 @@ async function readAuditLog(path, take) {
         const text2 = raw.bytes.toString("utf8");
         if (raw.bytes[0] !== OPEN_BRACE && text2.trim() === "") continue;
         summary.rows += 1;
-        const parsed = parseAuditRow(text2);
+        const parsed = parseRow(text2);
         if (typeof parsed === "string") problem(raw.line, parsed);
         else take(parsed);
       }
@@ -42386,10 +42648,7 @@ async function readAuditLog(path, take) {
   }
   return summary;
 }
-function auditLogSource(path) {
-  return { name: path, read: (take) => readAuditLog(path, take) };
-}
-function parseAuditRow(text2) {
+function parseRow(text2) {
   let value;
   try {
     value = JSON.parse(text2);
@@ -42424,18 +42683,18 @@ function errorCode2(error62) {
 // src/stats/compute-stats.ts
 async function computeStats(options2) {
   const { logger } = options2;
-  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory("");
+  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory(options2.branchPrefix);
   listing.catch(() => void 0);
   const collector2 = createHistoryCollector({ by: options2.by, sinceMs: options2.since?.getTime() ?? null });
   const logs = [];
-  for (const source of [...options2.auditLogs.map(auditLogSource), ...options2.auditSources ?? []]) {
-    logger.info({ path: source.name }, "reading audit log");
-    const summary = await source.read(collector2.add);
-    if (summary.malformed > 0) logger.warn({ path: source.name, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
+  for (const path of options2.auditLogs) {
+    logger.info({ path }, "reading audit log");
+    const summary = await readAuditLog(path, collector2.add);
+    if (summary.malformed > 0) logger.warn({ path, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
     logs.push(summary);
   }
   const history = collector2.finish();
-  const listed = botPrs(await listing, options2.branchPrefix, history);
+  const listed = await listing;
   if (listed !== null) logger.info({ prs: listed.length }, "listed pull requests");
   const byNumber = new Map((listed ?? []).map((pr) => [pr.number, pr]));
   const withForge = listed !== null;
@@ -42461,60 +42720,6 @@ async function computeStats(options2) {
     groups: groups2,
     calibration: calibrate(prs, { targetPrecision: options2.targetPrecision, currentMinConfidence: options2.currentMinConfidence, withForge })
   };
-}
-function botPrs(listed, branchPrefix, history) {
-  if (listed === null) return null;
-  const prefixes = [.../* @__PURE__ */ new Set([branchPrefix, ...history.branchPrefixes])];
-  const branches = /* @__PURE__ */ new Set();
-  for (const pr of history.prs.values()) if (pr.branch !== null) branches.add(pr.branch);
-  return listed.filter((pr) => branches.has(pr.headBranch) || prefixes.some((prefix) => pr.headBranch.startsWith(prefix)));
-}
-
-// src/report/markdown-text.ts
-var RISKY_TOKEN = /[@#]|:\/\/|www\.|\bGH-\d/i;
-var ENTITY = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  "[": "&#91;",
-  "]": "&#93;",
-  "|": "&#124;",
-  "`": "&#96;",
-  "\\": "&#92;"
-};
-var INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\u2028\u2029]/gu;
-var ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]/g;
-function tableCell(text2, maxLength = 300) {
-  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE, " ").replace(/\s+/g, " ").trim();
-  const capped = flat.length > maxLength ? `${flat.slice(0, maxLength).replace(/[\uD800-\uDBFF]$/, "")}\u2026` : flat;
-  return capped.split(/(`[^`]+`)/).map((part, i) => i % 2 === 1 ? codeInCell(part.slice(1, -1)) : plainInCell(part)).join("");
-}
-function plainInCell(text2) {
-  return text2.split(/( +)/).map((token) => RISKY_TOKEN.test(token) ? codeInCell(token) : token.replace(/[&<>[\]|`\\]/g, (c) => ENTITY[c] ?? c)).join("");
-}
-function codeInCell(text2) {
-  return inlineCode(text2).replace(/\|/g, "\\|");
-}
-function inlineCode(text2) {
-  const flat = text2.replace(ANSI_ESCAPE, "").replace(INVISIBLE, " ").replace(/\s+/g, " ");
-  const ticks = "`".repeat(longestBacktickRun(flat) + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${flat}${pad}${ticks}`;
-}
-function blockText(text2) {
-  return text2.replace(ANSI_ESCAPE, "").replace(/\r\n?/g, "\n").replace(/[^\P{C}\n\t]/gu, "");
-}
-function fencedBlock(text2, info = "") {
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(text2) + 1));
-  const body = text2.endsWith("\n") ? text2 : `${text2}
-`;
-  return `${fence}${info}
-${body}${fence}`;
-}
-function longestBacktickRun(text2) {
-  let longest = 0;
-  for (const run of text2.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return longest;
 }
 
 // src/stats/funnel-lines.ts
@@ -42663,206 +42868,6 @@ async function dashboardFunnel(options2) {
   }
 }
 
-// src/report/dashboard.ts
-import { deflateRawSync, inflateRawSync } from "node:zlib";
-
-// src/report/audit-row.ts
-function checkReason(check2) {
-  if (check2.not_run !== void 0) return `check could not run: ${check2.not_run}`;
-  if (check2.timed_out) return `check timed out after ${check2.duration_ms} ms`;
-  const first = check2.errors?.[0];
-  if (first !== void 0) {
-    const where = first.file === null ? "" : ` (${first.file}${first.line === null ? "" : `:${first.line}`})`;
-    return `${first.code === null ? "" : `${first.code} `}${first.message}${where}`;
-  }
-  return `check exited ${check2.exit_code ?? "abnormally"}`;
-}
-
-// src/report/dashboard.ts
-var Entry = external_exports.object({
-  section: external_exports.enum(["open", "red", "rejected", "declined", "waiting"]),
-  /** What the section shows: the PR, the first compiler error, the rejection reasons, why it waits. */
-  detail: external_exports.string(),
-  pr: external_exports.object({ number: external_exports.number().int(), url: external_exports.string() }).nullable(),
-  confidence: external_exports.number().nullable(),
-  /** When this state was reached (ISO time). */
-  since: external_exports.string()
-});
-var DashboardState = external_exports.object({
-  v: external_exports.literal(1),
-  files: external_exports.record(external_exports.string(), Entry),
-  notEligible: external_exports.record(external_exports.string(), external_exports.number().int().nonnegative()),
-  lastRun: external_exports.object({ at: external_exports.string(), runId: external_exports.string(), trigger: external_exports.string(), actor: external_exports.string().nullable(), baseSha: external_exports.string(), durationMs: external_exports.number(), model: external_exports.string(), url: external_exports.string().nullable() }).nullable()
-});
-var EMPTY_DASHBOARD = { v: 1, files: {}, notEligible: {}, lastRun: null };
-var SECTION_OF = {
-  pr_opened: "open",
-  pr_updated: "open",
-  pr_unchanged: "open",
-  skipped_human_edited: "open",
-  build_red_reverted: "red",
-  all_rejected: "rejected",
-  no_patches: "rejected",
-  skipped_too_large: "rejected",
-  error: "rejected",
-  skipped_closed_pr: "declined",
-  skipped_stopped: "declined",
-  skipped_open_pr_limit: "waiting",
-  skipped_pr_hourly_limit: "waiting"
-};
-function mergeDashboard(previous, report, run) {
-  const files = { ...previous.files };
-  for (const result of report.results) {
-    if (result.action === "pr_closed_obsolete") delete files[result.file];
-    const section = SECTION_OF[result.action];
-    if (section === void 0) continue;
-    const before = files[result.file];
-    const detail2 = detailOf(result, before);
-    files[result.file] = {
-      section,
-      detail: detail2,
-      pr: result.pr,
-      confidence: result.row.review.confidence_avg,
-      since: before && before.section === section && before.detail === detail2 ? before.since : run.at
-    };
-  }
-  for (const waiting of report.notProcessed) {
-    if (files[waiting.file]?.section === "open") continue;
-    files[waiting.file] = { section: "waiting", detail: waiting.reason, pr: null, confidence: null, since: files[waiting.file]?.since ?? run.at };
-  }
-  const notEligible = {};
-  for (const skipped of report.skipped) {
-    delete files[skipped.file];
-    const kind = notEligibleKind(skipped.reason);
-    notEligible[kind] = (notEligible[kind] ?? 0) + 1;
-  }
-  return {
-    v: 1,
-    files,
-    notEligible,
-    lastRun: { at: run.at, runId: report.runId, trigger: run.trigger, actor: run.actor, baseSha: report.baseSha, durationMs: report.durationMs, model: run.model, url: run.url }
-  };
-}
-function detailOf(result, before) {
-  const check2 = result.row.check;
-  if (result.action === "build_red_reverted") return check2 === null ? result.reason ?? "the check failed" : checkReason(check2);
-  if (result.action === "all_rejected") return [...new Set(result.row.patches_rejected.map((p) => p.reason))].join("; ");
-  if (result.action === "error") return `failed: ${result.row.error ?? result.reason ?? "unknown error"}`;
-  if (SECTION_OF[result.action] === "open" && result.action !== "skipped_human_edited") {
-    if (check2 !== null) return check2.green ? "check green" : checkReason(check2);
-    return before?.section === "open" && before.detail !== "" ? before.detail : "check green";
-  }
-  return result.reason ?? "";
-}
-function notEligibleKind(reason) {
-  if (reason.startsWith("tier ")) return "tier excluded";
-  if (reason.startsWith("confidence")) return "confidence below the minimum";
-  if (reason.startsWith("not tracked")) return "not tracked at the base";
-  if (reason === "no review for this file") return "no review";
-  if (/^(is too large|is not UTF-8)/u.test(reason)) return "not a text file the bot edits";
-  if (reason.startsWith("denied by")) return "denied path";
-  if (reason.startsWith("path ")) return "unsafe path";
-  return "other";
-}
-var MARKER = /<!-- scrum-apply:dashboard ([A-Za-z0-9+/]+={0,2}) -->/g;
-var DASHBOARD_MARKER = "<!-- scrum-apply:dashboard";
-var MAX_STATE_CHARS = 2e4;
-function parseDashboardState(body) {
-  const encoded = [...body.matchAll(MARKER)].at(-1)?.[1];
-  if (encoded === void 0) return EMPTY_DASHBOARD;
-  try {
-    const parsed = DashboardState.safeParse(JSON.parse(inflateRawSync(Buffer.from(encoded, "base64")).toString("utf8")));
-    return parsed.success ? parsed.data : EMPTY_DASHBOARD;
-  } catch {
-    return EMPTY_DASHBOARD;
-  }
-}
-function box(action, file2, label2) {
-  return `- [ ] <!-- scrum-apply:${action}${file2 === null ? "" : ` ${encodeURIComponent(file2)}`} --> ${label2}`;
-}
-var TITLES = {
-  open: "Open PRs",
-  red: "Red: the check failed",
-  rejected: "All patches rejected, or no patches",
-  declined: "Declined: PRs closed by a person",
-  waiting: "Waiting"
-};
-var ORDER = ["open", "red", "rejected", "declined", "waiting"];
-var FUNNEL_START = "<!-- scrum-apply:funnel -->";
-var FUNNEL_END = "<!-- /scrum-apply:funnel -->";
-function renderDashboard(state, options2) {
-  const meta3 = stateMarker(state);
-  const head = ["This issue lists what scrum-apply did with every file it selected. Tick a box to act; the next run clears it."];
-  if (options2.runBox) head.push("", box("run-now", null, "Run scrum-apply now"));
-  const items = ORDER.map((section) => sectionItems(state, section));
-  const shown = items.map((list) => list.length);
-  let funnel = options2.funnel === void 0 ? [] : ["", FUNNEL_START, options2.funnel.trim(), FUNNEL_END];
-  const tail = () => [...notEligibleLines(state), ...funnel, ...lastRunLines(state), ...(options2.notes ?? []).map((note) => `
-${note}`), "", meta3];
-  const render = () => [...head, ...ORDER.flatMap((section, i) => sectionLines(section, items[i] ?? [], shown[i] ?? 0)), ...tail()].join("\n");
-  let body = render();
-  if (body.length > options2.maxLength && funnel.length > 0) {
-    funnel = [];
-    body = render();
-  }
-  for (let i = ORDER.length - 1; i >= 0 && body.length > options2.maxLength; ) {
-    const list = items[i] ?? [];
-    if ((shown[i] ?? 0) === 0) {
-      i -= 1;
-      continue;
-    }
-    let over = body.length - options2.maxLength + 40;
-    while (over > 0 && (shown[i] ?? 0) > 0) {
-      shown[i] = (shown[i] ?? 0) - 1;
-      over -= (list[shown[i] ?? 0]?.length ?? 0) + 1;
-    }
-    body = render();
-  }
-  return body;
-}
-function stateMarker(state) {
-  const encode3 = (value) => `${DASHBOARD_MARKER} ${deflateRawSync(JSON.stringify(value)).toString("base64")} -->`;
-  const full = encode3(state);
-  if (full.length <= MAX_STATE_CHARS) return full;
-  return encode3({ ...state, files: Object.fromEntries(Object.entries(state.files).filter(([, entry]) => entry.section !== "waiting")) });
-}
-function sectionItems(state, section) {
-  return Object.entries(state.files).filter(([, entry]) => entry.section === section).sort(([a], [b]) => a.localeCompare(b)).map(([file2, entry]) => {
-    const pr = entry.pr ? ` \u2014 [#${entry.pr.number}](${entry.pr.url})` : "";
-    const confidence = section === "open" && entry.confidence !== null ? ` \xB7 confidence ${entry.confidence}` : "";
-    const detail2 = entry.detail ? section === "open" ? ` \xB7 ${tableCell(entry.detail, 200)}` : `: ${tableCell(entry.detail, 200)}` : "";
-    const what = `${inlineCode(file2)}${pr}${confidence}${detail2} (since ${entry.since.slice(0, 10)})`;
-    if (section === "open") return box("rebuild", file2, `rebuild ${what}`);
-    if (section === "red" || section === "rejected") return box("retry", file2, `retry ${what}`);
-    if (section === "declined") return box("allow", file2, `allow again ${what}`);
-    return `- ${what}`;
-  });
-}
-function sectionLines(section, items, shown) {
-  if (items.length === 0) return [];
-  const lines = ["", `### ${TITLES[section]} (${items.length})`, "", ...items.slice(0, shown)];
-  if (shown < items.length) lines.push(`- \u2026 and ${items.length - shown} more`);
-  if (section === "red") lines.push(box("retry-red", null, "Retry all red"));
-  return lines;
-}
-function notEligibleLines(state) {
-  const kinds = Object.entries(state.notEligible).sort(([, a], [, b]) => b - a);
-  if (kinds.length === 0) return [];
-  const count = kinds.reduce((sum, [, n]) => sum + n, 0);
-  return ["", `<details><summary>Not eligible (${count})</summary>`, "", ...kinds.map(([kind, n]) => `- ${tableCell(kind, 100)}: ${n}`), "", "</details>"];
-}
-function lastRunLines(state) {
-  const run = state.lastRun;
-  if (run === null) return [];
-  const link = run.url ? ` \u2014 [workflow run](${run.url})` : "";
-  return ["", `Last run: ${run.at} (${run.trigger}${run.actor ? ` by ${inlineCode(run.actor)}` : ""}) on ${run.baseSha.slice(0, 12)}, ${Math.round(run.durationMs / 1e3)} s, model ${inlineCode(run.model)}${link}`];
-}
-function dashboardChanged(current, next) {
-  const visible = (body) => body.replace(/^Last run:.*$/mu, "").replace(MARKER, "").replace(new RegExp(`${FUNNEL_START}[\\s\\S]*?${FUNNEL_END}`, "u"), "");
-  const state = (body) => JSON.stringify({ ...parseDashboardState(body), lastRun: null });
-  return visible(current) !== visible(next) || state(current) !== state(next);
-}
-
 // src/dashboard/read-dashboard.ts
 async function readDashboard(forge, settings, deps) {
   try {
@@ -42930,11 +42935,16 @@ ${DASHBOARD_OFF_MARKER}`);
 async function runWithDashboard(run) {
   const { options: options2 } = run;
   const forge = options2.forge;
-  if (!options2.apply || forge === null || !isDashboardForge(forge)) return run.runPipeline(options2);
   const deps = { logger: options2.logger.child({ part: "dashboard" }), redact: options2.redact };
   const settings = dashboardSettings(options2.config, { server: run.server });
+  if (!options2.apply) {
+    const reader = run.dryRunForge ?? null;
+    if (reader === null || !settings.enabled) return run.runPipeline(options2);
+    return run.runPipeline(withDashboardInputs(run, await readDashboard(reader, settings, deps), deps.logger));
+  }
+  if (forge === null || !isDashboardForge(forge)) return run.runPipeline(options2);
   const read2 = await readDashboard(forge, settings, deps);
-  const report = await run.runPipeline(options2);
+  const report = await run.runPipeline(withDashboardInputs(run, read2, deps.logger));
   const write = await writeDashboard({
     forge,
     settings,
@@ -42958,12 +42968,18 @@ async function extras(run, forgeKind, deps) {
   }
   return { ...funnel === void 0 ? {} : { funnel }, ...deadLetters === void 0 ? {} : { deadLetters } };
 }
+function withDashboardInputs(run, read2, logger) {
+  const { options: options2 } = run;
+  const ticked = run.honourTicks === true && read2.issue !== null && read2.issue.state === "open" ? newlyTickedBoxes(null, read2.issue.body) : [];
+  if (ticked.length > 0) logger.info({ boxes: ticked.map((a) => "file" in a ? `${a.type} ${a.file}` : a.type), apply: options2.apply }, options2.apply ? "acting on the boxes ticked in the dashboard" : "dry run: would act on the boxes ticked in the dashboard");
+  return { ...options2, dashboard: { memory: read2.state.files, actions: [...options2.dashboard?.actions ?? [], ...ticked] } };
+}
 
 // src/pipeline/run-pipeline.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdir as mkdir7, mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { isAbsolute as isAbsolute5, join as join18, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join17, resolve as resolve6 } from "node:path";
 
 // node_modules/eventemitter3/index.mjs
 var import_index = __toESM(require_eventemitter3(), 1);
@@ -43863,153 +43879,6 @@ var PQueue = class extends import_index.default {
   }
 };
 
-// src/check/create-checker.ts
-import { join as join14 } from "node:path";
-
-// src/check/check-cannot-run-error.ts
-var CheckCannotRunError = class extends Error {
-  constructor(why) {
-    super(`the check cannot run: ${why}`);
-    this.name = "CheckCannotRunError";
-  }
-};
-
-// src/check/check-diagnostics.ts
-var MAX_KEPT = 50;
-var MAX_KEYS = 1e4;
-var MAX_RENDERED_CHARS = 4e3;
-var MAX_MESSAGE_CHARS = 500;
-var MAX_LINE_BYTES2 = 1024 * 1024;
-var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
-function withJsonMessages(argv, isCargo) {
-  if (!isCargo) return null;
-  const args = argv.slice(1);
-  const sub = args.find((arg) => !arg.startsWith("+") && !arg.startsWith("-"));
-  if (sub === void 0 || !BUILDING.has(sub)) return null;
-  const end = args.indexOf("--");
-  const own2 = end === -1 ? args : args.slice(0, end);
-  if (own2.some((arg) => arg.startsWith("--message-format"))) return null;
-  const at = end === -1 ? argv.length : end + 1;
-  return [...argv.slice(0, at), "--message-format=json-diagnostic-rendered-ansi", ...argv.slice(at)];
-}
-function createDiagnosticsSink(output2) {
-  const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0, warningKeys: [] };
-  let pending = "";
-  function line(text2) {
-    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES2 ? parseCargoLine(text2) : void 0;
-    if (parsed === void 0) {
-      output2.write(Buffer.from(`${text2}
-`));
-      return;
-    }
-    if (parsed.shown !== "") output2.write(Buffer.from(parsed.shown.endsWith("\n") ? parsed.shown : `${parsed.shown}
-`));
-    const message = parsed.diagnostic;
-    if (message === null) return;
-    if (message.level === "error") {
-      found.errorCount += 1;
-      if (found.errors.length < MAX_KEPT) found.errors.push(message);
-    } else {
-      found.warningCount += 1;
-      if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
-      if (found.warningKeys.length < MAX_KEYS) found.warningKeys.push(warningKey(message));
-    }
-  }
-  return {
-    sink: {
-      write(chunk) {
-        pending += chunk.toString("utf8");
-        let at = pending.indexOf("\n");
-        while (at !== -1) {
-          line(pending.slice(0, at));
-          pending = pending.slice(at + 1);
-          at = pending.indexOf("\n");
-        }
-        if (pending.length > MAX_LINE_BYTES2) {
-          output2.write(Buffer.from(pending));
-          pending = "";
-        }
-      },
-      text: () => output2.text(),
-      totalBytes: () => output2.totalBytes()
-    },
-    diagnostics() {
-      if (pending !== "") {
-        line(pending);
-        pending = "";
-      }
-      return found;
-    }
-  };
-}
-function parseCargoLine(text2) {
-  let value;
-  try {
-    value = JSON.parse(text2);
-  } catch {
-    return void 0;
-  }
-  if (!isObject3(value) || typeof value.reason !== "string") return void 0;
-  if (value.reason !== "compiler-message" || !isObject3(value.message)) return { shown: "", diagnostic: null };
-  const message = value.message;
-  const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
-  const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
-  const words = typeof message.message === "string" ? message.message : "";
-  if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
-  const code = isObject3(message.code) && typeof message.code.code === "string" ? message.code.code : null;
-  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject3) : [];
-  const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
-  return {
-    shown,
-    diagnostic: {
-      level,
-      code,
-      message: words.slice(0, MAX_MESSAGE_CHARS),
-      file: typeof primary?.file_name === "string" ? primary.file_name : null,
-      line: typeof primary?.line_start === "number" ? primary.line_start : null,
-      column: typeof primary?.column_start === "number" ? primary.column_start : null,
-      rendered: shown.slice(0, MAX_RENDERED_CHARS)
-    }
-  };
-}
-function cargoError(output2, tree) {
-  const lines = output2.split("\n");
-  const start = lines.findIndex((line) => line.startsWith("error: "));
-  if (start === -1) return null;
-  const parts = [lines[start].slice("error: ".length).trim()];
-  for (let at = start + 1; at < lines.length; at += 1) {
-    const line = lines[at];
-    if (line.startsWith("error") || line.startsWith("warning")) break;
-    if (line === "Caused by:") parts.push("");
-    else if (parts.length > 1 && line.trim() !== "" && !/^\s*(\d+\s*)?\|/.test(line)) parts[parts.length - 1] = `${parts.at(-1)} ${line.trim()}`.trim();
-  }
-  const said = parts.filter((part) => part !== "");
-  const kept = said.length > 3 ? [said[0], "\u2026", ...said.slice(-2)] : said;
-  const message = kept.join(": ").replace(": \u2026:", " \u2026").split(`${tree}/`).join("").split(tree).join(".");
-  return { level: "error", code: null, message: message.slice(0, MAX_MESSAGE_CHARS), file: null, line: null, column: null, rendered: lines.slice(start).join("\n").slice(0, MAX_RENDERED_CHARS) };
-}
-function warningKey(warning) {
-  return JSON.stringify([warning.code, warning.message, warning.file]);
-}
-function introducedWarnings(patched, base) {
-  const left = /* @__PURE__ */ new Map();
-  for (const key of base.warningKeys) left.set(key, (left.get(key) ?? 0) + 1);
-  return patched.warnings.filter((warning) => {
-    const key = warningKey(warning);
-    const count = left.get(key) ?? 0;
-    if (count === 0) return true;
-    left.set(key, count - 1);
-    return false;
-  });
-}
-var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-function stripAnsi(text2) {
-  return text2.replace(ANSI, "");
-}
-function isObject3(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 // src/check/run-check.ts
 import { mkdir as mkdir2, realpath as realpath6 } from "node:fs/promises";
 import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
@@ -44372,6 +44241,110 @@ function toolchainMissing(output2) {
   return null;
 }
 
+// src/check/check-diagnostics.ts
+var MAX_KEPT = 50;
+var MAX_RENDERED_CHARS = 4e3;
+var MAX_MESSAGE_CHARS = 500;
+var MAX_LINE_BYTES2 = 1024 * 1024;
+var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
+function withJsonMessages(argv, isCargo) {
+  if (!isCargo) return null;
+  const args = argv.slice(1);
+  const sub = args.find((arg) => !arg.startsWith("+") && !arg.startsWith("-"));
+  if (sub === void 0 || !BUILDING.has(sub)) return null;
+  const end = args.indexOf("--");
+  const own2 = end === -1 ? args : args.slice(0, end);
+  if (own2.some((arg) => arg.startsWith("--message-format"))) return null;
+  const at = end === -1 ? argv.length : end + 1;
+  return [...argv.slice(0, at), "--message-format=json-diagnostic-rendered-ansi", ...argv.slice(at)];
+}
+function createDiagnosticsSink(output2) {
+  const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0 };
+  let pending = "";
+  function line(text2) {
+    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES2 ? parseCargoLine(text2) : void 0;
+    if (parsed === void 0) {
+      output2.write(Buffer.from(`${text2}
+`));
+      return;
+    }
+    if (parsed.shown !== "") output2.write(Buffer.from(parsed.shown.endsWith("\n") ? parsed.shown : `${parsed.shown}
+`));
+    const message = parsed.diagnostic;
+    if (message === null) return;
+    if (message.level === "error") {
+      found.errorCount += 1;
+      if (found.errors.length < MAX_KEPT) found.errors.push(message);
+    } else {
+      found.warningCount += 1;
+      if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
+    }
+  }
+  return {
+    sink: {
+      write(chunk) {
+        pending += chunk.toString("utf8");
+        let at = pending.indexOf("\n");
+        while (at !== -1) {
+          line(pending.slice(0, at));
+          pending = pending.slice(at + 1);
+          at = pending.indexOf("\n");
+        }
+        if (pending.length > MAX_LINE_BYTES2) {
+          output2.write(Buffer.from(pending));
+          pending = "";
+        }
+      },
+      text: () => output2.text(),
+      totalBytes: () => output2.totalBytes()
+    },
+    diagnostics() {
+      if (pending !== "") {
+        line(pending);
+        pending = "";
+      }
+      return found;
+    }
+  };
+}
+function parseCargoLine(text2) {
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+  if (!isObject3(value) || typeof value.reason !== "string") return void 0;
+  if (value.reason !== "compiler-message" || !isObject3(value.message)) return { shown: "", diagnostic: null };
+  const message = value.message;
+  const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
+  const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
+  const words = typeof message.message === "string" ? message.message : "";
+  if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
+  const code = isObject3(message.code) && typeof message.code.code === "string" ? message.code.code : null;
+  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject3) : [];
+  const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
+  return {
+    shown,
+    diagnostic: {
+      level,
+      code,
+      message: words.slice(0, MAX_MESSAGE_CHARS),
+      file: typeof primary?.file_name === "string" ? primary.file_name : null,
+      line: typeof primary?.line_start === "number" ? primary.line_start : null,
+      column: typeof primary?.column_start === "number" ? primary.column_start : null,
+      rendered: shown.slice(0, MAX_RENDERED_CHARS)
+    }
+  };
+}
+var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+function stripAnsi(text2) {
+  return text2.replace(ANSI, "");
+}
+function isObject3(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 // src/check/sandbox.ts
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp as mkdtemp2, realpath as realpath5, rm as rm2 } from "node:fs/promises";
@@ -44599,11 +44572,6 @@ async function runCheck(options2) {
     ...options2.signal ? { signal: options2.signal } : {}
   });
   const diagnostics = parsed === null ? null : parsed.diagnostics();
-  const cargoFailed = diagnostics !== null && diagnostics.errorCount === 0 && outcome2.exitCode !== 0 && !outcome2.timedOut && !outcome2.aborted ? cargoError(output2.text(), bwrap ? SANDBOX_TREE : cwd) : null;
-  if (diagnostics !== null && cargoFailed !== null) {
-    diagnostics.errors.push(cargoFailed);
-    diagnostics.errorCount += 1;
-  }
   return result(
     {
       exitCode: outcome2.spawnError === null ? outcome2.exitCode : null,
@@ -44980,7 +44948,7 @@ function createSlotPool(options2) {
     while (states.length <= index) {
       const i = states.length;
       const dir = join10(options2.root, String(i));
-      states.push({ slot: { dir: join10(dir, "tree"), targetDir: options2.sharedTargetDir ?? join10(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
+      states.push({ slot: { dir: join10(dir, "tree"), targetDir: join10(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
     }
     return states[index];
   }
@@ -45281,10 +45249,7 @@ import { join as join13 } from "node:path";
 function warmSlots(options2) {
   const controller = new AbortController();
   const signal = options2.signal ? AbortSignal.any([options2.signal, controller.signal]) : controller.signal;
-  const { logger, pool } = options2;
-  let base = () => void 0;
-  const basePromise = new Promise((resolve10) => base = resolve10);
-  let cannotRun = null;
+  const { logger } = options2;
   async function build(slot) {
     const cargo = await access4(join13(slot.dir, "Cargo.toml")).then(() => true, () => false);
     if (signal.aborted || !cargo) {
@@ -45292,29 +45257,32 @@ function warmSlots(options2) {
       return false;
     }
     const { result } = await checkInSlot({ slot, check: options2.check, sandbox: options2.sandbox, ...options2.env ? { env: options2.env } : {}, fetch: options2.fetch, directCargo: options2.directCargo, signal, elapsedMs: () => 0 });
-    cannotRun ??= result.notRun;
-    if (result.green) base(result.diagnostics);
-    else if (!signal.aborted && result.notRun === null) logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, "the check fails on the unpatched base");
+    if (!result.green && !signal.aborted) {
+      logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, "the check fails on the unpatched base");
+    }
     return !signal.aborted;
   }
-  const others = Array.from({ length: Math.max(0, options2.count - 1) }, (_, i) => i + 1);
-  const once = options2.strategy !== "cold" && options2.sandbox === "bwrap" && options2.count > 1;
-  const buildOnce = () => pool.withSlot(async (slot) => {
-    await Promise.all(others.map((index) => pool.withSlot(async (other) => other.restored(), index)));
-    if (!await build(slot) || options2.strategy !== "copy") return;
-    await Promise.all(
-      others.map(
-        (index) => pool.withSlot(async (other) => {
-          other.restored();
-          await copyTargetDir(slot.targetDir, other.targetDir).catch((error62) => {
-            logger.warn({ slot: other.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir");
-          });
-        }, index)
-      )
-    );
-  }, 0);
-  const runs = once ? [buildOnce()] : Array.from({ length: options2.count }, () => pool.withSlot(async (slot) => void await build(slot)));
-  const warmed = runs.map(
+  const shared = options2.sandbox === "bwrap" && options2.count > 1;
+  const primed = /* @__PURE__ */ new Set([0]);
+  let snapshot = null;
+  const held = Array.from({ length: Math.max(0, options2.count) }, () => {
+    let resolve10 = () => {
+    };
+    const promise2 = new Promise((done) => resolve10 = done);
+    return { promise: promise2, resolve: resolve10 };
+  });
+  async function buildShared() {
+    await Promise.all(held.map((slotHeld, index) => Promise.race([options2.pool.withSlot(async (slot) => slot.restored(), index), slotHeld.promise])));
+    return options2.pool.withSlot(async (slot) => {
+      if (!await build(slot)) return false;
+      const to = options2.snapshotDir ?? join13(slot.targetDir, "..", "warm-target");
+      await copyTargetDir(slot.targetDir, to);
+      snapshot = to;
+      return true;
+    }, 0);
+  }
+  const built = shared ? buildShared() : Promise.resolve(false);
+  const warmed = (shared ? [built] : Array.from({ length: options2.count }, () => options2.pool.withSlot(async (slot) => void await build(slot)))).map(
     (run) => run.then(
       () => void 0,
       (error62) => {
@@ -45322,15 +45290,21 @@ function warmSlots(options2) {
       }
     )
   );
-  const done = Promise.all(warmed).then(() => base(null));
   return {
-    gate: once ? done : Promise.resolve(),
-    done,
-    base: basePromise,
-    cannotRun: () => cannotRun,
+    done: Promise.all(warmed).then(() => void 0),
+    async prime(slot) {
+      held[slot.index]?.resolve();
+      if (!shared || primed.has(slot.index) || slot.index >= options2.count) return;
+      primed.add(slot.index);
+      const ok = await built.catch(() => false);
+      if (!ok || snapshot === null || signal.aborted) return;
+      await copyTargetDir(snapshot, slot.targetDir).catch((error62) => {
+        logger.warn({ slot: slot.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir");
+      });
+    },
     async stop() {
       controller.abort();
-      await done;
+      await Promise.all(warmed);
     }
   };
 }
@@ -45345,20 +45319,18 @@ function createChecker(options2) {
   const started = performance.now();
   const elapsedMs = options2.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options2.slots));
-  const warmUp = options2.warmUp ?? "copy";
-  const pool = createSlotPool({
-    scratch: options2.tree.scratch,
-    root: options2.tree.root,
-    baseSha: options2.tree.baseSha,
-    size: slots,
-    logger,
-    ...warmUp === "share" && sandbox === "bwrap" ? { sharedTargetDir: join14(options2.tree.root, "shared-target") } : {}
-  });
+  const pool = createSlotPool({ scratch: options2.tree.scratch, root: options2.tree.root, baseSha: options2.tree.baseSha, size: slots, logger });
   const env = options2.env ?? process.env;
   const fetch2 = createSharedFetch({ command: config2.command, timeoutMs: config2.timeoutSeconds * 1e3, env, signal, logger });
   const directCargo = createSharedDirectCargo({ check: config2, sandbox, env, signal, logger });
   const slotOf = /* @__PURE__ */ new Map();
   let warming = null;
+  let toldNotRun = false;
+  const tellNotRun = (result) => {
+    if (result.notRun === null || toldNotRun) return;
+    toldNotRun = true;
+    logger.error({ why: result.notRun, command: result.command }, "the check cannot run; every file will be red for this reason");
+  };
   return {
     async order(paths, concurrency) {
       if (slots < 2 || paths.length < 2) return paths.map((_, at) => at);
@@ -45369,16 +45341,14 @@ function createChecker(options2) {
       });
     },
     warm(files) {
-      warming ??= warmSlots({ pool, count: Math.min(slots, files), strategy: warmUp, check: config2, sandbox, env, fetch: fetch2, directCargo, logger, signal });
+      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config2, sandbox, env, fetch: fetch2, directCargo, logger, signal });
     },
-    async check(file2) {
-      await warming?.gate;
-      const cannotRun = warming?.cannotRun() ?? null;
-      if (cannotRun !== null) throw new CheckCannotRunError(cannotRun);
-      const checked = await pool.withSlot(async (slot) => {
+    check(file2) {
+      return pool.withSlot(async (slot) => {
+        await warming?.prime(slot);
         options2.events?.started(file2.id);
         try {
-          const checked2 = await checkInSlot({
+          const checked = await checkInSlot({
             slot,
             check: config2,
             sandbox,
@@ -45389,14 +45359,12 @@ function createChecker(options2) {
             signal,
             elapsedMs
           });
-          if (checked2.result.notRun !== null) throw new CheckCannotRunError(checked2.result.notRun);
-          return checked2;
+          tellNotRun(checked.result);
+          return checked;
         } finally {
           options2.events?.ended(file2.id);
         }
       }, slotOf.get(file2.path));
-      const base = checked.result.green && checked.result.diagnostics !== null ? await (warming?.base ?? null) : null;
-      return { ...checked, newWarnings: base === null || checked.result.diagnostics === null ? null : introducedWarnings(checked.result.diagnostics, base) };
     },
     async close() {
       await warming?.stop();
@@ -46032,7 +46000,7 @@ async function commitFile(objects, options2, input2) {
 // src/git/object-store.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir4, rename, rm as rm4, writeFile } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { join as join14 } from "node:path";
 import { deflateSync } from "node:zlib";
 
 // src/git/git-objects.ts
@@ -46252,12 +46220,12 @@ function createObjectStore(options2) {
   async function writeObject(type, content) {
     const { oid, raw } = encodeObject(format, type, content);
     if (written.has(oid)) return oid;
-    const dir = join15(options2.gitDir, "objects", oid.slice(0, 2));
+    const dir = join14(options2.gitDir, "objects", oid.slice(0, 2));
     await mkdir4(dir, { recursive: true });
-    const temp = join15(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
+    const temp = join14(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
     try {
       await writeFile(temp, deflateSync(raw, DEFLATE_OPTIONS), { mode: 292, flag: "wx" });
-      await rename(temp, join15(dir, oid.slice(2)));
+      await rename(temp, join14(dir, oid.slice(2)));
     } finally {
       await rm4(temp, { force: true });
     }
@@ -46505,15 +46473,15 @@ async function refsIn(scratch, prefix) {
 // src/git/scratch-repo.ts
 import { createHash as createHash4 } from "node:crypto";
 import { copyFile, mkdir as mkdir5, readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join16 } from "node:path";
+import { join as join15 } from "node:path";
 var CONTROL_FILES = ["config", "objects/info/alternates", "objects/info/http-alternates", "commondir", "info/grafts", "info/attributes"];
 async function createScratchRepo(options2) {
-  const gitDir = join16(options2.dir, "repo.git");
+  const gitDir = join15(options2.dir, "repo.git");
   await mkdir5(options2.dir, { recursive: true });
   await runGit(["init", "--quiet", "--bare", `--object-format=${options2.objectFormat}`, gitDir], { cwd: options2.dir });
-  await writeFile2(join16(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
+  await writeFile2(join15(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
 `);
-  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join16(gitDir, "shallow"));
+  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join15(gitDir, "shallow"));
   let sealed = null;
   return {
     gitDir,
@@ -46531,7 +46499,7 @@ async function createScratchRepo(options2) {
 async function controlFingerprint(gitDir) {
   const hash2 = createHash4("sha256");
   for (const name of CONTROL_FILES) {
-    const content = await readFile5(join16(gitDir, name)).catch((error62) => {
+    const content = await readFile5(join15(gitDir, name)).catch((error62) => {
       if (error62 instanceof Error && "code" in error62 && error62.code === "ENOENT") return null;
       throw error62;
     });
@@ -46562,7 +46530,7 @@ function shallowDeepener(input2) {
 
 // src/git/user-repo.ts
 import { stat as stat4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join17, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join16, resolve as resolve4 } from "node:path";
 async function openUserRepo(repoDir) {
   const dir = resolve4(repoDir);
   const exists2 = await stat4(dir).then(
@@ -46593,7 +46561,7 @@ async function openUserRepo(repoDir) {
   const [, topLevel, commonDir, objectFormat] = lines;
   if (!topLevel || !commonDir || !objectFormat) throw new Error(`not a git repository: ${dir} (rev-parse said too little)`);
   const absoluteCommon = isAbsolute4(commonDir) ? commonDir : resolve4(dir, commonDir);
-  const shallowFile = join17(absoluteCommon, "shallow");
+  const shallowFile = join16(absoluteCommon, "shallow");
   const isShallow = await stat4(shallowFile).then(
     (s) => s.isFile(),
     (error62) => {
@@ -46612,7 +46580,7 @@ async function openUserRepo(repoDir) {
   return {
     topLevel,
     commonDir: absoluteCommon,
-    objectsDir: join17(absoluteCommon, "objects"),
+    objectsDir: join16(absoluteCommon, "objects"),
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,
     async refsUnder(prefix) {
@@ -46956,7 +46924,6 @@ function selfDescription(item) {
   const confidence = "confidence" in item && typeof item.confidence === "number" && Number.isFinite(item.confidence) ? item.confidence : null;
   return { rationale, confidence };
 }
-var NO_PATCHES_PROPOSED = "model proposed no patches";
 function parsePatchAnswer(content) {
   const answer = content.trim();
   if (answer === "") return { type: "no_patches", reason: "model returned an empty answer" };
@@ -46984,7 +46951,7 @@ function parsePatchAnswer(content) {
   if (response === null) {
     return schemaError !== null ? { type: "no_patches", reason: oneLine2(`model answer is not a patch list: ${schemaError}`) } : { type: "no_patches", reason: oneLine2(`model answer is not JSON: ${firstError ?? "no JSON object found"}`) };
   }
-  if (response.patches.length === 0) return { type: "no_patches", reason: NO_PATCHES_PROPOSED };
+  if (response.patches.length === 0) return { type: "no_patches", reason: "model proposed no patches" };
   const patches = [];
   const rejected = [];
   response.patches.forEach((item, index) => {
@@ -47680,7 +47647,7 @@ async function decideLifecycle(input2) {
   const open6 = pickOpenPr(mine, input2.baseBranch);
   const stop = input2.stopLabel.toLowerCase();
   if (open6 !== null && open6.labels.some((l) => l.toLowerCase() === stop)) return { type: "stopped", pr: open6 };
-  if (open6 === null) {
+  if (open6 === null && input2.allowDeclined !== true) {
     const declined = mine.find((pr) => pr.state === "closed" && !pr.merged && parsePrMeta(pr.body)?.review === input2.review);
     if (declined !== void 0) return { type: "declined", pr: declined };
   }
@@ -47711,20 +47678,7 @@ function pickOpenPr(prs, baseBranch) {
 }
 
 // src/pipeline/close-obsolete.ts
-async function closeObsoletePr(closer, open6, obsolete, logger) {
-  const remoteSha = closer.workspace.remoteBranches().get(open6.headBranch) ?? null;
-  const botOnly = remoteSha === null || await closer.workspace.isBotOnlyBranch(remoteSha);
-  if (!botOnly) return { action: "skipped_human_edited", reason: `obsolete (${obsolete.reason}), but the branch has commits by someone else` };
-  if (closer.labelsEnabled) await closer.forge.updatePr(open6, { title: open6.title, body: open6.body, labels: obsoleteLabels(open6.labels, obsolete.cause) });
-  await closer.forge.closePr(open6, `scrum-apply closed this PR: ${obsolete.reason}.`);
-  if (remoteSha !== null) await closer.workspace.deleteBranch(open6.headBranch, remoteSha);
-  logger.info({ reason: obsolete.reason }, "closed an obsolete PR");
-  return { action: "pr_closed_obsolete", reason: obsolete.reason };
-}
 var GATE_REASON = /^(tier \S+ is excluded|confidence_(avg|min) \d+ < \d+)$/;
-function failsTheGates(skipped) {
-  return GATE_REASON.test(skipped.reason);
-}
 async function closeObsoletePrs(sweep) {
   const results = [];
   const byFile = /* @__PURE__ */ new Map();
@@ -47738,19 +47692,19 @@ async function closeObsoletePrs(sweep) {
     const open6 = pickOpenPr(prs, sweep.workspace.baseBranch);
     if (open6 === null || open6.baseBranch !== sweep.workspace.baseBranch) continue;
     if (open6.labels.some((label2) => label2.toLowerCase() === sweep.stopLabel.toLowerCase())) continue;
-    const obsolete = await obsoleteReason(sweep, file2);
-    if (obsolete === null) continue;
-    results.push(await closeOne(sweep, file2, open6, obsolete));
+    const reason = await obsoleteReason(sweep, file2);
+    if (reason === null) continue;
+    results.push(await closeOne(sweep, file2, open6, reason));
   }
   return results;
 }
 async function obsoleteReason(sweep, file2) {
   const tracked = await sweep.workspace.readTrackedFile(file2);
-  if (tracked.type === "rejected" && tracked.reason.startsWith("not tracked at")) return { cause: "file-deleted", reason: "the file no longer exists at the base" };
-  const gate2 = sweep.skipped.find((s) => s.file === file2 && failsTheGates(s));
-  return gate2 === void 0 ? null : { cause: "gates", reason: `the latest review no longer passes the gates (${gate2.reason})` };
+  if (tracked.type === "rejected" && tracked.reason.startsWith("not tracked at")) return "the file no longer exists at the base";
+  const gate2 = sweep.skipped.find((s) => s.file === file2 && GATE_REASON.test(s.reason));
+  return gate2 === void 0 ? null : `the latest review no longer passes the gates (${gate2.reason})`;
 }
-async function closeOne(sweep, file2, open6, obsolete) {
+async function closeOne(sweep, file2, open6, reason) {
   const branch = open6.headBranch;
   const pr = { number: open6.number, url: open6.url };
   const review = sweep.latest.get(file2) ?? placeholderReview(file2);
@@ -47760,12 +47714,17 @@ async function closeOne(sweep, file2, open6, obsolete) {
   };
   const logger = sweep.logger.child({ file: file2, pr: open6.number });
   try {
-    const closed = await closeObsoletePr(sweep, open6, obsolete, logger);
-    return result(closed.action, { reason: closed.reason });
+    const remoteSha = sweep.workspace.remoteBranches().get(branch) ?? null;
+    const botOnly = remoteSha === null || await sweep.workspace.isBotOnlyBranch(remoteSha);
+    if (!botOnly) return result("skipped_human_edited", { reason: `obsolete (${reason}), but the branch has commits by someone else` });
+    await sweep.forge.closePr(open6, `scrum-apply closed this PR: ${reason}.`);
+    if (remoteSha !== null) await sweep.workspace.deleteBranch(branch, remoteSha);
+    logger.info({ reason }, "closed an obsolete PR");
+    return result("pr_closed_obsolete", { reason });
   } catch (error62) {
     const message = describeError(error62, sweep.redact);
     logger.error({ err: message }, "closing an obsolete PR failed");
-    return result("error", { reason: obsolete.reason, error: message });
+    return result("error", { reason, error: message });
   }
 }
 function placeholderReview(file2) {
@@ -47829,7 +47788,7 @@ function createOpenPrBudget(options2) {
 }
 
 // src/pipeline/publish-file.ts
-var PASS_THROUGH_COLOR3 = "ededed";
+var PASS_THROUGH_COLOR2 = "ededed";
 async function publishFile(input2) {
   const mine = input2.prs.filter((pr) => pr.headBranch === input2.branch);
   const open6 = pickOpenPr(mine, input2.baseBranch);
@@ -47848,7 +47807,7 @@ async function publishFile(input2) {
       return outcome("pr_updated", synced, sameInputs ? "labels brought in line with the audit row" : "the same patch, recorded with its new inputs");
     }
   }
-  const declined = mine.find((pr) => {
+  const declined = input2.allowDeclined === true ? void 0 : mine.find((pr) => {
     const meta3 = pr.state === "closed" && !pr.merged ? parsePrMeta(pr.body) : null;
     return meta3 !== null && meta3.review === void 0 && meta3.patch === input2.patchHash;
   });
@@ -47909,9 +47868,8 @@ async function publishFile(input2) {
   });
   return outcome("pr_updated", updated, null, input2.commitSha);
 }
-var LOST_LEASE = /was rejected: .*(stale info|failed to update ref|cannot lock ref|incorrect old value|reference already exists)/;
 function isStaleLease(error62) {
-  return error62 instanceof Error && LOST_LEASE.test(error62.message);
+  return error62 instanceof Error && /was rejected: .*stale info/.test(error62.message);
 }
 function isAlreadyExists(error62) {
   return error62 instanceof ForgeError && (error62.status === 422 || error62.status === 409) && /already exists/i.test(error62.message);
@@ -47930,7 +47888,7 @@ function sameBotLabels(current, desired) {
 }
 function labelSpecs(names, desired) {
   const byName = new Map(desired.map((label2) => [label2.name.toLowerCase(), label2]));
-  return names.map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR3 });
+  return names.map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR2 });
 }
 function outcome(action, pr, reason, headSha = null) {
   return { action, pr: pr === null ? null : { number: pr.number, url: pr.url }, reason, headSha };
@@ -48108,16 +48066,11 @@ function createPublisher(options2) {
         inputFingerprint: request2.inputFingerprint,
         ...content,
         draft: options2.draft,
-        force: options2.force,
+        force: options2.force || request2.force === true,
+        allowDeclined: request2.allowDeclined === true,
         labelsEnabled: options2.labelsEnabled
       });
       return { action: outcome2.action, pr: outcome2.pr, reason: outcome2.reason, headSha: outcome2.headSha };
-    },
-    async closeObsolete(index, pr, obsolete, logger) {
-      if (forge === null) throw new Error("closing a PR needs a forge");
-      pushes.settled(index);
-      const closed = await closeObsoletePr({ forge, workspace, labelsEnabled: options2.labelsEnabled }, pr, obsolete, logger);
-      return { action: closed.action, pr: { number: pr.number, url: pr.url }, reason: closed.reason, headSha: null };
     },
     checkStarted: (index) => pushes.checkStarted(index),
     checkEnded: (index) => pushes.checkEnded(index),
@@ -48125,6 +48078,36 @@ function createPublisher(options2) {
       budget.settle(index, opened);
       hourly?.settle(index, opened);
       pushes.settled(index);
+    }
+  };
+}
+
+// src/pipeline/plan-dashboard-actions.ts
+var NONE2 = { rebuild: false, retry: false, allow: false };
+function planDashboardActions(inputs, run) {
+  const memory = inputs?.memory ?? {};
+  const actions = inputs?.actions ?? [];
+  const retryRed = actions.some((a) => a.type === "retry-red");
+  const red = Object.entries(memory).filter(([, entry]) => entry.section === "red").map(([file2]) => file2);
+  const named = (type) => new Set(actions.flatMap((a) => a.type === type ? [a.file] : []));
+  const rebuild = named("rebuild");
+  const retry2 = /* @__PURE__ */ new Set([...named("retry"), ...rebuild, ...retryRed ? red : []]);
+  const allow = named("allow");
+  let only = null;
+  if (actions.length > 0 && !actions.some((a) => a.type === "run-now")) {
+    only = [.../* @__PURE__ */ new Set([...run.only, ...rebuild, ...retry2, ...allow])];
+  } else if (run.only.length > 0) {
+    only = [...run.only];
+  }
+  return {
+    only,
+    directives: (file2) => rebuild.has(file2) || retry2.has(file2) || allow.has(file2) ? { rebuild: rebuild.has(file2), retry: retry2.has(file2), allow: allow.has(file2) } : NONE2,
+    knownFailure(file2, input2) {
+      if (run.force || retry2.has(file2)) return null;
+      const entry = memory[file2];
+      if (entry === void 0 || entry.input !== input2 || entry.section !== "red" && entry.section !== "rejected") return null;
+      const what = entry.section === "red" ? "the check was red" : "no patch passed";
+      return `${what} on ${entry.since.slice(0, 10)} with these same inputs${entry.detail ? ` (${entry.detail})` : ""}; tick its retry box to ask again`;
     }
   };
 }
@@ -48371,8 +48354,7 @@ function renderPrTitle(file2, patches) {
 // src/report/pr-body.ts
 var KEEP_AT_LEAST = 2e3;
 function renderPrBody(given, maxLength, redact = (text2) => text2) {
-  const listed = given.check.warnings;
-  const warnings = listed && { ...listed, list: listed.list.map((warning) => ({ ...warning, message: redact(warning.message), file: warning.file === null ? null : redact(warning.file) })) };
+  const warnings = given.check.warnings?.map((warning) => ({ ...warning, message: redact(warning.message) }));
   const input2 = { ...given, check: { ...given.check, ...warnings ? { warnings } : {} } };
   const output2 = blockText(redact(input2.check.output));
   const excerpt = blockText(redact(input2.review.text));
@@ -48450,7 +48432,7 @@ function compose(input2, parts) {
     `- Command: ${inlineCode(check2.command)}`,
     `- Exit code: ${check2.exitCode === null ? "none" : check2.exitCode}`,
     `- Duration: ${formatDuration(check2.durationMs)}`,
-    ...warningLines(input2.file, check2.warnings),
+    ...warningLines(input2.file, check2.warnings ?? []),
     "",
     details(summaryFor("Output", shownOutput.length, parts.output.length, "last"), fencedBlock(shownOutput, "text")),
     "",
@@ -48491,14 +48473,13 @@ function headOf(text2, budget) {
 }
 var LISTED_WARNINGS = 10;
 function warningLines(file2, warnings) {
-  if (warnings === void 0 || warnings.list.length === 0) return [];
-  const listed = warnings.list.slice(0, LISTED_WARNINGS).map((warning) => {
-    const where = warning.line === null ? "" : warnings.introduced && warning.file !== null ? ` (${inlineCode(`${warning.file}:${warning.line}`)})` : ` (line ${warning.line})`;
+  if (warnings.length === 0) return [];
+  const listed = warnings.slice(0, LISTED_WARNINGS).map((warning) => {
+    const where = warning.line === null ? "" : ` (line ${warning.line})`;
     return `- ${warning.code === null ? "" : `${inlineCode(warning.code)} `}${tableCell(warning.message)}${where}`;
   });
-  const more = warnings.list.length > LISTED_WARNINGS ? [`- \u2026 and ${warnings.list.length - LISTED_WARNINGS} more (see the output)`] : [];
-  const heading = warnings.introduced ? "Compiler warnings the patch introduced (not on the base):" : `Compiler warnings in ${inlineCode(file2)} after the patch:`;
-  return ["", heading, "", ...listed, ...more];
+  const more = warnings.length > LISTED_WARNINGS ? [`- \u2026 and ${warnings.length - LISTED_WARNINGS} more (see the output)`] : [];
+  return ["", `Compiler warnings in ${inlineCode(file2)} after the patch:`, "", ...listed, ...more];
 }
 function describeExit(exitCode) {
   if (exitCode === 0) return "passed";
@@ -48509,51 +48490,6 @@ function formatDuration(ms) {
 }
 function formatNumber(value) {
   return value === null || !Number.isFinite(value) ? "\u2014" : String(Math.round(value * 10) / 10);
-}
-
-// src/pipeline/pr-content.ts
-function prWarnings(checked, newWarnings, path) {
-  const introduced = newWarnings !== null;
-  const list = (newWarnings ?? (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path)).map((warning) => ({
-    code: warning.code,
-    message: warning.message,
-    file: warning.file,
-    line: warning.line
-  }));
-  return { introduced, list };
-}
-async function prContent(ctx, input2, maxBodyLength) {
-  const { review, applied, rejected, checked } = input2;
-  const body = renderPrBody(
-    {
-      file: review.file,
-      branch: input2.branch,
-      baseBranch: ctx.workspace.baseBranch,
-      baseSha: ctx.workspace.baseSha,
-      runId: ctx.row.runId,
-      patchHash: input2.patchHash,
-      fingerprint: input2.fingerprint,
-      applied,
-      rejected,
-      review,
-      patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: prWarnings(checked, input2.newWarnings, review.file) },
-      diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
-    },
-    maxBodyLength,
-    ctx.options.redact
-  );
-  const labels = labelsFor({
-    action: "committed",
-    tier: review.tier,
-    confidenceAvg: review.confidenceAvg,
-    reviewerModel: review.model,
-    patchModel: ctx.row.patchModel,
-    applied: applied.length,
-    rejected: rejected.length,
-    green: true
-  });
-  return { title: renderPrTitle(review.file, applied.length), body, labels };
 }
 
 // src/pipeline/input-fingerprint.ts
@@ -48584,25 +48520,27 @@ async function processFile(ctx, file2, logger) {
   const result = (action, details2 = {}) => {
     const row = buildAuditRow(ctx.row, review, action, details2, ctx.now());
     timing.file.endMs = ctx.elapsedMs();
-    return { file: review.file, action, reason: details2.reason ?? null, pr: details2.pr ?? null, branch: details2.branch ?? null, row, timing };
+    return { file: review.file, action, reason: details2.reason ?? null, pr: details2.pr ?? null, branch: details2.branch ?? null, row, timing, input: input2() };
   };
+  let input2 = () => void 0;
   const known = {};
   try {
-    return await runSteps(ctx, file2, logger, result, known, timing);
+    return await runSteps(ctx, file2, logger, result, known, timing, (print) => input2 = () => print);
   } catch (error62) {
-    if (error62 instanceof ModelUnreachableError || error62 instanceof CheckCannotRunError) throw error62;
+    if (error62 instanceof ModelUnreachableError) throw error62;
     const message = describeError(error62, ctx.options.redact);
     logger.error({ err: message }, "file failed");
     return result("error", { ...known, error: message });
   }
 }
-async function runSteps(ctx, file2, logger, result, known, timing) {
+async function runSteps(ctx, file2, logger, result, known, timing, fingerprinted) {
   const { options: options2, workspace } = ctx;
   const { config: config2 } = options2;
   const { review } = file2;
   const source = file2.content.toString("utf8");
   const branch = branchNameFor(config2.branchPrefix, review.file);
   const prints = fingerprintsOf(ctx, file2);
+  fingerprinted(prints.input);
   const decision = options2.apply ? await decideLifecycle(lifecycleInput(ctx, file2, branch, prints)) : { type: "ask" };
   if (decision.type === "stopped") {
     return result("skipped_stopped", { branch, pr: decision.pr, reason: `PR #${decision.pr.number} carries the ${config2.stopLabel} label` });
@@ -48613,16 +48551,11 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
   if (decision.type === "unchanged") {
     return result(decision.pr === null ? "branch_unchanged" : "pr_unchanged", { branch, pr: decision.pr, reason: decision.reason });
   }
+  const knownFailure = ctx.plan.knownFailure(review.file, prints.input);
+  if (knownFailure !== null) return result("skipped_known_failure", { reason: knownFailure });
   const gates = { minConfidence: config2.minConfidence, maxPatchLines: config2.maxPatchLines, maxPatchesPerFile: config2.maxPatchesPerFile };
   const reapplied = decision.type === "reapply" ? applyPatches(source, decision.patches, gates) : null;
   const rebuilt = reapplied !== null && reapplied.rejected.length === 0 && reapplied.applied.length === (decision.type === "reapply" ? decision.patches.length : -1);
-  const stale = decision.type === "reapply" && !rebuilt ? decision.pr : null;
-  const obsoleteOr = async (action, details3, answer) => {
-    if (stale === null) return result(action, details3);
-    const reason2 = `its patches no longer apply to the file at the base and a fresh answer ${answer}`;
-    const closed = await ctx.publisher.closeObsolete(file2.index, stale, { cause: "no-fresh-fix", reason: reason2 }, logger);
-    return result(closed.action, { ...details3, branch, pr: closed.pr, reason: closed.reason });
-  };
   let patched;
   let rejected;
   if (rebuilt) {
@@ -48635,28 +48568,23 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
     if (view.type === "regions") logger.info({ regions: view.regions.length, chars: view.totalChars }, "the file is shown to the model in parts");
     logger.info("asking the patch model");
     const answer = await ask(ctx, file2, source, view, timing);
-    if (answer.type === "no_patches") {
-      if (answer.reason === NO_PATCHES_PROPOSED) return obsoleteOr("no_patches", { reason: answer.reason }, "has no patches");
-      return result("no_patches", { reason: answer.reason });
-    }
+    if (answer.type === "no_patches") return result("no_patches", { reason: answer.reason });
     patched = applyPatches(source, answer.patches, { ...gates, wasShown: (oldString) => wasShown(view, oldString) });
     rejected = [...answer.rejected, ...patched.rejected];
   }
   const applied = patched.applied;
   if (applied.length === 0) {
-    return obsoleteOr("all_rejected", { rejected, reason: `${rejected.length} patch(es) rejected` }, "has every patch rejected");
+    return result("all_rejected", { rejected, reason: `${rejected.length} patch(es) rejected` });
   }
   Object.assign(known, { applied, rejected });
   const content = Buffer.from(patched.content, "utf8");
   logger.info({ applied: applied.length, rejected: rejected.length }, "running the check");
-  const { result: checked, span, newWarnings } = await ctx.checker.check({ id: file2.index, path: review.file, patched: content, original: file2.content });
+  const { result: checked, span } = await ctx.checker.check({ id: file2.index, path: review.file, patched: content, original: file2.content });
   timing.check = span;
   const check2 = auditCheck(checked, ctx.options.redact);
   known.check = check2;
   if (!checked.green) {
-    const details3 = { applied, rejected, check: check2, reason: checkReason(check2) };
-    if (checked.notRun !== null || checked.timedOut) return result("build_red_reverted", details3);
-    return obsoleteOr("build_red_reverted", details3, "fails the check");
+    return result("build_red_reverted", { applied, rejected, check: check2, reason: checkReason(check2) });
   }
   const trailers = { input: prints.input, review: prints.review };
   const commitSha = await workspace.commitFile({ path: review.file, content, mode: file2.mode, message: commitMessage(review.file, applied, trailers) });
@@ -48670,7 +48598,9 @@ async function runSteps(ctx, file2, logger, result, known, timing) {
     commitSha,
     patchHash: hash2,
     inputFingerprint: prints.input,
-    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, newWarnings, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
+    force: ctx.plan.directives(review.file).rebuild,
+    allowDeclined: ctx.plan.directives(review.file).allow,
+    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
   });
   const reason = published.reason ?? (rebuilt ? "rebuilt from its own patches on the new base" : null);
   return result(published.action, { ...details2, pr: published.pr, reason, headSha: published.headSha });
@@ -48705,6 +48635,7 @@ function fingerprintsOf(ctx, file2) {
 }
 function lifecycleInput(ctx, file2, branch, prints) {
   const { config: config2 } = ctx.options;
+  const asked = ctx.plan.directives(file2.review.file);
   return {
     existing: ctx.publisher.existing(branch),
     baseBranch: ctx.workspace.baseBranch,
@@ -48715,7 +48646,8 @@ function lifecycleInput(ctx, file2, branch, prints) {
     fingerprintWithBlob: prints.withBlob,
     rebaseWhen: config2.rebaseWhen,
     stopLabel: config2.stopLabel,
-    force: ctx.options.force
+    force: ctx.options.force || asked.rebuild,
+    allowDeclined: asked.allow
   };
 }
 var AUDIT_ERRORS = 5;
@@ -48740,6 +48672,42 @@ function auditCheck(checked, redact) {
     },
     ...checked.notRun === null ? {} : { not_run: capped(checked.notRun) }
   };
+}
+function warningsIn(checked, path) {
+  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
+}
+async function prContent(ctx, input2, maxBodyLength) {
+  const { review, applied, rejected, checked } = input2;
+  const body = renderPrBody(
+    {
+      file: review.file,
+      branch: input2.branch,
+      baseBranch: ctx.workspace.baseBranch,
+      baseSha: ctx.workspace.baseSha,
+      runId: ctx.row.runId,
+      patchHash: input2.patchHash,
+      fingerprint: input2.fingerprint,
+      applied,
+      rejected,
+      review,
+      patchModel: ctx.row.patchModel,
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
+      diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
+    },
+    maxBodyLength,
+    ctx.options.redact
+  );
+  const labels = labelsFor({
+    action: "committed",
+    tier: review.tier,
+    confidenceAvg: review.confidenceAvg,
+    reviewerModel: review.model,
+    patchModel: ctx.row.patchModel,
+    applied: applied.length,
+    rejected: rejected.length,
+    green: true
+  });
+  return { title: renderPrTitle(review.file, applied.length), body, labels };
 }
 
 // src/pipeline/serial-forge-writes.ts
@@ -48767,17 +48735,21 @@ async function runPipeline(options2) {
   const { config: config2 } = options2;
   const runId = newRunId(/* @__PURE__ */ new Date());
   const logger = options2.logger.child({ run: runId });
-  const { reviewLog, reviewsPath, eligible, skipped } = await select(options2, logger);
+  const plan = planDashboardActions(options2.dashboard, options2);
+  const only = plan.only ?? [];
+  if (options2.dashboard !== void 0 && options2.dashboard.actions.length > 0) {
+    logger.info({ actions: options2.dashboard.actions.length, files: plan.only?.length ?? "all" }, "dashboard actions for this run");
+  }
+  const { reviewLog, reviewsPath, eligible, skipped } = await select(options2, only, plan.only?.length === 0, logger);
   const forge = options2.forge;
   const sandboxChoice = detectSandbox(config2.check.sandbox, options2.checkEnv ? { env: options2.checkEnv } : {});
-  const needsListing = eligible.length > 0 || skipped.some(failsTheGates);
-  const listing = forge && options2.apply && needsListing ? forge.listBotPrs(config2.branchPrefix) : Promise.resolve([]);
+  const listing = forge && options2.apply && eligible.length > 0 ? forge.listBotPrs(config2.branchPrefix) : Promise.resolve([]);
   sandboxChoice.catch(() => void 0);
   listing.catch(() => void 0);
   const sequential = config2.concurrency === 1;
   const slots = sequential ? 1 : options2.slots ?? availableParallelism();
   await mkdir7(options2.scratchRoot, { recursive: true });
-  const scratchDir = await mkdtemp3(join18(options2.scratchRoot, "run-"));
+  const scratchDir = await mkdtemp3(join17(options2.scratchRoot, "run-"));
   const workspace = await openRepo({
     repoDir: options2.repoDir,
     ...options2.userRepo ? { user: options2.userRepo } : {},
@@ -48800,6 +48772,7 @@ async function runPipeline(options2) {
     checker.warm(chosen.length);
     const ctx = {
       options: options2,
+      plan,
       row: { runId, trigger: options2.trigger, actor: options2.actor, dryRun: !options2.apply, patchModel: config2.llm.model },
       workspace,
       model: patchModelFor(options2),
@@ -48810,15 +48783,14 @@ async function runPipeline(options2) {
       elapsedMs
     };
     const processed = await processAll(ctx, order.map((at) => chosen[at]), { publisher, sequential, logger, total: chosen.length });
-    const closed = forge !== null && options2.apply ? await closeObsoletePrs({
+    const closed = forge !== null && options2.apply && plan.only?.length !== 0 ? await closeObsoletePrs({
       forge,
       workspace,
-      labelsEnabled: config2.labels.enabled,
       prs: await listing,
       processed: new Set(chosen.map((file2) => file2.review.file)),
       skipped,
       latest: reviewLog.latest,
-      only: options2.only,
+      only,
       branchPrefix: config2.branchPrefix,
       stopLabel: config2.stopLabel,
       row: ctx.row,
@@ -48876,7 +48848,7 @@ async function prepareRun(options2, run) {
   const checker = createChecker({
     config: config2.check,
     sandbox: sandbox.kind,
-    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join18(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
+    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join17(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
     slots: run.slots,
     ...options2.checkEnv ? { env: options2.checkEnv } : {},
     signal: options2.signal,
@@ -48899,7 +48871,7 @@ function patchModelFor(options2) {
     redact: options2.redact
   });
 }
-async function select(options2, logger) {
+async function select(options2, only, nothing, logger) {
   const { config: config2 } = options2;
   const reviewsPath = isAbsolute5(config2.reviews) ? config2.reviews : resolve6(options2.repoDir, config2.reviews);
   logger.info({ reviews: reviewsPath }, "reading the review log");
@@ -48910,8 +48882,9 @@ async function select(options2, logger) {
     minFindingConfidence: config2.minFindingConfidence,
     excludeTiers: config2.excludeTiers,
     deny: config2.deny,
-    only: options2.only
+    only
   });
+  if (nothing) return { reviewLog, reviewsPath, eligible: [], skipped: [] };
   logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, "selected files");
   return { reviewLog, reviewsPath, eligible, skipped };
 }
@@ -49009,6 +48982,7 @@ var OUTCOME_WORDS = {
   skipped_too_large: "skipped: file too large",
   skipped_pr_hourly_limit: "skipped: hourly PR limit",
   skipped_stopped: "skipped: stop label",
+  skipped_known_failure: "skipped: failed before, inputs unchanged",
   pr_closed_obsolete: "PR closed (obsolete)",
   error: "error"
 };
@@ -49073,9 +49047,9 @@ function renderResultsMarkdown(report) {
 }
 
 // src/cli/audit-log-path.ts
-import { isAbsolute as isAbsolute6, join as join19, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join18, resolve as resolve7 } from "node:path";
 function auditLogPathFor(configured, repo) {
-  if (configured === void 0) return join19(repo.commonDir, "scrum-apply", "audit.jsonl");
+  if (configured === void 0) return join18(repo.commonDir, "scrum-apply", "audit.jsonl");
   return isAbsolute6(configured) ? configured : resolve7(repo.topLevel, configured);
 }
 
@@ -49131,6 +49105,15 @@ function actorFrom(env) {
     return null;
   }
 }
+function dashboardReader(kind, env, logger, redact) {
+  if (kind === "none") return null;
+  try {
+    const { forge } = createForgeFromEnv(kind, env, logger, redact);
+    return isDashboardForge(forge) ? forge : null;
+  } catch {
+    return null;
+  }
+}
 async function runRunCommand(command, io) {
   const { env } = io;
   const redact = createRedactor(secretsFromEnv(env));
@@ -49150,7 +49133,7 @@ async function runRunCommand(command, io) {
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
-  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join20(tmpdir3(), "scrum-apply");
+  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join19(tmpdir3(), "scrum-apply");
   const auditLogPath = auditLogPathFor(config2.auditLog, userRepo);
   logger.info({ repo: repoDir, apply, forge: kind, model: config2.llm.model, maxFiles: config2.maxFiles }, apply ? "starting" : "starting a dry run");
   const options2 = {
@@ -49166,14 +49149,21 @@ async function runRunCommand(command, io) {
     actor: actorFrom(env),
     base: command.base,
     auditLogPath,
-    scratchRoot: join20(dataDir, "scratch"),
+    scratchRoot: join19(dataDir, "scratch"),
     llm: { url: llmUrl, apiKey: env.SCRUM_APPLY_LLM_KEY || void 0 },
     gitAuth: setup.gitAuth,
     logger,
     redact,
     onFileDone: (result) => logger.debug({ file: result.file, action: result.action }, "progress")
   };
-  const report = await runWithDashboard({ runPipeline, options: options2, server: false, workflowUrl: workflowRunUrl(env) });
+  const report = await runWithDashboard({
+    runPipeline,
+    options: options2,
+    server: false,
+    honourTicks: true,
+    dryRunForge: apply ? null : dashboardReader(kind, env, logger, redact),
+    workflowUrl: workflowRunUrl(env)
+  });
   const table = redact(renderResultsTable(report));
   if (command.json) {
     io.stderr.write(table);
@@ -49294,132 +49284,6 @@ function aligned(rows) {
   );
 }
 
-// src/jobs/queue-tables.ts
-var SCHEMA = "scrum_apply";
-var TABLES = `
-CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
--- Webhook deliveries queued: a redelivery (same id) is not queued again.
-CREATE TABLE IF NOT EXISTS ${SCHEMA}.deliveries (
-  delivery_id text PRIMARY KEY,
-  received_at timestamptz NOT NULL DEFAULT now()
-);
--- The last job of each repository and command: the same command is not queued again while
--- that job is queued or running (a finished or dead job's row is simply taken over).
-CREATE TABLE IF NOT EXISTS ${SCHEMA}.commands (
-  repository text NOT NULL,
-  command text NOT NULL,
-  job_id uuid NOT NULL,
-  PRIMARY KEY (repository, command)
-);
--- Replies posted, by delivery: a retried job answers once.
-CREATE TABLE IF NOT EXISTS ${SCHEMA}.replies (
-  delivery_id text PRIMARY KEY,
-  posted_at timestamptz NOT NULL DEFAULT now()
-);
--- The audit rows, as in the per-repository JSONL files.
-CREATE TABLE IF NOT EXISTS ${SCHEMA}.audit_rows (
-  id bigserial PRIMARY KEY,
-  repository text NOT NULL,
-  ts timestamptz NOT NULL,
-  run_id text NOT NULL,
-  file text NOT NULL,
-  action text NOT NULL,
-  row jsonb NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_rows_repository_ts ON ${SCHEMA}.audit_rows (repository, ts);
-`;
-
-// src/jobs/audit-table-source.ts
-var PAGE_ROWS = 5e3;
-function auditTableSource(pool, repository, name) {
-  return {
-    name,
-    async read(take) {
-      const summary = { path: name, rows: 0, malformed: 0, problems: [] };
-      let after = "0";
-      for (; ; ) {
-        const page = await pool.query(
-          `SELECT id::text AS id, row::text AS row FROM ${SCHEMA}.audit_rows WHERE repository = $1 AND id > $2 ORDER BY id LIMIT ${PAGE_ROWS}`,
-          [repository, after]
-        );
-        for (const { id, row } of page.rows) {
-          summary.rows += 1;
-          const parsed = parseAuditRow(row);
-          if (typeof parsed !== "string") {
-            take(parsed);
-            continue;
-          }
-          summary.malformed += 1;
-          if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(`row ${id}: ${parsed}`);
-        }
-        const last = page.rows.at(-1);
-        if (last === void 0 || page.rows.length < PAGE_ROWS) return summary;
-        after = last.id;
-      }
-    }
-  };
-}
-
-// src/jobs/database-url.ts
-function describeDatabaseUrl(url2) {
-  try {
-    const parsed = new URL(url2);
-    const user = parsed.username === "" ? "" : `${decodeURIComponent(parsed.username)}@`;
-    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "(not a URL)";
-  }
-}
-function checkDatabaseUrl(url2) {
-  let parsed;
-  try {
-    parsed = new URL(url2);
-  } catch {
-    throw new Error("DATABASE_URL is not a URL: expected postgres://user:password@host:5432/database");
-  }
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-    throw new Error(`DATABASE_URL must be a postgres:// URL, not ${parsed.protocol}//`);
-  }
-  return url2;
-}
-
-// src/cli/audit-db-source.ts
-async function openAuditDb(repository, forge, env) {
-  const url2 = env.DATABASE_URL;
-  if (url2 === void 0 || url2 === "") throw new ExitError(1, "--audit-db reads the server's audit table: set DATABASE_URL");
-  try {
-    checkDatabaseUrl(url2);
-  } catch (error62) {
-    throw new ExitError(1, error62 instanceof Error ? error62.message : "DATABASE_URL is not usable");
-  }
-  let label2 = repository;
-  if (!/^(github|gitea):/.test(repository)) {
-    if (forge === "none") throw new ExitError(1, `--audit-db ${repository}: with --forge none, name the forge (github:${repository} or gitea:${repository})`);
-    label2 = `${forge}:${repository}`;
-  }
-  let pg;
-  try {
-    pg = (await import("pg")).default;
-  } catch {
-    throw new ExitError(1, "--audit-db needs the pg package, which this build does not carry (install scrum-apply from npm)");
-  }
-  const pool = new pg.Pool({ connectionString: url2, max: 1 });
-  pool.on("error", () => void 0);
-  const where = describeDatabaseUrl(url2);
-  const table = auditTableSource(pool, label2, `${where}#${label2}`);
-  return {
-    source: {
-      name: table.name,
-      read: (take) => table.read(take).catch((error62) => {
-        const code = error62 instanceof Error && "code" in error62 && typeof error62.code === "string" ? error62.code : null;
-        if (code === "42P01") throw new ExitError(1, `no audit table at ${where}: no server has written to this database`, { cause: error62 });
-        throw new ExitError(1, `cannot read the audit table at ${where}${code === null ? "" : ` (${code})`}`, { cause: error62 });
-      })
-    },
-    close: () => pool.end()
-  };
-}
-
 // src/cli/stats-command.ts
 async function configRoot(dir) {
   const isDirectory = await stat5(dir).then((s) => s.isDirectory(), () => false);
@@ -49438,7 +49302,7 @@ async function runStatsCommand(command, io) {
   const root = repo.topLevel;
   const config2 = resolveConfig({ file: await loadRepoConfigFile(root), env: configFromEnv(env).config });
   let auditLogs = command.auditLogs.map((path) => resolve9(io.cwd, path));
-  if (auditLogs.length === 0 && command.auditDb === void 0) {
+  if (auditLogs.length === 0) {
     if (config2.auditLog !== void 0) auditLogs = [resolve9(root, config2.auditLog)];
     else if (repo.commonDir !== null) auditLogs = [auditLogPathFor(void 0, { topLevel: root, commonDir: repo.commonDir })];
     else throw new ExitError(1, `${root} is not a git repository: name the audit logs with --audit-log`);
@@ -49450,12 +49314,10 @@ async function runStatsCommand(command, io) {
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
-  const auditDb = command.auditDb === void 0 ? null : await openAuditDb(command.auditDb, kind, env);
   let report;
   try {
     report = await computeStats({
       auditLogs,
-      auditSources: auditDb === null ? [] : [auditDb.source],
       forge,
       forgeKind: kind,
       branchPrefix: config2.branchPrefix,
@@ -49469,8 +49331,6 @@ async function runStatsCommand(command, io) {
   } catch (error62) {
     if (error62 instanceof AuditLogError) throw new ExitError(1, error62.message);
     throw error62;
-  } finally {
-    await auditDb?.close();
   }
   const text2 = command.output === "json" ? `${terminalJson(report)}
 ` : command.output === "markdown" ? renderStatsMarkdown(report) : renderStatsTable(report);
@@ -49539,8 +49399,8 @@ async function runAction(io) {
   try {
     const text2 = json2.text();
     const report = ReportCounts.parse(JSON.parse(text2));
-    const dir = await mkdtemp4(join21(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
-    const reportPath = join21(dir, "report.json");
+    const dir = await mkdtemp4(join20(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
+    const reportPath = join20(dir, "report.json");
     await writeFile3(reportPath, text2);
     const outputs = countOutputs(report, reportPath);
     if (env.GITHUB_OUTPUT) await appendGitHubOutputs(env.GITHUB_OUTPUT, { ...outputs });

@@ -2,14 +2,15 @@ import { appendFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { configFromEnv, loadRepoConfigFile, resolveConfig } from '../config/load-config.js';
-import { createForgeFromEnv, detectForgeKind } from '../forge/create-forge.js';
-import { workflowRunUrl } from '../dashboard/dashboard-settings.js';
+import { createForgeFromEnv, detectForgeKind, type ForgeKind } from '../forge/create-forge.js';
+import type { DashboardForge } from '../forge/types.js';
+import { isDashboardForge, workflowRunUrl } from '../dashboard/dashboard-settings.js';
 import { runWithDashboard } from '../dashboard/run-with-dashboard.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { FileResult } from '../pipeline/run-types.js';
 import type { Trigger } from '../report/audit-row.js';
-import { createLogger } from '../log/logger.js';
-import { createRedactor, describeError, secretsFromEnv } from '../log/redact.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createRedactor, describeError, secretsFromEnv, type Redactor } from '../log/redact.js';
 import { renderResultsMarkdown, renderResultsTable } from '../report/results-table.js';
 import { terminalJson } from '../report/terminal-text.js';
 import { openUserRepo, type UserRepo } from '../git/user-repo.js';
@@ -47,6 +48,18 @@ function actorFrom(env: NodeJS.ProcessEnv): string | null {
     return userInfo().username;
   } catch {
     // A uid with no passwd entry (common in containers): the audit row says no actor.
+    return null;
+  }
+}
+
+/** A dry run's way to read the dashboard: the forge, when its token is at hand (a dry run needs none). */
+function dashboardReader(kind: ForgeKind, env: NodeJS.ProcessEnv, logger: Logger, redact: Redactor): DashboardForge | null {
+  if (kind === 'none') return null;
+  try {
+    const { forge } = createForgeFromEnv(kind, env, logger, redact);
+    return isDashboardForge(forge) ? forge : null;
+  } catch {
+    // No token (or no repository named): the dry run goes without the dashboard.
     return null;
   }
 }
@@ -99,7 +112,16 @@ export async function runRunCommand(command: RunCommand, io: CliIo): Promise<num
     onFileDone: (result: FileResult) => logger.debug({ file: result.file, action: result.action }, 'progress'),
   };
   // An applied run with a forge reads the dashboard issue first and brings it up to date after.
-  const report = await runWithDashboard({ runPipeline, options, server: false, workflowUrl: workflowRunUrl(env) });
+  // The boxes ticked in it are this run's actions (the scheduled workflow acts without the App);
+  // a dry run reads it too, when it can, and says what it would do.
+  const report = await runWithDashboard({
+    runPipeline,
+    options,
+    server: false,
+    honourTicks: true,
+    dryRunForge: apply ? null : dashboardReader(kind, env, logger, redact),
+    workflowUrl: workflowRunUrl(env),
+  });
 
   const table = redact(renderResultsTable(report));
   if (command.json) {

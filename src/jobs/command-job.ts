@@ -1,5 +1,6 @@
 import type { ChatForge, Forge } from '../forge/types.js';
 import type { GitAuth } from '../git/open-repo.js';
+import type { DashboardAction } from '../report/dashboard.js';
 import type { Command } from './parse-command.js';
 import type { RepoRef } from './repo-ref.js';
 
@@ -23,6 +24,11 @@ export interface CommandJob {
   commentId: number;
   /** The webhook delivery. */
   deliveryId: string;
+  /**
+   * Boxes ticked on the dashboard issue (`issueNumber`; no comment: `commentId` 0): the run's
+   * actions. Absent for a `/scrum-apply` comment.
+   */
+  actions?: DashboardAction[];
 }
 
 /** What a worker rebuilds from a job: the forge to answer on and credentials for git. */

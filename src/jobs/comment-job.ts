@@ -107,6 +107,8 @@ export function createCommentJobRunner(deps: CommentJobDeps): JobRunner {
       const report = await runWithDashboard({
         runPipeline: deps.runPipeline,
         server: true,
+        // Only the boxes the webhook saw ticked by a writer (the job's actions), never the body's others.
+        honourTicks: false,
         workflowUrl: null,
         ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}),
         options: {
@@ -116,6 +118,9 @@ export function createCommentJobRunner(deps: CommentJobDeps): JobRunner {
           forge,
           only: command.paths,
           force: command.force,
+          // Ticked boxes, or the paths a person named: those files are asked about again even
+          // when they failed before (the dashboard's memory is added when it is read).
+          dashboard: { memory: {}, actions: job.actions ?? command.paths.map((file) => ({ type: 'retry' as const, file })) },
           trigger: 'comment',
           actor: job.actor,
           auditLogPath: auditLogPath(deps.dataDir, job.ref),
@@ -129,7 +134,8 @@ export function createCommentJobRunner(deps: CommentJobDeps): JobRunner {
         },
       });
       log.info({ run: report.runId, files: report.results.length, ms: report.durationMs }, 'run finished');
-      await reply(resultsReply(renderResultsMarkdown(report), job.actor, commandText(command)));
+      // Ticked boxes are answered by the dashboard itself (rewritten by the run), not by a comment.
+      if (job.actions === undefined) await reply(resultsReply(renderResultsMarkdown(report), job.actor, commandText(command)));
     } catch (error) {
       if (error instanceof ConfigError) {
         log.warn({ err: describeError(error, redact) }, 'invalid repository config');

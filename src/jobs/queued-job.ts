@@ -20,10 +20,18 @@ const QueuedJob = z.object({
   issueNumber: z.number().int().positive(),
   commentId: z.number().int(),
   deliveryId: z.string().min(1),
+  actions: z
+    .array(
+      z.union([
+        z.object({ type: z.enum(['rebuild', 'retry', 'allow']), file: z.string().min(1) }),
+        z.object({ type: z.enum(['run-now', 'retry-red']) }),
+      ]),
+    )
+    .optional(),
 });
 
 export function parseQueuedJob(data: unknown): CommandJob {
-  const job = QueuedJob.parse(data);
+  const { actions, ...job } = QueuedJob.parse(data);
   const { maxFiles, ...command } = job.command;
-  return { ...job, command: { ...command, ...(maxFiles === undefined ? {} : { maxFiles }) } };
+  return { ...job, command: { ...command, ...(maxFiles === undefined ? {} : { maxFiles }) }, ...(actions === undefined ? {} : { actions }) };
 }

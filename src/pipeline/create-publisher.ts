@@ -25,6 +25,10 @@ export interface PublishRequest {
   patchHash: string;
   /** inputFingerprint() of the file (a concurrent run's PR with the same one is this file's PR, unchanged). */
   inputFingerprint: string;
+  /** This file's rebuild box was ticked: republish even when the open PR carries this patch. */
+  force?: boolean;
+  /** This file's "allow again" box was ticked: a declined PR does not block it. */
+  allowDeclined?: boolean;
   /** The PR's title, body (at most `maxBodyLength` characters) and labels. */
   pr: (maxBodyLength: number) => Promise<PrContent>;
 }
@@ -143,7 +147,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
         inputFingerprint: request.inputFingerprint,
         ...content,
         draft: options.draft,
-        force: options.force,
+        force: options.force || request.force === true,
+        allowDeclined: request.allowDeclined === true,
         labelsEnabled: options.labelsEnabled,
       });
       return { action: outcome.action, pr: outcome.pr, reason: outcome.reason, headSha: outcome.headSha };

@@ -31,6 +31,8 @@ export interface LifecycleInput {
   stopLabel: string;
   /** `--force`: rebuild whatever the open PR carries (a stop label or a declined PR still win). */
   force: boolean;
+  /** Its dashboard "allow again" box was ticked: a declined PR for this review no longer blocks it. */
+  allowDeclined?: boolean;
 }
 
 export type LifecycleDecision =
@@ -52,7 +54,7 @@ export async function decideLifecycle(input: LifecycleInput): Promise<LifecycleD
   const stop = input.stopLabel.toLowerCase();
   if (open !== null && open.labels.some((l) => l.toLowerCase() === stop)) return { type: 'stopped', pr: open };
 
-  if (open === null) {
+  if (open === null && input.allowDeclined !== true) {
     // A person declined this finding: nothing more for this file until a newer review of it.
     const declined = mine.find((pr) => pr.state === 'closed' && !pr.merged && parsePrMeta(pr.body)?.review === input.review);
     if (declined !== undefined) return { type: 'declined', pr: declined };

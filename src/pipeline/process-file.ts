@@ -20,11 +20,14 @@ import type { Publisher } from './create-publisher.js';
 import { prContent } from './pr-content.js';
 import { inputFingerprint, reviewFingerprint } from './input-fingerprint.js';
 import { decideLifecycle, type LifecycleInput } from './pr-lifecycle.js';
+import type { DashboardPlan } from './plan-dashboard-actions.js';
 import type { FileResult, FileTiming, RunOptions } from './run-types.js';
 
 /** What every file of a run shares. */
 export interface RunContext {
   options: RunOptions;
+  /** The dashboard's memory and ticked boxes, per file. */
+  plan: DashboardPlan;
   row: RowContext;
   workspace: Pick<Repo, 'baseBranch' | 'baseSha' | 'commitFile' | 'diffForFile'>;
   model: PatchModel;
@@ -59,13 +62,15 @@ export async function processFile(ctx: RunContext, file: SelectedFile, logger: L
   const result = (action: AuditAction, details: RowDetails = {}): FileResult => {
     const row = buildAuditRow(ctx.row, review, action, details, ctx.now());
     timing.file.endMs = ctx.elapsedMs();
-    return { file: review.file, action, reason: details.reason ?? null, pr: details.pr ?? null, branch: details.branch ?? null, row, timing };
+    return { file: review.file, action, reason: details.reason ?? null, pr: details.pr ?? null, branch: details.branch ?? null, row, timing, input: input() };
   };
+  // The file's input fingerprint, known once the steps computed it (the dashboard's failure memory keeps it).
+  let input = (): string | undefined => undefined;
   // What is known so far (patches, check, branch) stays in the row of a file that fails later,
   // e.g. a branch that was pushed before the forge refused the PR.
   const known: RowDetails = {};
   try {
-    return await runSteps(ctx, file, logger, result, known, timing);
+    return await runSteps(ctx, file, logger, result, known, timing, (print) => (input = () => print));
   } catch (error) {
     if (error instanceof ModelUnreachableError || error instanceof CheckCannotRunError) throw error;
     const message = describeError(error, ctx.options.redact);
@@ -81,6 +86,7 @@ async function runSteps(
   result: (action: AuditAction, details?: RowDetails) => FileResult,
   known: RowDetails,
   timing: FileTiming,
+  fingerprinted: (input: string) => void,
 ): Promise<FileResult> {
   const { options, workspace } = ctx;
   const { config } = options;
@@ -88,6 +94,7 @@ async function runSteps(
   const source = file.content.toString('utf8');
   const branch = branchNameFor(config.branchPrefix, review.file);
   const prints = fingerprintsOf(ctx, file);
+  fingerprinted(prints.input);
 
   // Before any model call: what the file's existing PR (or branch) says about this run.
   const decision = options.apply ? await decideLifecycle(lifecycleInput(ctx, file, branch, prints)) : ({ type: 'ask' } as const);
@@ -100,6 +107,9 @@ async function runSteps(
   if (decision.type === 'unchanged') {
     return result(decision.pr === null ? 'branch_unchanged' : 'pr_unchanged', { branch, pr: decision.pr, reason: decision.reason });
   }
+  // The same inputs failed before (the dashboard remembers): not bought again until they change or a person asks.
+  const knownFailure = ctx.plan.knownFailure(review.file, prints.input);
+  if (knownFailure !== null) return result('skipped_known_failure', { reason: knownFailure });
 
   const gates = { minConfidence: config.minConfidence, maxPatchLines: config.maxPatchLines, maxPatchesPerFile: config.maxPatchesPerFile };
   // The file changed at the base: the PR's own patches, if each still applies exactly once.
@@ -171,6 +181,8 @@ async function runSteps(
     commitSha,
     patchHash: hash,
     inputFingerprint: prints.input,
+    force: ctx.plan.directives(review.file).rebuild,
+    allowDeclined: ctx.plan.directives(review.file).allow,
     pr: async (maxBodyLength) =>
       prContent(ctx, { review, branch, commitSha, patchHash: hash, applied, rejected, checked, newWarnings, fingerprint: { ...trailers, blob: file.blob } }, maxBodyLength),
   });
@@ -217,6 +229,7 @@ function fingerprintsOf(ctx: RunContext, file: SelectedFile): Fingerprints {
 
 function lifecycleInput(ctx: RunContext, file: SelectedFile, branch: string, prints: Fingerprints): LifecycleInput {
   const { config } = ctx.options;
+  const asked = ctx.plan.directives(file.review.file);
   return {
     existing: ctx.publisher.existing(branch),
     baseBranch: ctx.workspace.baseBranch,
@@ -227,7 +240,8 @@ function lifecycleInput(ctx: RunContext, file: SelectedFile, branch: string, pri
     fingerprintWithBlob: prints.withBlob,
     rebaseWhen: config.rebaseWhen,
     stopLabel: config.stopLabel,
-    force: ctx.options.force,
+    force: ctx.options.force || asked.rebuild,
+    allowDeclined: asked.allow,
   };
 }
 

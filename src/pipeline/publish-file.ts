@@ -35,6 +35,8 @@ export interface PublishInput {
   draft: boolean;
   /** Republish even when the open PR already carries this patch on this base. */
   force: boolean;
+  /** A person ticked "allow again": a declined PR does not block this file. */
+  allowDeclined?: boolean;
   labelsEnabled: boolean;
 }
 
@@ -86,7 +88,7 @@ export async function publishFile(input: PublishInput): Promise<PublishOutcome> 
 
   // A person declined exactly this change (a PR from before reviews were fingerprinted; later
   // ones block by review, pr-lifecycle.ts): never propose it again (force does not override).
-  const declined = mine.find((pr) => {
+  const declined = input.allowDeclined === true ? undefined : mine.find((pr) => {
     const meta = pr.state === 'closed' && !pr.merged ? parsePrMeta(pr.body) : null;
     return meta !== null && meta.review === undefined && meta.patch === input.patchHash;
   });

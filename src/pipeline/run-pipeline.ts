@@ -14,6 +14,7 @@ import { loadReviewTexts, readLatestReviews, type ReviewLog } from '../reviews/r
 import { selectFiles, type Selection } from '../reviews/select-files.js';
 import { closeObsoletePrs, failsTheGates } from './close-obsolete.js';
 import { createPublisher, type Publisher } from './create-publisher.js';
+import { planDashboardActions } from './plan-dashboard-actions.js';
 import { processFile, type RunContext, type SelectedFile } from './process-file.js';
 import { serialForgeWrites } from './serial-forge-writes.js';
 import type { FileResult, RunOptions, RunReport } from './run-types.js';
@@ -47,8 +48,14 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const { config } = options;
   const runId = newRunId(new Date());
   const logger = options.logger.child({ run: runId });
+  // Ticked dashboard boxes choose files (with `--only`); the dashboard's memory skips known failures.
+  const plan = planDashboardActions(options.dashboard, options);
+  const only = plan.only ?? [];
+  if (options.dashboard !== undefined && options.dashboard.actions.length > 0) {
+    logger.info({ actions: options.dashboard.actions.length, files: plan.only?.length ?? 'all' }, 'dashboard actions for this run');
+  }
 
-  const { reviewLog, reviewsPath, eligible, skipped } = await select(options, logger);
+  const { reviewLog, reviewsPath, eligible, skipped } = await select(options, only, plan.only?.length === 0, logger);
 
   // The sandbox probe, the forge's listing of our PRs and the workspace are independent:
   // they are under way together (each failure still stops the run before any LLM request).
@@ -93,6 +100,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
 
     const ctx: RunContext = {
       options,
+      plan,
       row: { runId, trigger: options.trigger, actor: options.actor, dryRun: !options.apply, patchModel: config.llm.model },
       workspace,
       model: patchModelFor(options),
@@ -105,6 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     const processed = await processAll(ctx, order.map((at) => chosen[at] as SelectedFile), { publisher, sequential, logger, total: chosen.length });
     const closed =
       forge !== null && options.apply
+        && plan.only?.length !== 0
         ? await closeObsoletePrs({
             forge,
             workspace,
@@ -113,7 +122,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
             processed: new Set(chosen.map((file) => file.review.file)),
             skipped,
             latest: reviewLog.latest,
-            only: options.only,
+            only,
             branchPrefix: config.branchPrefix,
             stopLabel: config.stopLabel,
             row: ctx.row,
@@ -217,7 +226,12 @@ function patchModelFor(options: RunOptions): PatchModel {
 }
 
 /** Step 1: the latest review per file, and which files pass the eligibility gates. */
-async function select(options: RunOptions, logger: Logger): Promise<Selection & { reviewLog: ReviewLog; reviewsPath: string }> {
+async function select(
+  options: RunOptions,
+  only: string[],
+  nothing: boolean,
+  logger: Logger,
+): Promise<Selection & { reviewLog: ReviewLog; reviewsPath: string }> {
   const { config } = options;
   const reviewsPath = isAbsolute(config.reviews) ? config.reviews : resolve(options.repoDir, config.reviews);
   logger.info({ reviews: reviewsPath }, 'reading the review log');
@@ -228,8 +242,10 @@ async function select(options: RunOptions, logger: Logger): Promise<Selection & 
     minFindingConfidence: config.minFindingConfidence,
     excludeTiers: config.excludeTiers,
     deny: config.deny,
-    only: options.only,
+    only,
   });
+  // The dashboard's actions chose no file (e.g. "retry all red" with none red): nothing to do.
+  if (nothing) return { reviewLog, reviewsPath, eligible: [], skipped: [] };
   logger.info({ rows: reviewLog.rows, files: reviewLog.latest.size, eligible: eligible.length, malformed: reviewLog.malformed }, 'selected files');
   return { reviewLog, reviewsPath, eligible, skipped };
 }

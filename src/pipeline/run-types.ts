@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import type { GitAuth } from '../git/open-repo.js';
 import type { UserRepo } from '../git/user-repo.js';
+import type { DashboardInputs } from './plan-dashboard-actions.js';
 
 /** Everything one run needs, resolved by the CLI or the app before the run starts. */
 export interface RunOptions {
@@ -26,6 +27,11 @@ export interface RunOptions {
   only: string[];
   /** Rebuild and republish a file's PR even when its patch is unchanged. */
   force: boolean;
+  /**
+   * What the dashboard issue recorded (the failure memory) and the boxes ticked on it, as
+   * actions for this run; absent: no memory, no actions. Files chosen by actions limit the run.
+   */
+  dashboard?: DashboardInputs;
   trigger: Trigger;
   actor: string | null;
   /** Base branch override (`--base`). */

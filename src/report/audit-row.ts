@@ -16,6 +16,7 @@ export type AuditAction =
   | 'skipped_too_large'
   | 'skipped_pr_hourly_limit'
   | 'skipped_stopped'
+  | 'skipped_known_failure'
   | 'pr_closed_obsolete'
   | 'error';
 

@@ -22,6 +22,11 @@ const Entry = z.object({
   confidence: z.number().nullable(),
   /** When this state was reached (ISO time). */
   since: z.string(),
+  /**
+   * The input fingerprint (pipeline/input-fingerprint.ts) this outcome was reached with: a red,
+   * all-rejected or no-patches file with the same inputs is not sent to the model again.
+   */
+  input: z.string().optional(),
 });
 export type DashboardEntry = z.infer<typeof Entry>;
 
@@ -60,10 +65,15 @@ const SECTION_OF: Partial<Record<FileResult['action'], DashboardSection>> = {
   skipped_pr_hourly_limit: 'waiting',
 };
 
+/** Outcomes not bought again with the same inputs (the failure memory). */
+export const KNOWN_FAILURES: ReadonlySet<FileResult['action']> = new Set(['build_red_reverted', 'all_rejected', 'no_patches']);
+
 /** The previous state with this run's results in it. Files this run did not touch keep their entry. */
 export function mergeDashboard(previous: DashboardState, report: RunReport, run: { at: string; trigger: string; actor: string | null; model: string; url: string | null }): DashboardState {
   const files = { ...previous.files };
   for (const result of report.results) {
+    // A known failure keeps its entry as it was: the earlier reason, date and inputs.
+    if (result.action === 'skipped_known_failure') continue;
     if (result.action === 'pr_closed_obsolete') delete files[result.file];
     const section = SECTION_OF[result.action];
     if (section === undefined) continue;
@@ -75,6 +85,7 @@ export function mergeDashboard(previous: DashboardState, report: RunReport, run:
       pr: result.pr,
       confidence: result.row.review.confidence_avg,
       since: before && before.section === section && before.detail === detail ? before.since : run.at,
+      ...(result.input !== undefined && KNOWN_FAILURES.has(result.action) ? { input: result.input } : {}),
     };
   }
   for (const waiting of report.notProcessed) {

@@ -18,6 +18,7 @@ const OUTCOME_WORDS: Record<FileResult['action'], string> = {
   skipped_too_large: 'skipped: file too large',
   skipped_pr_hourly_limit: 'skipped: hourly PR limit',
   skipped_stopped: 'skipped: stop label',
+  skipped_known_failure: 'skipped: failed before, inputs unchanged',
   pr_closed_obsolete: 'PR closed (obsolete)',
   error: 'error',
 };

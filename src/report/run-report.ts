@@ -8,6 +8,8 @@ export interface FileResult {
   pr: { number: number; url: string } | null;
   branch: string | null;
   row: AuditRow;
+  /** The file's input fingerprint (pipeline/input-fingerprint.ts), when the run computed it. */
+  input?: string;
   /** Where the file's time went (the benchmark reads it); absent in older reports. */
   timing?: FileTiming;
 }

@@ -184,6 +184,9 @@ export function createHistoryCollector(options: { by: GroupBy | null; sinceMs: n
           if (prefix !== null) branchPrefixes.add(prefix);
         }
       }
+      // A known failure skipped without asking the model is no new attempt: the row that
+      // failed already counted its review, and this one must not count it again as selected.
+      if (row.action === 'skipped_known_failure') return;
       if (options.sinceMs !== null && !(Date.parse(row.ts) >= options.sinceMs)) {
         beforeSince += 1;
         return;
