@@ -1,11 +1,13 @@
-import type { ChatForge, Forge } from '../forge/types.js';
+import type { ChatForge, DashboardForge, Forge } from '../forge/types.js';
 import { createAuditLog } from '../report/audit-log.js';
 import type { Logger } from '../log/logger.js';
 import { describeError, type Redactor } from '../log/redact.js';
 import type { CommandJob, ConnectJob } from '../jobs/command-job.js';
 import type { CommandQueue, JobRunner, QueueHealth } from '../jobs/command-queue.js';
 import { createInProcessQueue } from '../jobs/in-process-queue.js';
+import type { IssueEditEvent } from './dashboard-edit-event.js';
 import { handleCommand, type CommandOutcome, type CommentEvent } from './handle-command.js';
+import { handleDashboardEdit, type DashboardEditOutcome } from './handle-dashboard-edit.js';
 import type { InterruptedJob } from '../jobs/job-queue.js';
 import { auditLogPath, repoLabel } from '../jobs/repo-ref.js';
 import { droppedReply } from '../jobs/reply-text.js';
@@ -18,6 +20,8 @@ const REPLY_BUDGET_MS = 5_000;
 /** The comment trigger as both forges' webhooks use it: one queue, one job runner. */
 export interface CommandService {
   handle(event: CommentEvent, forge: Forge & ChatForge): Promise<CommandOutcome>;
+  /** An edited issue: boxes ticked on the dashboard become a job on the same queue. */
+  handleDashboardEdit(event: IssueEditEvent, forge: Forge & ChatForge & DashboardForge): Promise<DashboardEditOutcome>;
   /** The queue is in a database (pg-boss): `/healthz` counts it. */
   readonly durable: boolean;
   /** This process's jobs. */
@@ -54,6 +58,7 @@ export function createCommandService(options: CommandServiceOptions): CommandSer
 
   return {
     handle: (event, forge) => handleCommand(event, forge, deps),
+    handleDashboardEdit: (event, forge) => handleDashboardEdit(event, forge, deps),
     durable: queue.backend === 'pg-boss',
     stats: () => queue.stats(),
     health: () => queue.health(),

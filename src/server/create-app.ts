@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import type { JobConnectors } from '../jobs/job-connectors.js';
 import type { CommandService } from './command-service.js';
+import { issueEditEvent } from './dashboard-edit-event.js';
 import { githubCommentEvent } from './github-comment-event.js';
 import { createHealthzHandler } from './healthz.js';
 
@@ -23,9 +24,9 @@ export interface AppDeps {
 const InstallationAuth = z.object({ token: z.string().min(1) });
 
 /**
- * The Probot app: `issue_comment.created` only (edited and deleted comments are not even
- * subscribed to), mapped onto the forge-neutral command handler; plus `GET /healthz` when
- * Probot runs an HTTP server.
+ * The Probot app: `issue_comment.created` (edited and deleted comments are not even
+ * subscribed to), mapped onto the forge-neutral command handler; `issues.edited` for boxes
+ * ticked on the dashboard issue; plus `GET /healthz` when Probot runs an HTTP server.
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app, options) => {
@@ -57,6 +58,18 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         redact: deps.redact,
       });
       await deps.service.handle(event, forge);
+    });
+
+    // Boxes ticked on the dashboard issue (an edit of its body).
+    if (deps.receives !== false) app.on('issues.edited', async (context) => {
+      const parsed = issueEditEvent('github', context.id, context.payload);
+      if (!parsed.ok) {
+        deps.logger.warn({ delivery: context.id, reason: parsed.reason }, 'webhook ignored');
+        return;
+      }
+      const { event } = parsed;
+      const forge = createGitHubForge({ octokit: context.octokit, owner: event.ref.owner, repo: event.ref.repo, logger: deps.logger, redact: deps.redact });
+      await deps.service.handleDashboardEdit(event, forge);
     });
 
     if (deps.healthz === false) return;

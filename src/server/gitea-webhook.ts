@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { describeError, type Redactor } from '../log/redact.js';
 import type { JobConnectors } from '../jobs/job-connectors.js';
 import type { CommandService } from './command-service.js';
+import { issueEditEvent } from './dashboard-edit-event.js';
 import { giteaCommentEvent } from './gitea-comment-event.js';
 import { readBody } from './read-body.js';
 import type { GiteaServerSettings } from './server-settings.js';
@@ -35,7 +36,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 /**
  * `POST /api/gitea/webhook`: the signature is checked over the raw bytes before anything
  * is parsed (401 otherwise); only `issue_comment` deliveries with `action: created` go on,
- * to the same command handling as GitHub's. The handler matches its own path and returns
+ * to the same command handling as GitHub's, and `issues` deliveries with `action: edited`, to
+ * the dashboard's box handling. The handler matches its own path and returns
  * true when it answered (Probot's handler convention), so both servers — `probot run` and
  * `scrum-apply-server` — mount it as it is.
  */
@@ -67,6 +69,24 @@ function createDeliveryHandler(options: GiteaWebhookOptions) {
     return { forge: forgeFor(job.ref.owner, job.ref.repo), gitAuth: { username: 'scrum-apply', token: settings.token } };
   });
 
+  /** An `issues` delivery: only `edited` goes on, to the dashboard's box handling. */
+  async function dashboardEdit(res: ServerResponse, deliveryId: string, payload: unknown): Promise<void> {
+    const parsed = issueEditEvent('gitea', deliveryId, payload);
+    if (!parsed.ok) {
+      log.warn({ delivery: deliveryId, reason: parsed.reason }, 'Gitea webhook ignored');
+      return answer(res, 400, parsed.reason);
+    }
+    if (parsed.action !== 'edited') return answer(res, 202, `action ${parsed.action} ignored`);
+    const event = { ...parsed.event, serverUrl: settings.url };
+    try {
+      const outcome = await options.service.handleDashboardEdit(event, forgeFor(event.ref.owner, event.ref.repo));
+      return answer(res, 200, outcome.type);
+    } catch (error) {
+      log.error({ delivery: deliveryId, err: describeError(error, options.redact) }, 'Gitea webhook failed');
+      return answer(res, 500, 'internal error');
+    }
+  }
+
   return async function giteaDelivery(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return answer(res, 405, 'POST only');
     const body = await readBody(req, MAX_BODY_BYTES);
@@ -78,7 +98,7 @@ function createDeliveryHandler(options: GiteaWebhookOptions) {
     const deliveryId = header(req, 'x-gitea-delivery');
     if (!deliveryId) return answer(res, 400, 'X-Gitea-Delivery is missing');
     const eventName = header(req, 'x-gitea-event');
-    if (eventName !== 'issue_comment') return answer(res, 202, `event ${eventName ?? '(none)'} ignored`);
+    if (eventName !== 'issue_comment' && eventName !== 'issues') return answer(res, 202, `event ${eventName ?? '(none)'} ignored`);
 
     let payload: unknown;
     try {
@@ -88,6 +108,7 @@ function createDeliveryHandler(options: GiteaWebhookOptions) {
       log.warn({ delivery: deliveryId, reason: 'the body is not JSON' }, 'Gitea webhook ignored');
       return answer(res, 400, 'the body is not JSON');
     }
+    if (eventName === 'issues') return dashboardEdit(res, deliveryId, payload);
     const parsed = giteaCommentEvent(deliveryId, payload);
     if (!parsed.ok) {
       log.warn({ delivery: deliveryId, reason: parsed.reason }, 'Gitea webhook ignored');
