@@ -7,6 +7,7 @@ import type { CommandJob } from '../../src/jobs/command-job.js';
 import { createJobConnectors } from '../../src/jobs/job-connectors.js';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue.js';
 import { parseCommand } from '../../src/jobs/parse-command.js';
+import { parseQueuedJob } from '../../src/jobs/queued-job.js';
 import { createRedactor } from '../../src/log/redact.js';
 import { createCommandService } from '../../src/server/command-service.js';
 import type { CommentEvent } from '../../src/server/handle-command.js';
@@ -76,6 +77,31 @@ describe('a queued command is data', () => {
       deliveryId: 'delivery-1',
     });
     await service.onIdle();
+  });
+});
+
+describe('a queued dashboard job is data', () => {
+  const job: CommandJob = {
+    ref: { forge: 'github', owner: 'acme', repo: 'widgets' },
+    installationId: 678,
+    serverUrl: null,
+    command: { type: 'command', dryRun: false, force: false, paths: [] },
+    actor: 'maintainer',
+    issueNumber: 3,
+    commentId: 0,
+    deliveryId: 'edit-1',
+    actions: [{ type: 'retry', file: 'src/red.rs' }, { type: 'rebuild', file: 'src/a.rs' }, { type: 'allow', file: 'src/b.rs' }, { type: 'retry-red' }, { type: 'run-now' }],
+  };
+
+  it('carries the ticked boxes through a database row unchanged, and a comment job none', () => {
+    expect(parseQueuedJob(JSON.parse(JSON.stringify(job)))).toEqual(job);
+    const { actions: _none, ...comment } = job;
+    expect(parseQueuedJob(JSON.parse(JSON.stringify(comment)))).toEqual(comment);
+  });
+
+  it('refuses a row whose actions are not ours', () => {
+    expect(() => parseQueuedJob({ ...job, actions: [{ type: 'retry' }] })).toThrow();
+    expect(() => parseQueuedJob({ ...job, actions: [{ type: 'delete-everything', file: 'x' }] })).toThrow();
   });
 });
 
