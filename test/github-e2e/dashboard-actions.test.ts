@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EMPTY_DASHBOARD, renderDashboard, tickedBoxes } from '../../src/report/dashboard.js';
 import { mockEditIssue, mockListIssues } from '../helpers/dashboard-mocks.js';
+import { runCliCaptured } from '../helpers/cli-harness.js';
 import { git } from '../helpers/fixture-repo.js';
 import { branchOf, createE2eRig, mockCreatePullFor, pullsAfter, record, RED, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
 import { SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
@@ -108,6 +109,16 @@ describe('the dashboard as failure memory and as run inputs (GitHub, CLI)', () =
     await run(tick(ran, 'retry-red'), { write: true });
     expect([...rig.lastRun().keys()]).toEqual([RED]);
     expect(askedAbout(asked, [RED])).toEqual([RED]);
+
+    // A dry run reads the dashboard and says what its boxes would do: nothing is listed, pushed or written.
+    const mock = rig.newMock();
+    mockListIssues(mock, LABEL, [[{ number: ISSUE, body: tick(ran, 'retry-red') }]]);
+    const dry = await runCliCaptured(['run', '--forge', 'github', '--audit-log', rig.auditPath], rig.repo.dir, rig.env({ LOG_FORMAT: 'json' }));
+    expect(dry.code).toBe(0);
+    mock.done();
+    expect(mock.writes()).toEqual([]);
+    expect(dry.stderr).toContain('dry run: would act on the boxes ticked in the dashboard');
+    expect([...rig.lastRun().entries()].map(([file, row]) => [file, row.action, row.dry_run])).toEqual([[RED, 'build_red_reverted', true]]);
   });
 
   it('rebuild re-asks and pushes an unchanged PR; allow lets a declined file be proposed again for the same review', async () => {
