@@ -5,7 +5,7 @@ import { tickedBoxes } from '../../src/report/dashboard.js';
 import { markQueued, newlyTickedBoxes } from '../../src/report/dashboard-boxes.js';
 import { mockEditIssue, mockListIssues } from '../helpers/dashboard-mocks.js';
 import { record } from '../helpers/github-e2e.js';
-import { mockGetRepo, mockPermission } from '../helpers/github-mocks.js';
+import { mockCreateComment, mockGetRepo, mockPermission, mockReaction } from '../helpers/github-mocks.js';
 import { DASHBOARD_ISSUE, DECLINED_FILE, OPEN_FILE, RED_FILE, dashboardBody, githubIssueEditPayload, tick, type IssueEditOptions } from './dashboard-edit-fixtures.js';
 import { createAppHarness, postedComments, type AppHarness } from './probot-harness.js';
 
@@ -144,5 +144,23 @@ describe('boxes ticked on the dashboard issue (GitHub App, issues.edited)', () =
     expect(h.pipelineCalls).toHaveLength(1);
     h.mock.done();
     expect(h.unmatched).toEqual([]);
+  });
+
+  it('/scrum-apply <path> asks again for that path although it failed before (a retry), with the dashboard as memory', async () => {
+    h = await createAppHarness();
+    mockPermission(h.mock, 'octocat', permission('write'));
+    mockReaction(h.mock, 4242);
+    mockGetRepo(h.mock);
+    // The stand-in run's results are what the dashboard already shows: read, not written.
+    mockListIssues(h.mock, 'scrum-apply', [[{ number: DASHBOARD_ISSUE, body: BODY }]]);
+    mockCreateComment(h.mock, 7, 900);
+    await h.receive({ body: `/scrum-apply ${RED_FILE}`, commentId: 4242, issueNumber: 7 });
+    await h.runtime.service.onIdle();
+    const call = onlyCall(h);
+    expect(call.only).toEqual([RED_FILE]);
+    expect(call.dashboard?.actions).toEqual([{ type: 'retry', file: RED_FILE }]);
+    expect(call.dashboard?.memory[RED_FILE]).toMatchObject({ section: 'red' });
+    expect(postedComments(h.mock)).toHaveLength(1);
+    h.mock.done();
   });
 });
