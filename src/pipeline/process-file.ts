@@ -59,18 +59,18 @@ export interface SelectedFile {
 export async function processFile(ctx: RunContext, file: SelectedFile, logger: Logger): Promise<FileResult> {
   const { review } = file;
   const timing: FileTiming = { file: { startMs: ctx.elapsedMs(), endMs: 0 }, llm: null, check: null };
+  // The file's inputs (the dashboard's failure memory keeps the fingerprint of a failure).
+  const prints = fingerprintsOf(ctx, file);
   const result = (action: AuditAction, details: RowDetails = {}): FileResult => {
     const row = buildAuditRow(ctx.row, review, action, details, ctx.now());
     timing.file.endMs = ctx.elapsedMs();
-    return { file: review.file, action, reason: details.reason ?? null, pr: details.pr ?? null, branch: details.branch ?? null, row, timing, input: input() };
+    return { file: review.file, action, reason: details.reason ?? null, pr: details.pr ?? null, branch: details.branch ?? null, row, timing, input: prints.input };
   };
-  // The file's input fingerprint, known once the steps computed it (the dashboard's failure memory keeps it).
-  let input = (): string | undefined => undefined;
   // What is known so far (patches, check, branch) stays in the row of a file that fails later,
   // e.g. a branch that was pushed before the forge refused the PR.
   const known: RowDetails = {};
   try {
-    return await runSteps(ctx, file, logger, result, known, timing, (print) => (input = () => print));
+    return await runSteps(ctx, file, logger, result, known, timing, prints);
   } catch (error) {
     if (error instanceof ModelUnreachableError || error instanceof CheckCannotRunError) throw error;
     const message = describeError(error, ctx.options.redact);
@@ -86,15 +86,13 @@ async function runSteps(
   result: (action: AuditAction, details?: RowDetails) => FileResult,
   known: RowDetails,
   timing: FileTiming,
-  fingerprinted: (input: string) => void,
+  prints: Fingerprints,
 ): Promise<FileResult> {
   const { options, workspace } = ctx;
   const { config } = options;
   const { review } = file;
   const source = file.content.toString('utf8');
   const branch = branchNameFor(config.branchPrefix, review.file);
-  const prints = fingerprintsOf(ctx, file);
-  fingerprinted(prints.input);
 
   // Before any model call: what the file's existing PR (or branch) says about this run.
   const decision = options.apply ? await decideLifecycle(lifecycleInput(ctx, file, branch, prints)) : ({ type: 'ask' } as const);

@@ -37,7 +37,8 @@ export type CommandOutcome =
   | { type: 'duplicate' }
   | { type: 'closed' };
 
-const ALLOWED: ReadonlySet<Permission> = new Set(['write', 'maintain', 'admin']);
+/** Who may make the bot run: by command, or by ticking a box on the dashboard. */
+export const ALLOWED: ReadonlySet<Permission> = new Set(['write', 'maintain', 'admin']);
 
 /** GitHub Apps comment as `name[bot]`; Gitea Actions as `gitea-actions`. */
 export function isBotAccount(login: string, flaggedBot: boolean): boolean {

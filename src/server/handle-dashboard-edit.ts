@@ -7,7 +7,7 @@ import { describeError, type Redactor } from '../log/redact.js';
 import { markQueued, newlyTickedBoxes, normalizedActions } from '../report/dashboard-boxes.js';
 import { DASHBOARD_MARKER } from '../report/dashboard.js';
 import type { IssueEditEvent } from './dashboard-edit-event.js';
-import { isBotAccount } from './handle-command.js';
+import { ALLOWED, isBotAccount } from './handle-command.js';
 
 export interface DashboardEditDeps {
   queue: CommandQueue;
@@ -21,8 +21,6 @@ export type DashboardEditOutcome =
   | { type: 'queued'; actions: number }
   | { type: 'duplicate' }
   | { type: 'closed' };
-
-const ALLOWED: ReadonlySet<Permission> = new Set(['write', 'maintain', 'admin']);
 
 /**
  * Boxes ticked on the dashboard issue, the same for every forge: only the dashboard (its marker
