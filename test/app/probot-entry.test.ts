@@ -62,11 +62,11 @@ describe('the Probot entry (probot run ./dist/index.js)', () => {
 });
 
 describe('app.yml', () => {
-  it('asks for issue_comment only', () => {
+  it('asks for issue_comment and issues (boxes ticked on the dashboard) only', () => {
     const manifest: unknown = YAML.parse(readFileSync(join(import.meta.dirname, '../../app.yml'), 'utf8'));
     expect(manifest).toMatchObject({
       name: 'scrum-apply',
-      default_events: ['issue_comment'],
+      default_events: ['issue_comment', 'issues'],
     });
     expect(manifest).toHaveProperty('url');
     expect(manifest).toHaveProperty('description');
