@@ -36824,7 +36824,8 @@ var FAMILIES = {
   "patch-model:": { color: "bfdadc", description: "scrum-apply: the model that wrote the patches" },
   "patches:": { color: "0e8a16", description: "scrum-apply: patches applied" },
   "rejected:": { color: "d93f0b", description: "scrum-apply: patches rejected by the gates" },
-  "check:": { color: "c2e0c6", description: "scrum-apply: result of the check command" }
+  "check:": { color: "c2e0c6", description: "scrum-apply: result of the check command" },
+  "obsolete:": { color: "cfd3d7", description: "scrum-apply: why the bot closed this PR" }
 };
 var PREFIXES = Object.keys(FAMILIES);
 function labelsFor(input2) {
@@ -36839,6 +36840,14 @@ function labelsFor(input2) {
     label("rejected:", String(input2.rejected)),
     label("check:", input2.green ? "green" : "red")
   ];
+}
+var PUBLISHED = "scrum-apply:committed";
+var PASS_THROUGH_COLOR = "ededed";
+function obsoleteLabels(current, cause) {
+  const wanted = [label("scrum-apply:", "pr_closed_obsolete"), label("obsolete:", cause)];
+  const kept = current.filter((name) => name.toLowerCase() !== PUBLISHED && !name.toLowerCase().startsWith("obsolete:"));
+  const byName = new Map(wanted.map((l) => [l.name.toLowerCase(), l]));
+  return [...kept.filter((name) => !byName.has(name.toLowerCase())).map((name) => ({ name, color: PASS_THROUGH_COLOR })), ...wanted];
 }
 function isBotLabel(name) {
   const lower = name.toLowerCase();
@@ -37177,7 +37186,7 @@ function toPrHistory(pull) {
 
 // src/forge/gitea/gitea-forge.ts
 var GITEA_MAX_BODY_LENGTH = 6e4;
-var PASS_THROUGH_COLOR = "ededed";
+var PASS_THROUGH_COLOR2 = "ededed";
 var PERMISSIONS = {
   owner: "admin",
   admin: "admin",
@@ -37307,9 +37316,9 @@ function toDashboardIssue(issue2) {
   return { number: issue2.number, url: issue2.html_url, state: issue2.state, body: issue2.body };
 }
 function labelsKeepingPeople(existing, wanted) {
-  if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR }));
+  if (wanted.length === 0) return existing.labels.map((name) => ({ name, color: PASS_THROUGH_COLOR2 }));
   const byName = new Map(wanted.map((label2) => [label2.name.toLowerCase(), label2]));
-  return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR });
+  return mergeLabels(existing.labels, wanted).map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR2 });
 }
 
 // node_modules/universal-user-agent/index.js
@@ -42372,7 +42381,7 @@ function hoursBetween(from, to) {
 }
 
 // src/stats/history-collector.ts
-var PUBLISHED = /* @__PURE__ */ new Set(["pr_opened", "pr_updated", "pr_unchanged"]);
+var PUBLISHED2 = /* @__PURE__ */ new Set(["pr_opened", "pr_updated", "pr_unchanged"]);
 var STAGES = 4;
 function createHistoryCollector(options2) {
   const reviewsByFile = /* @__PURE__ */ new Map();
@@ -42474,7 +42483,7 @@ function createHistoryCollector(options2) {
       const entry = reviewEntry(row, pairOf(row.review.model, row.patch_model));
       const stage = stageOf(row);
       if (stage > entry.packed % STAGES) entry.packed += stage - entry.packed % STAGES;
-      if (number5 !== void 0 && PUBLISHED.has(row.action)) own2(row, number5, groups2[Math.floor(entry.packed / STAGES)] ?? "");
+      if (number5 !== void 0 && PUBLISHED2.has(row.action)) own2(row, number5, groups2[Math.floor(entry.packed / STAGES)] ?? "");
     },
     finish() {
       const stages = new Map(groups2.map((group) => [group, { selected: 0, answered: 0, passedGates: 0, green: 0 }]));
@@ -46924,6 +46933,7 @@ function selfDescription(item) {
   const confidence = "confidence" in item && typeof item.confidence === "number" && Number.isFinite(item.confidence) ? item.confidence : null;
   return { rationale, confidence };
 }
+var NO_PATCHES_PROPOSED = "model proposed no patches";
 function parsePatchAnswer(content) {
   const answer = content.trim();
   if (answer === "") return { type: "no_patches", reason: "model returned an empty answer" };
@@ -46951,7 +46961,7 @@ function parsePatchAnswer(content) {
   if (response === null) {
     return schemaError !== null ? { type: "no_patches", reason: oneLine2(`model answer is not a patch list: ${schemaError}`) } : { type: "no_patches", reason: oneLine2(`model answer is not JSON: ${firstError ?? "no JSON object found"}`) };
   }
-  if (response.patches.length === 0) return { type: "no_patches", reason: "model proposed no patches" };
+  if (response.patches.length === 0) return { type: "no_patches", reason: NO_PATCHES_PROPOSED };
   const patches = [];
   const rejected = [];
   response.patches.forEach((item, index) => {
@@ -47678,7 +47688,20 @@ function pickOpenPr(prs, baseBranch) {
 }
 
 // src/pipeline/close-obsolete.ts
+async function closeObsoletePr(closer, open6, obsolete, logger) {
+  const remoteSha = closer.workspace.remoteBranches().get(open6.headBranch) ?? null;
+  const botOnly = remoteSha === null || await closer.workspace.isBotOnlyBranch(remoteSha);
+  if (!botOnly) return { action: "skipped_human_edited", reason: `obsolete (${obsolete.reason}), but the branch has commits by someone else` };
+  if (closer.labelsEnabled) await closer.forge.updatePr(open6, { title: open6.title, body: open6.body, labels: obsoleteLabels(open6.labels, obsolete.cause) });
+  await closer.forge.closePr(open6, `scrum-apply closed this PR: ${obsolete.reason}.`);
+  if (remoteSha !== null) await closer.workspace.deleteBranch(open6.headBranch, remoteSha);
+  logger.info({ reason: obsolete.reason }, "closed an obsolete PR");
+  return { action: "pr_closed_obsolete", reason: obsolete.reason };
+}
 var GATE_REASON = /^(tier \S+ is excluded|confidence_(avg|min) \d+ < \d+)$/;
+function failsTheGates(skipped) {
+  return GATE_REASON.test(skipped.reason);
+}
 async function closeObsoletePrs(sweep) {
   const results = [];
   const byFile = /* @__PURE__ */ new Map();
@@ -47692,19 +47715,19 @@ async function closeObsoletePrs(sweep) {
     const open6 = pickOpenPr(prs, sweep.workspace.baseBranch);
     if (open6 === null || open6.baseBranch !== sweep.workspace.baseBranch) continue;
     if (open6.labels.some((label2) => label2.toLowerCase() === sweep.stopLabel.toLowerCase())) continue;
-    const reason = await obsoleteReason(sweep, file2);
-    if (reason === null) continue;
-    results.push(await closeOne(sweep, file2, open6, reason));
+    const obsolete = await obsoleteReason(sweep, file2);
+    if (obsolete === null) continue;
+    results.push(await closeOne(sweep, file2, open6, obsolete));
   }
   return results;
 }
 async function obsoleteReason(sweep, file2) {
   const tracked = await sweep.workspace.readTrackedFile(file2);
-  if (tracked.type === "rejected" && tracked.reason.startsWith("not tracked at")) return "the file no longer exists at the base";
-  const gate2 = sweep.skipped.find((s) => s.file === file2 && GATE_REASON.test(s.reason));
-  return gate2 === void 0 ? null : `the latest review no longer passes the gates (${gate2.reason})`;
+  if (tracked.type === "rejected" && tracked.reason.startsWith("not tracked at")) return { cause: "file-deleted", reason: "the file no longer exists at the base" };
+  const gate2 = sweep.skipped.find((s) => s.file === file2 && failsTheGates(s));
+  return gate2 === void 0 ? null : { cause: "gates", reason: `the latest review no longer passes the gates (${gate2.reason})` };
 }
-async function closeOne(sweep, file2, open6, reason) {
+async function closeOne(sweep, file2, open6, obsolete) {
   const branch = open6.headBranch;
   const pr = { number: open6.number, url: open6.url };
   const review = sweep.latest.get(file2) ?? placeholderReview(file2);
@@ -47714,17 +47737,12 @@ async function closeOne(sweep, file2, open6, reason) {
   };
   const logger = sweep.logger.child({ file: file2, pr: open6.number });
   try {
-    const remoteSha = sweep.workspace.remoteBranches().get(branch) ?? null;
-    const botOnly = remoteSha === null || await sweep.workspace.isBotOnlyBranch(remoteSha);
-    if (!botOnly) return result("skipped_human_edited", { reason: `obsolete (${reason}), but the branch has commits by someone else` });
-    await sweep.forge.closePr(open6, `scrum-apply closed this PR: ${reason}.`);
-    if (remoteSha !== null) await sweep.workspace.deleteBranch(branch, remoteSha);
-    logger.info({ reason }, "closed an obsolete PR");
-    return result("pr_closed_obsolete", { reason });
+    const closed = await closeObsoletePr(sweep, open6, obsolete, logger);
+    return result(closed.action, { reason: closed.reason });
   } catch (error62) {
     const message = describeError(error62, sweep.redact);
     logger.error({ err: message }, "closing an obsolete PR failed");
-    return result("error", { reason, error: message });
+    return result("error", { reason: obsolete.reason, error: message });
   }
 }
 function placeholderReview(file2) {
@@ -47788,7 +47806,7 @@ function createOpenPrBudget(options2) {
 }
 
 // src/pipeline/publish-file.ts
-var PASS_THROUGH_COLOR2 = "ededed";
+var PASS_THROUGH_COLOR3 = "ededed";
 async function publishFile(input2) {
   const mine = input2.prs.filter((pr) => pr.headBranch === input2.branch);
   const open6 = pickOpenPr(mine, input2.baseBranch);
@@ -47868,8 +47886,9 @@ async function publishFile(input2) {
   });
   return outcome("pr_updated", updated, null, input2.commitSha);
 }
+var LOST_LEASE = /was rejected: .*(stale info|failed to update ref|cannot lock ref|incorrect old value|reference already exists)/;
 function isStaleLease(error62) {
-  return error62 instanceof Error && /was rejected: .*stale info/.test(error62.message);
+  return error62 instanceof Error && LOST_LEASE.test(error62.message);
 }
 function isAlreadyExists(error62) {
   return error62 instanceof ForgeError && (error62.status === 422 || error62.status === 409) && /already exists/i.test(error62.message);
@@ -47888,7 +47907,7 @@ function sameBotLabels(current, desired) {
 }
 function labelSpecs(names, desired) {
   const byName = new Map(desired.map((label2) => [label2.name.toLowerCase(), label2]));
-  return names.map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR2 });
+  return names.map((name) => byName.get(name.toLowerCase()) ?? { name, color: PASS_THROUGH_COLOR3 });
 }
 function outcome(action, pr, reason, headSha = null) {
   return { action, pr: pr === null ? null : { number: pr.number, url: pr.url }, reason, headSha };
@@ -48071,6 +48090,12 @@ function createPublisher(options2) {
         labelsEnabled: options2.labelsEnabled
       });
       return { action: outcome2.action, pr: outcome2.pr, reason: outcome2.reason, headSha: outcome2.headSha };
+    },
+    async closeObsolete(index, pr, obsolete, logger) {
+      if (forge === null) throw new Error("closing a PR needs a forge");
+      pushes.settled(index);
+      const closed = await closeObsoletePr({ forge, workspace, labelsEnabled: options2.labelsEnabled }, pr, obsolete, logger);
+      return { action: closed.action, pr: { number: pr.number, url: pr.url }, reason: closed.reason, headSha: null };
     },
     checkStarted: (index) => pushes.checkStarted(index),
     checkEnded: (index) => pushes.checkEnded(index),
@@ -48492,6 +48517,44 @@ function formatNumber(value) {
   return value === null || !Number.isFinite(value) ? "\u2014" : String(Math.round(value * 10) / 10);
 }
 
+// src/pipeline/pr-content.ts
+function warningsIn(checked, path) {
+  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
+}
+async function prContent(ctx, input2, maxBodyLength) {
+  const { review, applied, rejected, checked } = input2;
+  const body = renderPrBody(
+    {
+      file: review.file,
+      branch: input2.branch,
+      baseBranch: ctx.workspace.baseBranch,
+      baseSha: ctx.workspace.baseSha,
+      runId: ctx.row.runId,
+      patchHash: input2.patchHash,
+      fingerprint: input2.fingerprint,
+      applied,
+      rejected,
+      review,
+      patchModel: ctx.row.patchModel,
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
+      diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
+    },
+    maxBodyLength,
+    ctx.options.redact
+  );
+  const labels = labelsFor({
+    action: "committed",
+    tier: review.tier,
+    confidenceAvg: review.confidenceAvg,
+    reviewerModel: review.model,
+    patchModel: ctx.row.patchModel,
+    applied: applied.length,
+    rejected: rejected.length,
+    green: true
+  });
+  return { title: renderPrTitle(review.file, applied.length), body, labels };
+}
+
 // src/pipeline/input-fingerprint.ts
 import { createHash as createHash6 } from "node:crypto";
 function sha256(value) {
@@ -48517,15 +48580,15 @@ function inputFingerprint(input2) {
 async function processFile(ctx, file2, logger) {
   const { review } = file2;
   const timing = { file: { startMs: ctx.elapsedMs(), endMs: 0 }, llm: null, check: null };
+  const prints = fingerprintsOf(ctx, file2);
   const result = (action, details2 = {}) => {
     const row = buildAuditRow(ctx.row, review, action, details2, ctx.now());
     timing.file.endMs = ctx.elapsedMs();
-    return { file: review.file, action, reason: details2.reason ?? null, pr: details2.pr ?? null, branch: details2.branch ?? null, row, timing, input: input2() };
+    return { file: review.file, action, reason: details2.reason ?? null, pr: details2.pr ?? null, branch: details2.branch ?? null, row, timing, input: prints.input };
   };
-  let input2 = () => void 0;
   const known = {};
   try {
-    return await runSteps(ctx, file2, logger, result, known, timing, (print) => input2 = () => print);
+    return await runSteps(ctx, file2, logger, result, known, timing, prints);
   } catch (error62) {
     if (error62 instanceof ModelUnreachableError) throw error62;
     const message = describeError(error62, ctx.options.redact);
@@ -48533,14 +48596,12 @@ async function processFile(ctx, file2, logger) {
     return result("error", { ...known, error: message });
   }
 }
-async function runSteps(ctx, file2, logger, result, known, timing, fingerprinted) {
+async function runSteps(ctx, file2, logger, result, known, timing, prints) {
   const { options: options2, workspace } = ctx;
   const { config: config2 } = options2;
   const { review } = file2;
   const source = file2.content.toString("utf8");
   const branch = branchNameFor(config2.branchPrefix, review.file);
-  const prints = fingerprintsOf(ctx, file2);
-  fingerprinted(prints.input);
   const decision = options2.apply ? await decideLifecycle(lifecycleInput(ctx, file2, branch, prints)) : { type: "ask" };
   if (decision.type === "stopped") {
     return result("skipped_stopped", { branch, pr: decision.pr, reason: `PR #${decision.pr.number} carries the ${config2.stopLabel} label` });
@@ -48556,6 +48617,13 @@ async function runSteps(ctx, file2, logger, result, known, timing, fingerprinted
   const gates = { minConfidence: config2.minConfidence, maxPatchLines: config2.maxPatchLines, maxPatchesPerFile: config2.maxPatchesPerFile };
   const reapplied = decision.type === "reapply" ? applyPatches(source, decision.patches, gates) : null;
   const rebuilt = reapplied !== null && reapplied.rejected.length === 0 && reapplied.applied.length === (decision.type === "reapply" ? decision.patches.length : -1);
+  const stale = decision.type === "reapply" && !rebuilt ? decision.pr : null;
+  const obsoleteOr = async (action, details3, answer) => {
+    if (stale === null) return result(action, details3);
+    const reason2 = `its patches no longer apply to the file at the base and a fresh answer ${answer}`;
+    const closed = await ctx.publisher.closeObsolete(file2.index, stale, { cause: "no-fresh-fix", reason: reason2 }, logger);
+    return result(closed.action, { ...details3, branch, pr: closed.pr, reason: closed.reason });
+  };
   let patched;
   let rejected;
   if (rebuilt) {
@@ -48568,13 +48636,16 @@ async function runSteps(ctx, file2, logger, result, known, timing, fingerprinted
     if (view.type === "regions") logger.info({ regions: view.regions.length, chars: view.totalChars }, "the file is shown to the model in parts");
     logger.info("asking the patch model");
     const answer = await ask(ctx, file2, source, view, timing);
-    if (answer.type === "no_patches") return result("no_patches", { reason: answer.reason });
+    if (answer.type === "no_patches") {
+      if (answer.reason === NO_PATCHES_PROPOSED) return obsoleteOr("no_patches", { reason: answer.reason }, "has no patches");
+      return result("no_patches", { reason: answer.reason });
+    }
     patched = applyPatches(source, answer.patches, { ...gates, wasShown: (oldString) => wasShown(view, oldString) });
     rejected = [...answer.rejected, ...patched.rejected];
   }
   const applied = patched.applied;
   if (applied.length === 0) {
-    return result("all_rejected", { rejected, reason: `${rejected.length} patch(es) rejected` });
+    return obsoleteOr("all_rejected", { rejected, reason: `${rejected.length} patch(es) rejected` }, "has every patch rejected");
   }
   Object.assign(known, { applied, rejected });
   const content = Buffer.from(patched.content, "utf8");
@@ -48584,7 +48655,9 @@ async function runSteps(ctx, file2, logger, result, known, timing, fingerprinted
   const check2 = auditCheck(checked, ctx.options.redact);
   known.check = check2;
   if (!checked.green) {
-    return result("build_red_reverted", { applied, rejected, check: check2, reason: checkReason(check2) });
+    const details3 = { applied, rejected, check: check2, reason: checkReason(check2) };
+    if (checked.notRun !== null || checked.timedOut) return result("build_red_reverted", details3);
+    return obsoleteOr("build_red_reverted", details3, "fails the check");
   }
   const trailers = { input: prints.input, review: prints.review };
   const commitSha = await workspace.commitFile({ path: review.file, content, mode: file2.mode, message: commitMessage(review.file, applied, trailers) });
@@ -48673,42 +48746,6 @@ function auditCheck(checked, redact) {
     ...checked.notRun === null ? {} : { not_run: capped(checked.notRun) }
   };
 }
-function warningsIn(checked, path) {
-  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
-}
-async function prContent(ctx, input2, maxBodyLength) {
-  const { review, applied, rejected, checked } = input2;
-  const body = renderPrBody(
-    {
-      file: review.file,
-      branch: input2.branch,
-      baseBranch: ctx.workspace.baseBranch,
-      baseSha: ctx.workspace.baseSha,
-      runId: ctx.row.runId,
-      patchHash: input2.patchHash,
-      fingerprint: input2.fingerprint,
-      applied,
-      rejected,
-      review,
-      patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
-      diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
-    },
-    maxBodyLength,
-    ctx.options.redact
-  );
-  const labels = labelsFor({
-    action: "committed",
-    tier: review.tier,
-    confidenceAvg: review.confidenceAvg,
-    reviewerModel: review.model,
-    patchModel: ctx.row.patchModel,
-    applied: applied.length,
-    rejected: rejected.length,
-    green: true
-  });
-  return { title: renderPrTitle(review.file, applied.length), body, labels };
-}
 
 // src/pipeline/serial-forge-writes.ts
 function serialForgeWrites(forge, queue) {
@@ -48743,7 +48780,8 @@ async function runPipeline(options2) {
   const { reviewLog, reviewsPath, eligible, skipped } = await select(options2, only, plan.only?.length === 0, logger);
   const forge = options2.forge;
   const sandboxChoice = detectSandbox(config2.check.sandbox, options2.checkEnv ? { env: options2.checkEnv } : {});
-  const listing = forge && options2.apply && eligible.length > 0 ? forge.listBotPrs(config2.branchPrefix) : Promise.resolve([]);
+  const needsListing = eligible.length > 0 || skipped.some(failsTheGates);
+  const listing = forge && options2.apply && needsListing ? forge.listBotPrs(config2.branchPrefix) : Promise.resolve([]);
   sandboxChoice.catch(() => void 0);
   listing.catch(() => void 0);
   const sequential = config2.concurrency === 1;
@@ -48786,6 +48824,7 @@ async function runPipeline(options2) {
     const closed = forge !== null && options2.apply && plan.only?.length !== 0 ? await closeObsoletePrs({
       forge,
       workspace,
+      labelsEnabled: config2.labels.enabled,
       prs: await listing,
       processed: new Set(chosen.map((file2) => file2.review.file)),
       skipped,
