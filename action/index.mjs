@@ -13876,7 +13876,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join21 } = __require("path");
+    var { join: join22 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -13928,7 +13928,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join21(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join22(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -14441,7 +14441,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join21, isAbsolute: isAbsolute8, sep: sep4 } = __require("node:path");
+    var { join: join22, isAbsolute: isAbsolute8, sep: sep4 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -14596,7 +14596,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join22(__dirname, "worker.js");
         options2.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -14617,7 +14617,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options2.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options2.targets.length + options2.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join22(__dirname, "worker.js");
         options2.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -14644,7 +14644,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join21(__dirname, "..", "file.js");
+          return join22(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -15624,7 +15624,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join21 = ",";
+            let join22 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -15638,7 +15638,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join21 = `,
+                join22 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15646,13 +15646,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join21;
+                res += join22;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15673,7 +15673,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join21 = `,
+              join22 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15687,13 +15687,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join21;
+                separator = join22;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join21;
+              separator = join22;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -15734,7 +15734,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join21 = ",";
+            let join22 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -15747,7 +15747,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join21 = `,
+                join22 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -15755,13 +15755,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join21;
+                res += join22;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -15774,7 +15774,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join21 = `,
+              join22 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -15783,7 +15783,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join21;
+                separator = join22;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -15841,20 +15841,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join22 = `,
+              const join23 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join22;
+                res2 += join23;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join23}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -15870,16 +15870,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join21 = `,
+            const join22 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join21, maximumBreadth);
+              res += stringifyTypedArray(value, join22, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join21;
+              separator = join22;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -15890,13 +15890,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join21;
+                separator = join22;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join21;
+              separator = join22;
             }
             if (separator !== "") {
               res = `
@@ -16448,7 +16448,7 @@ var require_pino = __commonJS({
 // src/cli/run-action.ts
 import { mkdtemp as mkdtemp4, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 import { Writable as Writable2 } from "node:stream";
 
 // node_modules/zod/v4/classic/external.js
@@ -36615,6 +36615,9 @@ Options for run:
 Options for stats:
   --repo DIR              the repository whose config is read (default: the current directory)
   --audit-log PATH        an audit log to read (repeatable; default: the config's auditLog)
+  --audit-db REPOSITORY   read the server's audit table in PostgreSQL (DATABASE_URL) instead,
+                          for REPOSITORY: owner/name on the --forge, or github:owner/name,
+                          gitea:owner/name
   --forge github|gitea|none
                           where to see what became of the PRs (default as for run);
                           none: offline, the funnel stops at "PR opened"
@@ -36630,7 +36633,7 @@ GITHUB_TOKEN / GITHUB_REPOSITORY / GITHUB_API_URL, GITEA_URL / GITEA_TOKEN / GIT
 SCRUM_APPLY_DATA_DIR, and the original script's LH_APPLIER_* aliases. Config: .github/scrum-apply.yml.
 Exit codes: 0 run completed, 1 run failed, 2 usage error.`;
 var RUN_ONLY = ["reviews", "apply", "only", "base", "max-files", "min-confidence", "model", "concurrency"];
-var STATS_ONLY = ["since", "by", "markdown", "target-precision"];
+var STATS_ONLY = ["since", "by", "markdown", "target-precision", "audit-db"];
 var RUN_HELP = "scrum-apply run --help";
 var OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -36650,7 +36653,8 @@ var OPTIONS = {
   since: { type: "string" },
   by: { type: "string" },
   markdown: { type: "boolean" },
-  "target-precision": { type: "string" }
+  "target-precision": { type: "string" },
+  "audit-db": { type: "string" }
 };
 function isKnown(name) {
   return Object.hasOwn(OPTIONS, name);
@@ -36711,10 +36715,16 @@ function parseCliArgs(argv) {
   const { auditLogs } = args;
   if (name === "stats") {
     if (args.json && args.markdown) throw usageError("--json and --markdown cannot go together", RUN_HELP);
+    const auditDb = text2("audit-db");
+    if (auditDb !== void 0 && auditLogs.length > 0) throw usageError("--audit-db and --audit-log cannot go together", RUN_HELP);
+    if (auditDb !== void 0 && !/^((github|gitea):)?[^/:\s]+\/[^/\s]+$/.test(auditDb)) {
+      throw usageError(`--audit-db must be owner/name, github:owner/name or gitea:owner/name, got "${auditDb}"`, RUN_HELP);
+    }
     return {
       type: "stats",
       repo: text2("repo"),
       auditLogs,
+      auditDb,
       forge,
       since: date5("--since", text2("since")),
       by: groupBy(text2("by")),
@@ -36768,7 +36778,7 @@ function share(flag, value) {
 // src/cli/run-command.ts
 import { appendFile as appendFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir3, userInfo } from "node:os";
-import { join as join19, resolve as resolve8 } from "node:path";
+import { join as join20, resolve as resolve8 } from "node:path";
 
 // src/forge/gitea/gitea-env.ts
 var REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
@@ -42394,6 +42404,8 @@ function createHistoryCollector(options2) {
   const shaOwners = /* @__PURE__ */ new Map();
   let runRows = 0;
   let beforeSince = 0;
+  const branchPrefixes = /* @__PURE__ */ new Set();
+  let lastBranch = null;
   function groupNumber(group) {
     let index = groupIndex.get(group);
     if (index === void 0) {
@@ -42474,6 +42486,11 @@ function createHistoryCollector(options2) {
         }
         if (row.action === "skipped_human_edited") evidenceFor(number5).humanEdited = true;
         if (row.action === "pr_closed_obsolete") evidenceFor(number5).closedByBot = true;
+        if (row.branch && row.branch !== lastBranch) {
+          lastBranch = row.branch;
+          const prefix = prefixOf(row.branch, row.file);
+          if (prefix !== null) branchPrefixes.add(prefix);
+        }
       }
       if (row.action === "skipped_known_failure") return;
       if (options2.sinceMs !== null && !(Date.parse(row.ts) >= options2.sinceMs)) {
@@ -42503,9 +42520,12 @@ function createHistoryCollector(options2) {
         const { number: n, branch, group, reviewConfidence, patchConfidence } = owner;
         prs.set(number5, { number: n, branch, group, reviewConfidence, patchConfidence });
       }
-      return { stages, prs, evidence, shaOwners, runRows, beforeSince };
+      return { stages, prs, evidence, shaOwners, runRows, beforeSince, branchPrefixes };
     }
   };
+}
+function prefixOf(branch, file2) {
+  return branch.length > file2.length && branch.endsWith(file2) ? branch.slice(0, branch.length - file2.length) : null;
 }
 function timeOf(ts) {
   const ms = Date.parse(ts);
@@ -42645,7 +42665,7 @@ async function readAuditLog(path, take) {
         const text2 = raw.bytes.toString("utf8");
         if (raw.bytes[0] !== OPEN_BRACE && text2.trim() === "") continue;
         summary.rows += 1;
-        const parsed = parseRow(text2);
+        const parsed = parseAuditRow(text2);
         if (typeof parsed === "string") problem(raw.line, parsed);
         else take(parsed);
       }
@@ -42657,7 +42677,10 @@ async function readAuditLog(path, take) {
   }
   return summary;
 }
-function parseRow(text2) {
+function auditLogSource(path) {
+  return { name: path, read: (take) => readAuditLog(path, take) };
+}
+function parseAuditRow(text2) {
   let value;
   try {
     value = JSON.parse(text2);
@@ -42692,18 +42715,18 @@ function errorCode2(error62) {
 // src/stats/compute-stats.ts
 async function computeStats(options2) {
   const { logger } = options2;
-  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory(options2.branchPrefix);
+  const listing = options2.forge === null ? Promise.resolve(null) : options2.forge.listPrHistory("");
   listing.catch(() => void 0);
   const collector2 = createHistoryCollector({ by: options2.by, sinceMs: options2.since?.getTime() ?? null });
   const logs = [];
-  for (const path of options2.auditLogs) {
-    logger.info({ path }, "reading audit log");
-    const summary = await readAuditLog(path, collector2.add);
-    if (summary.malformed > 0) logger.warn({ path, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
+  for (const source of [...options2.auditLogs.map(auditLogSource), ...options2.auditSources ?? []]) {
+    logger.info({ path: source.name }, "reading audit log");
+    const summary = await source.read(collector2.add);
+    if (summary.malformed > 0) logger.warn({ path: source.name, malformed: summary.malformed, first: summary.problems[0] }, "skipped malformed audit lines");
     logs.push(summary);
   }
   const history = collector2.finish();
-  const listed = await listing;
+  const listed = botPrs(await listing, options2.branchPrefix, history);
   if (listed !== null) logger.info({ prs: listed.length }, "listed pull requests");
   const byNumber = new Map((listed ?? []).map((pr) => [pr.number, pr]));
   const withForge = listed !== null;
@@ -42729,6 +42752,13 @@ async function computeStats(options2) {
     groups: groups2,
     calibration: calibrate(prs, { targetPrecision: options2.targetPrecision, currentMinConfidence: options2.currentMinConfidence, withForge })
   };
+}
+function botPrs(listed, branchPrefix, history) {
+  if (listed === null) return null;
+  const prefixes = [.../* @__PURE__ */ new Set([branchPrefix, ...history.branchPrefixes])];
+  const branches = /* @__PURE__ */ new Set();
+  for (const pr of history.prs.values()) if (pr.branch !== null) branches.add(pr.branch);
+  return listed.filter((pr) => branches.has(pr.headBranch) || prefixes.some((prefix) => pr.headBranch.startsWith(prefix)));
 }
 
 // src/stats/funnel-lines.ts
@@ -42988,7 +43018,7 @@ function withDashboardInputs(run, read2, logger) {
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdir as mkdir7, mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { isAbsolute as isAbsolute5, join as join17, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute5, join as join18, resolve as resolve6 } from "node:path";
 
 // node_modules/eventemitter3/index.mjs
 var import_index = __toESM(require_eventemitter3(), 1);
@@ -43888,6 +43918,153 @@ var PQueue = class extends import_index.default {
   }
 };
 
+// src/check/create-checker.ts
+import { join as join14 } from "node:path";
+
+// src/check/check-cannot-run-error.ts
+var CheckCannotRunError = class extends Error {
+  constructor(why) {
+    super(`the check cannot run: ${why}`);
+    this.name = "CheckCannotRunError";
+  }
+};
+
+// src/check/check-diagnostics.ts
+var MAX_KEPT = 50;
+var MAX_KEYS = 1e4;
+var MAX_RENDERED_CHARS = 4e3;
+var MAX_MESSAGE_CHARS = 500;
+var MAX_LINE_BYTES2 = 1024 * 1024;
+var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
+function withJsonMessages(argv, isCargo) {
+  if (!isCargo) return null;
+  const args = argv.slice(1);
+  const sub = args.find((arg) => !arg.startsWith("+") && !arg.startsWith("-"));
+  if (sub === void 0 || !BUILDING.has(sub)) return null;
+  const end = args.indexOf("--");
+  const own2 = end === -1 ? args : args.slice(0, end);
+  if (own2.some((arg) => arg.startsWith("--message-format"))) return null;
+  const at = end === -1 ? argv.length : end + 1;
+  return [...argv.slice(0, at), "--message-format=json-diagnostic-rendered-ansi", ...argv.slice(at)];
+}
+function createDiagnosticsSink(output2) {
+  const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0, warningKeys: [] };
+  let pending = "";
+  function line(text2) {
+    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES2 ? parseCargoLine(text2) : void 0;
+    if (parsed === void 0) {
+      output2.write(Buffer.from(`${text2}
+`));
+      return;
+    }
+    if (parsed.shown !== "") output2.write(Buffer.from(parsed.shown.endsWith("\n") ? parsed.shown : `${parsed.shown}
+`));
+    const message = parsed.diagnostic;
+    if (message === null) return;
+    if (message.level === "error") {
+      found.errorCount += 1;
+      if (found.errors.length < MAX_KEPT) found.errors.push(message);
+    } else {
+      found.warningCount += 1;
+      if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
+      if (found.warningKeys.length < MAX_KEYS) found.warningKeys.push(warningKey(message));
+    }
+  }
+  return {
+    sink: {
+      write(chunk) {
+        pending += chunk.toString("utf8");
+        let at = pending.indexOf("\n");
+        while (at !== -1) {
+          line(pending.slice(0, at));
+          pending = pending.slice(at + 1);
+          at = pending.indexOf("\n");
+        }
+        if (pending.length > MAX_LINE_BYTES2) {
+          output2.write(Buffer.from(pending));
+          pending = "";
+        }
+      },
+      text: () => output2.text(),
+      totalBytes: () => output2.totalBytes()
+    },
+    diagnostics() {
+      if (pending !== "") {
+        line(pending);
+        pending = "";
+      }
+      return found;
+    }
+  };
+}
+function parseCargoLine(text2) {
+  let value;
+  try {
+    value = JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+  if (!isObject3(value) || typeof value.reason !== "string") return void 0;
+  if (value.reason !== "compiler-message" || !isObject3(value.message)) return { shown: "", diagnostic: null };
+  const message = value.message;
+  const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
+  const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
+  const words = typeof message.message === "string" ? message.message : "";
+  if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
+  const code = isObject3(message.code) && typeof message.code.code === "string" ? message.code.code : null;
+  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject3) : [];
+  const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
+  return {
+    shown,
+    diagnostic: {
+      level,
+      code,
+      message: words.slice(0, MAX_MESSAGE_CHARS),
+      file: typeof primary?.file_name === "string" ? primary.file_name : null,
+      line: typeof primary?.line_start === "number" ? primary.line_start : null,
+      column: typeof primary?.column_start === "number" ? primary.column_start : null,
+      rendered: shown.slice(0, MAX_RENDERED_CHARS)
+    }
+  };
+}
+function cargoError(output2, tree) {
+  const lines = output2.split("\n");
+  const start = lines.findIndex((line) => line.startsWith("error: "));
+  if (start === -1) return null;
+  const parts = [lines[start].slice("error: ".length).trim()];
+  for (let at = start + 1; at < lines.length; at += 1) {
+    const line = lines[at];
+    if (line.startsWith("error") || line.startsWith("warning")) break;
+    if (line === "Caused by:") parts.push("");
+    else if (parts.length > 1 && line.trim() !== "" && !/^\s*(\d+\s*)?\|/.test(line)) parts[parts.length - 1] = `${parts.at(-1)} ${line.trim()}`.trim();
+  }
+  const said = parts.filter((part) => part !== "");
+  const kept = said.length > 3 ? [said[0], "\u2026", ...said.slice(-2)] : said;
+  const message = kept.join(": ").replace(": \u2026:", " \u2026").split(`${tree}/`).join("").split(tree).join(".");
+  return { level: "error", code: null, message: message.slice(0, MAX_MESSAGE_CHARS), file: null, line: null, column: null, rendered: lines.slice(start).join("\n").slice(0, MAX_RENDERED_CHARS) };
+}
+function warningKey(warning) {
+  return JSON.stringify([warning.code, warning.message, warning.file]);
+}
+function introducedWarnings(patched, base) {
+  const left = /* @__PURE__ */ new Map();
+  for (const key of base.warningKeys) left.set(key, (left.get(key) ?? 0) + 1);
+  return patched.warnings.filter((warning) => {
+    const key = warningKey(warning);
+    const count = left.get(key) ?? 0;
+    if (count === 0) return true;
+    left.set(key, count - 1);
+    return false;
+  });
+}
+var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+function stripAnsi(text2) {
+  return text2.replace(ANSI, "");
+}
+function isObject3(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 // src/check/run-check.ts
 import { mkdir as mkdir2, realpath as realpath6 } from "node:fs/promises";
 import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
@@ -44250,110 +44427,6 @@ function toolchainMissing(output2) {
   return null;
 }
 
-// src/check/check-diagnostics.ts
-var MAX_KEPT = 50;
-var MAX_RENDERED_CHARS = 4e3;
-var MAX_MESSAGE_CHARS = 500;
-var MAX_LINE_BYTES2 = 1024 * 1024;
-var BUILDING = /* @__PURE__ */ new Set(["check", "build", "clippy", "b", "c", "test", "rustc"]);
-function withJsonMessages(argv, isCargo) {
-  if (!isCargo) return null;
-  const args = argv.slice(1);
-  const sub = args.find((arg) => !arg.startsWith("+") && !arg.startsWith("-"));
-  if (sub === void 0 || !BUILDING.has(sub)) return null;
-  const end = args.indexOf("--");
-  const own2 = end === -1 ? args : args.slice(0, end);
-  if (own2.some((arg) => arg.startsWith("--message-format"))) return null;
-  const at = end === -1 ? argv.length : end + 1;
-  return [...argv.slice(0, at), "--message-format=json-diagnostic-rendered-ansi", ...argv.slice(at)];
-}
-function createDiagnosticsSink(output2) {
-  const found = { errors: [], warnings: [], errorCount: 0, warningCount: 0 };
-  let pending = "";
-  function line(text2) {
-    const parsed = text2.startsWith("{") && text2.length <= MAX_LINE_BYTES2 ? parseCargoLine(text2) : void 0;
-    if (parsed === void 0) {
-      output2.write(Buffer.from(`${text2}
-`));
-      return;
-    }
-    if (parsed.shown !== "") output2.write(Buffer.from(parsed.shown.endsWith("\n") ? parsed.shown : `${parsed.shown}
-`));
-    const message = parsed.diagnostic;
-    if (message === null) return;
-    if (message.level === "error") {
-      found.errorCount += 1;
-      if (found.errors.length < MAX_KEPT) found.errors.push(message);
-    } else {
-      found.warningCount += 1;
-      if (found.warnings.length < MAX_KEPT) found.warnings.push(message);
-    }
-  }
-  return {
-    sink: {
-      write(chunk) {
-        pending += chunk.toString("utf8");
-        let at = pending.indexOf("\n");
-        while (at !== -1) {
-          line(pending.slice(0, at));
-          pending = pending.slice(at + 1);
-          at = pending.indexOf("\n");
-        }
-        if (pending.length > MAX_LINE_BYTES2) {
-          output2.write(Buffer.from(pending));
-          pending = "";
-        }
-      },
-      text: () => output2.text(),
-      totalBytes: () => output2.totalBytes()
-    },
-    diagnostics() {
-      if (pending !== "") {
-        line(pending);
-        pending = "";
-      }
-      return found;
-    }
-  };
-}
-function parseCargoLine(text2) {
-  let value;
-  try {
-    value = JSON.parse(text2);
-  } catch {
-    return void 0;
-  }
-  if (!isObject3(value) || typeof value.reason !== "string") return void 0;
-  if (value.reason !== "compiler-message" || !isObject3(value.message)) return { shown: "", diagnostic: null };
-  const message = value.message;
-  const shown = typeof message.rendered === "string" ? stripAnsi(message.rendered) : "";
-  const level = message.level === "error" || message.level === "error: internal compiler error" ? "error" : message.level === "warning" ? "warning" : null;
-  const words = typeof message.message === "string" ? message.message : "";
-  if (level === null || /^(aborting due to|\d+ warnings? emitted|could not compile)/.test(words)) return { shown, diagnostic: null };
-  const code = isObject3(message.code) && typeof message.code.code === "string" ? message.code.code : null;
-  const spans = Array.isArray(message.spans) ? message.spans.filter(isObject3) : [];
-  const primary = spans.find((span) => span.is_primary === true) ?? spans[0];
-  return {
-    shown,
-    diagnostic: {
-      level,
-      code,
-      message: words.slice(0, MAX_MESSAGE_CHARS),
-      file: typeof primary?.file_name === "string" ? primary.file_name : null,
-      line: typeof primary?.line_start === "number" ? primary.line_start : null,
-      column: typeof primary?.column_start === "number" ? primary.column_start : null,
-      rendered: shown.slice(0, MAX_RENDERED_CHARS)
-    }
-  };
-}
-var ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-function stripAnsi(text2) {
-  return text2.replace(ANSI, "");
-}
-function isObject3(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 // src/check/sandbox.ts
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp as mkdtemp2, realpath as realpath5, rm as rm2 } from "node:fs/promises";
@@ -44581,6 +44654,11 @@ async function runCheck(options2) {
     ...options2.signal ? { signal: options2.signal } : {}
   });
   const diagnostics = parsed === null ? null : parsed.diagnostics();
+  const cargoFailed = diagnostics !== null && diagnostics.errorCount === 0 && outcome2.exitCode !== 0 && !outcome2.timedOut && !outcome2.aborted ? cargoError(output2.text(), bwrap ? SANDBOX_TREE : cwd) : null;
+  if (diagnostics !== null && cargoFailed !== null) {
+    diagnostics.errors.push(cargoFailed);
+    diagnostics.errorCount += 1;
+  }
   return result(
     {
       exitCode: outcome2.spawnError === null ? outcome2.exitCode : null,
@@ -44957,7 +45035,7 @@ function createSlotPool(options2) {
     while (states.length <= index) {
       const i = states.length;
       const dir = join10(options2.root, String(i));
-      states.push({ slot: { dir: join10(dir, "tree"), targetDir: join10(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
+      states.push({ slot: { dir: join10(dir, "tree"), targetDir: options2.sharedTargetDir ?? join10(dir, "target"), index: i }, adminDir: null, busy: false, clean: false });
     }
     return states[index];
   }
@@ -45258,7 +45336,10 @@ import { join as join13 } from "node:path";
 function warmSlots(options2) {
   const controller = new AbortController();
   const signal = options2.signal ? AbortSignal.any([options2.signal, controller.signal]) : controller.signal;
-  const { logger } = options2;
+  const { logger, pool } = options2;
+  let base = () => void 0;
+  const basePromise = new Promise((resolve10) => base = resolve10);
+  let cannotRun = null;
   async function build(slot) {
     const cargo = await access4(join13(slot.dir, "Cargo.toml")).then(() => true, () => false);
     if (signal.aborted || !cargo) {
@@ -45266,32 +45347,29 @@ function warmSlots(options2) {
       return false;
     }
     const { result } = await checkInSlot({ slot, check: options2.check, sandbox: options2.sandbox, ...options2.env ? { env: options2.env } : {}, fetch: options2.fetch, directCargo: options2.directCargo, signal, elapsedMs: () => 0 });
-    if (!result.green && !signal.aborted) {
-      logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, "the check fails on the unpatched base");
-    }
+    cannotRun ??= result.notRun;
+    if (result.green) base(result.diagnostics);
+    else if (!signal.aborted && result.notRun === null) logger.warn({ slot: slot.index, exitCode: result.exitCode, timedOut: result.timedOut }, "the check fails on the unpatched base");
     return !signal.aborted;
   }
-  const shared = options2.sandbox === "bwrap" && options2.count > 1;
-  const primed = /* @__PURE__ */ new Set([0]);
-  let snapshot = null;
-  const held = Array.from({ length: Math.max(0, options2.count) }, () => {
-    let resolve10 = () => {
-    };
-    const promise2 = new Promise((done) => resolve10 = done);
-    return { promise: promise2, resolve: resolve10 };
-  });
-  async function buildShared() {
-    await Promise.all(held.map((slotHeld, index) => Promise.race([options2.pool.withSlot(async (slot) => slot.restored(), index), slotHeld.promise])));
-    return options2.pool.withSlot(async (slot) => {
-      if (!await build(slot)) return false;
-      const to = options2.snapshotDir ?? join13(slot.targetDir, "..", "warm-target");
-      await copyTargetDir(slot.targetDir, to);
-      snapshot = to;
-      return true;
-    }, 0);
-  }
-  const built = shared ? buildShared() : Promise.resolve(false);
-  const warmed = (shared ? [built] : Array.from({ length: options2.count }, () => options2.pool.withSlot(async (slot) => void await build(slot)))).map(
+  const others = Array.from({ length: Math.max(0, options2.count - 1) }, (_, i) => i + 1);
+  const once = options2.strategy !== "cold" && options2.sandbox === "bwrap" && options2.count > 1;
+  const buildOnce = () => pool.withSlot(async (slot) => {
+    await Promise.all(others.map((index) => pool.withSlot(async (other) => other.restored(), index)));
+    if (!await build(slot) || options2.strategy !== "copy") return;
+    await Promise.all(
+      others.map(
+        (index) => pool.withSlot(async (other) => {
+          other.restored();
+          await copyTargetDir(slot.targetDir, other.targetDir).catch((error62) => {
+            logger.warn({ slot: other.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir");
+          });
+        }, index)
+      )
+    );
+  }, 0);
+  const runs = once ? [buildOnce()] : Array.from({ length: options2.count }, () => pool.withSlot(async (slot) => void await build(slot)));
+  const warmed = runs.map(
     (run) => run.then(
       () => void 0,
       (error62) => {
@@ -45299,21 +45377,15 @@ function warmSlots(options2) {
       }
     )
   );
+  const done = Promise.all(warmed).then(() => base(null));
   return {
-    done: Promise.all(warmed).then(() => void 0),
-    async prime(slot) {
-      held[slot.index]?.resolve();
-      if (!shared || primed.has(slot.index) || slot.index >= options2.count) return;
-      primed.add(slot.index);
-      const ok = await built.catch(() => false);
-      if (!ok || snapshot === null || signal.aborted) return;
-      await copyTargetDir(snapshot, slot.targetDir).catch((error62) => {
-        logger.warn({ slot: slot.index, err: error62 instanceof Error ? error62.message : String(error62) }, "could not copy the warm target dir");
-      });
-    },
+    gate: once ? done : Promise.resolve(),
+    done,
+    base: basePromise,
+    cannotRun: () => cannotRun,
     async stop() {
       controller.abort();
-      await Promise.all(warmed);
+      await done;
     }
   };
 }
@@ -45328,18 +45400,20 @@ function createChecker(options2) {
   const started = performance.now();
   const elapsedMs = options2.elapsedMs ?? (() => Math.round(performance.now() - started));
   const slots = Math.max(1, Math.floor(options2.slots));
-  const pool = createSlotPool({ scratch: options2.tree.scratch, root: options2.tree.root, baseSha: options2.tree.baseSha, size: slots, logger });
+  const warmUp = options2.warmUp ?? "copy";
+  const pool = createSlotPool({
+    scratch: options2.tree.scratch,
+    root: options2.tree.root,
+    baseSha: options2.tree.baseSha,
+    size: slots,
+    logger,
+    ...warmUp === "share" && sandbox === "bwrap" ? { sharedTargetDir: join14(options2.tree.root, "shared-target") } : {}
+  });
   const env = options2.env ?? process.env;
   const fetch2 = createSharedFetch({ command: config2.command, timeoutMs: config2.timeoutSeconds * 1e3, env, signal, logger });
   const directCargo = createSharedDirectCargo({ check: config2, sandbox, env, signal, logger });
   const slotOf = /* @__PURE__ */ new Map();
   let warming = null;
-  let toldNotRun = false;
-  const tellNotRun = (result) => {
-    if (result.notRun === null || toldNotRun) return;
-    toldNotRun = true;
-    logger.error({ why: result.notRun, command: result.command }, "the check cannot run; every file will be red for this reason");
-  };
   return {
     async order(paths, concurrency) {
       if (slots < 2 || paths.length < 2) return paths.map((_, at) => at);
@@ -45350,14 +45424,16 @@ function createChecker(options2) {
       });
     },
     warm(files) {
-      warming ??= warmSlots({ pool, count: Math.min(slots, files), check: config2, sandbox, env, fetch: fetch2, directCargo, logger, signal });
+      warming ??= warmSlots({ pool, count: Math.min(slots, files), strategy: warmUp, check: config2, sandbox, env, fetch: fetch2, directCargo, logger, signal });
     },
-    check(file2) {
-      return pool.withSlot(async (slot) => {
-        await warming?.prime(slot);
+    async check(file2) {
+      await warming?.gate;
+      const cannotRun = warming?.cannotRun() ?? null;
+      if (cannotRun !== null) throw new CheckCannotRunError(cannotRun);
+      const checked = await pool.withSlot(async (slot) => {
         options2.events?.started(file2.id);
         try {
-          const checked = await checkInSlot({
+          const checked2 = await checkInSlot({
             slot,
             check: config2,
             sandbox,
@@ -45368,12 +45444,14 @@ function createChecker(options2) {
             signal,
             elapsedMs
           });
-          tellNotRun(checked.result);
-          return checked;
+          if (checked2.result.notRun !== null) throw new CheckCannotRunError(checked2.result.notRun);
+          return checked2;
         } finally {
           options2.events?.ended(file2.id);
         }
       }, slotOf.get(file2.path));
+      const base = checked.result.green && checked.result.diagnostics !== null ? await (warming?.base ?? null) : null;
+      return { ...checked, newWarnings: base === null || checked.result.diagnostics === null ? null : introducedWarnings(checked.result.diagnostics, base) };
     },
     async close() {
       await warming?.stop();
@@ -46009,7 +46087,7 @@ async function commitFile(objects, options2, input2) {
 // src/git/object-store.ts
 import { randomBytes } from "node:crypto";
 import { mkdir as mkdir4, rename, rm as rm4, writeFile } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 import { deflateSync } from "node:zlib";
 
 // src/git/git-objects.ts
@@ -46229,12 +46307,12 @@ function createObjectStore(options2) {
   async function writeObject(type, content) {
     const { oid, raw } = encodeObject(format, type, content);
     if (written.has(oid)) return oid;
-    const dir = join14(options2.gitDir, "objects", oid.slice(0, 2));
+    const dir = join15(options2.gitDir, "objects", oid.slice(0, 2));
     await mkdir4(dir, { recursive: true });
-    const temp = join14(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
+    const temp = join15(dir, `tmp_obj_${randomBytes(6).toString("hex")}`);
     try {
       await writeFile(temp, deflateSync(raw, DEFLATE_OPTIONS), { mode: 292, flag: "wx" });
-      await rename(temp, join14(dir, oid.slice(2)));
+      await rename(temp, join15(dir, oid.slice(2)));
     } finally {
       await rm4(temp, { force: true });
     }
@@ -46482,15 +46560,15 @@ async function refsIn(scratch, prefix) {
 // src/git/scratch-repo.ts
 import { createHash as createHash4 } from "node:crypto";
 import { copyFile, mkdir as mkdir5, readFile as readFile5, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 var CONTROL_FILES = ["config", "objects/info/alternates", "objects/info/http-alternates", "commondir", "info/grafts", "info/attributes"];
 async function createScratchRepo(options2) {
-  const gitDir = join15(options2.dir, "repo.git");
+  const gitDir = join16(options2.dir, "repo.git");
   await mkdir5(options2.dir, { recursive: true });
   await runGit(["init", "--quiet", "--bare", `--object-format=${options2.objectFormat}`, gitDir], { cwd: options2.dir });
-  await writeFile2(join15(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
+  await writeFile2(join16(gitDir, "objects", "info", "alternates"), `${options2.objectsDir}
 `);
-  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join15(gitDir, "shallow"));
+  if (options2.shallowFile !== null) await copyFile(options2.shallowFile, join16(gitDir, "shallow"));
   let sealed = null;
   return {
     gitDir,
@@ -46508,7 +46586,7 @@ async function createScratchRepo(options2) {
 async function controlFingerprint(gitDir) {
   const hash2 = createHash4("sha256");
   for (const name of CONTROL_FILES) {
-    const content = await readFile5(join15(gitDir, name)).catch((error62) => {
+    const content = await readFile5(join16(gitDir, name)).catch((error62) => {
       if (error62 instanceof Error && "code" in error62 && error62.code === "ENOENT") return null;
       throw error62;
     });
@@ -46539,7 +46617,7 @@ function shallowDeepener(input2) {
 
 // src/git/user-repo.ts
 import { stat as stat4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute4, join as join16, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute4, join as join17, resolve as resolve4 } from "node:path";
 async function openUserRepo(repoDir) {
   const dir = resolve4(repoDir);
   const exists2 = await stat4(dir).then(
@@ -46570,7 +46648,7 @@ async function openUserRepo(repoDir) {
   const [, topLevel, commonDir, objectFormat] = lines;
   if (!topLevel || !commonDir || !objectFormat) throw new Error(`not a git repository: ${dir} (rev-parse said too little)`);
   const absoluteCommon = isAbsolute4(commonDir) ? commonDir : resolve4(dir, commonDir);
-  const shallowFile = join16(absoluteCommon, "shallow");
+  const shallowFile = join17(absoluteCommon, "shallow");
   const isShallow = await stat4(shallowFile).then(
     (s) => s.isFile(),
     (error62) => {
@@ -46589,7 +46667,7 @@ async function openUserRepo(repoDir) {
   return {
     topLevel,
     commonDir: absoluteCommon,
-    objectsDir: join16(absoluteCommon, "objects"),
+    objectsDir: join17(absoluteCommon, "objects"),
     shallowFile: isShallow ? shallowFile : null,
     objectFormat,
     async refsUnder(prefix) {
@@ -48379,7 +48457,8 @@ function renderPrTitle(file2, patches) {
 // src/report/pr-body.ts
 var KEEP_AT_LEAST = 2e3;
 function renderPrBody(given, maxLength, redact = (text2) => text2) {
-  const warnings = given.check.warnings?.map((warning) => ({ ...warning, message: redact(warning.message) }));
+  const listed = given.check.warnings;
+  const warnings = listed && { ...listed, list: listed.list.map((warning) => ({ ...warning, message: redact(warning.message), file: warning.file === null ? null : redact(warning.file) })) };
   const input2 = { ...given, check: { ...given.check, ...warnings ? { warnings } : {} } };
   const output2 = blockText(redact(input2.check.output));
   const excerpt = blockText(redact(input2.review.text));
@@ -48457,7 +48536,7 @@ function compose(input2, parts) {
     `- Command: ${inlineCode(check2.command)}`,
     `- Exit code: ${check2.exitCode === null ? "none" : check2.exitCode}`,
     `- Duration: ${formatDuration(check2.durationMs)}`,
-    ...warningLines(input2.file, check2.warnings ?? []),
+    ...warningLines(input2.file, check2.warnings),
     "",
     details(summaryFor("Output", shownOutput.length, parts.output.length, "last"), fencedBlock(shownOutput, "text")),
     "",
@@ -48498,13 +48577,14 @@ function headOf(text2, budget) {
 }
 var LISTED_WARNINGS = 10;
 function warningLines(file2, warnings) {
-  if (warnings.length === 0) return [];
-  const listed = warnings.slice(0, LISTED_WARNINGS).map((warning) => {
-    const where = warning.line === null ? "" : ` (line ${warning.line})`;
+  if (warnings === void 0 || warnings.list.length === 0) return [];
+  const listed = warnings.list.slice(0, LISTED_WARNINGS).map((warning) => {
+    const where = warning.line === null ? "" : warnings.introduced && warning.file !== null ? ` (${inlineCode(`${warning.file}:${warning.line}`)})` : ` (line ${warning.line})`;
     return `- ${warning.code === null ? "" : `${inlineCode(warning.code)} `}${tableCell(warning.message)}${where}`;
   });
-  const more = warnings.length > LISTED_WARNINGS ? [`- \u2026 and ${warnings.length - LISTED_WARNINGS} more (see the output)`] : [];
-  return ["", `Compiler warnings in ${inlineCode(file2)} after the patch:`, "", ...listed, ...more];
+  const more = warnings.list.length > LISTED_WARNINGS ? [`- \u2026 and ${warnings.list.length - LISTED_WARNINGS} more (see the output)`] : [];
+  const heading = warnings.introduced ? "Compiler warnings the patch introduced (not on the base):" : `Compiler warnings in ${inlineCode(file2)} after the patch:`;
+  return ["", heading, "", ...listed, ...more];
 }
 function describeExit(exitCode) {
   if (exitCode === 0) return "passed";
@@ -48518,8 +48598,15 @@ function formatNumber(value) {
 }
 
 // src/pipeline/pr-content.ts
-function warningsIn(checked, path) {
-  return (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path).map((warning) => ({ code: warning.code, message: warning.message, line: warning.line }));
+function prWarnings(checked, newWarnings, path) {
+  const introduced = newWarnings !== null;
+  const list = (newWarnings ?? (checked.diagnostics?.warnings ?? []).filter((warning) => warning.file === path)).map((warning) => ({
+    code: warning.code,
+    message: warning.message,
+    file: warning.file,
+    line: warning.line
+  }));
+  return { introduced, list };
 }
 async function prContent(ctx, input2, maxBodyLength) {
   const { review, applied, rejected, checked } = input2;
@@ -48536,7 +48623,7 @@ async function prContent(ctx, input2, maxBodyLength) {
       rejected,
       review,
       patchModel: ctx.row.patchModel,
-      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: warningsIn(checked, review.file) },
+      check: { command: checked.command, exitCode: checked.exitCode, durationMs: checked.durationMs, output: checked.output, warnings: prWarnings(checked, input2.newWarnings, review.file) },
       diff: await ctx.workspace.diffForFile(input2.commitSha, review.file)
     },
     maxBodyLength,
@@ -48590,7 +48677,7 @@ async function processFile(ctx, file2, logger) {
   try {
     return await runSteps(ctx, file2, logger, result, known, timing, prints);
   } catch (error62) {
-    if (error62 instanceof ModelUnreachableError) throw error62;
+    if (error62 instanceof ModelUnreachableError || error62 instanceof CheckCannotRunError) throw error62;
     const message = describeError(error62, ctx.options.redact);
     logger.error({ err: message }, "file failed");
     return result("error", { ...known, error: message });
@@ -48650,7 +48737,7 @@ async function runSteps(ctx, file2, logger, result, known, timing, prints) {
   Object.assign(known, { applied, rejected });
   const content = Buffer.from(patched.content, "utf8");
   logger.info({ applied: applied.length, rejected: rejected.length }, "running the check");
-  const { result: checked, span } = await ctx.checker.check({ id: file2.index, path: review.file, patched: content, original: file2.content });
+  const { result: checked, span, newWarnings } = await ctx.checker.check({ id: file2.index, path: review.file, patched: content, original: file2.content });
   timing.check = span;
   const check2 = auditCheck(checked, ctx.options.redact);
   known.check = check2;
@@ -48673,7 +48760,7 @@ async function runSteps(ctx, file2, logger, result, known, timing, prints) {
     inputFingerprint: prints.input,
     force: ctx.plan.directives(review.file).rebuild,
     allowDeclined: ctx.plan.directives(review.file).allow,
-    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
+    pr: async (maxBodyLength) => prContent(ctx, { review, branch, commitSha, patchHash: hash2, applied, rejected, checked, newWarnings, fingerprint: { ...trailers, blob: file2.blob } }, maxBodyLength)
   });
   const reason = published.reason ?? (rebuilt ? "rebuilt from its own patches on the new base" : null);
   return result(published.action, { ...details2, pr: published.pr, reason, headSha: published.headSha });
@@ -48787,7 +48874,7 @@ async function runPipeline(options2) {
   const sequential = config2.concurrency === 1;
   const slots = sequential ? 1 : options2.slots ?? availableParallelism();
   await mkdir7(options2.scratchRoot, { recursive: true });
-  const scratchDir = await mkdtemp3(join17(options2.scratchRoot, "run-"));
+  const scratchDir = await mkdtemp3(join18(options2.scratchRoot, "run-"));
   const workspace = await openRepo({
     repoDir: options2.repoDir,
     ...options2.userRepo ? { user: options2.userRepo } : {},
@@ -48887,7 +48974,7 @@ async function prepareRun(options2, run) {
   const checker = createChecker({
     config: config2.check,
     sandbox: sandbox.kind,
-    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join17(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
+    tree: { scratch: workspace.scratch, baseSha: workspace.baseSha, root: join18(run.scratchDir, "slots"), packageDirOf: (path) => workspace.packageDirOf(path) },
     slots: run.slots,
     ...options2.checkEnv ? { env: options2.checkEnv } : {},
     signal: options2.signal,
@@ -49086,9 +49173,9 @@ function renderResultsMarkdown(report) {
 }
 
 // src/cli/audit-log-path.ts
-import { isAbsolute as isAbsolute6, join as join18, resolve as resolve7 } from "node:path";
+import { isAbsolute as isAbsolute6, join as join19, resolve as resolve7 } from "node:path";
 function auditLogPathFor(configured, repo) {
-  if (configured === void 0) return join18(repo.commonDir, "scrum-apply", "audit.jsonl");
+  if (configured === void 0) return join19(repo.commonDir, "scrum-apply", "audit.jsonl");
   return isAbsolute6(configured) ? configured : resolve7(repo.topLevel, configured);
 }
 
@@ -49172,7 +49259,7 @@ async function runRunCommand(command, io) {
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
-  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join19(tmpdir3(), "scrum-apply");
+  const dataDir = env.SCRUM_APPLY_DATA_DIR ? resolve8(env.SCRUM_APPLY_DATA_DIR) : join20(tmpdir3(), "scrum-apply");
   const auditLogPath = auditLogPathFor(config2.auditLog, userRepo);
   logger.info({ repo: repoDir, apply, forge: kind, model: config2.llm.model, maxFiles: config2.maxFiles }, apply ? "starting" : "starting a dry run");
   const options2 = {
@@ -49188,7 +49275,7 @@ async function runRunCommand(command, io) {
     actor: actorFrom(env),
     base: command.base,
     auditLogPath,
-    scratchRoot: join19(dataDir, "scratch"),
+    scratchRoot: join20(dataDir, "scratch"),
     llm: { url: llmUrl, apiKey: env.SCRUM_APPLY_LLM_KEY || void 0 },
     gitAuth: setup.gitAuth,
     logger,
@@ -49323,6 +49410,132 @@ function aligned(rows) {
   );
 }
 
+// src/jobs/queue-tables.ts
+var SCHEMA = "scrum_apply";
+var TABLES = `
+CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
+-- Webhook deliveries queued: a redelivery (same id) is not queued again.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.deliveries (
+  delivery_id text PRIMARY KEY,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+-- The last job of each repository and command: the same command is not queued again while
+-- that job is queued or running (a finished or dead job's row is simply taken over).
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.commands (
+  repository text NOT NULL,
+  command text NOT NULL,
+  job_id uuid NOT NULL,
+  PRIMARY KEY (repository, command)
+);
+-- Replies posted, by delivery: a retried job answers once.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.replies (
+  delivery_id text PRIMARY KEY,
+  posted_at timestamptz NOT NULL DEFAULT now()
+);
+-- The audit rows, as in the per-repository JSONL files.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.audit_rows (
+  id bigserial PRIMARY KEY,
+  repository text NOT NULL,
+  ts timestamptz NOT NULL,
+  run_id text NOT NULL,
+  file text NOT NULL,
+  action text NOT NULL,
+  row jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_rows_repository_ts ON ${SCHEMA}.audit_rows (repository, ts);
+`;
+
+// src/jobs/audit-table-source.ts
+var PAGE_ROWS = 5e3;
+function auditTableSource(pool, repository, name) {
+  return {
+    name,
+    async read(take) {
+      const summary = { path: name, rows: 0, malformed: 0, problems: [] };
+      let after = "0";
+      for (; ; ) {
+        const page = await pool.query(
+          `SELECT id::text AS id, row::text AS row FROM ${SCHEMA}.audit_rows WHERE repository = $1 AND id > $2 ORDER BY id LIMIT ${PAGE_ROWS}`,
+          [repository, after]
+        );
+        for (const { id, row } of page.rows) {
+          summary.rows += 1;
+          const parsed = parseAuditRow(row);
+          if (typeof parsed !== "string") {
+            take(parsed);
+            continue;
+          }
+          summary.malformed += 1;
+          if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(`row ${id}: ${parsed}`);
+        }
+        const last = page.rows.at(-1);
+        if (last === void 0 || page.rows.length < PAGE_ROWS) return summary;
+        after = last.id;
+      }
+    }
+  };
+}
+
+// src/jobs/database-url.ts
+function describeDatabaseUrl(url2) {
+  try {
+    const parsed = new URL(url2);
+    const user = parsed.username === "" ? "" : `${decodeURIComponent(parsed.username)}@`;
+    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(not a URL)";
+  }
+}
+function checkDatabaseUrl(url2) {
+  let parsed;
+  try {
+    parsed = new URL(url2);
+  } catch {
+    throw new Error("DATABASE_URL is not a URL: expected postgres://user:password@host:5432/database");
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
+    throw new Error(`DATABASE_URL must be a postgres:// URL, not ${parsed.protocol}//`);
+  }
+  return url2;
+}
+
+// src/cli/audit-db-source.ts
+async function openAuditDb(repository, forge, env) {
+  const url2 = env.DATABASE_URL;
+  if (url2 === void 0 || url2 === "") throw new ExitError(1, "--audit-db reads the server's audit table: set DATABASE_URL");
+  try {
+    checkDatabaseUrl(url2);
+  } catch (error62) {
+    throw new ExitError(1, error62 instanceof Error ? error62.message : "DATABASE_URL is not usable");
+  }
+  let label2 = repository;
+  if (!/^(github|gitea):/.test(repository)) {
+    if (forge === "none") throw new ExitError(1, `--audit-db ${repository}: with --forge none, name the forge (github:${repository} or gitea:${repository})`);
+    label2 = `${forge}:${repository}`;
+  }
+  let pg;
+  try {
+    pg = (await import("pg")).default;
+  } catch {
+    throw new ExitError(1, "--audit-db needs the pg package, which this build does not carry (install scrum-apply from npm)");
+  }
+  const pool = new pg.Pool({ connectionString: url2, max: 1 });
+  pool.on("error", () => void 0);
+  const where = describeDatabaseUrl(url2);
+  const table = auditTableSource(pool, label2, `${where}#${label2}`);
+  return {
+    source: {
+      name: table.name,
+      read: (take) => table.read(take).catch((error62) => {
+        const code = error62 instanceof Error && "code" in error62 && typeof error62.code === "string" ? error62.code : null;
+        if (code === "42P01") throw new ExitError(1, `no audit table at ${where}: no server has written to this database`, { cause: error62 });
+        throw new ExitError(1, `cannot read the audit table at ${where}${code === null ? "" : ` (${code})`}`, { cause: error62 });
+      })
+    },
+    close: () => pool.end()
+  };
+}
+
 // src/cli/stats-command.ts
 async function configRoot(dir) {
   const isDirectory = await stat5(dir).then((s) => s.isDirectory(), () => false);
@@ -49341,7 +49554,7 @@ async function runStatsCommand(command, io) {
   const root = repo.topLevel;
   const config2 = resolveConfig({ file: await loadRepoConfigFile(root), env: configFromEnv(env).config });
   let auditLogs = command.auditLogs.map((path) => resolve9(io.cwd, path));
-  if (auditLogs.length === 0) {
+  if (auditLogs.length === 0 && command.auditDb === void 0) {
     if (config2.auditLog !== void 0) auditLogs = [resolve9(root, config2.auditLog)];
     else if (repo.commonDir !== null) auditLogs = [auditLogPathFor(void 0, { topLevel: root, commonDir: repo.commonDir })];
     else throw new ExitError(1, `${root} is not a git repository: name the audit logs with --audit-log`);
@@ -49353,10 +49566,12 @@ async function runStatsCommand(command, io) {
   } catch (error62) {
     throw new ExitError(1, describeError(error62, redact));
   }
+  const auditDb = command.auditDb === void 0 ? null : await openAuditDb(command.auditDb, kind, env);
   let report;
   try {
     report = await computeStats({
       auditLogs,
+      auditSources: auditDb === null ? [] : [auditDb.source],
       forge,
       forgeKind: kind,
       branchPrefix: config2.branchPrefix,
@@ -49370,6 +49585,8 @@ async function runStatsCommand(command, io) {
   } catch (error62) {
     if (error62 instanceof AuditLogError) throw new ExitError(1, error62.message);
     throw error62;
+  } finally {
+    await auditDb?.close();
   }
   const text2 = command.output === "json" ? `${terminalJson(report)}
 ` : command.output === "markdown" ? renderStatsMarkdown(report) : renderStatsTable(report);
@@ -49438,8 +49655,8 @@ async function runAction(io) {
   try {
     const text2 = json2.text();
     const report = ReportCounts.parse(JSON.parse(text2));
-    const dir = await mkdtemp4(join20(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
-    const reportPath = join20(dir, "report.json");
+    const dir = await mkdtemp4(join21(env.RUNNER_TEMP || tmpdir4(), "scrum-apply-"));
+    const reportPath = join21(dir, "report.json");
     await writeFile3(reportPath, text2);
     const outputs = countOutputs(report, reportPath);
     if (env.GITHUB_OUTPUT) await appendGitHubOutputs(env.GITHUB_OUTPUT, { ...outputs });
