@@ -51,7 +51,8 @@ async function runUntouched(pulls: Array<Record<string, unknown>>, extra: string
   const result = await rig.run(['--only', SHAPES, ...extra]);
   expect(result.code).toBe(0);
   mock.done();
-  expect(rig.llm.requests.length).toBe(asked);
+  // The run's own account (its log and audit row) when the model was asked after all.
+  expect(rig.llm.requests.length, `${result.stderr}\n${JSON.stringify(rig.lastRun().get(SHAPES))}`).toBe(asked);
   expect(mock.writes()).toEqual([]);
   expect(snapshotRemote(rig.repo.origin)).toBe(remote);
 }
