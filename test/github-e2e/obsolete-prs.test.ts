@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/fixture-repo.js';
 import { branchOf, createE2eRig, pullsAfter, record, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
-import { SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
+import { openShapesPr } from '../helpers/github-e2e-expect.js';
 import {
-  mockAddLabels,
   mockCreateComment,
   mockCreateLabel,
   mockListLabels,
@@ -14,7 +13,6 @@ import {
   mockUpdatePull,
   type GitHubMock,
 } from '../helpers/github-mocks.js';
-import { mockCreatePullFor } from '../helpers/github-e2e.js';
 import { mockListIssues } from '../helpers/dashboard-mocks.js';
 
 /**
@@ -37,19 +35,8 @@ afterEach(async () => {
   await rig.close();
 });
 
-async function openShapesPr(): Promise<Array<Record<string, unknown>>> {
-  const mock = rig.newMock();
-  mockListPulls(mock, [[]]);
-  mockListLabels(mock, []);
-  mockCreateLabel(mock, { times: SHAPES_LABELS.length });
-  mockCreatePullFor(mock, branchOf(SHAPES), 1);
-  mockAddLabels(mock, 1);
-  const result = await rig.run(['--only', SHAPES]);
-  expect(result.code).toBe(0);
-  mock.done();
-  expect(rig.lastRun().get(SHAPES)?.action).toBe('pr_opened');
-  return pullsAfter(mock, numberOfHead);
-}
+/** The PRs listed after the first run opened shapes.rs's PR (#1). */
+const openShapesPrs = async (): Promise<Array<Record<string, unknown>>> => pullsAfter(await openShapesPr(rig), numberOfHead);
 
 /** The requests closing PR #1 makes after the listing: its labels (two new ones created), a comment, the close. */
 function mockClose(mock: GitHubMock, listed: Record<string, unknown>, labelsBefore: string[]): void {
@@ -81,7 +68,7 @@ const labelsOf = (pull: Record<string, unknown>) => (pull.labels as Array<{ name
 
 describe('obsolete PRs are labelled, commented on, closed and their bot-only branch deleted (GitHub)', () => {
   it('the file no longer exists at the base', async () => {
-    const [listed] = await openShapesPr();
+    const [listed] = await openShapesPrs();
     if (listed === undefined) throw new Error('no PR');
     git(rig.repo.dir, 'rm', '-q', SHAPES);
     rig.repo.commitAll('remove shapes.rs');
@@ -102,7 +89,7 @@ describe('obsolete PRs are labelled, commented on, closed and their bot-only bra
   });
 
   it('the latest review no longer passes the gates, although no file at all is eligible in this run', async () => {
-    const [listed] = await openShapesPr();
+    const [listed] = await openShapesPrs();
     if (listed === undefined) throw new Error('no PR');
     rig.newerReview(SHAPES, { confidence_avg: 40 });
     const asked = rig.llm.requests.length;
@@ -134,7 +121,7 @@ describe('obsolete PRs are labelled, commented on, closed and their bot-only bra
   });
 
   it('its patches no longer apply (the line was fixed by hand) and the model, asked again, has no patches', async () => {
-    const [listed] = await openShapesPr();
+    const [listed] = await openShapesPrs();
     if (listed === undefined) throw new Error('no PR');
     const source = git(rig.repo.dir, 'show', `HEAD:${SHAPES}`);
     rig.repo.write(SHAPES, source.replace(PI_LINE, FIXED_BY_HAND));
@@ -157,7 +144,7 @@ describe('obsolete PRs are labelled, commented on, closed and their bot-only bra
   });
 
   it('its patches no longer apply and the fresh answer fails the check', async () => {
-    const [listed] = await openShapesPr();
+    const [listed] = await openShapesPrs();
     if (listed === undefined) throw new Error('no PR');
     const source = git(rig.repo.dir, 'show', `HEAD:${SHAPES}`);
     rig.repo.write(SHAPES, source.replace(PI_LINE, FIXED_BY_HAND));
@@ -178,7 +165,7 @@ describe('obsolete PRs are labelled, commented on, closed and their bot-only bra
   });
 
   it('an obsolete PR a person pushed to is never closed, labelled or commented on', async () => {
-    const [listed] = await openShapesPr();
+    const [listed] = await openShapesPrs();
     if (listed === undefined) throw new Error('no PR');
     const clone = join(rig.repo.root, 'person');
     git(rig.repo.root, 'clone', '-q', '--branch', branchOf(SHAPES), rig.repo.origin, clone);

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePrMeta } from '../../src/report/pr-meta.js';
 import { git, snapshotRemote } from '../helpers/fixture-repo.js';
 import { branchOf, createE2eRig, mockCreatePullFor, pullsAfter, record, SHAPES, type E2eRig } from '../helpers/github-e2e.js';
-import { SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
-import { mockAddLabels, mockCreateLabel, mockListLabels, mockListPulls, mockSetLabels, mockUpdatePull, type GitHubMock } from '../helpers/github-mocks.js';
+import { openShapesPr, SHAPES_LABELS } from '../helpers/github-e2e-expect.js';
+import { mockAddLabels, mockCreateLabel, mockListLabels, mockListPulls, mockSetLabels, mockUpdatePull } from '../helpers/github-mocks.js';
 
 /** Another patch for shapes.rs than any the model gave so far. */
 const OTHER_FIX = JSON.stringify({
@@ -28,20 +28,6 @@ afterEach(async () => {
   await rig.close();
 });
 
-async function openShapesPr(): Promise<GitHubMock> {
-  const mock = rig.newMock();
-  mockListPulls(mock, [[]]);
-  mockListLabels(mock, []);
-  mockCreateLabel(mock, { times: SHAPES_LABELS.length });
-  mockCreatePullFor(mock, branchOf(SHAPES), 1);
-  mockAddLabels(mock, 1);
-  const result = await rig.run(['--only', SHAPES]);
-  expect(result.code).toBe(0);
-  mock.done();
-  expect(rig.lastRun().get(SHAPES)?.action).toBe('pr_opened');
-  return mock;
-}
-
 /** A run whose only request is the listing of `pulls`; the model is not asked and nothing is pushed. */
 async function runUntouched(pulls: Array<Record<string, unknown>>, extra: string[] = []): Promise<void> {
   const asked = rig.llm.requests.length;
@@ -59,13 +45,13 @@ async function runUntouched(pulls: Array<Record<string, unknown>>, extra: string
 
 describe('stable PRs with a model that never answers the same twice (GitHub)', () => {
   it('a second run on unchanged inputs: pr_unchanged with 0 LLM requests, 0 pushes, 0 API writes', async () => {
-    const first = await openShapesPr();
+    const first = await openShapesPr(rig);
     await runUntouched(pullsAfter(first, numberOfHead));
     expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'pr_unchanged', pr: { number: 1 }, reason: 'the open PR was built from these same inputs', check: null });
   });
 
   it('a base moved by an unrelated commit leaves the PR as it is (rebaseWhen: conflicted): no push, no write, no model call', async () => {
-    const first = await openShapesPr();
+    const first = await openShapesPr(rig);
     rig.repo.write('NOTES.md', 'an unrelated change on main\n');
     rig.repo.commitAll('notes');
     await runUntouched(pullsAfter(first, numberOfHead));
@@ -73,7 +59,7 @@ describe('stable PRs with a model that never answers the same twice (GitHub)', (
   });
 
   it('a commit to the file: the PR is rebuilt from its own patches on the new base, re-checked and pushed once, without asking the model', async () => {
-    const first = await openShapesPr();
+    const first = await openShapesPr(rig);
     const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
     const opened = parsePrMeta(String(record(first.requests.find((r) => r.method === 'POST' && r.path.endsWith('/pulls'))?.body).body));
     rig.repo.write(SHAPES, `${git(rig.repo.dir, 'show', `HEAD:${SHAPES}`)}\n// a note added by hand\n`);
@@ -108,7 +94,7 @@ describe('stable PRs with a model that never answers the same twice (GitHub)', (
   });
 
   it('a commit to the file that its own patches no longer fit: the model is asked again with the new content, the PR re-checked and pushed once', async () => {
-    const first = await openShapesPr();
+    const first = await openShapesPr(rig);
     const [listed] = pullsAfter(first, numberOfHead);
     if (listed === undefined) throw new Error('the first run opened no PR');
     const before = git(rig.repo.origin, 'rev-parse', branchOf(SHAPES)).trim();
@@ -143,7 +129,7 @@ describe('stable PRs with a model that never answers the same twice (GitHub)', (
   });
 
   it('a PR closed without merging blocks its file whatever the model answers, until a newer review of it arrives', async () => {
-    const first = await openShapesPr();
+    const first = await openShapesPr(rig);
     const closed = pullsAfter(first, numberOfHead, () => ({ state: 'closed', merged: false }));
     rig.answer(SHAPES, OTHER_FIX);
     await runUntouched(closed);
@@ -162,7 +148,7 @@ describe('stable PRs with a model that never answers the same twice (GitHub)', (
   });
 
   it('a PR with the stop label is never touched, not even for a newer review', async () => {
-    const first = await openShapesPr();
+    const first = await openShapesPr(rig);
     rig.newerReview(SHAPES);
     await runUntouched(pullsAfter(first, numberOfHead, ({ labels }) => ({ labels: [...labels, 'scrum-apply:stop'] })));
     expect(rig.lastRun().get(SHAPES)).toMatchObject({ action: 'skipped_stopped', pr: { number: 1 }, reason: 'PR #1 carries the scrum-apply:stop label' });

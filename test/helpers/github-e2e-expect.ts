@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { parsePrMeta, patchHash } from '../../src/report/pr-body.js';
-import { FORMAT, SHAPES } from './github-e2e.js';
+import { branchOf, FORMAT, mockCreatePullFor, SHAPES, type E2eRig } from './github-e2e.js';
+import { mockAddLabels, mockCreateLabel, mockListLabels, mockListPulls, type GitHubMock } from './github-mocks.js';
 
 /**
  * What the demo's two green files should become on GitHub, written out by hand (not computed
@@ -66,4 +67,19 @@ export function expectMeta(body: string, expected: { file: string; base: string;
     blob: expect.stringMatching(/^[0-9a-f]{40}$/),
   });
   expect(meta?.patches?.map((p) => ({ old_string: p.old_string, new_string: p.new_string }))).toEqual(expected.patches);
+}
+
+/** A first run that opens shapes.rs's PR as #1 (nothing listed, its labels created); its mock. */
+export async function openShapesPr(rig: E2eRig): Promise<GitHubMock> {
+  const mock = rig.newMock();
+  mockListPulls(mock, [[]]);
+  mockListLabels(mock, []);
+  mockCreateLabel(mock, { times: SHAPES_LABELS.length });
+  mockCreatePullFor(mock, branchOf(SHAPES), 1);
+  mockAddLabels(mock, 1);
+  const result = await rig.run(['--only', SHAPES]);
+  expect(result.code).toBe(0);
+  mock.done();
+  expect(rig.lastRun().get(SHAPES)?.action).toBe('pr_opened');
+  return mock;
 }
